@@ -1,0 +1,14 @@
+//! What the app and the CLI share: the registry of labs and the one run description.
+//!
+//! A run is `{version, lab, seed, nodes, network, params, until, actions}`. A scenario file, a
+//! shared link, a sweep's reproduction and (later) an exercise solution are all this one type,
+//! so they are interchangeable, and every decoder enforces the same [`splitbrain_sim::limits`].
+#![forbid(unsafe_code)]
+
+mod faults;
+mod registry;
+mod run;
+
+pub use faults::random_faults;
+pub use registry::{LabInfo, build, find, labs};
+pub use run::{FORMAT_VERSION, RunDescription, RunError};

@@ -1,0 +1,84 @@
+//! The labs this build knows. Adding a lab means adding one entry here, one crate implementing
+//! `Process` and its invariants, and one panel in the app.
+
+use crate::run::{RunDescription, RunError};
+use splitbrain_broadcast as broadcast;
+use splitbrain_sim::{Lab, SimConfig, SimRng, Simulator};
+
+/// Builds a fresh run of one lab from a description, keeping this many trace events.
+type Builder = fn(&RunDescription, usize) -> Result<Box<dyn Lab>, RunError>;
+
+/// A lab in the registry.
+pub struct LabInfo {
+    /// Name used in links, files and the CLI.
+    pub name: &'static str,
+    /// Title for menus.
+    pub title: &'static str,
+    /// One sentence for menus and `--help`.
+    pub blurb: &'static str,
+    /// Builds a fresh run (actions not yet scheduled).
+    build: Builder,
+    /// Draws one client command for random workloads in sweeps.
+    pub workload: fn(&mut SimRng) -> String,
+}
+
+const LABS: &[LabInfo] = &[LabInfo {
+    name: broadcast::LAB,
+    title: "Gossip broadcast",
+    blurb: "Flooding plus anti-entropy: watch values spread, get lost, and converge after heal.",
+    build: build_broadcast,
+    workload: |rng| format!("broadcast {}", rng.below(1_000)),
+}];
+
+/// Every lab, in menu order.
+pub fn labs() -> &'static [LabInfo] {
+    LABS
+}
+
+/// The lab called `name`.
+pub fn find(name: &str) -> Result<&'static LabInfo, RunError> {
+    LABS.iter().find(|l| l.name == name).ok_or_else(|| {
+        let known: Vec<&str> = LABS.iter().map(|l| l.name).collect();
+        RunError(format!(
+            "unknown lab {name:?}: this build has {}",
+            known.join(", ")
+        ))
+    })
+}
+
+fn params<T: serde::de::DeserializeOwned>(run: &RunDescription) -> Result<T, RunError> {
+    serde_json::from_value(run.params.clone())
+        .map_err(|e| RunError(format!("{} params: {e}", run.lab)))
+}
+
+fn build_broadcast(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, RunError> {
+    let p: broadcast::Params = params(run)?;
+    p.validate()
+        .map_err(|e| RunError(format!("broadcast params: {e}")))?;
+    let mut cfg = SimConfig::new(broadcast::LAB, run.seed, run.nodes);
+    cfg.link = run.network.clone();
+    cfg.trace_capacity = trace;
+    let sim = Simulator::new(cfg, broadcast::invariants(), |_| {
+        broadcast::Node::new(p.clone())
+    })
+    .map_err(RunError)?;
+    Ok(Box::new(sim))
+}
+
+/// Builds the run a description describes, with its actions scheduled, keeping at most
+/// `trace_capacity` trace events in memory.
+pub fn build(run: &RunDescription, trace_capacity: usize) -> Result<Box<dyn Lab>, RunError> {
+    run.validate()?;
+    let info = find(&run.lab)?;
+    let mut lab = (info.build)(run, trace_capacity)?;
+    for (i, a) in run.actions.iter().enumerate() {
+        lab.schedule(a.at, a.action.clone()).map_err(|e| {
+            RunError(format!(
+                "action {} (at {}): {e}",
+                i + 1,
+                splitbrain_sim::format_time(a.at)
+            ))
+        })?;
+    }
+    Ok(lab)
+}

@@ -1,0 +1,101 @@
+//! Determinism, tested rather than assumed.
+//!
+//! The same file runs natively (`cargo test`) and as wasm32 under Node (`cargo test --target
+//! wasm32-unknown-unknown`, see `cargo xtask test`): both must reproduce the same pinned hashes
+//! and the same transcript, which is how native-versus-wasm equality is checked.
+
+use splitbrain_labs::{RunDescription, build, find, random_faults};
+use splitbrain_sim::{Lab, secs};
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+const BASIC: &str = include_str!("../../../testdata/scenarios/broadcast-basic.toml");
+const FAULTS: &str = include_str!("../../../testdata/scenarios/broadcast-faults.toml");
+const BASIC_TRANSCRIPT: &str = include_str!("../../../testdata/transcripts/broadcast-basic.txt");
+
+/// Pinned trace hashes. A change here means runs replay differently: old links would break, so
+/// change them only on purpose and say so in the commit.
+const GOLDEN_BASIC: u64 = 0xb5e2_89c0_8a66_092a;
+const GOLDEN_FAULTS: u64 = 0x2c87_c341_aac8_2346;
+const GOLDEN_SWEEP: u64 = 0x21bf_cacd_6492_d1c8;
+
+fn run(text: &str) -> Box<dyn Lab> {
+    let desc = RunDescription::parse(text).expect("scenario parses");
+    let mut lab = build(&desc, 1_000_000).expect("scenario builds");
+    lab.run_until(desc.until.unwrap(), u64::MAX);
+    lab
+}
+
+fn sweep_hash() -> u64 {
+    // Twenty generated fault schedules, folded into one hash.
+    let info = find("broadcast").unwrap();
+    let mut acc = 0u64;
+    for seed in 1..=20 {
+        let mut desc = RunDescription::new("broadcast", seed, 5);
+        desc.actions = random_faults(info, seed, 5, secs(30));
+        let mut lab = build(&desc, 0).unwrap();
+        lab.run_until(secs(30), u64::MAX);
+        acc = acc.rotate_left(7) ^ lab.trace_hash();
+    }
+    acc
+}
+
+#[test]
+fn same_seed_twice_gives_identical_trace_hash() {
+    assert_eq!(run(FAULTS).trace_hash(), run(FAULTS).trace_hash());
+    let a = run(FAULTS);
+    let mut other = RunDescription::parse(FAULTS).unwrap();
+    other.seed += 1;
+    let mut b = build(&other, 0).unwrap();
+    b.run_until(other.until.unwrap(), u64::MAX);
+    assert_ne!(a.trace_hash(), b.trace_hash(), "the seed matters");
+}
+
+#[test]
+fn golden_hash_basic_scenario() {
+    let lab = run(BASIC);
+    assert_eq!(
+        lab.trace_hash(),
+        GOLDEN_BASIC,
+        "hash {:#x}",
+        lab.trace_hash()
+    );
+}
+
+#[test]
+fn golden_hash_every_fault_scenario() {
+    let lab = run(FAULTS);
+    assert!(lab.violations().is_empty());
+    assert_eq!(lab.summary()["converged"], true);
+    assert_eq!(
+        lab.trace_hash(),
+        GOLDEN_FAULTS,
+        "hash {:#x}",
+        lab.trace_hash()
+    );
+}
+
+#[test]
+fn golden_hash_generated_fault_schedules() {
+    let h = sweep_hash();
+    assert_eq!(h, GOLDEN_SWEEP, "hash {h:#x}");
+}
+
+#[test]
+fn golden_transcript_basic_scenario() {
+    let got = run(BASIC).transcript().join("\n") + "\n";
+    #[cfg(not(target_arch = "wasm32"))]
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../testdata/transcripts/broadcast-basic.txt"
+        );
+        std::fs::write(path, &got).unwrap();
+        return;
+    }
+    assert_eq!(
+        got, BASIC_TRANSCRIPT,
+        "transcript changed; rerun with UPDATE_GOLDEN=1 if intended"
+    );
+}

@@ -1,0 +1,149 @@
+//! The object-safe facade the UI and the CLI hold as `Box<dyn Lab>`, whatever the algorithm.
+
+use crate::NodeId;
+use crate::control::{Action, ControlError};
+use crate::invariant::Violation;
+use crate::net::LinkConfig;
+use crate::process::NodeView;
+use crate::time::Time;
+use crate::trace::{MsgId, TraceLine};
+use serde::Serialize;
+use std::any::Any;
+
+/// Why `run_until` returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunOutcome {
+    /// Virtual time reached the target.
+    Reached,
+    /// The per-call event budget ran out first (call again to continue).
+    Budget,
+    /// The run hit [`crate::limits::MAX_EVENTS`] or another hard limit and will not go further.
+    Halted,
+}
+
+/// One node as the UI draws it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeState {
+    /// Its id.
+    pub id: NodeId,
+    /// `false` while crashed.
+    pub up: bool,
+    /// What the process shows (empty while down).
+    pub view: NodeView,
+    /// Armed timers: readable name and firing time.
+    pub timers: Vec<(String, Time)>,
+}
+
+/// One message in flight, with what the animation needs to place it on its link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageView {
+    /// Its id (the key for the UI list and for "drop this message").
+    pub id: MsgId,
+    /// Sender.
+    pub from: NodeId,
+    /// Receiver.
+    pub to: NodeId,
+    /// When it left.
+    pub sent: Time,
+    /// When it arrives.
+    pub deliver: Time,
+    /// Short label.
+    pub label: String,
+    /// Category for colour.
+    pub kind: &'static str,
+}
+
+/// A blocked directed link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkView {
+    /// Sender side.
+    pub from: NodeId,
+    /// Receiver side.
+    pub to: NodeId,
+}
+
+/// Everything the shared network view draws, as plain data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorldView {
+    /// Lab name.
+    pub lab: &'static str,
+    /// Current virtual time.
+    pub now: Time,
+    /// Events processed so far.
+    pub events: u64,
+    /// Every node.
+    pub nodes: Vec<NodeState>,
+    /// Messages in flight, by id.
+    pub messages: Vec<MessageView>,
+    /// Blocked directed links.
+    pub blocked: Vec<LinkView>,
+    /// Default link settings.
+    pub link: LinkConfig,
+    /// Number of recorded violations.
+    pub violations: usize,
+}
+
+/// A saved state of a run, to rewind to.
+pub struct Checkpoint {
+    pub(crate) lab: &'static str,
+    pub(crate) state: Box<dyn Any>,
+}
+
+impl Checkpoint {
+    /// The lab it belongs to.
+    pub fn lab(&self) -> &'static str {
+        self.lab
+    }
+}
+
+impl std::fmt::Debug for Checkpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Checkpoint({})", self.lab)
+    }
+}
+
+/// A running lab, whatever its algorithm. Object-safe.
+pub trait Lab {
+    /// Lab name, e.g. `broadcast` or `raft`.
+    fn lab(&self) -> &'static str;
+    /// Number of nodes.
+    fn nodes(&self) -> usize;
+    /// Current virtual time.
+    fn now(&self) -> Time;
+    /// Events processed so far.
+    fn events(&self) -> u64;
+    /// Time of the next pending event, if any.
+    fn next_event_time(&self) -> Option<Time>;
+    /// Processes the next event. Returns `false` when nothing is pending or the run is halted.
+    fn step(&mut self) -> bool;
+    /// Processes every event up to and including time `t` (then sets the clock to `t`), or until
+    /// `max_events` were processed in this call.
+    fn run_until(&mut self, t: Time, max_events: u64) -> RunOutcome;
+    /// Applies a user action now. On error the run is unchanged.
+    fn control(&mut self, action: &Action) -> Result<(), ControlError>;
+    /// Schedules a user action at virtual time `at >= now`.
+    fn schedule(&mut self, at: Time, action: Action) -> Result<(), ControlError>;
+    /// The state to draw.
+    fn view(&self) -> WorldView;
+    /// Violations found so far, oldest first.
+    fn violations(&self) -> &[Violation];
+    /// Why the run halted, if it did.
+    fn halted(&self) -> Option<&str>;
+    /// Hash of every trace event so far: equal hashes mean identical runs.
+    fn trace_hash(&self) -> u64;
+    /// Number of trace events ever recorded.
+    fn trace_recorded(&self) -> u64;
+    /// The last `n` trace events still held, oldest first.
+    fn trace_tail(&self, n: usize) -> Vec<TraceLine>;
+    /// Every trace event still held, as readable transcript lines.
+    fn transcript(&self) -> Vec<String>;
+    /// Lab-specific summary for the CLI and the embed API.
+    fn summary(&self) -> serde_json::Value;
+    /// Saves the whole run.
+    fn checkpoint(&self) -> Checkpoint;
+    /// Returns to a saved state of this run.
+    fn restore(&mut self, cp: &Checkpoint) -> Result<(), ControlError>;
+    /// For lab panels that need their concrete type.
+    fn as_any(&self) -> &dyn Any;
+}

@@ -1,0 +1,182 @@
+//! The contract between an algorithm and the simulator.
+
+use crate::NodeId;
+use crate::invariant::World;
+use crate::rng::SimRng;
+use crate::time::{Duration, Time};
+use std::fmt::Debug;
+use std::hash::Hash;
+
+/// A short, human label for a message or command, for the animation, the log and transcripts.
+pub trait Describe {
+    /// A few words, e.g. `AppendEntries t=3 [5..7]`.
+    fn label(&self) -> String;
+    /// A stable category, used for colour and filtering, e.g. `"vote"` or `"append"`.
+    fn kind(&self) -> &'static str;
+}
+
+/// What the inspector shows for one node: plain data, no references into the process.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeView {
+    /// Short role shown on the node, e.g. `leader`, `follower`, `acceptor`.
+    pub role: String,
+    /// One line under the node, e.g. `term 3 · log 7`.
+    pub summary: String,
+    /// Name/value rows for the inspector.
+    pub fields: Vec<(String, String)>,
+}
+
+/// An effect a process asks for. Effects are data, so a unit test of an algorithm can assert on
+/// them without running a simulator, and the simulator applies them in the order they were made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect<P: Process> {
+    /// Send `msg` to node `to` through the network.
+    Send {
+        /// Destination node.
+        to: NodeId,
+        /// The message.
+        msg: P::Msg,
+    },
+    /// Send `msg` to every other node, in id order.
+    Broadcast {
+        /// The message.
+        msg: P::Msg,
+    },
+    /// Arm `timer` to fire after a duration the simulator draws uniformly from `min..=max`.
+    /// Arming a timer that is already armed re-arms it (an election timeout reset).
+    SetTimer {
+        /// Which timer.
+        timer: P::Timer,
+        /// Shortest delay.
+        min: Duration,
+        /// Longest delay.
+        max: Duration,
+    },
+    /// Disarm `timer` if armed.
+    CancelTimer {
+        /// Which timer.
+        timer: P::Timer,
+    },
+    /// Replace the node's stable storage: what survives a crash.
+    Persist(P::Durable),
+    /// A line for the trace and the event log.
+    Note(String),
+}
+
+/// A node's context during one handler call: who it is, what time it is, its own random stream,
+/// and the list where its effects are collected.
+pub struct Cx<'a, P: Process> {
+    id: NodeId,
+    nodes: usize,
+    now: Time,
+    rng: &'a mut SimRng,
+    effects: &'a mut Vec<Effect<P>>,
+}
+
+impl<'a, P: Process> Cx<'a, P> {
+    /// A context; the simulator makes these, and so can unit tests of an algorithm.
+    pub fn new(
+        id: NodeId,
+        nodes: usize,
+        now: Time,
+        rng: &'a mut SimRng,
+        effects: &'a mut Vec<Effect<P>>,
+    ) -> Self {
+        Self {
+            id,
+            nodes,
+            now,
+            rng,
+            effects,
+        }
+    }
+    /// This node's id.
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+    /// Number of nodes in the run (ids are `0..nodes`).
+    pub fn nodes(&self) -> usize {
+        self.nodes
+    }
+    /// Every other node, in id order.
+    pub fn peers(&self) -> impl Iterator<Item = NodeId> + use<P> {
+        let me = self.id;
+        (0..self.nodes).filter(move |&n| n != me)
+    }
+    /// Current virtual time in µs.
+    pub fn now(&self) -> Time {
+        self.now
+    }
+    /// This node's own seeded random stream.
+    pub fn rng(&mut self) -> &mut SimRng {
+        self.rng
+    }
+    /// Sends `msg` to `to`.
+    pub fn send(&mut self, to: NodeId, msg: P::Msg) {
+        self.effects.push(Effect::Send { to, msg });
+    }
+    /// Sends `msg` to every other node.
+    pub fn broadcast(&mut self, msg: P::Msg) {
+        self.effects.push(Effect::Broadcast { msg });
+    }
+    /// Arms `timer` for a delay drawn from `min..=max`.
+    pub fn set_timer(&mut self, timer: P::Timer, min: Duration, max: Duration) {
+        self.effects.push(Effect::SetTimer { timer, min, max });
+    }
+    /// Disarms `timer`.
+    pub fn cancel_timer(&mut self, timer: P::Timer) {
+        self.effects.push(Effect::CancelTimer { timer });
+    }
+    /// Writes stable storage.
+    pub fn persist(&mut self, durable: P::Durable) {
+        self.effects.push(Effect::Persist(durable));
+    }
+    /// Adds a line to the trace.
+    pub fn note(&mut self, text: impl Into<String>) {
+        self.effects.push(Effect::Note(text.into()));
+    }
+}
+
+/// An algorithm running on one node, as a pure state machine.
+///
+/// A process never reads a clock, never draws OS randomness and never does I/O: everything it
+/// learns arrives as a handler call and everything it does leaves as an [`Effect`].
+///
+/// Crash semantics are enforced by the simulator, not trusted to the process: on a crash the
+/// instance is thrown away; on restart a copy of the node's *initial* instance gets
+/// [`Process::on_start`] with whatever it last persisted. So a variant that forgets to persist a
+/// field really loses it.
+pub trait Process: Clone + 'static {
+    /// Messages between nodes. `Hash` feeds the run's trace hash.
+    type Msg: Clone + Debug + Hash + Describe;
+    /// Timer names; one armed instance per name per node.
+    type Timer: Clone + Debug + Hash + Ord;
+    /// Client requests and user input delivered to one node.
+    type Command: Clone + Debug + Hash;
+    /// Stable storage: what survives a crash.
+    type Durable: Clone + Debug + Default + Hash;
+
+    /// Boot, and restart after a crash with what was last persisted (`Default` at first boot).
+    fn on_start(&mut self, durable: &Self::Durable, cx: &mut Cx<'_, Self>);
+    /// A message from `from` arrived.
+    fn on_message(&mut self, from: NodeId, msg: Self::Msg, cx: &mut Cx<'_, Self>);
+    /// `timer` fired.
+    fn on_timer(&mut self, timer: Self::Timer, cx: &mut Cx<'_, Self>);
+    /// A client request or user command for this node.
+    fn on_command(&mut self, cmd: Self::Command, cx: &mut Cx<'_, Self>);
+    /// Called on the instance that is about to be discarded by a crash. It cannot act; it may say
+    /// what was lost (e.g. `"lost commitIndex 7"`), which goes into the trace.
+    fn on_crash(&self) -> Option<String> {
+        None
+    }
+    /// Parses a command as typed by a user or written in a scenario file.
+    fn parse_command(text: &str) -> Result<Self::Command, String>;
+    /// Plain data for the inspector.
+    fn view(&self) -> NodeView;
+    /// Lab-level summary of a run (leader, chosen values, delivered count...) for the CLI's JSON
+    /// output and the embed API.
+    fn summarize(world: &World<'_, Self>) -> serde_json::Value {
+        let _ = world;
+        serde_json::Value::Null
+    }
+}

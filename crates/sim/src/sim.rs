@@ -1,0 +1,892 @@
+//! The discrete-event simulator: one queue of events ordered by (virtual time, sequence).
+
+use crate::NodeId;
+use crate::control::{Action, ControlError};
+use crate::invariant::{Invariant, Violation, World};
+use crate::lab::{Checkpoint, Lab, LinkView, MessageView, NodeState, RunOutcome, WorldView};
+use crate::limits;
+use crate::net::{LinkConfig, Network, check_probability};
+use crate::process::{Cx, Describe, Effect, Process};
+use crate::rng::SimRng;
+use crate::time::Time;
+use crate::trace::{DropReason, MsgId, Trace, TraceKind, TraceLine};
+use std::any::Any;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::rc::Rc;
+
+/// How to build a run.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Lab name, reported by [`Lab::lab`].
+    pub lab: &'static str,
+    /// The run's seed; every random stream derives from it.
+    pub seed: u64,
+    /// Number of nodes, `1..=MAX_NODES`.
+    pub nodes: usize,
+    /// Settings of every link at the start.
+    pub link: LinkConfig,
+    /// Trace events kept in memory (the hash covers all of them regardless).
+    pub trace_capacity: usize,
+}
+
+impl SimConfig {
+    /// A config with default links and a 100 000-event trace.
+    pub fn new(lab: &'static str, seed: u64, nodes: usize) -> Self {
+        Self {
+            lab,
+            seed,
+            nodes,
+            link: LinkConfig::default(),
+            trace_capacity: 100_000,
+        }
+    }
+}
+
+pub(crate) struct NodeSlot<P: Process> {
+    pub(crate) proc: Option<P>,
+    pub(crate) durable: P::Durable,
+    initial: Rc<P>,
+    rng: SimRng,
+    timer_rng: SimRng,
+    timers: BTreeMap<P::Timer, (u64, Time)>,
+}
+
+impl<P: Process> Clone for NodeSlot<P> {
+    fn clone(&self) -> Self {
+        Self {
+            proc: self.proc.clone(),
+            durable: self.durable.clone(),
+            initial: self.initial.clone(),
+            rng: self.rng.clone(),
+            timer_rng: self.timer_rng.clone(),
+            timers: self.timers.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+enum Ev<P: Process> {
+    Deliver(MsgId),
+    Timer {
+        node: NodeId,
+        timer: P::Timer,
+        generation: u64,
+    },
+    Action(Action),
+}
+
+#[derive(Clone)]
+struct Queued<P: Process> {
+    time: Time,
+    seq: u64,
+    ev: Ev<P>,
+}
+
+impl<P: Process> PartialEq for Queued<P> {
+    fn eq(&self, other: &Self) -> bool {
+        self.seq == other.seq
+    }
+}
+impl<P: Process> Eq for Queued<P> {}
+impl<P: Process> PartialOrd for Queued<P> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<P: Process> Ord for Queued<P> {
+    /// Reversed so `BinaryHeap` pops the earliest (time, seq) first: a total order, no ties.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.time.cmp(&self.time).then(other.seq.cmp(&self.seq))
+    }
+}
+
+#[derive(Clone)]
+struct InFlight<M> {
+    from: NodeId,
+    to: NodeId,
+    sent: Time,
+    deliver: Time,
+    msg: M,
+}
+
+/// A deterministic run of process `P` on `nodes` nodes.
+pub struct Simulator<P: Process> {
+    lab: &'static str,
+    now: Time,
+    seq: u64,
+    events: u64,
+    next_msg: MsgId,
+    next_generation: u64,
+    queue: BinaryHeap<Queued<P>>,
+    slots: Vec<NodeSlot<P>>,
+    net: Network,
+    net_rng: SimRng,
+    inflight: BTreeMap<MsgId, InFlight<P::Msg>>,
+    trace: Trace<P>,
+    invariants: Vec<Box<dyn Invariant<P>>>,
+    violations: Vec<Violation>,
+    seen_violations: BTreeSet<(&'static str, String)>,
+    cause: u64,
+    halted: Option<String>,
+    scratch: Vec<Effect<P>>,
+}
+
+impl<P: Process> Clone for Simulator<P> {
+    fn clone(&self) -> Self {
+        Self {
+            lab: self.lab,
+            now: self.now,
+            seq: self.seq,
+            events: self.events,
+            next_msg: self.next_msg,
+            next_generation: self.next_generation,
+            queue: self.queue.clone(),
+            slots: self.slots.clone(),
+            net: self.net.clone(),
+            net_rng: self.net_rng.clone(),
+            inflight: self.inflight.clone(),
+            trace: self.trace.clone(),
+            invariants: self.invariants.clone(),
+            violations: self.violations.clone(),
+            seen_violations: self.seen_violations.clone(),
+            cause: self.cause,
+            halted: self.halted.clone(),
+            scratch: Vec::new(),
+        }
+    }
+}
+
+impl<P: Process> Simulator<P> {
+    /// Builds a run: `make(id)` gives each node's initial process, which is also what a restart
+    /// starts from. Every node boots at time 0, in id order.
+    ///
+    /// Panics are avoided by validating first: callers get an error for bad sizes.
+    pub fn new(
+        config: SimConfig,
+        invariants: Vec<Box<dyn Invariant<P>>>,
+        make: impl Fn(NodeId) -> P,
+    ) -> Result<Self, String> {
+        if config.nodes == 0 || config.nodes > limits::MAX_NODES {
+            return Err(format!(
+                "nodes must be between 1 and {}, got {}",
+                limits::MAX_NODES,
+                config.nodes
+            ));
+        }
+        config.link.validate()?;
+        let slots = (0..config.nodes)
+            .map(|i| NodeSlot {
+                proc: None,
+                durable: P::Durable::default(),
+                initial: Rc::new(make(i)),
+                rng: SimRng::derive(config.seed, SimRng::NODE, i as u64),
+                timer_rng: SimRng::derive(config.seed, SimRng::TIMER, i as u64),
+                timers: BTreeMap::new(),
+            })
+            .collect();
+        let mut sim = Self {
+            lab: config.lab,
+            now: 0,
+            seq: 0,
+            events: 0,
+            next_msg: 0,
+            next_generation: 0,
+            queue: BinaryHeap::new(),
+            slots,
+            net: Network::new(config.nodes, config.link),
+            net_rng: SimRng::derive(config.seed, SimRng::NET, 0),
+            inflight: BTreeMap::new(),
+            trace: Trace::new(config.trace_capacity.min(limits::MAX_TRACE)),
+            invariants,
+            violations: Vec::new(),
+            seen_violations: BTreeSet::new(),
+            cause: 0,
+            halted: None,
+            scratch: Vec::new(),
+        };
+        for node in 0..config.nodes {
+            sim.start(node);
+            sim.check_invariants();
+        }
+        Ok(sim)
+    }
+
+    /// The trace recorded so far.
+    pub fn trace(&self) -> &Trace<P> {
+        &self.trace
+    }
+
+    /// A node's process, `None` while it is down.
+    pub fn process(&self, node: NodeId) -> Option<&P> {
+        self.slots.get(node).and_then(|s| s.proc.as_ref())
+    }
+
+    /// The network as it is now.
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
+    /// Read-only view for invariants and summaries.
+    pub fn world(&self) -> World<'_, P> {
+        World {
+            now: self.now,
+            event: self.cause,
+            slots: &self.slots,
+        }
+    }
+
+    fn push(&mut self, time: Time, ev: Ev<P>) {
+        self.queue.push(Queued {
+            time,
+            seq: self.seq,
+            ev,
+        });
+        self.seq += 1;
+    }
+
+    fn record(&mut self, kind: TraceKind<P>) {
+        self.trace.push(self.now, kind);
+    }
+
+    /// Marks the next trace event as the cause of whatever follows, for violation reports.
+    fn begin_cause(&mut self) {
+        self.cause = self.trace.recorded();
+    }
+
+    fn start(&mut self, node: NodeId) {
+        self.begin_cause();
+        self.record(TraceKind::Start { node });
+        let mut effects = std::mem::take(&mut self.scratch);
+        {
+            let n = self.slots.len();
+            let slot = &mut self.slots[node];
+            let initial = &slot.initial;
+            let p = slot.proc.get_or_insert_with(|| (**initial).clone());
+            let mut cx = Cx::new(node, n, self.now, &mut slot.rng, &mut effects);
+            p.on_start(&slot.durable, &mut cx);
+        }
+        self.apply(node, &mut effects);
+        self.scratch = effects;
+    }
+
+    /// Runs `f` on an up node's process and applies its effects. Does nothing if it is down.
+    fn handle(&mut self, node: NodeId, f: impl FnOnce(&mut P, &mut Cx<'_, P>)) {
+        let mut effects = std::mem::take(&mut self.scratch);
+        {
+            let n = self.slots.len();
+            let slot = &mut self.slots[node];
+            let Some(p) = slot.proc.as_mut() else {
+                self.scratch = effects;
+                return;
+            };
+            let mut cx = Cx::new(node, n, self.now, &mut slot.rng, &mut effects);
+            f(p, &mut cx);
+        }
+        self.apply(node, &mut effects);
+        self.scratch = effects;
+    }
+
+    fn apply(&mut self, node: NodeId, effects: &mut Vec<Effect<P>>) {
+        for effect in effects.drain(..) {
+            match effect {
+                Effect::Send { to, msg } => self.send(node, to, msg),
+                Effect::Broadcast { msg } => {
+                    for to in 0..self.slots.len() {
+                        if to != node {
+                            self.send(node, to, msg.clone());
+                        }
+                    }
+                }
+                Effect::SetTimer { timer, min, max } => {
+                    let (lo, hi) = (min.min(max), max.max(min).min(limits::MAX_LATENCY));
+                    let d = self.slots[node].timer_rng.range_inclusive(lo.min(hi), hi);
+                    let at = self.now.saturating_add(d);
+                    let generation = self.next_generation;
+                    self.next_generation += 1;
+                    self.slots[node]
+                        .timers
+                        .insert(timer.clone(), (generation, at));
+                    self.record(TraceKind::TimerSet {
+                        node,
+                        timer: timer.clone(),
+                        at,
+                    });
+                    self.push(
+                        at,
+                        Ev::Timer {
+                            node,
+                            timer,
+                            generation,
+                        },
+                    );
+                }
+                Effect::CancelTimer { timer } => {
+                    if self.slots[node].timers.remove(&timer).is_some() {
+                        self.record(TraceKind::TimerCancelled { node, timer });
+                    }
+                }
+                Effect::Persist(d) => {
+                    self.slots[node].durable = d;
+                    self.record(TraceKind::Persist { node });
+                }
+                Effect::Note(text) => self.record(TraceKind::Note { node, text }),
+            }
+        }
+    }
+
+    fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
+        let id = self.next_msg;
+        self.next_msg += 1;
+        let drop_now = if to >= self.slots.len() {
+            Some(DropReason::NoSuchNode)
+        } else if self.net.blocked(from, to) {
+            Some(DropReason::Partitioned)
+        } else if self.net_rng.chance(self.net.link(from, to).loss) {
+            Some(DropReason::Lost)
+        } else {
+            None
+        };
+        if let Some(reason) = drop_now {
+            self.record(TraceKind::Sent {
+                id,
+                from,
+                to,
+                deliver_at: None,
+                msg,
+            });
+            self.record(TraceKind::Dropped {
+                id,
+                from,
+                to,
+                reason,
+            });
+            return;
+        }
+        if self.inflight.len() >= limits::MAX_IN_FLIGHT {
+            self.halted = Some(format!(
+                "more than {} messages in flight: the protocol is flooding the network",
+                limits::MAX_IN_FLIGHT
+            ));
+            return;
+        }
+        let link = self.net.link(from, to);
+        let (latency, dup) = (link.latency, link.duplicate);
+        let deliver = self.now.saturating_add(latency.sample(&mut self.net_rng));
+        let copy = self.net_rng.chance(dup).then(|| msg.clone());
+        self.record(TraceKind::Sent {
+            id,
+            from,
+            to,
+            deliver_at: Some(deliver),
+            msg: msg.clone(),
+        });
+        self.inflight.insert(
+            id,
+            InFlight {
+                from,
+                to,
+                sent: self.now,
+                deliver,
+                msg,
+            },
+        );
+        self.push(deliver, Ev::Deliver(id));
+        if let Some(msg) = copy {
+            let copy_id = self.next_msg;
+            self.next_msg += 1;
+            let at = self.now.saturating_add(latency.sample(&mut self.net_rng));
+            self.record(TraceKind::Duplicated {
+                of: id,
+                id: copy_id,
+                deliver_at: at,
+            });
+            self.inflight.insert(
+                copy_id,
+                InFlight {
+                    from,
+                    to,
+                    sent: self.now,
+                    deliver: at,
+                    msg,
+                },
+            );
+            self.push(at, Ev::Deliver(copy_id));
+        }
+    }
+
+    /// Pops and handles one event. Returns `false` if the queue is empty. Stale entries
+    /// (cancelled timers, messages dropped by hand) are skipped without counting as events.
+    fn process_next(&mut self) -> bool {
+        loop {
+            let Some(q) = self.queue.pop() else {
+                return false;
+            };
+            debug_assert!(q.time >= self.now);
+            match q.ev {
+                Ev::Deliver(id) => {
+                    let Some(m) = self.inflight.remove(&id) else {
+                        continue;
+                    };
+                    self.now = q.time;
+                    self.events += 1;
+                    self.begin_cause();
+                    let (from, to) = (m.from, m.to);
+                    let reason = if self.net.blocked(from, to) {
+                        Some(DropReason::PartitionedInFlight)
+                    } else if self.slots[to].proc.is_none() {
+                        Some(DropReason::NodeDown)
+                    } else {
+                        None
+                    };
+                    if let Some(reason) = reason {
+                        self.record(TraceKind::Dropped {
+                            id,
+                            from,
+                            to,
+                            reason,
+                        });
+                    } else {
+                        self.record(TraceKind::Delivered { id, from, to });
+                        let msg = m.msg;
+                        self.handle(to, move |p, cx| p.on_message(from, msg, cx));
+                    }
+                }
+                Ev::Timer {
+                    node,
+                    timer,
+                    generation,
+                } => {
+                    let slot = &mut self.slots[node];
+                    match slot.timers.get(&timer) {
+                        Some(&(g, _)) if g == generation => {
+                            slot.timers.remove(&timer);
+                        }
+                        _ => continue,
+                    }
+                    self.now = q.time;
+                    self.events += 1;
+                    self.begin_cause();
+                    self.record(TraceKind::TimerFired {
+                        node,
+                        timer: timer.clone(),
+                    });
+                    self.handle(node, move |p, cx| p.on_timer(timer, cx));
+                }
+                Ev::Action(action) => {
+                    self.now = q.time;
+                    self.events += 1;
+                    if let Err(e) = self.execute(&action) {
+                        self.begin_cause();
+                        self.record(TraceKind::Note {
+                            node: usize::MAX,
+                            text: format!("scheduled action skipped: {e}"),
+                        });
+                    }
+                }
+            }
+            self.check_invariants();
+            return true;
+        }
+    }
+
+    fn check_invariants(&mut self) {
+        if self.invariants.is_empty() {
+            return;
+        }
+        let world = World {
+            now: self.now,
+            event: self.cause,
+            slots: &self.slots,
+        };
+        let mut found = Vec::new();
+        for inv in &mut self.invariants {
+            for (nodes, message) in inv.check(&world) {
+                found.push((inv.name(), inv.source(), nodes, message));
+            }
+        }
+        for (name, source, nodes, message) in found {
+            if !self.seen_violations.insert((name, message.clone())) {
+                continue;
+            }
+            if self.violations.len() >= limits::MAX_VIOLATIONS {
+                continue;
+            }
+            let event_text = self
+                .trace
+                .events()
+                .rev()
+                .find(|e| e.index == self.cause)
+                .map(|e| e.transcript())
+                .unwrap_or_else(|| format!("event #{}", self.cause));
+            self.violations.push(Violation {
+                invariant: name,
+                source,
+                nodes,
+                message: message.clone(),
+                time: self.now,
+                event: self.cause,
+                event_text,
+            });
+            self.record(TraceKind::Violation {
+                invariant: name,
+                message,
+            });
+        }
+    }
+
+    fn check_node(&self, node: NodeId) -> Result<(), ControlError> {
+        if node < self.slots.len() {
+            Ok(())
+        } else {
+            Err(ControlError::NoSuchNode {
+                node,
+                nodes: self.slots.len(),
+            })
+        }
+    }
+
+    /// Checks what can be checked without running: ids, probabilities, command syntax.
+    fn validate(&self, action: &Action) -> Result<(), ControlError> {
+        let opt = |n: Option<NodeId>| n.map_or(Ok(()), |n| self.check_node(n));
+        let prob = |p: f64| check_probability("the", p).map_err(ControlError::BadParameter);
+        match action {
+            Action::Crash { node } | Action::Restart { node } => self.check_node(*node),
+            Action::Partition { groups } => {
+                let mut seen = BTreeSet::new();
+                for &n in groups.iter().flatten() {
+                    self.check_node(n)?;
+                    if !seen.insert(n) {
+                        return Err(ControlError::BadParameter(format!(
+                            "node {n} appears in more than one partition group"
+                        )));
+                    }
+                }
+                Ok(())
+            }
+            Action::Heal => Ok(()),
+            Action::Cut { from, to } => {
+                self.check_node(*from)?;
+                self.check_node(*to)?;
+                if from == to {
+                    return Err(ControlError::BadParameter(
+                        "cannot cut a node from itself".into(),
+                    ));
+                }
+                Ok(())
+            }
+            Action::Loss { p, from, to } | Action::Duplicate { p, from, to } => {
+                prob(*p)?;
+                opt(*from)?;
+                opt(*to)
+            }
+            Action::Latency { from, to, .. } => {
+                opt(*from)?;
+                opt(*to)
+            }
+            Action::DropMessage { .. } => Ok(()),
+            Action::Client { node, command } => {
+                self.check_node(*node)?;
+                if command.len() > limits::MAX_COMMAND_BYTES {
+                    return Err(ControlError::BadCommand(format!(
+                        "longer than {} bytes",
+                        limits::MAX_COMMAND_BYTES
+                    )));
+                }
+                P::parse_command(command)
+                    .map(|_| ())
+                    .map_err(ControlError::BadCommand)
+            }
+        }
+    }
+
+    fn execute(&mut self, action: &Action) -> Result<(), ControlError> {
+        self.validate(action)?;
+        let sel = |from: &Option<NodeId>, to: &Option<NodeId>| {
+            format!(
+                "{}->{}",
+                from.map_or("*".to_string(), |n| format!("n{n}")),
+                to.map_or("*".to_string(), |n| format!("n{n}"))
+            )
+        };
+        match action {
+            Action::Crash { node } => {
+                let node = *node;
+                let slot = &mut self.slots[node];
+                let Some(p) = slot.proc.take() else {
+                    return Err(ControlError::InvalidState(format!(
+                        "node {node} is already down"
+                    )));
+                };
+                let lost = p.on_crash();
+                slot.timers.clear();
+                self.begin_cause();
+                self.record(TraceKind::Crash { node, lost });
+            }
+            Action::Restart { node } => {
+                let node = *node;
+                if self.slots[node].proc.is_some() {
+                    return Err(ControlError::InvalidState(format!(
+                        "node {node} is already up"
+                    )));
+                }
+                self.begin_cause();
+                self.record(TraceKind::Restart { node });
+                self.start(node);
+            }
+            Action::Partition { groups } => {
+                self.net.partition(groups);
+                self.begin_cause();
+                self.record(TraceKind::Partition {
+                    groups: groups.clone(),
+                });
+            }
+            Action::Heal => {
+                self.net.heal();
+                self.begin_cause();
+                self.record(TraceKind::Heal);
+            }
+            Action::Cut { from, to } => {
+                self.net.cut(*from, *to);
+                self.begin_cause();
+                self.record(TraceKind::Cut {
+                    from: *from,
+                    to: *to,
+                });
+            }
+            Action::Loss { p, from, to } => {
+                let p = *p;
+                self.net.update(*from, *to, |l| l.loss = p);
+                self.begin_cause();
+                self.record(TraceKind::Link {
+                    change: format!("loss {p} on {}", sel(from, to)),
+                });
+            }
+            Action::Duplicate { p, from, to } => {
+                let p = *p;
+                self.net.update(*from, *to, |l| l.duplicate = p);
+                self.begin_cause();
+                self.record(TraceKind::Link {
+                    change: format!("duplicate {p} on {}", sel(from, to)),
+                });
+            }
+            Action::Latency { latency, from, to } => {
+                let latency = *latency;
+                self.net.update(*from, *to, |l| l.latency = latency);
+                self.begin_cause();
+                self.record(TraceKind::Link {
+                    change: format!("latency {latency} on {}", sel(from, to)),
+                });
+            }
+            Action::DropMessage { id } => {
+                let Some(m) = self.inflight.remove(id) else {
+                    return Err(ControlError::NoSuchMessage(*id));
+                };
+                self.begin_cause();
+                self.record(TraceKind::Dropped {
+                    id: *id,
+                    from: m.from,
+                    to: m.to,
+                    reason: DropReason::User,
+                });
+            }
+            Action::Client { node, command } => {
+                let node = *node;
+                let cmd = P::parse_command(command).map_err(ControlError::BadCommand)?;
+                if self.slots[node].proc.is_none() {
+                    return Err(ControlError::InvalidState(format!(
+                        "node {node} is down: the client's request was refused"
+                    )));
+                }
+                self.begin_cause();
+                self.record(TraceKind::Command {
+                    node,
+                    cmd: cmd.clone(),
+                });
+                self.handle(node, move |p, cx| p.on_command(cmd, cx));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<P: Process> Lab for Simulator<P> {
+    fn lab(&self) -> &'static str {
+        self.lab
+    }
+
+    fn nodes(&self) -> usize {
+        self.slots.len()
+    }
+
+    fn now(&self) -> Time {
+        self.now
+    }
+
+    fn events(&self) -> u64 {
+        self.events
+    }
+
+    fn next_event_time(&self) -> Option<Time> {
+        self.queue.peek().map(|q| q.time)
+    }
+
+    fn step(&mut self) -> bool {
+        if self.halted.is_some() {
+            return false;
+        }
+        if self.events >= limits::MAX_EVENTS {
+            self.halted = Some(format!(
+                "reached the limit of {} events",
+                limits::MAX_EVENTS
+            ));
+            return false;
+        }
+        self.process_next()
+    }
+
+    fn run_until(&mut self, t: Time, max_events: u64) -> RunOutcome {
+        let t = t.min(limits::MAX_TIME);
+        let mut done = 0;
+        while let Some(next) = self.next_event_time() {
+            if next > t {
+                break;
+            }
+            if done >= max_events {
+                return RunOutcome::Budget;
+            }
+            if !self.step() {
+                return if self.halted.is_some() {
+                    RunOutcome::Halted
+                } else {
+                    RunOutcome::Reached
+                };
+            }
+            done += 1;
+        }
+        if self.halted.is_some() {
+            return RunOutcome::Halted;
+        }
+        self.now = self.now.max(t);
+        RunOutcome::Reached
+    }
+
+    fn control(&mut self, action: &Action) -> Result<(), ControlError> {
+        self.execute(action)?;
+        self.check_invariants();
+        Ok(())
+    }
+
+    fn schedule(&mut self, at: Time, action: Action) -> Result<(), ControlError> {
+        if at < self.now {
+            return Err(ControlError::InThePast { at, now: self.now });
+        }
+        if at > limits::MAX_TIME {
+            return Err(ControlError::BadParameter(format!(
+                "action at {} is past the limit of {}",
+                crate::format_time(at),
+                crate::format_time(limits::MAX_TIME)
+            )));
+        }
+        self.validate(&action)?;
+        self.push(at, Ev::Action(action));
+        Ok(())
+    }
+
+    fn view(&self) -> WorldView {
+        WorldView {
+            lab: self.lab,
+            now: self.now,
+            events: self.events,
+            nodes: self
+                .slots
+                .iter()
+                .enumerate()
+                .map(|(id, s)| NodeState {
+                    id,
+                    up: s.proc.is_some(),
+                    view: s.proc.as_ref().map(|p| p.view()).unwrap_or_default(),
+                    timers: s
+                        .timers
+                        .iter()
+                        .map(|(t, &(_, at))| (format!("{t:?}"), at))
+                        .collect(),
+                })
+                .collect(),
+            messages: self
+                .inflight
+                .iter()
+                .map(|(&id, m)| MessageView {
+                    id,
+                    from: m.from,
+                    to: m.to,
+                    sent: m.sent,
+                    deliver: m.deliver,
+                    label: m.msg.label(),
+                    kind: m.msg.kind(),
+                })
+                .collect(),
+            blocked: self
+                .net
+                .blocked_links()
+                .into_iter()
+                .map(|(from, to)| LinkView { from, to })
+                .collect(),
+            link: self.net.default_link().clone(),
+            violations: self.violations.len(),
+        }
+    }
+
+    fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    fn halted(&self) -> Option<&str> {
+        self.halted.as_deref()
+    }
+
+    fn trace_hash(&self) -> u64 {
+        self.trace.hash()
+    }
+
+    fn trace_recorded(&self) -> u64 {
+        self.trace.recorded()
+    }
+
+    fn trace_tail(&self, n: usize) -> Vec<TraceLine> {
+        let len = self.trace.events().len();
+        self.trace
+            .events()
+            .skip(len.saturating_sub(n))
+            .map(|e| e.line())
+            .collect()
+    }
+
+    fn transcript(&self) -> Vec<String> {
+        self.trace.events().map(|e| e.transcript()).collect()
+    }
+
+    fn summary(&self) -> serde_json::Value {
+        P::summarize(&self.world())
+    }
+
+    fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            lab: self.lab,
+            state: Box::new(self.clone()),
+        }
+    }
+
+    fn restore(&mut self, cp: &Checkpoint) -> Result<(), ControlError> {
+        let saved = cp
+            .state
+            .downcast_ref::<Self>()
+            .ok_or(ControlError::WrongCheckpoint)?;
+        *self = saved.clone();
+        Ok(())
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
