@@ -20,6 +20,8 @@ pub enum RunOutcome {
     Budget,
     /// The run hit [`crate::limits::MAX_EVENTS`] or another hard limit and will not go further.
     Halted,
+    /// An invariant broke and stop-on-violation is on; the clock stays at the breaking event.
+    Violation,
 }
 
 /// One node as the UI draws it.
@@ -120,6 +122,9 @@ pub trait Lab {
     /// Processes every event up to and including time `t` (then sets the clock to `t`), or until
     /// `max_events` were processed in this call.
     fn run_until(&mut self, t: Time, max_events: u64) -> RunOutcome;
+    /// Makes `run_until` stop right after the event that breaks an invariant (sweeps, and the
+    /// UI's "pause on violation").
+    fn set_stop_on_violation(&mut self, on: bool);
     /// Applies a user action now. On error the run is unchanged.
     fn control(&mut self, action: &Action) -> Result<(), ControlError>;
     /// Schedules a user action at virtual time `at >= now`.

@@ -153,7 +153,7 @@ impl FromStr for Latency {
                 "bad latency {s:?}: expected 5ms, 5ms..10ms, const:5ms, exp:10ms or lognormal:10ms,0.5"
             ))
         };
-        let dur = |t: &str| parse_duration(t).map_err(|e| ParseLatencyError(e.to_string()));
+        let dur = |t: &str| parse_duration(t).map_err(|_| usage());
         let (kind, rest) = match s.split_once(':') {
             Some((k, r)) => (k, r),
             None if s.contains("..") => ("uniform", s),

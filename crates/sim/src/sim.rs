@@ -129,6 +129,7 @@ pub struct Simulator<P: Process> {
     seen_violations: BTreeSet<(&'static str, String)>,
     cause: u64,
     halted: Option<String>,
+    stop_on_violation: bool,
     scratch: Vec<Effect<P>>,
 }
 
@@ -152,6 +153,7 @@ impl<P: Process> Clone for Simulator<P> {
             seen_violations: self.seen_violations.clone(),
             cause: self.cause,
             halted: self.halted.clone(),
+            stop_on_violation: self.stop_on_violation,
             scratch: Vec::new(),
         }
     }
@@ -203,6 +205,7 @@ impl<P: Process> Simulator<P> {
             seen_violations: BTreeSet::new(),
             cause: 0,
             halted: None,
+            stop_on_violation: false,
             scratch: Vec::new(),
         };
         for node in 0..config.nodes {
@@ -755,6 +758,7 @@ impl<P: Process> Lab for Simulator<P> {
             if done >= max_events {
                 return RunOutcome::Budget;
             }
+            let before = self.violations.len();
             if !self.step() {
                 return if self.halted.is_some() {
                     RunOutcome::Halted
@@ -763,12 +767,19 @@ impl<P: Process> Lab for Simulator<P> {
                 };
             }
             done += 1;
+            if self.stop_on_violation && self.violations.len() > before {
+                return RunOutcome::Violation;
+            }
         }
         if self.halted.is_some() {
             return RunOutcome::Halted;
         }
         self.now = self.now.max(t);
         RunOutcome::Reached
+    }
+
+    fn set_stop_on_violation(&mut self, on: bool) {
+        self.stop_on_violation = on;
     }
 
     fn control(&mut self, action: &Action) -> Result<(), ControlError> {

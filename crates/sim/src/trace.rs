@@ -415,8 +415,13 @@ pub struct Trace<P: Process> {
 }
 
 impl<P: Process> Trace<P> {
-    /// A trace keeping at most `capacity` events (0 keeps none but still hashes).
+    /// Events kept even when a capacity of 0 is asked for, so a violation can always quote the
+    /// event that caused it.
+    pub const MIN_CAPACITY: usize = 64;
+
+    /// A trace keeping at most `capacity` events (at least [`Self::MIN_CAPACITY`]).
     pub fn new(capacity: usize) -> Self {
+        let capacity = capacity.max(Self::MIN_CAPACITY);
         Self {
             events: VecDeque::with_capacity(capacity.min(4_096)),
             capacity,
@@ -435,9 +440,6 @@ impl<P: Process> Trace<P> {
         };
         ev.fold(&mut self.hasher);
         self.recorded += 1;
-        if self.capacity == 0 {
-            return;
-        }
         if self.events.len() == self.capacity {
             self.events.pop_front();
         }

@@ -1,0 +1,161 @@
+//! Command-line syntax.
+
+use clap::{Args, Parser, Subcommand};
+use splitbrain_sim::{Duration, Latency, limits, parse_duration};
+use std::path::PathBuf;
+
+/// Run Splitbrain labs headless: deterministic runs, seed sweeps, benchmarks.
+#[derive(Parser)]
+#[command(name = "splitbrain", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+pub enum Cmd {
+    /// Run one seed and print a JSON summary.
+    Run(RunArgs),
+    /// Run many seeds with random faults; stop at the first invariant violation.
+    Sweep(SweepArgs),
+    /// Measure simulator throughput (events per second).
+    Bench(BenchArgs),
+    /// List the labs of this build.
+    Labs,
+}
+
+#[derive(Args, Clone)]
+pub struct RunArgs {
+    /// Lab name (see `splitbrain labs`); optional with --scenario.
+    pub lab: Option<String>,
+    /// Seed of the run.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Number of nodes.
+    #[arg(long, value_parser = parse_nodes)]
+    pub nodes: Option<usize>,
+    /// Virtual time to run to, e.g. 10s or 1500ms.
+    #[arg(long, value_parser = parse_until)]
+    pub until: Option<Duration>,
+    /// Scenario file (TOML or JSON): lab, params, seed and timed actions.
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// Write the trace as JSON lines.
+    #[arg(long)]
+    pub trace: Option<PathBuf>,
+    /// Write the readable transcript.
+    #[arg(long)]
+    pub transcript: Option<PathBuf>,
+    /// Link latency for every link: 5ms, 5ms..10ms, exp:10ms, lognormal:10ms,0.5.
+    #[arg(long, value_parser = parse_latency)]
+    pub latency: Option<Latency>,
+    /// Loss probability of every link.
+    #[arg(long, value_parser = parse_prob)]
+    pub loss: Option<f64>,
+    /// Duplication probability of every link.
+    #[arg(long, value_parser = parse_prob)]
+    pub duplicate: Option<f64>,
+    /// Lab setting, repeatable: --param variant=volatile.
+    #[arg(long = "param", value_parser = parse_param)]
+    pub params: Vec<(String, serde_json::Value)>,
+    /// Add the random fault schedule a sweep uses for this seed.
+    #[arg(long)]
+    pub random_faults: bool,
+    /// Stop after this many events.
+    #[arg(long, value_parser = parse_max_events)]
+    pub max_events: Option<u64>,
+}
+
+#[derive(Args)]
+pub struct SweepArgs {
+    /// The run every seed starts from.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Seeds to try, inclusive: 1..10000.
+    #[arg(long, value_parser = parse_seeds, default_value = "1..1000")]
+    pub seeds: (u64, u64),
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Node counts to measure, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "5,50,500")]
+    pub nodes: Vec<usize>,
+    /// Events per measurement.
+    #[arg(long, default_value_t = 2_000_000)]
+    pub events: u64,
+    /// Repetitions; the median is reported.
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+}
+
+fn parse_nodes(s: &str) -> Result<usize, String> {
+    let n: u64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if n == 0 || n > limits::MAX_NODES as u64 {
+        return Err(format!("nodes must be between 1 and {}", limits::MAX_NODES));
+    }
+    Ok(n as usize)
+}
+
+fn parse_until(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s).map_err(|e| e.to_string())?;
+    if d > limits::MAX_TIME {
+        return Err(format!(
+            "at most {} of virtual time",
+            splitbrain_sim::format_time(limits::MAX_TIME)
+        ));
+    }
+    Ok(d)
+}
+
+fn parse_latency(s: &str) -> Result<Latency, String> {
+    s.parse()
+        .map_err(|e: splitbrain_sim::ParseLatencyError| e.0)
+}
+
+fn parse_prob(s: &str) -> Result<f64, String> {
+    let p: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if p.is_finite() && (0.0..=1.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err("a probability must be between 0 and 1".into())
+    }
+}
+
+fn parse_max_events(s: &str) -> Result<u64, String> {
+    let n: u64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if n > limits::MAX_EVENTS {
+        return Err(format!("at most {}", limits::MAX_EVENTS));
+    }
+    Ok(n)
+}
+
+fn parse_param(s: &str) -> Result<(String, serde_json::Value), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{s:?} is not key=value"))?;
+    let value = serde_json::from_str(v).unwrap_or_else(|_| serde_json::Value::String(v.into()));
+    Ok((k.trim().to_string(), value))
+}
+
+/// Most seeds one sweep may cover.
+pub const MAX_SEEDS: u64 = 10_000_000;
+
+fn parse_seeds(s: &str) -> Result<(u64, u64), String> {
+    let (a, b) = s
+        .split_once("..")
+        .ok_or_else(|| format!("{s:?} is not a range like 1..10000"))?;
+    let b = b.strip_prefix('=').unwrap_or(b);
+    let a: u64 = a.parse().map_err(|_| format!("{a:?} is not a seed"))?;
+    let b: u64 = b.parse().map_err(|_| format!("{b:?} is not a seed"))?;
+    if a > b {
+        return Err(format!("empty range {s}"));
+    }
+    if b - a >= MAX_SEEDS {
+        return Err(format!("at most {MAX_SEEDS} seeds per sweep"));
+    }
+    Ok((a, b))
+}

@@ -1,0 +1,207 @@
+//! The `splitbrain` binary as a user runs it: exit codes, one-line errors, JSON output, sweeps
+//! that find the buggy variant, and replay commands that reproduce what a sweep found.
+
+use std::process::{Command, Output};
+
+fn splitbrain(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_splitbrain"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .output()
+        .expect("binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).expect("stdout is JSON")
+}
+
+fn assert_one_line_error(args: &[&str], want: &str) {
+    let o = splitbrain(args);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "{args:?}: one line, got {err:?}"
+    );
+    assert!(err.contains(want), "{args:?}: wanted {want:?} in {err:?}");
+    assert!(o.stdout.is_empty(), "{args:?}: nothing on stdout");
+    assert!(!err.contains("panicked"), "{args:?}");
+}
+
+#[test]
+fn bad_input_exits_2_with_one_clear_line() {
+    let dir = std::env::temp_dir().join(format!("splitbrain-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad_toml = dir.join("bad.toml");
+    std::fs::write(
+        &bad_toml,
+        "lab = \"broadcast\"\n[[actions]]\nat = \"1s\"\ndo = \"crash\"\nnode = 99\n",
+    )
+    .unwrap();
+    let garbage = dir.join("garbage.toml");
+    std::fs::write(&garbage, "this is = = not toml").unwrap();
+    let unknown_param = dir.join("param.toml");
+    std::fs::write(
+        &unknown_param,
+        "lab = \"broadcast\"\n[params]\nturbo = true\n",
+    )
+    .unwrap();
+    let huge = dir.join("huge.toml");
+    std::fs::write(&huge, "#".repeat(2 << 20)).unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["run", "paxos9"], "unknown lab"),
+        (
+            vec!["run", "broadcast", "--nodes", "1000000000"],
+            "nodes must be between 1 and 1000",
+        ),
+        (
+            vec!["run", "broadcast", "--nodes", "0"],
+            "nodes must be between",
+        ),
+        (
+            vec!["run", "broadcast", "--until", "9999999h"],
+            "bad duration",
+        ),
+        (vec!["run", "broadcast", "--until", "100000000s"], "at most"),
+        (vec!["run", "broadcast", "--loss", "1.5"], "between 0 and 1"),
+        (vec!["run", "broadcast", "--latency", "fast"], "bad latency"),
+        (vec!["run", "broadcast", "--seed=-4"], "invalid value"),
+        (
+            vec!["run", "broadcast", "--frobnicate"],
+            "unexpected argument",
+        ),
+        (
+            vec!["run", "broadcast", "--max-events", "999999999999"],
+            "at most",
+        ),
+        (
+            vec!["run", "broadcast", "--param", "variant=haunted"],
+            "unknown variant",
+        ),
+        (
+            vec!["run", "--scenario", "no/such/file.toml"],
+            "cannot read scenario",
+        ),
+        (
+            vec!["run", "--scenario", bad_toml.to_str().unwrap()],
+            "no node 99",
+        ),
+        (
+            vec!["run", "--scenario", garbage.to_str().unwrap()],
+            "bad TOML",
+        ),
+        (
+            vec!["run", "--scenario", unknown_param.to_str().unwrap()],
+            "unknown field",
+        ),
+        (vec!["run", "--scenario", huge.to_str().unwrap()], "limit"),
+        (
+            vec!["sweep", "broadcast", "--seeds", "10..1"],
+            "empty range",
+        ),
+        (
+            vec!["sweep", "broadcast", "--seeds", "1..99999999999"],
+            "at most",
+        ),
+        (vec!["sweep", "broadcast", "--seeds", "abc"], "not a range"),
+        (vec!["nonsense"], "unrecognized subcommand"),
+        (vec!["run"], "name a lab"),
+    ];
+    for (args, want) in cases {
+        assert_one_line_error(&args, want);
+    }
+}
+
+#[test]
+fn run_prints_a_json_summary_matching_the_golden_hash() {
+    let o = splitbrain(&[
+        "run",
+        "--scenario",
+        "testdata/scenarios/broadcast-faults.toml",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["trace_hash"], "2c87c341aac82346");
+    assert_eq!(v["summary"]["converged"], true);
+    assert_eq!(v["violations"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn run_writes_the_trace_as_json_lines_and_a_transcript() {
+    let dir = std::env::temp_dir().join(format!("splitbrain-trace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace = dir.join("t.jsonl");
+    let transcript = dir.join("t.txt");
+    let o = splitbrain(&[
+        "run",
+        "--scenario",
+        "testdata/scenarios/broadcast-basic.toml",
+        "--trace",
+        trace.to_str().unwrap(),
+        "--transcript",
+        transcript.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&trace)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines.len() as u64,
+        json(&o)["trace_events"].as_u64().unwrap()
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["ev"] == "sent" && l["kind"] == "gossip")
+    );
+    let golden = std::fs::read_to_string("../../testdata/transcripts/broadcast-basic.txt")
+        .or_else(|_| {
+            std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../testdata/transcripts/broadcast-basic.txt"
+            ))
+        })
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(&transcript).unwrap(), golden);
+}
+
+#[test]
+fn sweep_finds_the_volatile_variant_and_the_replay_command_reproduces_it() {
+    let o = splitbrain(&[
+        "sweep",
+        "broadcast",
+        "--seeds",
+        "1..50",
+        "--param",
+        "variant=volatile",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["violation"]["invariant"], "Durability");
+    assert!(v["seeds_tried"].as_u64().unwrap() <= 50);
+    let replay = v["replay"].as_str().unwrap();
+    let args: Vec<&str> = replay.split_whitespace().skip(1).collect();
+    let r = splitbrain(&args);
+    assert!(r.status.success(), "{}", stderr(&r));
+    let rv = json(&r);
+    assert_eq!(
+        rv["violations"][0], v["violation"],
+        "replay gives the same first violation"
+    );
+}
+
+#[test]
+fn sweep_of_the_correct_protocol_finds_nothing() {
+    let o = splitbrain(&["sweep", "broadcast", "--seeds", "1..300", "--until", "20s"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["result"], "ok");
+    assert_eq!(v["seeds"], 300);
+}
