@@ -283,7 +283,10 @@ impl Process for Node {
         }
         NodeView {
             role: "node".into(),
-            summary: format!("{} values", self.values.len()),
+            summary: match self.values.len() {
+                1 => "1 value".to_string(),
+                n => format!("{n} values"),
+            },
             fields: vec![
                 ("values".into(), list),
                 ("messages received".into(), self.received.to_string()),

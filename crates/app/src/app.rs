@@ -1,0 +1,436 @@
+//! The page shell: clock, controls, inspector, event log, around the shared network view.
+
+use crate::network::NetworkView;
+use crate::settings::{self, SPEED_RANGE, Settings};
+use gloo::events::EventListener;
+use gloo::render::{AnimationFrame, request_animation_frame};
+use splitbrain_labs::{RunDescription, build, find};
+use splitbrain_sim::{
+    Action, Lab, NodeId, Time, TimedAction, TraceLine, WorldView, format_time, secs,
+};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// Trace events the page keeps (the log shows the newest).
+const TRACE_KEPT: usize = 10_000;
+/// Events one frame may process before it yields to the browser.
+const FRAME_BUDGET: u64 = 20_000;
+/// Longest wall-clock step one frame may simulate, so a background tab does not jump.
+const MAX_FRAME_MS: f64 = 100.0;
+/// Virtual time between automatic client broadcasts.
+const AUTO_EVERY: Time = secs(3);
+
+/// Messages of the shell.
+pub enum Msg {
+    /// An animation frame at this timestamp (ms).
+    Frame(f64),
+    /// Play or pause.
+    TogglePlay,
+    /// Process exactly one event.
+    Step,
+    /// Set the speed (virtual s per wall s).
+    Speed(f64),
+    /// Select a node for the inspector.
+    Select(NodeId),
+    /// Apply a user action now.
+    Act(Action),
+    /// A client broadcast from the selected node.
+    Broadcast,
+    /// Crash or restart the selected node.
+    CrashRestart,
+    /// Cut the selected node off from the rest.
+    Isolate,
+    /// Turn automatic client traffic on or off.
+    ToggleAuto,
+    /// Start over from the same seed.
+    Reset,
+    /// Start over from a new seed.
+    NewSeed,
+    /// Hide the notice.
+    Dismiss,
+}
+
+/// The shell component.
+pub struct App {
+    run: RunDescription,
+    lab: Box<dyn Lab>,
+    actions: Vec<TimedAction>,
+    view: Rc<WorldView>,
+    log: Vec<TraceLine>,
+    playing: bool,
+    speed: f64,
+    last_ts: Option<f64>,
+    selected: Option<NodeId>,
+    notice: Option<String>,
+    auto: bool,
+    next_auto: Time,
+    auto_count: u64,
+    raf: Option<AnimationFrame>,
+    _keys: Option<EventListener>,
+}
+
+fn query() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+impl App {
+    fn rebuild(&mut self) -> Result<(), String> {
+        let lab = build(&self.run, TRACE_KEPT).map_err(|e| e.0)?;
+        self.lab = lab;
+        self.actions.clear();
+        self.next_auto = secs(1) / 10;
+        self.auto_count = 0;
+        self.refresh();
+        Ok(())
+    }
+
+    fn refresh(&mut self) {
+        self.view = Rc::new(self.lab.view());
+        self.log = self.lab.trace_tail(14);
+    }
+
+    fn act(&mut self, action: Action) {
+        match self.lab.control(&action) {
+            Ok(()) => {
+                self.actions.push(TimedAction {
+                    at: self.lab.now(),
+                    action,
+                });
+                self.notice = None;
+            }
+            Err(e) => self.notice = Some(format!("Not done: {e}")),
+        }
+        self.refresh();
+    }
+
+    fn schedule_frame(&mut self, ctx: &Context<Self>) {
+        let link = ctx.link().clone();
+        self.raf = Some(request_animation_frame(move |ts| {
+            link.send_message(Msg::Frame(ts))
+        }));
+    }
+
+    fn auto_traffic(&mut self) {
+        if !self.auto || self.lab.now() < self.next_auto {
+            return;
+        }
+        let n = self.lab.nodes().max(1);
+        let mut node = (self.auto_count as usize * 2) % n;
+        // Ask a node that is up, as a real client would retry elsewhere.
+        for _ in 0..n {
+            if self.view.nodes.get(node).is_some_and(|s| s.up) {
+                break;
+            }
+            node = (node + 1) % n;
+        }
+        self.auto_count += 1;
+        let command = format!("broadcast {}", self.auto_count);
+        if self
+            .lab
+            .control(&Action::Client {
+                node,
+                command: command.clone(),
+            })
+            .is_ok()
+        {
+            self.actions.push(TimedAction {
+                at: self.lab.now(),
+                action: Action::Client { node, command },
+            });
+        }
+        self.next_auto = self.lab.now() + AUTO_EVERY;
+    }
+}
+
+impl Component for App {
+    type Message = Msg;
+    type Properties = ();
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let (Settings { run, speed }, notice) = settings::from_query(&query());
+        let lab = match build(&run, TRACE_KEPT) {
+            Ok(l) => l,
+            Err(_) => build(&RunDescription::new("broadcast", 1, 5), TRACE_KEPT)
+                .expect("the default run always builds"),
+        };
+        let keys = web_sys::window().and_then(|w| w.document()).map(|doc| {
+            let link = ctx.link().clone();
+            EventListener::new(&doc, "keydown", move |e| {
+                let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                    return;
+                };
+                if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    return;
+                }
+                let in_field = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| {
+                        matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                    });
+                if in_field {
+                    return;
+                }
+                let msg = match e.key().as_str() {
+                    " " | "k" => Msg::TogglePlay,
+                    "s" | "." => Msg::Step,
+                    "b" => Msg::Broadcast,
+                    "c" => Msg::CrashRestart,
+                    "i" => Msg::Isolate,
+                    "h" => Msg::Act(Action::Heal),
+                    "a" => Msg::ToggleAuto,
+                    "r" => Msg::Reset,
+                    k if k.len() == 1 && k.as_bytes()[0].is_ascii_digit() => {
+                        Msg::Select((k.as_bytes()[0] - b'0') as NodeId)
+                    }
+                    _ => return,
+                };
+                e.prevent_default();
+                link.send_message(msg);
+            })
+        });
+        let view = Rc::new(lab.view());
+        let mut app = Self {
+            run,
+            lab,
+            actions: Vec::new(),
+            view,
+            log: Vec::new(),
+            playing: true,
+            speed,
+            last_ts: None,
+            selected: Some(0),
+            notice,
+            auto: true,
+            next_auto: secs(1) / 10,
+            auto_count: 0,
+            raf: None,
+            _keys: keys,
+        };
+        app.refresh();
+        app.schedule_frame(ctx);
+        app
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        match msg {
+            Msg::Frame(ts) => {
+                self.raf = None;
+                if !self.playing {
+                    self.last_ts = None;
+                    return false;
+                }
+                let dt = self
+                    .last_ts
+                    .map_or(0.0, |last| (ts - last).clamp(0.0, MAX_FRAME_MS));
+                self.last_ts = Some(ts);
+                let advance = (dt * 1_000.0 * self.speed) as Time;
+                self.auto_traffic();
+                let target = self.lab.now() + advance;
+                self.lab.run_until(target, FRAME_BUDGET);
+                if let Some(h) = self.lab.halted() {
+                    self.notice = Some(format!("The run stopped: {h}"));
+                    self.playing = false;
+                }
+                self.refresh();
+                self.schedule_frame(ctx);
+                true
+            }
+            Msg::TogglePlay => {
+                self.playing = !self.playing;
+                self.last_ts = None;
+                if self.playing && self.raf.is_none() {
+                    self.schedule_frame(ctx);
+                }
+                true
+            }
+            Msg::Step => {
+                self.playing = false;
+                self.lab.step();
+                self.refresh();
+                true
+            }
+            Msg::Speed(s) => {
+                self.speed = s.clamp(SPEED_RANGE.0, SPEED_RANGE.1);
+                true
+            }
+            Msg::Select(id) => {
+                if id < self.lab.nodes() {
+                    self.selected = Some(id);
+                }
+                true
+            }
+            Msg::Act(a) => {
+                self.act(a);
+                true
+            }
+            Msg::Broadcast => {
+                let node = self.selected.unwrap_or(0);
+                self.auto_count += 1;
+                let command = format!("broadcast {}", 100 + self.auto_count);
+                self.act(Action::Client { node, command });
+                true
+            }
+            Msg::CrashRestart => {
+                let node = self.selected.unwrap_or(0);
+                let up = self.view.nodes.get(node).is_some_and(|s| s.up);
+                self.act(if up {
+                    Action::Crash { node }
+                } else {
+                    Action::Restart { node }
+                });
+                true
+            }
+            Msg::Isolate => {
+                let node = self.selected.unwrap_or(0);
+                self.act(Action::Partition {
+                    groups: vec![vec![node]],
+                });
+                true
+            }
+            Msg::ToggleAuto => {
+                self.auto = !self.auto;
+                self.next_auto = self.lab.now();
+                true
+            }
+            Msg::Reset => {
+                if let Err(e) = self.rebuild() {
+                    self.notice = Some(e);
+                }
+                true
+            }
+            Msg::NewSeed => {
+                let old = self.run.seed;
+                self.run.seed = (js_sys::Math::random() * 1e9) as u64;
+                if let Err(e) = self.rebuild() {
+                    self.run.seed = old;
+                    self.notice = Some(e);
+                }
+                true
+            }
+            Msg::Dismiss => {
+                self.notice = None;
+                true
+            }
+        }
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let v = &self.view;
+        let title = find(v.lab).map(|l| l.title).unwrap_or(v.lab);
+        let on_select = link.callback(Msg::Select);
+        let speed_input = link.callback(|e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            // Logarithmic slider: 0..100 maps onto SPEED_RANGE.
+            let t = input.value().parse::<f64>().unwrap_or(50.0) / 100.0;
+            Msg::Speed(SPEED_RANGE.0 * (SPEED_RANGE.1 / SPEED_RANGE.0).powf(t))
+        });
+        let slider = ((self.speed / SPEED_RANGE.0).ln() / (SPEED_RANGE.1 / SPEED_RANGE.0).ln()
+            * 100.0)
+            .round();
+        let selected = self.selected.and_then(|s| v.nodes.get(s));
+        let up = selected.is_some_and(|s| s.up);
+        let partitioned = !v.blocked.is_empty();
+        html! {
+            <div class="shell">
+                <header class="bar">
+                    <h1>{ "Splitbrain" }</h1>
+                    <span class="lab-title">{ title }</span>
+                    <span class="clock" data-testid="clock">{ format!("t = {}", format_time(v.now - v.now % 1000)) }</span>
+                    <span class="seed">{ format!("seed {}", self.run.seed) }</span>
+                </header>
+                if let Some(n) = &self.notice {
+                    <div class="notice" role="alert" data-testid="notice">
+                        <span>{ n }</span>
+                        <button onclick={link.callback(|_| Msg::Dismiss)} aria-label="dismiss">{ "×" }</button>
+                    </div>
+                }
+                if v.violations > 0 {
+                    <div class="violation" role="alert" data-testid="violation">
+                        { for self.lab.violations().first().map(|x| format!("Invariant broken — {}: {} (at {})", x.invariant, x.message, format_time(x.time))) }
+                    </div>
+                }
+                <main class="layout">
+                    <section class="stage">
+                        <NetworkView view={self.view.clone()} selected={self.selected} on_select={on_select} />
+                        <p class="legend">
+                            <span class="key key-a">{ "● gossip" }</span>
+                            <span class="key key-b">{ "■ digest (anti-entropy)" }</span>
+                            <span>{ format!("{} in flight · {} events", v.messages.len(), v.events) }</span>
+                        </p>
+                    </section>
+                    <aside class="side">
+                        <div class="controls" role="toolbar" aria-label="simulation controls">
+                            <button class="primary" onclick={link.callback(|_| Msg::TogglePlay)} title="Space">
+                                { if self.playing { "❚❚ Pause" } else { "▶ Play" } }
+                            </button>
+                            <button onclick={link.callback(|_| Msg::Step)} title="S">{ "Step" }</button>
+                            <button onclick={link.callback(|_| Msg::Reset)} title="R">{ "Reset" }</button>
+                            <button onclick={link.callback(|_| Msg::NewSeed)}>{ "New seed" }</button>
+                            <label class="speed">
+                                { format!("Speed {:.3}×", self.speed) }
+                                <input type="range" min="0" max="100" value={slider.to_string()} oninput={speed_input} aria-label="speed" />
+                            </label>
+                        </div>
+                        <div class="controls">
+                            <button onclick={link.callback(|_| Msg::Broadcast)} title="B" disabled={!up}>{ "Broadcast from node" }</button>
+                            <button onclick={link.callback(|_| Msg::CrashRestart)} title="C">{ if up { "Crash node" } else { "Restart node" } }</button>
+                            <button onclick={link.callback(|_| Msg::Isolate)} title="I">{ "Isolate node" }</button>
+                            <button onclick={link.callback(|_| Msg::Act(Action::Heal))} title="H" disabled={!partitioned}>{ "Heal" }</button>
+                            <label class="check"><input type="checkbox" checked={self.auto} onclick={link.callback(|_| Msg::ToggleAuto)} />{ " client traffic (A)" }</label>
+                        </div>
+                        <section class="inspector" aria-label="inspector">
+                            <h2>{ self.selected.map_or("No node selected".into(), |s| format!("Node n{s}")) }</h2>
+                            if let Some(node) = selected {
+                                <dl>
+                                    <dt>{ "state" }</dt><dd>{ if node.up { node.view.role.clone() } else { "crashed".into() } }</dd>
+                                    { for node.view.fields.iter().map(|(k, val)| html! { <><dt>{ k }</dt><dd>{ val }</dd></> }) }
+                                    { for node.timers.iter().map(|(t, at)| html! { <><dt>{ "timer" }</dt><dd>{ format!("{t} at {}", format_time(*at - *at % 1000)) }</dd></> }) }
+                                </dl>
+                            }
+                        </section>
+                        <section class="log" aria-label="event log">
+                            <h2>{ "Events" }</h2>
+                            <ol>
+                                { for self.log.iter().rev().map(|l| html! {
+                                    <li key={l.i.to_string()} class={format!("ev ev-{}", l.ev)}>
+                                        <span class="t">{ format_time(l.t - l.t % 1000) }</span>
+                                        <span class="who">{ who(l) }</span>
+                                        <span class="what">{ what(l) }</span>
+                                    </li>
+                                }) }
+                            </ol>
+                        </section>
+                        <p class="keys">{ "Keys: Space play · S step · 0–9 select · B broadcast · C crash/restart · I isolate · H heal · A traffic · R reset" }</p>
+                    </aside>
+                </main>
+            </div>
+        }
+    }
+}
+
+fn who(l: &TraceLine) -> String {
+    match (l.from, l.to, l.node) {
+        (Some(f), Some(t), _) => format!("n{f}→n{t}"),
+        (_, _, Some(n)) if n != usize::MAX => format!("n{n}"),
+        _ => "net".into(),
+    }
+}
+
+fn what(l: &TraceLine) -> String {
+    let mut s = l.ev.to_string();
+    if !l.text.is_empty() {
+        s.push(' ');
+        s.push_str(&l.text);
+    }
+    if l.ev == "dropped"
+        && let Some(k) = &l.kind
+    {
+        s.push_str(&format!(" ({k})"));
+    }
+    s
+}

@@ -1,0 +1,14 @@
+//! The Splitbrain page: the shared network view driving a lab through `Box<dyn Lab>`.
+//!
+//! The simulator lives outside Yew state; a requestAnimationFrame loop advances it by the wall
+//! time since the last frame times the speed (capped, so a background tab does not jump), then
+//! hands the view a fresh `WorldView`. rAF's timestamp is the only wall clock in the app.
+#![forbid(unsafe_code)]
+
+mod app;
+mod network;
+mod settings;
+
+fn main() {
+    yew::Renderer::<app::App>::new().render();
+}

@@ -1,0 +1,128 @@
+//! The network view every lab shares: nodes on a circle, links, partitions, and each message in
+//! flight drawn at `(now - sent) / (deliver - sent)` along its link.
+
+use splitbrain_sim::{NodeId, WorldView};
+use std::f64::consts::{PI, TAU};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Side of the square SVG viewBox.
+const SIZE: f64 = 600.0;
+const CENTER: f64 = SIZE / 2.0;
+
+/// Props: the frame to draw and the selection.
+#[derive(Properties)]
+pub struct NetworkProps {
+    /// The state to draw.
+    pub view: Rc<WorldView>,
+    /// The node the inspector shows.
+    pub selected: Option<NodeId>,
+    /// Clicking a node selects it.
+    pub on_select: Callback<NodeId>,
+}
+
+impl PartialEq for NetworkProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.view, &other.view) && self.selected == other.selected
+    }
+}
+
+/// Where node `i` of `n` sits.
+pub fn node_pos(i: usize, n: usize) -> (f64, f64) {
+    let r = if n <= 2 { 150.0 } else { 215.0 };
+    let a = -PI / 2.0 + TAU * i as f64 / n.max(1) as f64;
+    (CENTER + r * a.cos(), CENTER + r * a.sin())
+}
+
+fn kind_class(kind: &str) -> &'static str {
+    match kind {
+        "gossip" => "msg msg-a",
+        "digest" => "msg msg-b",
+        _ => "msg msg-c",
+    }
+}
+
+/// The shared network view.
+#[component]
+pub fn NetworkView(props: &NetworkProps) -> Html {
+    let v = &props.view;
+    let n = v.nodes.len();
+    let node_r = if n > 12 { 20.0 } else { 30.0 };
+    let blocked: std::collections::BTreeSet<(usize, usize)> =
+        v.blocked.iter().map(|l| (l.from, l.to)).collect();
+
+    let mut links = Vec::new();
+    for a in 0..n {
+        for b in (a + 1)..n {
+            let (x1, y1) = node_pos(a, n);
+            let (x2, y2) = node_pos(b, n);
+            let cut = blocked.contains(&(a, b)) || blocked.contains(&(b, a));
+            let class = if cut { "link link-cut" } else { "link" };
+            links.push(html! {
+                <line key={format!("l{a}-{b}")} class={class} x1={x1.to_string()} y1={y1.to_string()}
+                      x2={x2.to_string()} y2={y2.to_string()} />
+            });
+        }
+    }
+
+    let messages = v.messages.iter().map(|m| {
+        let (x1, y1) = node_pos(m.from, n);
+        let (x2, y2) = node_pos(m.to, n);
+        let span = m.deliver.saturating_sub(m.sent).max(1) as f64;
+        let f = ((v.now.saturating_sub(m.sent)) as f64 / span).clamp(0.0, 1.0);
+        // Offset each direction sideways so a->b and b->a do not overlap.
+        let (dx, dy) = (x2 - x1, y2 - y1);
+        let len = (dx * dx + dy * dy).sqrt().max(1.0);
+        let (ox, oy) = (-dy / len * 6.0, dx / len * 6.0);
+        let x = x1 + dx * f + ox;
+        let y = y1 + dy * f + oy;
+        let class = kind_class(m.kind);
+        let shape = if m.kind == "digest" {
+            html! { <rect x={(x - 6.0).to_string()} y={(y - 6.0).to_string()} width="12" height="12" /> }
+        } else {
+            html! { <circle cx={x.to_string()} cy={y.to_string()} r="7" /> }
+        };
+        html! {
+            <g key={m.id.to_string()} class={class} data-msg={m.id.to_string()}>
+                <title>{ format!("#{} n{} → n{}: {}", m.id, m.from, m.to, m.label) }</title>
+                { shape }
+            </g>
+        }
+    });
+
+    let nodes = v.nodes.iter().map(|node| {
+        let (x, y) = node_pos(node.id, n);
+        let selected = props.selected == Some(node.id);
+        let class = classes!(
+            "node",
+            (!node.up).then_some("node-down"),
+            selected.then_some("node-selected")
+        );
+        let on_select = props.on_select.clone();
+        let id = node.id;
+        let onclick = Callback::from(move |_: MouseEvent| on_select.emit(id));
+        let status = if node.up { node.view.summary.clone() } else { "crashed".to_string() };
+        html! {
+            <g key={format!("n{}", node.id)} class={class} data-node={node.id.to_string()}
+               onclick={onclick} role="button" tabindex="0"
+               aria-label={format!("node {} {}", node.id, status)}>
+                <circle cx={x.to_string()} cy={y.to_string()} r={node_r.to_string()} />
+                <text class="node-name" x={x.to_string()} y={(y + 5.0).to_string()}>{ format!("n{}", node.id) }</text>
+                <text class="node-sub" x={x.to_string()} y={(y + node_r + 16.0).to_string()}>{ status }</text>
+                if !node.up {
+                    <path class="node-x" d={format!("M{} {} L{} {} M{} {} L{} {}",
+                        x - 12.0, y - 12.0, x + 12.0, y + 12.0, x + 12.0, y - 12.0, x - 12.0, y + 12.0)} />
+                }
+            </g>
+        }
+    });
+
+    html! {
+        <svg class="network" viewBox={format!("0 0 {SIZE} {SIZE}")} role="img"
+             aria-label={format!("{n} nodes, {} messages in flight", v.messages.len())}>
+            <g class="links">{ for links }</g>
+            <g class="messages">{ for messages }</g>
+            <g class="nodes">{ for nodes }</g>
+        </svg>
+    }
+}

@@ -1,0 +1,86 @@
+//! Page settings from the URL query (`?lab=broadcast&seed=7&nodes=5&speed=0.05`), checked
+//! against the same limits as the CLI. A bad value gives a readable message and the defaults.
+
+use splitbrain_labs::{RunDescription, find};
+use splitbrain_sim::{Latency, limits};
+
+/// What the page starts from.
+pub struct Settings {
+    /// The run to build.
+    pub run: RunDescription,
+    /// Virtual seconds per wall second.
+    pub speed: f64,
+}
+
+/// Slowest and fastest playback.
+pub const SPEED_RANGE: (f64, f64) = (0.005, 2.0);
+
+fn default_run() -> RunDescription {
+    let mut run = RunDescription::new("broadcast", 1, 5);
+    // Slow links and slow anti-entropy so a first-time visitor can follow each message.
+    run.network.latency = Latency::Uniform {
+        min: 40_000,
+        max: 90_000,
+    };
+    run.params = serde_json::json!({"anti_entropy_min": "1s", "anti_entropy_max": "2s"});
+    run
+}
+
+/// Reads the query string. Returns the settings and, if something was refused, why.
+pub fn from_query(query: &str) -> (Settings, Option<String>) {
+    let mut s = Settings {
+        run: default_run(),
+        speed: 0.05,
+    };
+    let mut errors = Vec::new();
+    let q = query.trim_start_matches('?');
+    if q.len() > limits::MAX_SCENARIO_BYTES {
+        return (
+            s,
+            Some("the link is too long to be a Splitbrain run".into()),
+        );
+    }
+    for pair in q.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let v = js_sys::decode_uri_component(v)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_else(|| v.to_string());
+        match k {
+            "lab" => match find(&v) {
+                Ok(info) => s.run.lab = info.name.to_string(),
+                Err(e) => errors.push(e.0),
+            },
+            "seed" => match v.parse::<u64>() {
+                Ok(seed) => s.run.seed = seed,
+                Err(_) => errors.push(format!("seed {v:?} is not a whole number")),
+            },
+            "nodes" => match v.parse::<usize>() {
+                Ok(n) if (2..=MAX_DRAWN_NODES).contains(&n) => s.run.nodes = n,
+                _ => errors.push(format!(
+                    "nodes must be between 2 and {MAX_DRAWN_NODES} on the page, got {v:?}"
+                )),
+            },
+            "speed" => match v.parse::<f64>() {
+                Ok(x) if x.is_finite() && (SPEED_RANGE.0..=SPEED_RANGE.1).contains(&x) => {
+                    s.speed = x
+                }
+                _ => errors.push(format!(
+                    "speed must be between {} and {}, got {v:?}",
+                    SPEED_RANGE.0, SPEED_RANGE.1
+                )),
+            },
+            "latency" => match v.parse::<Latency>() {
+                Ok(l) => s.run.network.latency = l,
+                Err(e) => errors.push(e.0),
+            },
+            _ => errors.push(format!("unknown setting {k:?} in the link")),
+        }
+    }
+    let err =
+        (!errors.is_empty()).then(|| format!("Ignored part of the link: {}", errors.join("; ")));
+    (s, err)
+}
+
+/// Most nodes the page draws; the CLI goes to `limits::MAX_NODES`.
+pub const MAX_DRAWN_NODES: usize = 25;

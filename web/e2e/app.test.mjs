@@ -1,0 +1,95 @@
+// The page as a visitor uses it. Run by `cargo xtask test` after `trunk build --release`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { serve, launch, open } from './harness.mjs';
+
+const OUT = new URL('./out/', import.meta.url).pathname;
+let server, browser;
+
+before(async () => {
+  await mkdir(OUT, { recursive: true });
+  server = await serve();
+  browser = await launch();
+});
+after(async () => { await browser?.close(); await server?.close(); });
+
+const clock = (page) => page.locator('[data-testid=clock]').textContent();
+
+test('the page loads, draws five nodes, animates messages, and logs no console errors', async () => {
+  const { page, errors } = await open(browser, server.url);
+  assert.equal(await page.locator('svg.network g.node').count(), 5);
+  // Client traffic starts at 0.1 s of virtual time: gossip messages appear on the links.
+  await page.waitForSelector('svg.network g.msg', { timeout: 15000 });
+  const before = await clock(page);
+  await page.waitForFunction((b) => document.querySelector('[data-testid=clock]').textContent !== b, before);
+  await page.waitForFunction(() => [...document.querySelectorAll('.node-sub')].some((t) => t.textContent === '1 value'), null, { timeout: 20000 });
+  await page.screenshot({ path: OUT + 'app.png' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('crashing a node through the UI greys it out and the log says so; restart brings it back', async () => {
+  const { page, errors } = await open(browser, server.url);
+  await page.locator('svg.network g.node[data-node="2"]').click();
+  await page.getByRole('button', { name: 'Crash node' }).click();
+  await page.waitForSelector('g.node.node-down[data-node="2"]');
+  assert.match(await page.locator('.log').textContent(), /n2crash/);
+  await page.getByRole('button', { name: 'Restart node' }).click();
+  await page.waitForSelector('g.node[data-node="2"]:not(.node-down)');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('keyboard: Space pauses the clock and S steps exactly one event', async () => {
+  const { page } = await open(browser, server.url);
+  await page.waitForSelector('svg.network g.msg', { timeout: 15000 });
+  await page.keyboard.press('Space');
+  await page.getByRole('button', { name: '▶ Play' }).waitFor();
+  const events = async () => Number((await page.locator('.legend').textContent()).match(/(\d+) events/)[1]);
+  const e0 = await events();
+  const t0 = await clock(page);
+  await page.waitForTimeout(300);
+  assert.equal(await clock(page), t0, 'paused clock does not move');
+  await page.keyboard.press('s');
+  await page.waitForFunction((n) => Number(document.querySelector('.legend').textContent.match(/(\d+) events/)[1]) === n + 1, e0);
+  await page.close();
+});
+
+test('isolating a node draws the cut links and heal removes them', async () => {
+  const { page } = await open(browser, server.url);
+  await page.keyboard.press('1');
+  await page.keyboard.press('i');
+  await page.waitForSelector('line.link-cut');
+  assert.equal(await page.locator('line.link-cut').count(), 4);
+  await page.keyboard.press('h');
+  await page.waitForFunction(() => document.querySelectorAll('line.link-cut').length === 0);
+  await page.close();
+});
+
+test('a malformed link shows a readable message and the page still runs with defaults', async () => {
+  const { page, errors } = await open(browser, server.url + '?nodes=1000000000&lab=paxos9&seed=abc&speed=NaN');
+  const notice = await page.locator('[data-testid=notice]').textContent();
+  assert.match(notice, /nodes must be between 2 and 25/);
+  assert.match(notice, /unknown lab "paxos9"/);
+  assert.match(notice, /seed "abc"/);
+  assert.equal(await page.locator('svg.network g.node').count(), 5);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('settings from the link are applied: nodes and seed', async () => {
+  const { page } = await open(browser, server.url + '?nodes=7&seed=42');
+  assert.equal(await page.locator('svg.network g.node').count(), 7);
+  assert.match(await page.locator('.seed').textContent(), /seed 42/);
+  await page.close();
+});
+
+test('works in a narrow 360px viewport', async () => {
+  const { page, errors } = await open(browser, server.url, { width: 360, height: 740 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 362, `no horizontal scroll, got ${width}`);
+  await page.screenshot({ path: OUT + 'narrow.png', fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
