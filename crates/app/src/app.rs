@@ -416,7 +416,7 @@ impl Component for App {
 fn who(l: &TraceLine) -> String {
     match (l.from, l.to, l.node) {
         (Some(f), Some(t), _) => format!("n{f}→n{t}"),
-        (_, _, Some(n)) if n != usize::MAX => format!("n{n}"),
+        (_, _, Some(n)) => format!("n{n}"),
         _ => "net".into(),
     }
 }

@@ -17,8 +17,8 @@ const BASIC_TRANSCRIPT: &str = include_str!("../../../testdata/transcripts/broad
 /// Pinned trace hashes. A change here means runs replay differently: old links would break, so
 /// change them only on purpose and say so in the commit.
 const GOLDEN_BASIC: u64 = 0xb5e2_89c0_8a66_092a;
-const GOLDEN_FAULTS: u64 = 0x2c87_c341_aac8_2346;
-const GOLDEN_SWEEP: u64 = 0x21bf_cacd_6492_d1c8;
+const GOLDEN_FAULTS: u64 = 0xf6f5_4dde_a638_a8e6;
+const GOLDEN_SWEEP: u64 = 0x7b9a_357c_ef1a_f1b6;
 
 fn run(text: &str) -> Box<dyn Lab> {
     let desc = RunDescription::parse(text).expect("scenario parses");

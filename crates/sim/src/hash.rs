@@ -2,7 +2,10 @@
 //!
 //! `std`'s `DefaultHasher` is randomly keyed per process, and `Hash for usize` writes 4 bytes on
 //! wasm32 but 8 on x86_64. This hasher widens `usize`/`isize` to 64 bits and reads every integer
-//! little-endian, so any `#[derive(Hash)]` type hashes identically on both targets.
+//! little-endian, so `#[derive(Hash)]` types hash identically on both targets — with one
+//! exception no hasher can fix: std hashes a *slice* of integers (`Vec<usize>`, `[usize]`) as
+//! its raw bytes, so a `Vec<usize>` differs between targets. Use `Vec<u32>`/`Vec<u64>` in hashed
+//! types; the native-versus-wasm golden test catches any slip (it caught one in the trace).
 
 use std::hash::{Hash, Hasher};
 

@@ -147,7 +147,8 @@ impl<'a, P: Process> Cx<'a, P> {
 /// [`Process::on_start`] with whatever it last persisted. So a variant that forgets to persist a
 /// field really loses it.
 pub trait Process: Clone + 'static {
-    /// Messages between nodes. `Hash` feeds the run's trace hash.
+    /// Messages between nodes. `Hash` feeds the run's trace hash: keep `Vec<usize>` out of it
+    /// (see [`crate::StableHasher`]).
     type Msg: Clone + Debug + Hash + Describe;
     /// Timer names; one armed instance per name per node.
     type Timer: Clone + Debug + Hash + Ord;

@@ -481,9 +481,8 @@ impl<P: Process> Simulator<P> {
                     self.events += 1;
                     if let Err(e) = self.execute(&action) {
                         self.begin_cause();
-                        self.record(TraceKind::Note {
-                            node: usize::MAX,
-                            text: format!("scheduled action skipped: {e}"),
+                        self.record(TraceKind::Skipped {
+                            reason: e.to_string(),
                         });
                     }
                 }

@@ -171,6 +171,12 @@ pub enum TraceKind<P: Process> {
         /// The note.
         text: String,
     },
+    /// A scheduled action could not run in the state the run was in (e.g. crash a node that
+    /// is already down); the run goes on.
+    Skipped {
+        /// Why.
+        reason: String,
+    },
     /// An invariant was broken.
     Violation {
         /// Name of the invariant.
@@ -326,6 +332,10 @@ impl<P: Process> TraceEvent<P> {
                 l.node = Some(*node);
                 l.text = text.clone();
             }
+            TraceKind::Skipped { reason } => {
+                l.ev = "skipped";
+                l.text = reason.clone();
+            }
             TraceKind::Violation { invariant, message } => {
                 l.ev = "violation";
                 l.kind = Some((*invariant).to_string());
@@ -395,12 +405,21 @@ impl<P: Process> TraceEvent<P> {
             TraceKind::Persist { node } => (9u8, node).hash(h),
             TraceKind::Crash { node, lost } => (10u8, node, lost).hash(h),
             TraceKind::Restart { node } => (11u8, node).hash(h),
-            TraceKind::Partition { groups } => (12u8, groups).hash(h),
+            TraceKind::Partition { groups } => {
+                // Not `groups.hash(h)`: std hashes a `[usize]` as raw memory, 4 bytes per id on
+                // wasm32 and 8 on x86_64. Widen each id explicitly.
+                12u8.hash(h);
+                for g in groups {
+                    (g.len() as u64).hash(h);
+                    g.iter().for_each(|&n| (n as u64).hash(h));
+                }
+            }
             TraceKind::Cut { from, to } => (13u8, from, to).hash(h),
             TraceKind::Heal => 14u8.hash(h),
             TraceKind::Link { change } => (15u8, change).hash(h),
             TraceKind::Note { node, text } => (16u8, node, text).hash(h),
             TraceKind::Violation { invariant, message } => (17u8, invariant, message).hash(h),
+            TraceKind::Skipped { reason } => (18u8, reason).hash(h),
         }
     }
 }

@@ -1,0 +1,269 @@
+//! `cargo xtask serve | test | bench`: the two commands a fresh machine needs, plus benchmarks.
+//!
+//! Every tool is checked first and installed only when missing or at the wrong version, with a
+//! line saying what is being installed and why. No dependencies, so it builds in seconds.
+#![forbid(unsafe_code)]
+
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+/// A step failed; the message says which and what to do.
+pub struct Failure(pub String);
+
+/// The repository root (the parent of `crates/`).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Runs a command in the repository root, echoing it; fails with its exit status.
+pub fn run(program: &str, args: &[&str]) -> Result<(), Failure> {
+    run_in(&root(), program, args, &[])
+}
+
+/// Runs a command in `dir` with extra environment variables.
+pub fn run_in(
+    dir: &Path,
+    program: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Result<(), Failure> {
+    println!("    $ {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .envs(env.iter().copied())
+        .status()
+        .map_err(|e| Failure(format!("cannot start {program}: {e}")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Failure(format!(
+            "`{program} {}` failed ({status})",
+            args.join(" ")
+        )))
+    }
+}
+
+/// Runs a command and returns its stdout.
+pub fn output(dir: &Path, program: &str, args: &[&str]) -> Result<String, Failure> {
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .map_err(|e| Failure(format!("cannot start {program}: {e}")))?;
+    if !out.status.success() {
+        return Err(Failure(format!(
+            "`{program} {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn step(
+    name: &str,
+    timings: &mut Vec<(String, f64)>,
+    f: impl FnOnce() -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    println!("==> {name}");
+    let t = Instant::now();
+    let r = f();
+    timings.push((name.to_string(), t.elapsed().as_secs_f64()));
+    r.map_err(|Failure(m)| Failure(format!("{name}: {m}")))
+}
+
+const USAGE: &str = "usage: cargo xtask <command>
+  serve [--port N] [--host H]   install missing tools, build the app, serve it (default 127.0.0.1:8080)
+  test                          install missing tools, then fmt, clippy (native + wasm32), every Rust
+                                test, the native-vs-wasm determinism test, the release build, and the
+                                browser tests in headless Chromium
+  bench                         simulator throughput (native and in Chromium), page size, frame cost";
+
+/// Crates that must build for wasm32 (linted and tested there too).
+const WASM_CRATES: &[&str] = &[
+    "splitbrain-sim",
+    "splitbrain-broadcast",
+    "splitbrain-labs",
+    "splitbrain-app",
+];
+
+fn wasm_args<'a>(first: &[&'a str], rest: &[&'a str]) -> Vec<&'a str> {
+    let mut v: Vec<&str> = first.to_vec();
+    for c in WASM_CRATES {
+        v.push("-p");
+        v.push(c);
+    }
+    v.extend_from_slice(rest);
+    v
+}
+
+fn build_app() -> Result<(), Failure> {
+    run(
+        "trunk",
+        &["build", "--release", "--offline", "--skip-version-check"],
+    )
+}
+
+fn test() -> Result<(), Failure> {
+    let mut timings = Vec::new();
+    let started = Instant::now();
+    step("tools", &mut timings, || {
+        tools::ensure_build_tools()?;
+        tools::ensure_browser_tools()
+    })?;
+    step("cargo fmt --check", &mut timings, || {
+        run("cargo", &["fmt", "--all", "--", "--check"])
+    })?;
+    step("clippy (native)", &mut timings, || {
+        run(
+            "cargo",
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )
+    })?;
+    step("clippy (wasm32)", &mut timings, || {
+        run(
+            "cargo",
+            &wasm_args(
+                &["clippy", "--target", "wasm32-unknown-unknown"],
+                &["--", "-D", "warnings"],
+            ),
+        )
+    })?;
+    step("Rust tests", &mut timings, || {
+        if tools::has("cargo-nextest", &["--version"]) {
+            run(
+                "cargo",
+                &["nextest", "run", "--workspace", "--no-fail-fast"],
+            )?;
+            run("cargo", &["test", "--workspace", "--doc"])
+        } else {
+            run("cargo", &["test", "--workspace"])
+        }
+    })?;
+    step(
+        "determinism: the golden runs compiled to wasm32, under Node",
+        &mut timings,
+        || {
+            run(
+                "cargo",
+                &[
+                    "test",
+                    "-p",
+                    "splitbrain-labs",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--test",
+                    "golden",
+                ],
+            )
+        },
+    )?;
+    step("release build (trunk)", &mut timings, build_app)?;
+    step("browser tests (headless Chromium)", &mut timings, || {
+        run_in(
+            &root().join("web/e2e"),
+            "node",
+            &["--test", "--test-concurrency=1"],
+            &[],
+        )
+    })?;
+    println!(
+        "\nxtask test: every check passed in {:.0}s",
+        started.elapsed().as_secs_f64()
+    );
+    for (name, s) in timings {
+        println!("  {s:>7.1}s  {name}");
+    }
+    Ok(())
+}
+
+fn serve(args: &[String]) -> Result<(), Failure> {
+    let mut port = "8080".to_string();
+    let mut host = "127.0.0.1".to_string();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--port" => {
+                port = it
+                    .next()
+                    .cloned()
+                    .ok_or_else(|| Failure("--port needs a number".into()))?
+            }
+            "--host" => {
+                host = it
+                    .next()
+                    .cloned()
+                    .ok_or_else(|| Failure("--host needs an address".into()))?
+            }
+            other => return Err(Failure(format!("unknown option {other:?}\n{USAGE}"))),
+        }
+    }
+    if port.parse::<u16>().map_or(true, |p| p == 0) {
+        return Err(Failure(format!("--port must be 1..65535, got {port:?}")));
+    }
+    tools::ensure_build_tools()?;
+    println!("==> building and serving at http://{host}:{port}/ (Ctrl-C to stop)");
+    run(
+        "trunk",
+        &[
+            "serve",
+            "--release",
+            "--offline",
+            "--skip-version-check",
+            "--address",
+            &host,
+            "--port",
+            &port,
+        ],
+    )
+}
+
+fn bench() -> Result<(), Failure> {
+    tools::ensure_build_tools()?;
+    tools::ensure_browser_tools()?;
+    println!("==> native throughput (release CLI)");
+    run(
+        "cargo",
+        &["run", "--release", "-p", "splitbrain-cli", "--", "bench"],
+    )?;
+    println!("==> release build of the app");
+    build_app()?;
+    println!("==> page size, wasm throughput in Chromium, and frame cost");
+    run_in(&root().join("web/e2e"), "node", &["bench.mjs"], &[])
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => serve(&args[1..]),
+        Some("test") => test(),
+        Some("bench") => bench(),
+        Some("-h" | "--help" | "help") | None => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(Failure(format!("unknown command {other:?}\n{USAGE}"))),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(msg)) => {
+            eprintln!("xtask: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
