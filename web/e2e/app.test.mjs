@@ -93,3 +93,13 @@ test('works in a narrow 360px viewport', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the shell is lab-agnostic: ?lab=ping draws the ping lab with its own legend', async () => {
+  const { page, errors } = await open(browser, server.url + '?lab=ping&nodes=4');
+  assert.equal(await page.locator('svg.network g.node').count(), 4);
+  assert.match(await page.locator('.lab-title').textContent(), /Ping-pong/);
+  assert.match(await page.locator('.legend').textContent(), /ping.*pong/);
+  await page.waitForSelector('svg.network g.msg', { timeout: 15000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -18,7 +18,7 @@ const TRACE_KEPT: usize = 10_000;
 const FRAME_BUDGET: u64 = 20_000;
 /// Longest wall-clock step one frame may simulate, so a background tab does not jump.
 const MAX_FRAME_MS: f64 = 100.0;
-/// Virtual time between automatic client broadcasts.
+/// Virtual time between automatic client requests.
 const AUTO_EVERY: Time = secs(3);
 
 /// Messages of the shell.
@@ -35,7 +35,7 @@ pub enum Msg {
     Select(NodeId),
     /// Apply a user action now.
     Act(Action),
-    /// A client broadcast from the selected node.
+    /// A client request to the selected node.
     Broadcast,
     /// Crash or restart the selected node.
     CrashRestart,
@@ -67,6 +67,7 @@ pub struct App {
     next_auto: Time,
     auto_count: u64,
     raf: Option<AnimationFrame>,
+    bench: Option<String>,
     _keys: Option<EventListener>,
 }
 
@@ -106,6 +107,12 @@ impl App {
         self.refresh();
     }
 
+    fn client_command(&self) -> String {
+        find(&self.run.lab)
+            .map(|l| (l.client_command)(self.auto_count, self.lab.nodes()))
+            .unwrap_or_default()
+    }
+
     fn schedule_frame(&mut self, ctx: &Context<Self>) {
         let link = ctx.link().clone();
         self.raf = Some(request_animation_frame(move |ts| {
@@ -127,7 +134,7 @@ impl App {
             node = (node + 1) % n;
         }
         self.auto_count += 1;
-        let command = format!("broadcast {}", self.auto_count);
+        let command = self.client_command();
         if self
             .lab
             .control(&Action::Client {
@@ -150,7 +157,8 @@ impl Component for App {
     type Properties = ();
 
     fn create(ctx: &Context<Self>) -> Self {
-        let (Settings { run, speed }, notice) = settings::from_query(&query());
+        let (Settings { run, speed, bench }, notice) = settings::from_query(&query());
+        let bench = bench.map(run_bench);
         let lab = match build(&run, TRACE_KEPT) {
             Ok(l) => l,
             Err(_) => build(&RunDescription::new("broadcast", 1, 5), TRACE_KEPT)
@@ -208,10 +216,15 @@ impl Component for App {
             next_auto: secs(1) / 10,
             auto_count: 0,
             raf: None,
+            bench,
             _keys: keys,
         };
         app.refresh();
-        app.schedule_frame(ctx);
+        if app.bench.is_some() {
+            app.playing = false;
+        } else {
+            app.schedule_frame(ctx);
+        }
         app
     }
 
@@ -270,7 +283,7 @@ impl Component for App {
             Msg::Broadcast => {
                 let node = self.selected.unwrap_or(0);
                 self.auto_count += 1;
-                let command = format!("broadcast {}", 100 + self.auto_count);
+                let command = self.client_command();
                 self.act(Action::Client { node, command });
                 true
             }
@@ -321,7 +334,9 @@ impl Component for App {
     fn view(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
         let v = &self.view;
-        let title = find(v.lab).map(|l| l.title).unwrap_or(v.lab);
+        let info = find(v.lab).ok();
+        let title = info.map_or(v.lab, |l| l.title);
+        let kinds = info.map_or(&[][..], |l| l.message_kinds);
         let on_select = link.callback(Msg::Select);
         let speed_input = link.callback(|e: InputEvent| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
@@ -354,12 +369,16 @@ impl Component for App {
                         { for self.lab.violations().first().map(|x| format!("Invariant broken — {}: {} (at {})", x.invariant, x.message, format_time(x.time))) }
                     </div>
                 }
+                if let Some(b) = &self.bench {
+                    <pre class="bench" data-testid="bench">{ b }</pre>
+                }
                 <main class="layout">
                     <section class="stage">
-                        <NetworkView view={self.view.clone()} selected={self.selected} on_select={on_select} />
+                        <NetworkView view={self.view.clone()} selected={self.selected} on_select={on_select} kinds={kinds} />
                         <p class="legend">
-                            <span class="key key-a">{ "● gossip" }</span>
-                            <span class="key key-b">{ "■ digest (anti-entropy)" }</span>
+                            { for kinds.iter().enumerate().take(3).map(|(i, (_, text))| html! {
+                                <span class={["key key-a", "key key-b", "key key-c"][i]}>{ format!("{} {text}", ["●", "■", "◆"][i]) }</span>
+                            }) }
                             <span>{ format!("{} in flight · {} events", v.messages.len(), v.events) }</span>
                         </p>
                     </section>
@@ -377,7 +396,7 @@ impl Component for App {
                             </label>
                         </div>
                         <div class="controls">
-                            <button onclick={link.callback(|_| Msg::Broadcast)} title="B" disabled={!up}>{ "Broadcast from node" }</button>
+                            <button onclick={link.callback(|_| Msg::Broadcast)} title="B" disabled={!up}>{ "Client request" }</button>
                             <button onclick={link.callback(|_| Msg::CrashRestart)} title="C">{ if up { "Crash node" } else { "Restart node" } }</button>
                             <button onclick={link.callback(|_| Msg::Isolate)} title="I">{ "Isolate node" }</button>
                             <button onclick={link.callback(|_| Msg::Act(Action::Heal))} title="H" disabled={!partitioned}>{ "Heal" }</button>
@@ -405,11 +424,28 @@ impl Component for App {
                                 }) }
                             </ol>
                         </section>
-                        <p class="keys">{ "Keys: Space play · S step · 0–9 select · B broadcast · C crash/restart · I isolate · H heal · A traffic · R reset" }</p>
+                        <p class="keys">{ "Keys: Space play · S step · 0–9 select · B client request · C crash/restart · I isolate · H heal · A traffic · R reset" }</p>
                     </aside>
                 </main>
             </div>
         }
+    }
+}
+
+/// Runs the shared throughput workload in this tab and reports it as JSON.
+fn run_bench(nodes: usize) -> String {
+    let perf = web_sys::window().and_then(|w| w.performance());
+    let mut clock = move || perf.as_ref().map_or(0.0, |p| p.now());
+    match splitbrain_labs::bench::throughput(nodes, 2_000_000, &mut clock) {
+        Ok((events, ms, hash)) => serde_json::json!({
+            "nodes": nodes,
+            "events": events,
+            "ms": ms,
+            "events_per_second": (events as f64 / (ms / 1_000.0).max(1e-9)).round(),
+            "trace_hash": format!("{hash:016x}"),
+        })
+        .to_string(),
+        Err(e) => format!("{{\"error\": {:?}}}", e.0),
     }
 }
 

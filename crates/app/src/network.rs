@@ -19,6 +19,8 @@ pub struct NetworkProps {
     pub selected: Option<NodeId>,
     /// Clicking a node selects it.
     pub on_select: Callback<NodeId>,
+    /// The lab's message kinds, in colour order.
+    pub kinds: &'static [(&'static str, &'static str)],
 }
 
 impl PartialEq for NetworkProps {
@@ -34,13 +36,17 @@ pub fn node_pos(i: usize, n: usize) -> (f64, f64) {
     (CENTER + r * a.cos(), CENTER + r * a.sin())
 }
 
-fn kind_class(kind: &str) -> &'static str {
-    match kind {
-        "gossip" => "msg msg-a",
-        "digest" => "msg msg-b",
-        _ => "msg msg-c",
-    }
+/// Colour/shape slot of a message kind: its position in the lab's list (0 is a circle, 1 a
+/// square, anything else a diamond), so kinds differ without relying on colour.
+pub fn kind_slot(kinds: &[(&str, &str)], kind: &str) -> usize {
+    kinds
+        .iter()
+        .position(|(k, _)| *k == kind)
+        .unwrap_or(2)
+        .min(2)
 }
+
+const SLOT_CLASS: [&str; 3] = ["msg msg-a", "msg msg-b", "msg msg-c"];
 
 /// The shared network view.
 #[component]
@@ -76,11 +82,12 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
         let (ox, oy) = (-dy / len * 6.0, dx / len * 6.0);
         let x = x1 + dx * f + ox;
         let y = y1 + dy * f + oy;
-        let class = kind_class(m.kind);
-        let shape = if m.kind == "digest" {
-            html! { <rect x={(x - 6.0).to_string()} y={(y - 6.0).to_string()} width="12" height="12" /> }
-        } else {
-            html! { <circle cx={x.to_string()} cy={y.to_string()} r="7" /> }
+        let slot = kind_slot(props.kinds, m.kind);
+        let class = SLOT_CLASS[slot];
+        let shape = match slot {
+            0 => html! { <circle cx={x.to_string()} cy={y.to_string()} r="7" /> },
+            1 => html! { <rect x={(x - 6.0).to_string()} y={(y - 6.0).to_string()} width="12" height="12" /> },
+            _ => html! { <path d={format!("M{x} {} L{} {y} L{x} {} L{} {y} Z", y - 8.0, x + 8.0, y + 8.0, x - 8.0)} /> },
         };
         html! {
             <g key={m.id.to_string()} class={class} data-msg={m.id.to_string()}>

@@ -10,6 +10,8 @@ pub struct Settings {
     pub run: RunDescription,
     /// Virtual seconds per wall second.
     pub speed: f64,
+    /// `?bench=N`: measure simulator throughput on N nodes instead of animating.
+    pub bench: Option<usize>,
 }
 
 /// Slowest and fastest playback.
@@ -31,6 +33,7 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
     let mut s = Settings {
         run: default_run(),
         speed: 0.05,
+        bench: None,
     };
     let mut errors = Vec::new();
     let q = query.trim_start_matches('?');
@@ -73,6 +76,10 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
             "latency" => match v.parse::<Latency>() {
                 Ok(l) => s.run.network.latency = l,
                 Err(e) => errors.push(e.0),
+            },
+            "bench" => match v.parse::<usize>() {
+                Ok(n) if (2..=limits::MAX_NODES).contains(&n) => s.bench = Some(n),
+                _ => errors.push(format!("bench needs 2..={} nodes", limits::MAX_NODES)),
             },
             _ => errors.push(format!("unknown setting {k:?} in the link")),
         }

@@ -330,7 +330,11 @@ impl Invariant<Node> for Durability {
             self.seen = vec![BTreeSet::new(); world.len()];
         }
         let mut out = Vec::new();
-        for (id, node) in world.up() {
+        let nodes: Vec<(NodeId, &Node)> = match world.touched {
+            Some(id) => world.node(id).map(|n| (id, n)).into_iter().collect(),
+            None => world.up().collect(),
+        };
+        for (id, node) in nodes {
             let seen = &mut self.seen[id];
             if let Some(lost) = seen.difference(&node.values).next() {
                 out.push((

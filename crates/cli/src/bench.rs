@@ -2,37 +2,16 @@
 
 use crate::Fail;
 use crate::args::BenchArgs;
-use splitbrain_labs::{RunDescription, build};
-use splitbrain_sim::{Action, limits, ms};
+use splitbrain_sim::limits;
 use std::process::ExitCode;
 use std::time::Instant;
 
-/// One measurement: a steady stream of broadcasts (one per millisecond of virtual time, from
-/// rotating nodes) with anti-entropy on, until `events` events were processed. The trace keeps
-/// its last 10 000 events, as the app does.
+/// One measurement of the shared workload (see `splitbrain_labs::bench`).
 fn measure(nodes: usize, events: u64) -> Result<(u64, f64), Fail> {
-    let mut desc = RunDescription::new("broadcast", 1, nodes);
-    desc.network.latency = "1ms..5ms"
-        .parse()
-        .map_err(|e: splitbrain_sim::ParseLatencyError| Fail(e.0))?;
-    let mut lab = build(&desc, 10_000)?;
-    let started = Instant::now();
-    let mut value = 0u64;
-    while lab.events() < events {
-        let node = (value as usize) % nodes;
-        lab.control(&Action::Client {
-            node,
-            command: format!("broadcast {value}"),
-        })
-        .map_err(|e| Fail(e.to_string()))?;
-        value += 1;
-        let next = lab.now() + ms(1);
-        lab.run_until(next, events - lab.events().min(events) + 1);
-        if lab.halted().is_some() {
-            break;
-        }
-    }
-    Ok((lab.events(), started.elapsed().as_secs_f64()))
+    let origin = Instant::now();
+    let mut clock = || origin.elapsed().as_secs_f64() * 1_000.0;
+    let (ev, elapsed_ms, _) = splitbrain_labs::bench::throughput(nodes, events, &mut clock)?;
+    Ok((ev, elapsed_ms / 1_000.0))
 }
 
 pub fn bench(a: BenchArgs) -> Result<ExitCode, Fail> {

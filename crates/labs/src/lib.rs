@@ -5,6 +5,7 @@
 //! so they are interchangeable, and every decoder enforces the same [`splitbrain_sim::limits`].
 #![forbid(unsafe_code)]
 
+pub mod bench;
 mod faults;
 mod registry;
 mod run;

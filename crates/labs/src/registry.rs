@@ -3,6 +3,7 @@
 
 use crate::run::{RunDescription, RunError};
 use splitbrain_broadcast as broadcast;
+use splitbrain_ping as ping;
 use splitbrain_sim::{Lab, SimConfig, SimRng, Simulator};
 
 /// Builds a fresh run of one lab from a description, keeping this many trace events.
@@ -16,19 +17,38 @@ pub struct LabInfo {
     pub title: &'static str,
     /// One sentence for menus and `--help`.
     pub blurb: &'static str,
+    /// Message kinds (as `Describe::kind` names them) with their legend text, in colour order:
+    /// the shared network view colours and shapes messages by their position in this list.
+    pub message_kinds: &'static [(&'static str, &'static str)],
     /// Builds a fresh run (actions not yet scheduled).
     build: Builder,
     /// Draws one client command for random workloads in sweeps.
     pub workload: fn(&mut SimRng) -> String,
+    /// The `n`-th client command the page sends (the "client request" button and automatic
+    /// traffic), for a run of `nodes` nodes.
+    pub client_command: fn(n: u64, nodes: usize) -> String,
 }
 
-const LABS: &[LabInfo] = &[LabInfo {
-    name: broadcast::LAB,
-    title: "Gossip broadcast",
-    blurb: "Flooding plus anti-entropy: watch values spread, get lost, and converge after heal.",
-    build: build_broadcast,
-    workload: |rng| format!("broadcast {}", rng.below(1_000)),
-}];
+const LABS: &[LabInfo] = &[
+    LabInfo {
+        name: broadcast::LAB,
+        title: "Gossip broadcast",
+        blurb: "Flooding plus anti-entropy: watch values spread, get lost, and converge after heal.",
+        message_kinds: &[("gossip", "gossip"), ("digest", "digest (anti-entropy)")],
+        build: build_broadcast,
+        workload: |rng| format!("broadcast {}", rng.below(1_000)),
+        client_command: |n, _| format!("broadcast {n}"),
+    },
+    LabInfo {
+        name: ping::LAB,
+        title: "Ping-pong load",
+        blurb: "Constant request/response load with retries: the engine's throughput benchmark.",
+        message_kinds: &[("ping", "ping"), ("pong", "pong")],
+        build: build_ping,
+        workload: |rng| format!("ping {}", rng.below(3)),
+        client_command: |n, nodes| format!("ping {}", n % nodes.max(1) as u64),
+    },
+];
 
 /// Every lab, in menu order.
 pub fn labs() -> &'static [LabInfo] {
@@ -62,6 +82,18 @@ fn build_broadcast(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, R
         broadcast::Node::new(p.clone())
     })
     .map_err(RunError)?;
+    Ok(Box::new(sim))
+}
+
+fn build_ping(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, RunError> {
+    let p: ping::Params = params(run)?;
+    p.validate()
+        .map_err(|e| RunError(format!("ping params: {e}")))?;
+    let mut cfg = SimConfig::new(ping::LAB, run.seed, run.nodes);
+    cfg.link = run.network.clone();
+    cfg.trace_capacity = trace;
+    let sim = Simulator::new(cfg, ping::invariants(), |_| ping::Node::new(p.clone()))
+        .map_err(RunError)?;
     Ok(Box::new(sim))
 }
 

@@ -12,12 +12,14 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 const BASIC: &str = include_str!("../../../testdata/scenarios/broadcast-basic.toml");
 const FAULTS: &str = include_str!("../../../testdata/scenarios/broadcast-faults.toml");
+const PING: &str = include_str!("../../../testdata/scenarios/ping-faults.toml");
 const BASIC_TRANSCRIPT: &str = include_str!("../../../testdata/transcripts/broadcast-basic.txt");
 
 /// Pinned trace hashes. A change here means runs replay differently: old links would break, so
 /// change them only on purpose and say so in the commit.
 const GOLDEN_BASIC: u64 = 0xb5e2_89c0_8a66_092a;
 const GOLDEN_FAULTS: u64 = 0xf6f5_4dde_a638_a8e6;
+const GOLDEN_PING: u64 = 0xa92f4004371fc94f;
 const GOLDEN_SWEEP: u64 = 0x7b9a_357c_ef1a_f1b6;
 
 fn run(text: &str) -> Box<dyn Lab> {
@@ -99,3 +101,26 @@ fn golden_transcript_basic_scenario() {
         "transcript changed; rerun with UPDATE_GOLDEN=1 if intended"
     );
 }
+
+#[test]
+fn golden_hash_ping_scenario() {
+    let lab = run(PING);
+    assert!(lab.summary()["round_trips"].as_u64().unwrap() > 500);
+    assert_eq!(
+        lab.trace_hash(),
+        GOLDEN_PING,
+        "hash {:#x}",
+        lab.trace_hash()
+    );
+}
+
+#[test]
+fn golden_hash_throughput_workload() {
+    // The benchmark's run, so the figure measured in Chromium is provably the same run as the
+    // native one (`cargo xtask bench` prints this hash from the browser).
+    let (events, _, hash) = splitbrain_labs::bench::throughput(5, 20_000, &mut || 0.0).unwrap();
+    assert_eq!(events, 20_000);
+    assert_eq!(hash, GOLDEN_BENCH, "hash {hash:#x}");
+}
+
+const GOLDEN_BENCH: u64 = 0x62b57b233531192;

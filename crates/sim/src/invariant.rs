@@ -13,6 +13,10 @@ pub struct World<'a, P: Process> {
     pub now: Time,
     /// Index of the trace event that caused the state being checked.
     pub event: u64,
+    /// The only node the event could change, when there is one (a delivery, a timer, a
+    /// command, a start or a crash); `None` after network-wide actions. Invariants about single
+    /// nodes can check just this one, so checking after every event stays cheap at 500 nodes.
+    pub touched: Option<NodeId>,
     pub(crate) slots: &'a [NodeSlot<P>],
 }
 

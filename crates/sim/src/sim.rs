@@ -128,6 +128,7 @@ pub struct Simulator<P: Process> {
     violations: Vec<Violation>,
     seen_violations: BTreeSet<(&'static str, String)>,
     cause: u64,
+    touched: Option<NodeId>,
     halted: Option<String>,
     stop_on_violation: bool,
     scratch: Vec<Effect<P>>,
@@ -152,6 +153,7 @@ impl<P: Process> Clone for Simulator<P> {
             violations: self.violations.clone(),
             seen_violations: self.seen_violations.clone(),
             cause: self.cause,
+            touched: self.touched,
             halted: self.halted.clone(),
             stop_on_violation: self.stop_on_violation,
             scratch: Vec::new(),
@@ -204,6 +206,7 @@ impl<P: Process> Simulator<P> {
             violations: Vec::new(),
             seen_violations: BTreeSet::new(),
             cause: 0,
+            touched: None,
             halted: None,
             stop_on_violation: false,
             scratch: Vec::new(),
@@ -235,6 +238,7 @@ impl<P: Process> Simulator<P> {
         World {
             now: self.now,
             event: self.cause,
+            touched: None,
             slots: &self.slots,
         }
     }
@@ -253,12 +257,15 @@ impl<P: Process> Simulator<P> {
     }
 
     /// Marks the next trace event as the cause of whatever follows, for violation reports.
-    fn begin_cause(&mut self) {
+    /// `touched` is the only node whose state the event can change, when there is one: invariants
+    /// may check just that node (network-wide actions pass `None`: check everything).
+    fn begin_cause(&mut self, touched: Option<NodeId>) {
         self.cause = self.trace.recorded();
+        self.touched = touched;
     }
 
     fn start(&mut self, node: NodeId) {
-        self.begin_cause();
+        self.begin_cause(Some(node));
         self.record(TraceKind::Start { node });
         let mut effects = std::mem::take(&mut self.scratch);
         {
@@ -433,8 +440,8 @@ impl<P: Process> Simulator<P> {
                     };
                     self.now = q.time;
                     self.events += 1;
-                    self.begin_cause();
                     let (from, to) = (m.from, m.to);
+                    self.begin_cause(Some(to));
                     let reason = if self.net.blocked(from, to) {
                         Some(DropReason::PartitionedInFlight)
                     } else if self.slots[to].proc.is_none() {
@@ -469,7 +476,7 @@ impl<P: Process> Simulator<P> {
                     }
                     self.now = q.time;
                     self.events += 1;
-                    self.begin_cause();
+                    self.begin_cause(Some(node));
                     self.record(TraceKind::TimerFired {
                         node,
                         timer: timer.clone(),
@@ -480,7 +487,7 @@ impl<P: Process> Simulator<P> {
                     self.now = q.time;
                     self.events += 1;
                     if let Err(e) = self.execute(&action) {
-                        self.begin_cause();
+                        self.begin_cause(None);
                         self.record(TraceKind::Skipped {
                             reason: e.to_string(),
                         });
@@ -499,6 +506,7 @@ impl<P: Process> Simulator<P> {
         let world = World {
             now: self.now,
             event: self.cause,
+            touched: self.touched,
             slots: &self.slots,
         };
         let mut found = Vec::new();
@@ -622,7 +630,7 @@ impl<P: Process> Simulator<P> {
                 };
                 let lost = p.on_crash();
                 slot.timers.clear();
-                self.begin_cause();
+                self.begin_cause(Some(node));
                 self.record(TraceKind::Crash { node, lost });
             }
             Action::Restart { node } => {
@@ -632,25 +640,25 @@ impl<P: Process> Simulator<P> {
                         "node {node} is already up"
                     )));
                 }
-                self.begin_cause();
+                self.begin_cause(Some(node));
                 self.record(TraceKind::Restart { node });
                 self.start(node);
             }
             Action::Partition { groups } => {
                 self.net.partition(groups);
-                self.begin_cause();
+                self.begin_cause(None);
                 self.record(TraceKind::Partition {
                     groups: groups.clone(),
                 });
             }
             Action::Heal => {
                 self.net.heal();
-                self.begin_cause();
+                self.begin_cause(None);
                 self.record(TraceKind::Heal);
             }
             Action::Cut { from, to } => {
                 self.net.cut(*from, *to);
-                self.begin_cause();
+                self.begin_cause(None);
                 self.record(TraceKind::Cut {
                     from: *from,
                     to: *to,
@@ -659,7 +667,7 @@ impl<P: Process> Simulator<P> {
             Action::Loss { p, from, to } => {
                 let p = *p;
                 self.net.update(*from, *to, |l| l.loss = p);
-                self.begin_cause();
+                self.begin_cause(None);
                 self.record(TraceKind::Link {
                     change: format!("loss {p} on {}", sel(from, to)),
                 });
@@ -667,7 +675,7 @@ impl<P: Process> Simulator<P> {
             Action::Duplicate { p, from, to } => {
                 let p = *p;
                 self.net.update(*from, *to, |l| l.duplicate = p);
-                self.begin_cause();
+                self.begin_cause(None);
                 self.record(TraceKind::Link {
                     change: format!("duplicate {p} on {}", sel(from, to)),
                 });
@@ -675,7 +683,7 @@ impl<P: Process> Simulator<P> {
             Action::Latency { latency, from, to } => {
                 let latency = *latency;
                 self.net.update(*from, *to, |l| l.latency = latency);
-                self.begin_cause();
+                self.begin_cause(None);
                 self.record(TraceKind::Link {
                     change: format!("latency {latency} on {}", sel(from, to)),
                 });
@@ -684,7 +692,7 @@ impl<P: Process> Simulator<P> {
                 let Some(m) = self.inflight.remove(id) else {
                     return Err(ControlError::NoSuchMessage(*id));
                 };
-                self.begin_cause();
+                self.begin_cause(None);
                 self.record(TraceKind::Dropped {
                     id: *id,
                     from: m.from,
@@ -700,7 +708,7 @@ impl<P: Process> Simulator<P> {
                         "node {node} is down: the client's request was refused"
                     )));
                 }
-                self.begin_cause();
+                self.begin_cause(Some(node));
                 self.record(TraceKind::Command {
                     node,
                     cmd: cmd.clone(),
