@@ -157,12 +157,18 @@ impl Component for App {
     type Properties = ();
 
     fn create(ctx: &Context<Self>) -> Self {
-        let (Settings { run, speed, bench }, notice) = settings::from_query(&query());
+        let (Settings { run, speed, bench }, mut notice) = settings::from_query(&query());
         let bench = bench.map(run_bench);
-        let lab = match build(&run, TRACE_KEPT) {
-            Ok(l) => l,
-            Err(_) => build(&RunDescription::new("broadcast", 1, 5), TRACE_KEPT)
-                .expect("the default run always builds"),
+        let (run, lab) = match build(&run, TRACE_KEPT) {
+            Ok(l) => (run, l),
+            Err(e) => {
+                notice = Some(format!(
+                    "This link cannot be run ({e}); showing the default lab."
+                ));
+                let fallback = RunDescription::new("broadcast", 1, 5);
+                let lab = build(&fallback, TRACE_KEPT).expect("the default run always builds");
+                (fallback, lab)
+            }
         };
         let keys = web_sys::window().and_then(|w| w.document()).map(|doc| {
             let link = ctx.link().clone();

@@ -84,6 +84,10 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
             _ => errors.push(format!("unknown setting {k:?} in the link")),
         }
     }
+    if s.run.lab != "broadcast" {
+        // The slow anti-entropy defaults belong to the broadcast lab only.
+        s.run.params = serde_json::json!({});
+    }
     let err =
         (!errors.is_empty()).then(|| format!("Ignored part of the link: {}", errors.join("; ")));
     (s, err)
