@@ -19,7 +19,7 @@ const FRAME_BUDGET: u64 = 20_000;
 /// Longest wall-clock step one frame may simulate, so a background tab does not jump.
 const MAX_FRAME_MS: f64 = 100.0;
 /// Virtual time between automatic client requests.
-const AUTO_EVERY: Time = secs(3);
+const AUTO_EVERY: Time = secs(1) / 5 * 2;
 
 /// Messages of the shell.
 pub enum Msg {

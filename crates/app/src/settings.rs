@@ -24,7 +24,7 @@ fn default_run() -> RunDescription {
         min: 40_000,
         max: 90_000,
     };
-    run.params = serde_json::json!({"anti_entropy_min": "1s", "anti_entropy_max": "2s"});
+    run.params = serde_json::json!({"anti_entropy_min": "500ms", "anti_entropy_max": "1s"});
     run
 }
 
@@ -32,7 +32,7 @@ fn default_run() -> RunDescription {
 pub fn from_query(query: &str) -> (Settings, Option<String>) {
     let mut s = Settings {
         run: default_run(),
-        speed: 0.05,
+        speed: 0.1,
         bench: None,
     };
     let mut errors = Vec::new();

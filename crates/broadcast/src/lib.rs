@@ -255,7 +255,10 @@ impl Process for Node {
     }
 
     fn on_crash(&self) -> Option<String> {
-        Some(format!("lost {} received-message count", self.received))
+        Some(format!(
+            "lost its count of {} received messages",
+            self.received
+        ))
     }
 
     fn parse_command(text: &str) -> Result<Command, String> {

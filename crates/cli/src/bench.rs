@@ -7,11 +7,11 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 /// One measurement of the shared workload (see `splitbrain_labs::bench`).
-fn measure(nodes: usize, events: u64) -> Result<(u64, f64), Fail> {
+fn measure(nodes: usize, events: u64) -> Result<(u64, f64, u64), Fail> {
     let origin = Instant::now();
     let mut clock = || origin.elapsed().as_secs_f64() * 1_000.0;
-    let (ev, elapsed_ms, _) = splitbrain_labs::bench::throughput(nodes, events, &mut clock)?;
-    Ok((ev, elapsed_ms / 1_000.0))
+    let (ev, elapsed_ms, hash) = splitbrain_labs::bench::throughput(nodes, events, &mut clock)?;
+    Ok((ev, elapsed_ms / 1_000.0, hash))
 }
 
 pub fn bench(a: BenchArgs) -> Result<ExitCode, Fail> {
@@ -24,9 +24,11 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode, Fail> {
             )));
         }
         let mut rates = Vec::new();
+        let mut hash = 0;
         for _ in 0..a.runs.max(1) {
-            let (ev, s) = measure(n, a.events)?;
+            let (ev, s, h) = measure(n, a.events)?;
             rates.push(ev as f64 / s.max(1e-9));
+            hash = h;
         }
         rates.sort_by(f64::total_cmp);
         let median = rates[rates.len() / 2];
@@ -37,6 +39,7 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode, Fail> {
             "median_events_per_second": median.round(),
             "min": rates[0].round(),
             "max": rates[rates.len() - 1].round(),
+            "trace_hash": format!("{hash:016x}"),
         }));
     }
     println!(

@@ -126,7 +126,7 @@ fn run_prints_a_json_summary_matching_the_golden_hash() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v = json(&o);
-    assert_eq!(v["trace_hash"], "f6f54ddea638a8e6");
+    assert_eq!(v["trace_hash"], "899a68a9a1dd6d99");
     assert_eq!(v["summary"]["converged"], true);
     assert_eq!(v["violations"].as_array().unwrap().len(), 0);
 }

@@ -18,9 +18,10 @@ const BASIC_TRANSCRIPT: &str = include_str!("../../../testdata/transcripts/broad
 /// Pinned trace hashes. A change here means runs replay differently: old links would break, so
 /// change them only on purpose and say so in the commit.
 const GOLDEN_BASIC: u64 = 0xb5e2_89c0_8a66_092a;
-const GOLDEN_FAULTS: u64 = 0xf6f5_4dde_a638_a8e6;
-const GOLDEN_PING: u64 = 0xa92f4004371fc94f;
-const GOLDEN_SWEEP: u64 = 0x7b9a_357c_ef1a_f1b6;
+const GOLDEN_FAULTS: u64 = 0x899a_68a9_a1dd_6d99;
+const GOLDEN_PING: u64 = 0xa92f_4004_371f_c94f;
+const GOLDEN_BENCH: u64 = 0x062b_57b2_3353_1192;
+const GOLDEN_SWEEP: u64 = 0xdc92_56eb_7c4c_050d;
 
 fn run(text: &str) -> Box<dyn Lab> {
     let desc = RunDescription::parse(text).expect("scenario parses");
@@ -122,5 +123,3 @@ fn golden_hash_throughput_workload() {
     assert_eq!(events, 20_000);
     assert_eq!(hash, GOLDEN_BENCH, "hash {hash:#x}");
 }
-
-const GOLDEN_BENCH: u64 = 0x62b57b233531192;
