@@ -226,12 +226,9 @@ impl Process for Node {
     fn on_timer(&mut self, timer: Timer, cx: &mut Cx<'_, Self>) {
         match timer {
             Timer::AntiEntropy => {
-                if cx.nodes() > 1 && !self.values.is_empty() {
-                    let me = cx.id() as u64;
-                    let n = cx.nodes() as u64;
-                    // A uniformly random peer other than ourselves.
-                    let pick = cx.rng().below(n - 1);
-                    let peer = if pick >= me { pick + 1 } else { pick } as NodeId;
+                if !self.values.is_empty()
+                    && let Some(peer) = cx.random_peer()
+                {
                     cx.send(
                         peer,
                         Msg::Digest {

@@ -4,7 +4,7 @@
 use crate::run::{RunDescription, RunError};
 use splitbrain_broadcast as broadcast;
 use splitbrain_ping as ping;
-use splitbrain_sim::{Lab, SimConfig, SimRng, Simulator};
+use splitbrain_sim::{Invariant, Lab, NodeId, Process, SimConfig, SimRng, Simulator};
 
 /// Builds a fresh run of one lab from a description, keeping this many trace events.
 type Builder = fn(&RunDescription, usize) -> Result<Box<dyn Lab>, RunError>;
@@ -71,30 +71,38 @@ fn params<T: serde::de::DeserializeOwned>(run: &RunDescription) -> Result<T, Run
         .map_err(|e| RunError(format!("{} params: {e}", run.lab)))
 }
 
+/// A simulator for process `P` from a description: the shared part of every lab's builder.
+fn simulator<P: Process>(
+    run: &RunDescription,
+    trace: usize,
+    invariants: Vec<Box<dyn Invariant<P>>>,
+    make: impl Fn(NodeId) -> P,
+) -> Result<Box<dyn Lab>, RunError> {
+    let info = find(&run.lab)?;
+    let mut cfg = SimConfig::new(info.name, run.seed, run.nodes);
+    cfg.link = run.network.clone();
+    cfg.trace_capacity = trace;
+    Ok(Box::new(
+        Simulator::new(cfg, invariants, make).map_err(RunError)?,
+    ))
+}
+
 fn build_broadcast(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, RunError> {
     let p: broadcast::Params = params(run)?;
     p.validate()
         .map_err(|e| RunError(format!("broadcast params: {e}")))?;
-    let mut cfg = SimConfig::new(broadcast::LAB, run.seed, run.nodes);
-    cfg.link = run.network.clone();
-    cfg.trace_capacity = trace;
-    let sim = Simulator::new(cfg, broadcast::invariants(), |_| {
+    simulator(run, trace, broadcast::invariants(), |_| {
         broadcast::Node::new(p.clone())
     })
-    .map_err(RunError)?;
-    Ok(Box::new(sim))
 }
 
 fn build_ping(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, RunError> {
     let p: ping::Params = params(run)?;
     p.validate()
         .map_err(|e| RunError(format!("ping params: {e}")))?;
-    let mut cfg = SimConfig::new(ping::LAB, run.seed, run.nodes);
-    cfg.link = run.network.clone();
-    cfg.trace_capacity = trace;
-    let sim = Simulator::new(cfg, ping::invariants(), |_| ping::Node::new(p.clone()))
-        .map_err(RunError)?;
-    Ok(Box::new(sim))
+    simulator(run, trace, ping::invariants(), |_| {
+        ping::Node::new(p.clone())
+    })
 }
 
 /// Builds the run a description describes, with its actions scheduled, keeping at most

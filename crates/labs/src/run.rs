@@ -50,7 +50,7 @@ pub struct RunDescription {
     /// Where the run stops, if the description says.
     #[serde(
         default,
-        with = "opt_duration",
+        with = "splitbrain_sim::serde_opt_duration",
         skip_serializing_if = "Option::is_none"
     )]
     pub until: Option<Time>,
@@ -70,32 +70,6 @@ fn empty_object() -> serde_json::Value {
 }
 fn is_empty_object(v: &serde_json::Value) -> bool {
     v.as_object().is_some_and(|o| o.is_empty())
-}
-
-mod opt_duration {
-    use serde::{Deserialize, Deserializer, Serializer};
-    use splitbrain_sim::{Time, format_time, parse_duration};
-
-    pub fn serialize<S: Serializer>(d: &Option<Time>, s: S) -> Result<S::Ok, S::Error> {
-        match d {
-            Some(d) => s.serialize_str(&format_time(*d)),
-            None => s.serialize_none(),
-        }
-    }
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Time>, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Int(u64),
-            Text(String),
-        }
-        match Raw::deserialize(d)? {
-            Raw::Int(v) => Ok(Some(v)),
-            Raw::Text(t) => parse_duration(&t)
-                .map(Some)
-                .map_err(serde::de::Error::custom),
-        }
-    }
 }
 
 impl RunDescription {

@@ -147,14 +147,9 @@ impl Node {
     }
 
     fn ping_random(&mut self, cx: &mut Cx<'_, Self>) {
-        let n = cx.nodes() as u64;
-        if n < 2 {
-            return;
+        if let Some(peer) = cx.random_peer() {
+            self.ping(peer, cx);
         }
-        let me = cx.id() as u64;
-        let pick = cx.rng().below(n - 1);
-        let peer = if pick >= me { pick + 1 } else { pick };
-        self.ping(peer as NodeId, cx);
     }
 }
 

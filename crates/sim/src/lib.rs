@@ -30,6 +30,7 @@ pub use rng::{SimRng, derive_seed};
 pub use sim::{SimConfig, Simulator};
 pub use time::{
     Duration, ParseDurationError, Time, format_time, ms, parse_duration, secs, serde_duration,
+    serde_opt_duration,
 };
 pub use trace::{DropReason, MsgId, Trace, TraceEvent, TraceKind, TraceLine};
 

@@ -103,6 +103,16 @@ impl<'a, P: Process> Cx<'a, P> {
         let me = self.id;
         (0..self.nodes).filter(move |&n| n != me)
     }
+    /// A uniformly random other node, drawn from this node's stream; `None` when alone.
+    pub fn random_peer(&mut self) -> Option<NodeId> {
+        let n = self.nodes as u64;
+        if n < 2 {
+            return None;
+        }
+        let pick = self.rng.below(n - 1);
+        let me = self.id as u64;
+        Some((if pick >= me { pick + 1 } else { pick }) as NodeId)
+    }
     /// Current virtual time in µs.
     pub fn now(&self) -> Time {
         self.now

@@ -117,6 +117,25 @@ pub mod serde_duration {
     }
 }
 
+/// Like [`serde_duration`], for optional fields (`until = "10s"` or absent).
+pub mod serde_opt_duration {
+    use super::{Duration, format_time};
+    use serde::{Deserializer, Serializer};
+
+    /// Writes the readable form, or nothing.
+    pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_str(&format_time(*d)),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// Reads a string with a unit or an integer of microseconds.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        super::serde_duration::deserialize(d).map(Some)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
