@@ -91,6 +91,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 const WASM_CRATES: &[&str] = &[
     "splitbrain-sim",
     "splitbrain-broadcast",
+    "splitbrain-ping",
     "splitbrain-labs",
     "splitbrain-app",
 ];
