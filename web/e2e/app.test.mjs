@@ -103,3 +103,14 @@ test('the shell is lab-agnostic: ?lab=ping draws the ping lab with its own legen
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the Raft lab elects a leader on the page within a few seconds', async () => {
+  const { page, errors } = await open(browser, server.url + '?lab=raft');
+  assert.match(await page.locator('.lab-title').textContent(), /Raft/);
+  await page.waitForFunction(() => [...document.querySelectorAll('g.node')].some((g) => g.getAttribute('aria-label').includes('t1') || g.getAttribute('aria-label').includes('t2')), null, { timeout: 15000 });
+  await page.keyboard.press('1');
+  await page.waitForFunction(() => /leader n\d/.test(document.querySelector('.inspector').textContent), null, { timeout: 15000 });
+  await page.screenshot({ path: OUT + 'raft.png' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -36,6 +36,7 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
         bench: None,
     };
     let mut errors = Vec::new();
+    let mut latency_given = false;
     let q = query.trim_start_matches('?');
     if q.len() > limits::MAX_SCENARIO_BYTES {
         return (
@@ -74,7 +75,10 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
                 )),
             },
             "latency" => match v.parse::<Latency>() {
-                Ok(l) => s.run.network.latency = l,
+                Ok(l) => {
+                    s.run.network.latency = l;
+                    latency_given = true;
+                }
                 Err(e) => errors.push(e.0),
             },
             "bench" => match v.parse::<usize>() {
@@ -85,8 +89,12 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
         }
     }
     if s.run.lab != "broadcast" {
-        // The slow anti-entropy defaults belong to the broadcast lab only.
+        // The slow links and anti-entropy defaults belong to the broadcast lab only; the other
+        // labs start from their papers' settings unless the link says otherwise.
         s.run.params = serde_json::json!({});
+        if !latency_given {
+            s.run.network.latency = splitbrain_sim::LinkConfig::default().latency;
+        }
     }
     let err =
         (!errors.is_empty()).then(|| format!("Ignored part of the link: {}", errors.join("; ")));

@@ -4,6 +4,7 @@
 use crate::run::{RunDescription, RunError};
 use splitbrain_broadcast as broadcast;
 use splitbrain_ping as ping;
+use splitbrain_raft as raft;
 use splitbrain_sim::{Invariant, Lab, NodeId, Process, SimConfig, SimRng, Simulator};
 
 /// Builds a fresh run of one lab from a description, keeping this many trace events.
@@ -30,6 +31,18 @@ pub struct LabInfo {
 }
 
 const LABS: &[LabInfo] = &[
+    LabInfo {
+        name: raft::LAB,
+        title: "Raft",
+        blurb: "Leader election and log replication (Ongaro & Ousterhout 2014), with a key-value store.",
+        message_kinds: &[("vote", "vote"), ("append", "append"), ("ack", "ack")],
+        build: build_raft,
+        workload: |rng| {
+            let key = ["x", "y", "z"][rng.below(3) as usize];
+            format!("set {key}={}", rng.below(100))
+        },
+        client_command: |n, _| format!("set k{}={n}", n % 3),
+    },
     LabInfo {
         name: broadcast::LAB,
         title: "Gossip broadcast",
@@ -93,6 +106,15 @@ fn build_broadcast(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, R
         .map_err(|e| RunError(format!("broadcast params: {e}")))?;
     simulator(run, trace, broadcast::invariants(), |_| {
         broadcast::Node::new(p.clone())
+    })
+}
+
+fn build_raft(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, RunError> {
+    let p: raft::Params = params(run)?;
+    p.validate(run.nodes)
+        .map_err(|e| RunError(format!("raft params: {e}")))?;
+    simulator(run, trace, raft::invariants::all(), |_| {
+        raft::Node::new(p.clone())
     })
 }
 

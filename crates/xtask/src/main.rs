@@ -92,6 +92,7 @@ const WASM_CRATES: &[&str] = &[
     "splitbrain-sim",
     "splitbrain-broadcast",
     "splitbrain-ping",
+    "splitbrain-raft",
     "splitbrain-labs",
     "splitbrain-app",
 ];
@@ -170,6 +171,27 @@ fn test() -> Result<(), Failure> {
                     "wasm32-unknown-unknown",
                     "--test",
                     "golden",
+                ],
+            )
+        },
+    )?;
+    step(
+        "Raft: the correct algorithm survives 10,000 random-fault seeds (release CLI)",
+        &mut timings,
+        || {
+            run(
+                "cargo",
+                &[
+                    "run",
+                    "--release",
+                    "--quiet",
+                    "-p",
+                    "splitbrain-cli",
+                    "--",
+                    "sweep",
+                    "raft",
+                    "--seeds",
+                    "1..10000",
                 ],
             )
         },

@@ -1,0 +1,738 @@
+//! One Raft server (Fig. 2).
+
+use crate::kv::Cmd;
+use crate::{Params, Variant};
+use splitbrain_sim::{Cx, Describe, NodeId, NodeView, Process, World};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How often a client request may be forwarded before it is refused.
+const MAX_HOPS: u8 = 3;
+
+/// A term number (§5.1).
+pub type Term = u64;
+/// A 1-based log index; 0 means "before the first entry".
+pub type Index = u64;
+
+/// One log entry.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Entry {
+    /// Term in which the leader received it.
+    pub term: Term,
+    /// The command.
+    pub cmd: Cmd,
+}
+
+/// Server role (§5.1, Fig. 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Passive: answers leaders and candidates.
+    Follower,
+    /// Asking for votes.
+    Candidate,
+    /// Handles clients and replicates the log.
+    Leader,
+}
+
+/// RPCs of Fig. 2, plus the follower's forward of a client request to the leader it knows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Msg {
+    /// RequestVote arguments.
+    RequestVote {
+        /// Candidate's term.
+        term: Term,
+        /// Index of the candidate's last log entry.
+        last_log_index: Index,
+        /// Term of the candidate's last log entry.
+        last_log_term: Term,
+    },
+    /// RequestVote results.
+    Vote {
+        /// Voter's current term.
+        term: Term,
+        /// Whether the vote was granted.
+        granted: bool,
+    },
+    /// AppendEntries arguments (also the heartbeat).
+    Append {
+        /// Leader's term.
+        term: Term,
+        /// Index of the entry just before the new ones.
+        prev_log_index: Index,
+        /// Its term.
+        prev_log_term: Term,
+        /// New entries (empty for a heartbeat).
+        entries: Vec<Entry>,
+        /// Leader's commitIndex.
+        leader_commit: Index,
+    },
+    /// AppendEntries results.
+    AppendReply {
+        /// Follower's current term.
+        term: Term,
+        /// Whether the consistency check passed.
+        success: bool,
+        /// On success, the index of the last entry known to match the leader's log.
+        match_index: Index,
+        /// On failure, where the leader should retry (fast backup).
+        conflict_index: Index,
+        /// On failure, the term of the conflicting entry, if there is one (fast backup).
+        conflict_term: Option<Term>,
+    },
+    /// A client request forwarded by a follower to the leader it knows.
+    Forward {
+        /// The request.
+        cmd: Cmd,
+        /// Times it was forwarded already (stale leader hints could bounce it around).
+        hops: u8,
+    },
+}
+
+impl Describe for Msg {
+    fn label(&self) -> String {
+        match self {
+            Msg::RequestVote {
+                term,
+                last_log_index,
+                last_log_term,
+            } => {
+                format!("RequestVote t{term} lastLog={last_log_index}/{last_log_term}")
+            }
+            Msg::Vote { term, granted } => {
+                format!("Vote t{term} {}", if *granted { "yes" } else { "no" })
+            }
+            Msg::Append {
+                term,
+                prev_log_index,
+                entries,
+                leader_commit,
+                ..
+            } => {
+                if entries.is_empty() {
+                    format!("Append t{term} heartbeat commit={leader_commit}")
+                } else {
+                    format!(
+                        "Append t{term} [{}..{}] commit={leader_commit}",
+                        prev_log_index + 1,
+                        prev_log_index + entries.len() as u64
+                    )
+                }
+            }
+            Msg::AppendReply {
+                term,
+                success,
+                match_index,
+                conflict_index,
+                ..
+            } => {
+                if *success {
+                    format!("Ack t{term} match={match_index}")
+                } else {
+                    format!("Nack t{term} retry={conflict_index}")
+                }
+            }
+            Msg::Forward { cmd, .. } => format!("Forward {cmd}"),
+        }
+    }
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::RequestVote { .. } | Msg::Vote { .. } => "vote",
+            Msg::Append { .. } => "append",
+            Msg::AppendReply { .. } => "ack",
+            Msg::Forward { .. } => "client",
+        }
+    }
+}
+
+/// Timers.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Timer {
+    /// No word from a leader: start an election (§5.2).
+    Election,
+    /// Leader: time to send AppendEntries to everyone.
+    Heartbeat,
+}
+
+/// Fig. 2, "Persistent state on all servers".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Durable {
+    /// Latest term this server has seen.
+    pub current_term: Term,
+    /// Candidate voted for in the current term.
+    pub voted_for: Option<NodeId>,
+    /// The log.
+    pub log: Vec<Entry>,
+}
+
+/// One Raft server.
+#[derive(Debug, Clone)]
+pub struct Node {
+    params: Params,
+    // Persistent (mirrored into Durable on every change).
+    term: Term,
+    voted_for: Option<NodeId>,
+    log: Vec<Entry>,
+    // Volatile.
+    role: Role,
+    leader: Option<NodeId>,
+    commit: Index,
+    applied: Index,
+    kv: BTreeMap<String, String>,
+    votes: BTreeSet<NodeId>,
+    next_index: Vec<Index>,
+    match_index: Vec<Index>,
+    last_reply: Option<String>,
+}
+
+impl Node {
+    /// A server with these settings.
+    pub fn new(params: Params) -> Self {
+        Self {
+            params,
+            term: 0,
+            voted_for: None,
+            log: Vec::new(),
+            role: Role::Follower,
+            leader: None,
+            commit: 0,
+            applied: 0,
+            kv: BTreeMap::new(),
+            votes: BTreeSet::new(),
+            next_index: Vec::new(),
+            match_index: Vec::new(),
+            last_reply: None,
+        }
+    }
+
+    /// Current role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+    /// Current term.
+    pub fn term(&self) -> Term {
+        self.term
+    }
+    /// The log (entry `i` is `log()[i - 1]`).
+    pub fn log(&self) -> &[Entry] {
+        &self.log
+    }
+    /// Highest index known to be committed.
+    pub fn commit_index(&self) -> Index {
+        self.commit
+    }
+    /// Highest index applied to the key-value store.
+    pub fn last_applied(&self) -> Index {
+        self.applied
+    }
+    /// The applied key-value state.
+    pub fn kv(&self) -> &BTreeMap<String, String> {
+        &self.kv
+    }
+    /// The leader this node believes in.
+    pub fn leader(&self) -> Option<NodeId> {
+        self.leader
+    }
+
+    fn last_index(&self) -> Index {
+        self.log.len() as Index
+    }
+
+    fn term_at(&self, i: Index) -> Term {
+        if i == 0 {
+            0
+        } else {
+            self.log.get(i as usize - 1).map_or(0, |e| e.term)
+        }
+    }
+
+    fn persist(&self, cx: &mut Cx<'_, Self>) {
+        let voted_for = match self.params.variant {
+            // The bug: votedFor never reaches stable storage.
+            Variant::VolatileVotedFor => None,
+            _ => self.voted_for,
+        };
+        cx.persist(Durable {
+            current_term: self.term,
+            voted_for,
+            log: self.log.clone(),
+        });
+    }
+
+    fn reset_election_timer(&self, cx: &mut Cx<'_, Self>) {
+        cx.set_timer(
+            Timer::Election,
+            self.params.election_min,
+            self.params.election_max,
+        );
+    }
+
+    /// §5.1: a server that sees a higher term adopts it and becomes a follower.
+    fn adopt_term(&mut self, term: Term, cx: &mut Cx<'_, Self>) {
+        self.term = term;
+        self.voted_for = None;
+        self.votes.clear();
+        if self.role == Role::Leader {
+            cx.cancel_timer(Timer::Heartbeat);
+            self.reset_election_timer(cx);
+        }
+        self.role = Role::Follower;
+        self.leader = None;
+        self.persist(cx);
+    }
+
+    fn start_election(&mut self, cx: &mut Cx<'_, Self>) {
+        self.term += 1;
+        self.role = Role::Candidate;
+        self.leader = None;
+        self.voted_for = Some(cx.id());
+        self.votes = BTreeSet::from([cx.id()]);
+        self.persist(cx);
+        cx.note(format!(
+            "election timeout: candidate for term {}",
+            self.term
+        ));
+        cx.broadcast(Msg::RequestVote {
+            term: self.term,
+            last_log_index: self.last_index(),
+            last_log_term: self.term_at(self.last_index()),
+        });
+        self.reset_election_timer(cx);
+        self.maybe_win(cx);
+    }
+
+    fn maybe_win(&mut self, cx: &mut Cx<'_, Self>) {
+        if self.role == Role::Candidate && self.votes.len() > cx.nodes() / 2 {
+            self.role = Role::Leader;
+            self.leader = Some(cx.id());
+            self.next_index = vec![self.last_index() + 1; cx.nodes()];
+            self.match_index = vec![0; cx.nodes()];
+            self.match_index[cx.id()] = self.last_index();
+            cx.cancel_timer(Timer::Election);
+            cx.note(format!(
+                "leader for term {} with {} votes",
+                self.term,
+                self.votes.len()
+            ));
+            self.broadcast_append(cx);
+            cx.set_timer(
+                Timer::Heartbeat,
+                self.params.heartbeat,
+                self.params.heartbeat,
+            );
+        }
+    }
+
+    fn broadcast_append(&mut self, cx: &mut Cx<'_, Self>) {
+        for peer in cx.peers().collect::<Vec<_>>() {
+            self.send_append(peer, cx);
+        }
+    }
+
+    fn send_append(&self, peer: NodeId, cx: &mut Cx<'_, Self>) {
+        let next = self.next_index[peer].clamp(1, self.last_index() + 1);
+        let prev = next - 1;
+        let end = (prev + u64::from(self.params.max_batch)).min(self.last_index());
+        cx.send(
+            peer,
+            Msg::Append {
+                term: self.term,
+                prev_log_index: prev,
+                prev_log_term: self.term_at(prev),
+                entries: self.log[prev as usize..end as usize].to_vec(),
+                leader_commit: self.commit,
+            },
+        );
+    }
+
+    /// §5.3 and §5.4.2: the highest index stored on a majority, if its entry is from the
+    /// current term (the buggy variant drops that condition), becomes committed.
+    fn advance_commit(&mut self, cx: &mut Cx<'_, Self>) {
+        let majority = cx.nodes() / 2 + 1;
+        let mut n = self.last_index();
+        while n > self.commit {
+            let replicas = self.match_index.iter().filter(|&&m| m >= n).count();
+            let current = self.term_at(n) == self.term;
+            if replicas >= majority
+                && (current || self.params.variant == Variant::CommitPreviousTerm)
+            {
+                self.commit = n;
+                break;
+            }
+            n -= 1;
+        }
+        self.apply(cx);
+    }
+
+    fn apply(&mut self, cx: &mut Cx<'_, Self>) {
+        while self.applied < self.commit {
+            self.applied += 1;
+            let entry = &self.log[self.applied as usize - 1];
+            let reply = match &entry.cmd {
+                Cmd::Set { key, value } => {
+                    self.kv.insert(key.clone(), value.clone());
+                    format!("{} ok", entry.cmd)
+                }
+                Cmd::Get { key } => format!(
+                    "get {key} = {}",
+                    self.kv.get(key).map_or("(none)", String::as_str)
+                ),
+            };
+            if self.role == Role::Leader {
+                cx.note(format!("reply to client: {reply} (index {})", self.applied));
+                self.last_reply = Some(reply);
+            }
+        }
+    }
+
+    fn on_request_vote(
+        &mut self,
+        from: NodeId,
+        term: Term,
+        last_log_index: Index,
+        last_log_term: Term,
+        cx: &mut Cx<'_, Self>,
+    ) {
+        if term > self.term {
+            self.adopt_term(term, cx);
+        }
+        // §5.4.1: the candidate's log must be at least as up to date as ours.
+        let my_last = self.last_index();
+        let my_term = self.term_at(my_last);
+        let up_to_date =
+            last_log_term > my_term || (last_log_term == my_term && last_log_index >= my_last);
+        let log_ok = up_to_date || self.params.variant == Variant::NoLogCheck;
+        let granted = term == self.term && self.voted_for.is_none_or(|v| v == from) && log_ok;
+        if granted {
+            self.voted_for = Some(from);
+            self.persist(cx);
+            self.reset_election_timer(cx);
+        }
+        cx.send(
+            from,
+            Msg::Vote {
+                term: self.term,
+                granted,
+            },
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_append(
+        &mut self,
+        from: NodeId,
+        term: Term,
+        prev: Index,
+        prev_term: Term,
+        entries: Vec<Entry>,
+        leader_commit: Index,
+        cx: &mut Cx<'_, Self>,
+    ) {
+        let reply = |cx: &mut Cx<'_, Self>,
+                     me: &Self,
+                     success,
+                     match_index,
+                     conflict_index,
+                     conflict_term| {
+            cx.send(
+                from,
+                Msg::AppendReply {
+                    term: me.term,
+                    success,
+                    match_index,
+                    conflict_index,
+                    conflict_term,
+                },
+            );
+        };
+        if term < self.term {
+            reply(cx, self, false, 0, 0, None);
+            return;
+        }
+        if term > self.term {
+            self.adopt_term(term, cx);
+        }
+        if self.role != Role::Follower {
+            // A candidate that hears from the leader of its term steps down (§5.2).
+            self.role = Role::Follower;
+            self.votes.clear();
+        }
+        self.leader = Some(from);
+        self.reset_election_timer(cx);
+        if prev > self.last_index() {
+            reply(cx, self, false, 0, self.last_index() + 1, None);
+            return;
+        }
+        if self.term_at(prev) != prev_term {
+            let conflict_term = self.term_at(prev);
+            let first = (1..=prev)
+                .find(|&i| self.term_at(i) == conflict_term)
+                .unwrap_or(prev);
+            reply(cx, self, false, 0, first, Some(conflict_term));
+            return;
+        }
+        // §5.3 step 3/4: delete conflicting entries and append the new ones.
+        let mut changed = false;
+        for (k, e) in entries.iter().enumerate() {
+            let i = prev + 1 + k as u64;
+            if i <= self.last_index() {
+                if self.term_at(i) == e.term {
+                    continue;
+                }
+                self.log.truncate(i as usize - 1);
+            }
+            self.log.push(e.clone());
+            changed = true;
+        }
+        if changed {
+            self.persist(cx);
+        }
+        let last_new = prev + entries.len() as u64;
+        if leader_commit > self.commit {
+            self.commit = leader_commit.min(last_new);
+            self.apply(cx);
+        }
+        reply(cx, self, true, last_new, 0, None);
+    }
+
+    fn on_append_reply(
+        &mut self,
+        from: NodeId,
+        success: bool,
+        match_index: Index,
+        conflict_index: Index,
+        conflict_term: Option<Term>,
+        cx: &mut Cx<'_, Self>,
+    ) {
+        if success {
+            self.match_index[from] = self.match_index[from].max(match_index);
+            self.next_index[from] = self.next_index[from].max(self.match_index[from] + 1);
+            self.advance_commit(cx);
+            if self.next_index[from] <= self.last_index() {
+                self.send_append(from, cx);
+            }
+            return;
+        }
+        let next = if self.params.fast_backup && conflict_index > 0 {
+            // End of §5.3: skip a whole conflicting term at a time.
+            match conflict_term.and_then(|t| {
+                (1..=self.last_index())
+                    .rev()
+                    .find(|&i| self.term_at(i) == t)
+            }) {
+                Some(last_of_term) => last_of_term + 1,
+                None => conflict_index,
+            }
+        } else {
+            self.next_index[from].saturating_sub(1)
+        };
+        self.next_index[from] = next.clamp(self.match_index[from] + 1, self.last_index() + 1);
+        self.send_append(from, cx);
+    }
+    /// A client request, from a user or forwarded by a follower: the leader appends it;
+    /// a follower redirects it to the leader it knows (§8); otherwise it is refused.
+    fn client(&mut self, cmd: Cmd, hops: u8, cx: &mut Cx<'_, Self>) {
+        match (self.role, self.leader) {
+            (Role::Leader, _) => {
+                self.log.push(Entry {
+                    term: self.term,
+                    cmd,
+                });
+                self.persist(cx);
+                self.match_index[cx.id()] = self.last_index();
+                self.broadcast_append(cx);
+                self.advance_commit(cx);
+            }
+            (_, Some(leader)) if leader != cx.id() && hops < MAX_HOPS => {
+                cx.note(format!("redirect {cmd} to leader n{leader}"));
+                cx.send(
+                    leader,
+                    Msg::Forward {
+                        cmd,
+                        hops: hops + 1,
+                    },
+                );
+            }
+            _ => cx.note(format!("no leader known: {cmd} refused")),
+        }
+    }
+}
+
+impl Process for Node {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Command = Cmd;
+    type Durable = Durable;
+
+    fn on_start(&mut self, durable: &Durable, cx: &mut Cx<'_, Self>) {
+        self.term = durable.current_term;
+        self.voted_for = durable.voted_for;
+        self.log = durable.log.clone();
+        self.reset_election_timer(cx);
+    }
+
+    fn on_message(&mut self, from: NodeId, msg: Msg, cx: &mut Cx<'_, Self>) {
+        match msg {
+            Msg::RequestVote {
+                term,
+                last_log_index,
+                last_log_term,
+            } => self.on_request_vote(from, term, last_log_index, last_log_term, cx),
+            Msg::Vote { term, granted } => {
+                if term > self.term {
+                    self.adopt_term(term, cx);
+                } else if term == self.term && granted && self.role == Role::Candidate {
+                    self.votes.insert(from);
+                    self.maybe_win(cx);
+                }
+            }
+            Msg::Append {
+                term,
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+            } => self.on_append(
+                from,
+                term,
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+                cx,
+            ),
+            Msg::AppendReply {
+                term,
+                success,
+                match_index,
+                conflict_index,
+                conflict_term,
+            } => {
+                if term > self.term {
+                    self.adopt_term(term, cx);
+                } else if term == self.term && self.role == Role::Leader {
+                    self.on_append_reply(
+                        from,
+                        success,
+                        match_index,
+                        conflict_index,
+                        conflict_term,
+                        cx,
+                    );
+                }
+            }
+            Msg::Forward { cmd, hops } => self.client(cmd, hops, cx),
+        }
+    }
+
+    fn on_timer(&mut self, timer: Timer, cx: &mut Cx<'_, Self>) {
+        match timer {
+            Timer::Election => {
+                if self.role != Role::Leader {
+                    self.start_election(cx);
+                }
+            }
+            Timer::Heartbeat => {
+                if self.role == Role::Leader {
+                    self.broadcast_append(cx);
+                    cx.set_timer(
+                        Timer::Heartbeat,
+                        self.params.heartbeat,
+                        self.params.heartbeat,
+                    );
+                }
+            }
+        }
+    }
+
+    fn on_command(&mut self, cmd: Cmd, cx: &mut Cx<'_, Self>) {
+        self.client(cmd, 0, cx);
+    }
+
+    fn on_crash(&self) -> Option<String> {
+        Some(format!(
+            "lost commitIndex {}, lastApplied {}, {} KV keys",
+            self.commit,
+            self.applied,
+            self.kv.len()
+        ))
+    }
+
+    fn parse_command(text: &str) -> Result<Cmd, String> {
+        Cmd::parse(text)
+    }
+
+    fn view(&self) -> NodeView {
+        let role = match self.role {
+            Role::Follower => "follower",
+            Role::Candidate => "candidate",
+            Role::Leader => "leader",
+        };
+        let log: Vec<String> = self
+            .log
+            .iter()
+            .enumerate()
+            .rev()
+            .take(8)
+            .rev()
+            .map(|(i, e)| format!("{}:t{} {}", i + 1, e.term, e.cmd))
+            .collect();
+        let kv: Vec<String> = self
+            .kv
+            .iter()
+            .take(12)
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        NodeView {
+            role: role.into(),
+            summary: format!(
+                "t{} · log {} · commit {}",
+                self.term,
+                self.log.len(),
+                self.commit
+            ),
+            fields: vec![
+                ("currentTerm".into(), self.term.to_string()),
+                (
+                    "votedFor".into(),
+                    self.voted_for.map_or("—".into(), |v| format!("n{v}")),
+                ),
+                (
+                    "leader".into(),
+                    self.leader.map_or("unknown".into(), |v| format!("n{v}")),
+                ),
+                ("commitIndex".into(), self.commit.to_string()),
+                ("lastApplied".into(), self.applied.to_string()),
+                (
+                    "log".into(),
+                    if log.is_empty() {
+                        "empty".into()
+                    } else {
+                        log.join(", ")
+                    },
+                ),
+                (
+                    "kv".into(),
+                    if kv.is_empty() {
+                        "empty".into()
+                    } else {
+                        kv.join(", ")
+                    },
+                ),
+                (
+                    "last reply".into(),
+                    self.last_reply.clone().unwrap_or_default(),
+                ),
+            ],
+        }
+    }
+
+    fn summarize(world: &World<'_, Self>) -> serde_json::Value {
+        let leaders: Vec<serde_json::Value> = world
+            .up()
+            .filter(|(_, n)| n.role == Role::Leader)
+            .map(|(id, n)| serde_json::json!({"node": id, "term": n.term}))
+            .collect();
+        let max_commit = world.up().map(|(_, n)| n.commit).max().unwrap_or(0);
+        let max_term = world.up().map(|(_, n)| n.term).max().unwrap_or(0);
+        serde_json::json!({"leaders": leaders, "max_term": max_term, "max_commit": max_commit})
+    }
+}

@@ -1,0 +1,545 @@
+//! Raft's rules, each test named after the rule it checks (section numbers from the extended
+//! paper). Nodes are driven directly through their handlers and the effects they return; the
+//! last tests run whole clusters in the simulator.
+
+use splitbrain_raft::{Cmd, Durable, Entry, Msg, Node, Params, Role, Timer, Variant, invariants};
+use splitbrain_sim::{
+    Action, Cx, Effect, Lab, LinkConfig, Process, SimConfig, SimRng, Simulator, secs,
+};
+
+const N: usize = 5;
+
+struct Harness {
+    node: Node,
+    id: usize,
+    rng: SimRng,
+}
+
+impl Harness {
+    fn new(id: usize, params: Params, durable: Durable) -> Self {
+        let mut h = Self {
+            node: Node::new(params),
+            id,
+            rng: SimRng::derive(0, 0, id as u64),
+        };
+        h.run(|n, cx| n.on_start(&durable, cx));
+        h
+    }
+    fn run(&mut self, f: impl FnOnce(&mut Node, &mut Cx<'_, Node>)) -> Vec<Effect<Node>> {
+        let mut fx = Vec::new();
+        let mut cx = Cx::new(self.id, N, 0, &mut self.rng, &mut fx);
+        f(&mut self.node, &mut cx);
+        fx
+    }
+    fn deliver(&mut self, from: usize, msg: Msg) -> Vec<Effect<Node>> {
+        self.run(|n, cx| n.on_message(from, msg, cx))
+    }
+}
+
+fn entry(term: u64, v: &str) -> Entry {
+    Entry {
+        term,
+        cmd: Cmd::Set {
+            key: "k".into(),
+            value: v.into(),
+        },
+    }
+}
+
+fn sends(fx: &[Effect<Node>]) -> Vec<(Option<usize>, Msg)> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Send { to, msg } => Some((Some(*to), msg.clone())),
+            Effect::Broadcast { msg } => Some((None, msg.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn vote_reply(fx: &[Effect<Node>]) -> bool {
+    sends(fx)
+        .iter()
+        .any(|(_, m)| matches!(m, Msg::Vote { granted: true, .. }))
+}
+
+fn durable(term: u64, log: Vec<Entry>) -> Durable {
+    Durable {
+        current_term: term,
+        voted_for: None,
+        log,
+    }
+}
+
+#[test]
+fn s5_2_election_timeout_makes_a_candidate_that_votes_for_itself_and_asks_everyone() {
+    let mut h = Harness::new(0, Params::default(), durable(3, vec![entry(2, "a")]));
+    let fx = h.run(|n, cx| n.on_timer(Timer::Election, cx));
+    assert_eq!(h.node.role(), Role::Candidate);
+    assert_eq!(h.node.term(), 4);
+    assert!(
+        fx.iter().any(
+            |e| matches!(e, Effect::Persist(d) if d.current_term == 4 && d.voted_for == Some(0))
+        )
+    );
+    assert!(sends(&fx).contains(&(
+        None,
+        Msg::RequestVote {
+            term: 4,
+            last_log_index: 1,
+            last_log_term: 2
+        }
+    )));
+    assert!(
+        fx.iter().any(|e| matches!(
+            e,
+            Effect::SetTimer {
+                timer: Timer::Election,
+                ..
+            }
+        )),
+        "re-armed for a split vote"
+    );
+}
+
+#[test]
+fn s5_2_a_server_grants_at_most_one_vote_per_term() {
+    let mut h = Harness::new(0, Params::default(), Durable::default());
+    assert!(vote_reply(&h.deliver(
+        1,
+        Msg::RequestVote {
+            term: 1,
+            last_log_index: 0,
+            last_log_term: 0
+        }
+    )));
+    assert!(!vote_reply(&h.deliver(
+        2,
+        Msg::RequestVote {
+            term: 1,
+            last_log_index: 0,
+            last_log_term: 0
+        }
+    )));
+    assert!(
+        vote_reply(&h.deliver(
+            1,
+            Msg::RequestVote {
+                term: 1,
+                last_log_index: 0,
+                last_log_term: 0
+            }
+        )),
+        "same candidate again is fine"
+    );
+}
+
+#[test]
+fn s5_4_1_votes_require_a_log_at_least_as_up_to_date() {
+    let log = vec![entry(1, "a"), entry(3, "b")];
+    let mut h = Harness::new(0, Params::default(), durable(3, log.clone()));
+    // Older last term loses even with a longer log; same last term needs at least our length.
+    assert!(!vote_reply(&h.deliver(
+        1,
+        Msg::RequestVote {
+            term: 4,
+            last_log_index: 9,
+            last_log_term: 2
+        }
+    )));
+    assert!(!vote_reply(&h.deliver(
+        2,
+        Msg::RequestVote {
+            term: 5,
+            last_log_index: 1,
+            last_log_term: 3
+        }
+    )));
+    assert!(vote_reply(&h.deliver(
+        3,
+        Msg::RequestVote {
+            term: 6,
+            last_log_index: 2,
+            last_log_term: 3
+        }
+    )));
+    let mut buggy = Harness::new(
+        0,
+        Params {
+            variant: Variant::NoLogCheck,
+            ..Params::default()
+        },
+        durable(3, log),
+    );
+    assert!(
+        vote_reply(&buggy.deliver(
+            1,
+            Msg::RequestVote {
+                term: 4,
+                last_log_index: 0,
+                last_log_term: 0
+            }
+        )),
+        "the NoLogCheck bug"
+    );
+}
+
+#[test]
+fn s5_1_a_higher_term_turns_any_server_into_a_follower() {
+    let mut h = Harness::new(0, Params::default(), durable(1, vec![]));
+    h.run(|n, cx| n.on_timer(Timer::Election, cx));
+    assert_eq!(h.node.role(), Role::Candidate);
+    h.deliver(
+        2,
+        Msg::Vote {
+            term: 7,
+            granted: false,
+        },
+    );
+    assert_eq!((h.node.role(), h.node.term()), (Role::Follower, 7));
+}
+
+#[test]
+fn s5_3_append_is_rejected_on_a_log_mismatch_with_a_conflict_hint() {
+    let mut h = Harness::new(
+        1,
+        Params::default(),
+        durable(2, vec![entry(1, "a"), entry(1, "b"), entry(2, "c")]),
+    );
+    let fx = h.deliver(
+        0,
+        Msg::Append {
+            term: 3,
+            prev_log_index: 3,
+            prev_log_term: 3,
+            entries: vec![],
+            leader_commit: 0,
+        },
+    );
+    assert!(sends(&fx).contains(&(
+        Some(0),
+        Msg::AppendReply {
+            term: 3,
+            success: false,
+            match_index: 0,
+            conflict_index: 3,
+            conflict_term: Some(2)
+        }
+    )));
+    let fx = h.deliver(
+        0,
+        Msg::Append {
+            term: 3,
+            prev_log_index: 9,
+            prev_log_term: 3,
+            entries: vec![],
+            leader_commit: 0,
+        },
+    );
+    assert!(
+        sends(&fx).iter().any(|(_, m)| matches!(
+            m,
+            Msg::AppendReply {
+                success: false,
+                conflict_index: 4,
+                conflict_term: None,
+                ..
+            }
+        )),
+        "log too short: retry after our last entry"
+    );
+}
+
+#[test]
+fn s5_3_conflicting_entries_are_deleted_and_new_ones_appended_then_commit_follows_the_leader() {
+    let mut h = Harness::new(
+        1,
+        Params::default(),
+        durable(2, vec![entry(1, "a"), entry(2, "x"), entry(2, "y")]),
+    );
+    let fx = h.deliver(
+        0,
+        Msg::Append {
+            term: 3,
+            prev_log_index: 1,
+            prev_log_term: 1,
+            entries: vec![entry(3, "b")],
+            leader_commit: 5,
+        },
+    );
+    assert_eq!(h.node.log(), &[entry(1, "a"), entry(3, "b")]);
+    assert_eq!(
+        h.node.commit_index(),
+        2,
+        "min(leaderCommit, index of last new entry)"
+    );
+    assert_eq!(h.node.kv().get("k").map(String::as_str), Some("b"));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Persist(d) if d.log.len() == 2)),
+        "log persisted before replying"
+    );
+}
+
+fn leader_with(params: Params, log: Vec<Entry>, term: u64) -> Harness {
+    let mut h = Harness::new(0, params, durable(term - 1, log));
+    h.run(|n, cx| n.on_timer(Timer::Election, cx));
+    for v in 1..3 {
+        h.deliver(
+            v,
+            Msg::Vote {
+                term,
+                granted: true,
+            },
+        );
+    }
+    assert_eq!(h.node.role(), Role::Leader);
+    h
+}
+
+#[test]
+fn s5_4_2_only_current_term_entries_are_committed_by_counting_replicas() {
+    let mut h = leader_with(Params::default(), vec![entry(1, "old")], 3);
+    // A majority (leader + 2) stores the term-1 entry: still not committed.
+    for f in 1..3 {
+        h.deliver(
+            f,
+            Msg::AppendReply {
+                term: 3,
+                success: true,
+                match_index: 1,
+                conflict_index: 0,
+                conflict_term: None,
+            },
+        );
+    }
+    assert_eq!(h.node.commit_index(), 0);
+    // A current-term entry on a majority commits it and, with it, everything before.
+    h.run(|n, cx| {
+        n.on_command(
+            Cmd::Set {
+                key: "k".into(),
+                value: "new".into(),
+            },
+            cx,
+        )
+    });
+    for f in 1..3 {
+        h.deliver(
+            f,
+            Msg::AppendReply {
+                term: 3,
+                success: true,
+                match_index: 2,
+                conflict_index: 0,
+                conflict_term: None,
+            },
+        );
+    }
+    assert_eq!(h.node.commit_index(), 2);
+    let mut buggy = leader_with(
+        Params {
+            variant: Variant::CommitPreviousTerm,
+            ..Params::default()
+        },
+        vec![entry(1, "old")],
+        3,
+    );
+    for f in 1..3 {
+        buggy.deliver(
+            f,
+            Msg::AppendReply {
+                term: 3,
+                success: true,
+                match_index: 1,
+                conflict_index: 0,
+                conflict_term: None,
+            },
+        );
+    }
+    assert_eq!(buggy.node.commit_index(), 1, "the Fig. 8 bug");
+}
+
+#[test]
+fn s5_3_fast_backup_skips_a_whole_conflicting_term() {
+    let log = vec![entry(1, "a"), entry(4, "b"), entry(4, "c"), entry(5, "d")];
+    let mut h = leader_with(Params::default(), log.clone(), 6);
+    let fx = h.deliver(
+        1,
+        Msg::AppendReply {
+            term: 6,
+            success: false,
+            match_index: 0,
+            conflict_index: 2,
+            conflict_term: Some(3),
+        },
+    );
+    assert!(
+        sends(&fx).iter().any(|(to, m)| *to == Some(1)
+            && matches!(
+                m,
+                Msg::Append {
+                    prev_log_index: 1,
+                    ..
+                }
+            )),
+        "term 3 unknown to the leader: retry at conflict_index"
+    );
+    let mut slow = leader_with(
+        Params {
+            fast_backup: false,
+            ..Params::default()
+        },
+        log,
+        6,
+    );
+    let fx = slow.deliver(
+        1,
+        Msg::AppendReply {
+            term: 6,
+            success: false,
+            match_index: 0,
+            conflict_index: 2,
+            conflict_term: Some(3),
+        },
+    );
+    assert!(
+        sends(&fx).iter().any(|(to, m)| *to == Some(1)
+            && matches!(
+                m,
+                Msg::Append {
+                    prev_log_index: 3,
+                    ..
+                }
+            )),
+        "one entry at a time"
+    );
+}
+
+fn cluster(seed: u64, variant: Variant) -> Simulator<Node> {
+    let params = Params {
+        variant,
+        ..Params::default()
+    };
+    let mut cfg = SimConfig::new("raft", seed, N);
+    cfg.link = LinkConfig {
+        latency: "5ms..10ms".parse().unwrap(),
+        ..LinkConfig::default()
+    };
+    Simulator::new(cfg, invariants::all(), move |_| Node::new(params.clone())).unwrap()
+}
+
+fn leaders(s: &Simulator<Node>) -> Vec<usize> {
+    (0..N)
+        .filter(|&i| s.process(i).is_some_and(|n| n.role() == Role::Leader))
+        .collect()
+}
+
+#[test]
+fn s5_2_a_cluster_elects_one_leader_within_a_second_and_replicates_a_command_to_every_node() {
+    let mut s = cluster(7, Variant::Correct);
+    s.run_until(secs(1), u64::MAX);
+    let l = leaders(&s);
+    assert_eq!(l.len(), 1, "{l:?}");
+    s.control(&Action::Client {
+        node: (l[0] + 1) % N,
+        command: "set x=1".into(),
+    })
+    .unwrap();
+    s.run_until(secs(2), u64::MAX);
+    for i in 0..N {
+        let n = s.process(i).unwrap();
+        assert_eq!(
+            n.kv().get("x").map(String::as_str),
+            Some("1"),
+            "n{i} applied it (follower redirected the request)"
+        );
+    }
+    assert!(s.violations().is_empty());
+}
+
+#[test]
+fn fig2_term_vote_and_log_survive_a_crash_and_everything_else_is_lost() {
+    let mut s = cluster(3, Variant::Correct);
+    s.run_until(secs(1), u64::MAX);
+    let l = leaders(&s)[0];
+    s.control(&Action::Client {
+        node: l,
+        command: "set y=2".into(),
+    })
+    .unwrap();
+    s.run_until(secs(2), u64::MAX);
+    let f = (l + 1) % N;
+    let (term, log) = (
+        s.process(f).unwrap().term(),
+        s.process(f).unwrap().log().to_vec(),
+    );
+    s.control(&Action::Crash { node: f }).unwrap();
+    s.control(&Action::Restart { node: f }).unwrap();
+    let n = s.process(f).unwrap();
+    assert_eq!((n.term(), n.log()), (term, &log[..]));
+    assert_eq!(
+        (n.commit_index(), n.last_applied(), n.kv().len()),
+        (0, 0, 0),
+        "volatile state is gone"
+    );
+    s.run_until(secs(3), u64::MAX);
+    assert_eq!(
+        s.process(f).unwrap().kv().get("y").map(String::as_str),
+        Some("2"),
+        "re-applied after the next heartbeat"
+    );
+}
+
+#[test]
+fn s5_2_a_minority_partition_cannot_commit_and_the_majority_elects_a_new_leader() {
+    let mut s = cluster(11, Variant::Correct);
+    s.run_until(secs(1), u64::MAX);
+    let old = leaders(&s)[0];
+    let buddy = (old + 1) % N;
+    s.control(&Action::Partition {
+        groups: vec![vec![old, buddy]],
+    })
+    .unwrap();
+    s.control(&Action::Client {
+        node: old,
+        command: "set z=9".into(),
+    })
+    .unwrap();
+    s.run_until(secs(3), u64::MAX);
+    assert_eq!(
+        s.process(old).unwrap().commit_index(),
+        0,
+        "no majority, no commit"
+    );
+    let majority_leaders: Vec<usize> = leaders(&s).into_iter().filter(|&i| i != old).collect();
+    assert_eq!(majority_leaders.len(), 1);
+    s.control(&Action::Heal).unwrap();
+    s.run_until(secs(5), u64::MAX);
+    assert_eq!(leaders(&s), majority_leaders, "the old leader stepped down");
+    // Its stale entry stays until the new leader's own entry at that index replaces it (§5.3).
+    s.control(&Action::Client {
+        node: majority_leaders[0],
+        command: "set z=10".into(),
+    })
+    .unwrap();
+    s.run_until(secs(6), u64::MAX);
+    let z10 = Cmd::Set {
+        key: "z".into(),
+        value: "10".into(),
+    };
+    assert_eq!(
+        s.process(old)
+            .unwrap()
+            .log()
+            .iter()
+            .map(|e| &e.cmd)
+            .collect::<Vec<_>>(),
+        vec![&z10],
+        "overwritten"
+    );
+    assert_eq!(
+        s.process(old).unwrap().kv().get("z").map(String::as_str),
+        Some("10")
+    );
+    assert!(s.violations().is_empty(), "{:?}", s.violations());
+}
