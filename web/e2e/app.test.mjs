@@ -42,7 +42,7 @@ test('crashing a node through the UI greys it out and the log says so; restart b
 });
 
 test('keyboard: Space pauses the clock and S steps exactly one event', async () => {
-  const { page } = await open(browser, server.url);
+  const { page, errors } = await open(browser, server.url);
   await page.waitForSelector('svg.network g.msg', { timeout: 15000 });
   await page.keyboard.press('Space');
   await page.getByRole('button', { name: '▶ Play' }).waitFor();
@@ -53,6 +53,7 @@ test('keyboard: Space pauses the clock and S steps exactly one event', async () 
   assert.equal(await clock(page), t0, 'paused clock does not move');
   await page.keyboard.press('s');
   await page.waitForFunction((n) => Number(document.querySelector('.legend').textContent.match(/(\d+) events/)[1]) === n + 1, e0);
+  assert.deepEqual(errors, [], 'shortcuts may call preventDefault: the listener is not passive');
   await page.close();
 });
 
@@ -109,7 +110,7 @@ test('the Raft lab elects a leader on the page within a few seconds', async () =
   assert.match(await page.locator('.lab-title').textContent(), /Raft/);
   await page.waitForFunction(() => [...document.querySelectorAll('g.node')].some((g) => g.getAttribute('aria-label').includes('t1') || g.getAttribute('aria-label').includes('t2')), null, { timeout: 15000 });
   await page.keyboard.press('1');
-  await page.waitForFunction(() => /leader n\d/.test(document.querySelector('.inspector').textContent), null, { timeout: 15000 });
+  await page.waitForFunction(() => /leader\s*n\d/.test(document.querySelector('.inspector').textContent), null, { timeout: 15000 });
   await page.screenshot({ path: OUT + 'raft.png' });
   assert.deepEqual(errors, []);
   await page.close();

@@ -2,7 +2,7 @@
 
 use crate::network::NetworkView;
 use crate::settings::{self, SPEED_RANGE, Settings};
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{AnimationFrame, request_animation_frame};
 use splitbrain_labs::{RunDescription, build, find};
 use splitbrain_sim::{
@@ -172,7 +172,8 @@ impl Component for App {
         };
         let keys = web_sys::window().and_then(|w| w.document()).map(|doc| {
             let link = ctx.link().clone();
-            EventListener::new(&doc, "keydown", move |e| {
+            let options = EventListenerOptions::enable_prevent_default();
+            EventListener::new_with_options(&doc, "keydown", options, move |e| {
                 let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
                     return;
                 };

@@ -103,19 +103,25 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
         let class = classes!(
             "node",
             (!node.up).then_some("node-down"),
-            selected.then_some("node-selected")
+            selected.then_some("node-selected"),
+            (node.up && !node.view.role.is_empty()).then(|| format!("role-{}", node.view.role))
         );
         let on_select = props.on_select.clone();
         let id = node.id;
         let onclick = Callback::from(move |_: MouseEvent| on_select.emit(id));
         let status = if node.up { node.view.summary.clone() } else { "crashed".to_string() };
+        // Labs with roles (leader, follower...) show them under the node; "node" says nothing.
+        let role = (node.up && node.view.role != "node").then(|| node.view.role.clone());
         html! {
             <g key={format!("n{}", node.id)} class={class} data-node={node.id.to_string()}
                onclick={onclick} role="button" tabindex="0"
-               aria-label={format!("node {} {}", node.id, status)}>
+               aria-label={format!("node {} {} {}", node.id, role.clone().unwrap_or_default(), status)}>
                 <circle cx={x.to_string()} cy={y.to_string()} r={node_r.to_string()} />
                 <text class="node-name" x={x.to_string()} y={(y + 5.0).to_string()}>{ format!("n{}", node.id) }</text>
-                <text class="node-sub" x={x.to_string()} y={(y + node_r + 16.0).to_string()}>{ status }</text>
+                if let Some(role) = role.clone() {
+                    <text class="node-role" x={x.to_string()} y={(y + node_r + 16.0).to_string()}>{ role }</text>
+                }
+                <text class="node-sub" x={x.to_string()} y={(y + node_r + if role.is_some() { 31.0 } else { 16.0 }).to_string()}>{ status }</text>
                 if !node.up {
                     <path class="node-x" d={format!("M{} {} L{} {} M{} {} L{} {}",
                         x - 12.0, y - 12.0, x + 12.0, y + 12.0, x + 12.0, y - 12.0, x - 12.0, y + 12.0)} />
