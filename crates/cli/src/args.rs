@@ -20,6 +20,9 @@ pub enum Cmd {
     Sweep(SweepArgs),
     /// Measure simulator throughput (events per second).
     Bench(BenchArgs),
+    /// Run a measurement experiment over many trials.
+    #[command(subcommand)]
+    Experiment(Experiment),
     /// List the labs of this build.
     Labs,
 }
@@ -77,6 +80,46 @@ pub struct SweepArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub jobs: Option<usize>,
+}
+
+#[derive(Subcommand)]
+pub enum Experiment {
+    /// Crash a Raft leader at a random moment and measure the time to elect the next one.
+    RaftFailover(FailoverArgs),
+}
+
+#[derive(Args)]
+pub struct FailoverArgs {
+    /// Cluster size (3 to 9).
+    #[arg(long, default_value_t = 5, value_parser = parse_nodes)]
+    pub nodes: usize,
+    /// Election timeout range, e.g. 150ms..300ms.
+    #[arg(long, default_value = "150ms..300ms", value_parser = parse_range)]
+    pub election_timeout: (Duration, Duration),
+    /// Heartbeat interval.
+    #[arg(long, default_value = "75ms", value_parser = parse_until)]
+    pub heartbeat: Duration,
+    /// Link latency.
+    #[arg(long, default_value = "5ms..10ms", value_parser = parse_latency)]
+    pub latency: Latency,
+    /// Number of trials.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub trials: u64,
+    /// Seed; trial i uses a stream derived from it.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+fn parse_range(s: &str) -> Result<(Duration, Duration), String> {
+    let (a, b) = s
+        .split_once("..")
+        .ok_or_else(|| format!("{s:?} is not a range like 150ms..300ms"))?;
+    let a = parse_duration(a).map_err(|e| e.to_string())?;
+    let b = parse_duration(b).map_err(|e| e.to_string())?;
+    if a > b || b > limits::MAX_LATENCY {
+        return Err(format!("{s:?}: need min <= max <= 1 hour"));
+    }
+    Ok((a, b))
 }
 
 #[derive(Args)]

@@ -6,6 +6,7 @@
 
 mod args;
 mod bench;
+mod experiment;
 mod sweep;
 
 use args::{Cli, Cmd, RunArgs};
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
         Cmd::Run(a) => run(a),
         Cmd::Sweep(a) => sweep::sweep(a),
         Cmd::Bench(a) => bench::bench(a),
+        Cmd::Experiment(args::Experiment::RaftFailover(a)) => experiment::raft_failover(a),
         Cmd::Labs => {
             let labs: Vec<_> = splitbrain_labs::labs()
                 .iter()

@@ -62,3 +62,64 @@ fn sweep_finds_the_fig8_previous_term_commit_within_6000_seeds() {
     );
     replays(&v);
 }
+
+#[test]
+fn raft_failover_experiment_reports_percentiles_in_order_and_refuses_bad_settings() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_splitbrain"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = run(&[
+        "experiment",
+        "raft-failover",
+        "--trials",
+        "200",
+        "--seed",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let t = &v["time_to_new_leader"];
+    let q: Vec<f64> = ["min", "median", "p90", "p99", "max"]
+        .iter()
+        .map(|k| t[k].as_f64().unwrap())
+        .collect();
+    assert!(q.windows(2).all(|w| w[0] <= w[1]), "{q:?}");
+    assert_eq!(v["failed_trials"], 0);
+    // A new leader cannot appear before a follower's election timeout runs out after the last
+    // heartbeat it heard: never instantly, and within timeout max + a few round trips.
+    assert!(q[0] > 1.0 && q[4] < 2_000.0, "{q:?}");
+    let again = run(&[
+        "experiment",
+        "raft-failover",
+        "--trials",
+        "200",
+        "--seed",
+        "3",
+    ]);
+    assert_eq!(o.stdout, again.stdout, "deterministic");
+    for bad in [
+        vec!["experiment", "raft-failover", "--nodes", "2"],
+        vec![
+            "experiment",
+            "raft-failover",
+            "--election-timeout",
+            "300ms..150ms",
+        ],
+        vec!["experiment", "raft-failover", "--heartbeat", "500ms"],
+        vec!["experiment", "raft-failover", "--trials", "0"],
+    ] {
+        let o = run(&bad);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&o.stderr)
+                .trim_end()
+                .lines()
+                .count(),
+            1,
+            "{bad:?}"
+        );
+    }
+}

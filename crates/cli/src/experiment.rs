@@ -1,0 +1,163 @@
+//! `splitbrain experiment raft-failover`: how long a Raft cluster is without a leader after the
+//! leader crashes, over many trials — the measurement behind Fig. 16 of the Raft paper, which
+//! shows how the spread of election timeouts decides how often votes split.
+
+use crate::Fail;
+use crate::args::FailoverArgs;
+use rayon::prelude::*;
+use splitbrain_labs::{RunDescription, build};
+use splitbrain_raft::{Node, Role};
+use splitbrain_sim::{Action, Lab, NodeId, SimRng, Simulator, Time, format_time, secs};
+use std::process::ExitCode;
+
+/// Longest a trial waits for anything (election, steady state, failover).
+const PATIENCE: Time = secs(60);
+
+fn raft(lab: &dyn Lab) -> Option<&Simulator<Node>> {
+    lab.as_any().downcast_ref::<Simulator<Node>>()
+}
+
+fn leader(lab: &dyn Lab) -> Option<(NodeId, u64)> {
+    let sim = raft(lab)?;
+    (0..lab.nodes()).find_map(|i| {
+        sim.process(i)
+            .filter(|n| n.role() == Role::Leader)
+            .map(|n| (i, n.term()))
+    })
+}
+
+/// Steps event by event until `done` holds or `deadline` passes; returns the time it held.
+fn run_until_true(
+    lab: &mut dyn Lab,
+    deadline: Time,
+    done: impl Fn(&dyn Lab) -> bool,
+) -> Option<Time> {
+    while lab.next_event_time().is_some_and(|t| t <= deadline) {
+        lab.step();
+        if done(lab) {
+            return Some(lab.now());
+        }
+    }
+    None
+}
+
+/// One trial: (time without a leader in µs, terms the election took).
+fn trial(a: &FailoverArgs, seed: u64) -> Result<(Time, u64), String> {
+    let mut desc = RunDescription::new("raft", seed, a.nodes);
+    desc.network.latency = a.latency;
+    desc.params = serde_json::json!({
+        "election_min": format_time(a.election_timeout.0),
+        "election_max": format_time(a.election_timeout.1),
+        "heartbeat": format_time(a.heartbeat),
+    });
+    let mut lab = build(&desc, 0).map_err(|e| e.0)?;
+    let lab = lab.as_mut();
+    let mut rng = SimRng::derive(seed, SimRng::WORKLOAD, 0);
+
+    // 1. Steady state: a leader, a few committed entries everywhere.
+    run_until_true(lab, PATIENCE, |l| leader(l).is_some()).ok_or("no first leader")?;
+    let (old, _) = leader(lab).ok_or("no first leader")?;
+    for k in 0..3 {
+        lab.control(&Action::Client {
+            node: old,
+            command: format!("set k{k}={k}"),
+        })
+        .map_err(|e| e.to_string())?;
+    }
+    lab.run_until(lab.now() + a.heartbeat * 4, u64::MAX);
+    // Follower logs of different lengths: follower k receives k of the new entries. Each entry
+    // is appended and delivered before the next follower is cut off, all well within one
+    // election timeout, so every follower still follows the leader when it crashes.
+    let mut followers: Vec<NodeId> = (0..a.nodes).filter(|&i| i != old).collect();
+    for i in (1..followers.len()).rev() {
+        followers.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    for (k, &f) in followers.iter().enumerate() {
+        lab.control(&Action::Cut { from: old, to: f })
+            .map_err(|e| e.to_string())?;
+        lab.control(&Action::Client {
+            node: old,
+            command: format!("set lag{k}={k}"),
+        })
+        .map_err(|e| e.to_string())?;
+        let sent = lab.now();
+        run_until_true(lab, sent + PATIENCE, |l| {
+            !l.view()
+                .messages
+                .iter()
+                .any(|m| m.from == old && m.sent == sent)
+        });
+    }
+    // 2. Crash the leader at a uniformly random moment within a heartbeat interval.
+    let at = lab.now() + rng.range_inclusive(0, a.heartbeat);
+    lab.run_until(at, u64::MAX);
+    let old_term = leader(lab).map_or(0, |(_, t)| t);
+    lab.control(&Action::Crash { node: old })
+        .map_err(|e| e.to_string())?;
+    lab.control(&Action::Heal).map_err(|e| e.to_string())?;
+    let crashed = lab.now();
+    // 3. Time until another node is leader.
+    let when = run_until_true(lab, crashed + PATIENCE, |l| leader(l).is_some())
+        .ok_or("no leader within 60s of the crash")?;
+    let new_term = leader(lab).map_or(0, |(_, t)| t);
+    Ok((when - crashed, new_term.saturating_sub(old_term)))
+}
+
+fn pct(sorted: &[Time], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)] as f64 / 1_000.0
+}
+
+pub fn raft_failover(a: FailoverArgs) -> Result<ExitCode, Fail> {
+    if !(3..=9).contains(&a.nodes) {
+        return Err(Fail(format!("raft runs on 3 to 9 nodes, got {}", a.nodes)));
+    }
+    // Validate the settings once, with a clear message, before spending time.
+    trial(&a, a.seed).map_err(|e| Fail(format!("raft-failover: {e}")))?;
+    let results: Vec<Result<(Time, u64), String>> = (0..a.trials)
+        .into_par_iter()
+        .map(|i| trial(&a, splitbrain_sim::derive_seed(a.seed, 77, i)))
+        .collect();
+    let mut times = Vec::new();
+    let mut terms = Vec::new();
+    let mut failed = 0;
+    for r in results {
+        match r {
+            Ok((t, k)) => {
+                times.push(t);
+                terms.push(k);
+            }
+            Err(_) => failed += 1,
+        }
+    }
+    if times.is_empty() {
+        return Err(Fail("raft-failover: no trial elected a new leader".into()));
+    }
+    times.sort_unstable();
+    let extra = terms.iter().filter(|&&k| k > 1).count();
+    let out = serde_json::json!({
+        "experiment": "raft-failover",
+        "nodes": a.nodes,
+        "election_timeout": format!("{}..{}", format_time(a.election_timeout.0), format_time(a.election_timeout.1)),
+        "heartbeat": format_time(a.heartbeat),
+        "latency": a.latency.to_string(),
+        "trials": a.trials,
+        "failed_trials": failed,
+        "unit": "ms",
+        "time_to_new_leader": {
+            "min": pct(&times, 0.0),
+            "median": pct(&times, 0.5),
+            "p90": pct(&times, 0.9),
+            "p99": pct(&times, 0.99),
+            "max": pct(&times, 1.0),
+        },
+        // Elections that needed more than one term: split votes, and candidates whose logs were
+        // too short to win (§5.4.1) — both grow as the timeout range narrows.
+        "terms_to_elect": {
+            "mean": terms.iter().sum::<u64>() as f64 / terms.len() as f64,
+            "share_over_one": extra as f64 / terms.len() as f64,
+        },
+    });
+    println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    Ok(ExitCode::SUCCESS)
+}
