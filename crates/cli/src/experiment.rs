@@ -65,36 +65,54 @@ fn trial(a: &FailoverArgs, seed: u64) -> Result<(Time, u64), String> {
         .map_err(|e| e.to_string())?;
     }
     lab.run_until(lab.now() + a.heartbeat * 4, u64::MAX);
-    // Follower logs of different lengths: follower k receives k of the new entries. Each entry
-    // is appended and delivered before the next follower is cut off, all well within one
-    // election timeout, so every follower still follows the leader when it crashes.
+    // Follower logs of different lengths. Right when the leader's heartbeat fires (so every
+    // follower has just heard from it), clients send one request per follower; follower k is
+    // left with only the first k of the new entries by dropping the later AppendEntries to it
+    // while they are in flight. Nothing is cut, so the leader stays leader until it crashes.
+    let is_heartbeat = |l: &dyn Lab| {
+        l.trace_tail(1).first().is_some_and(|e| {
+            // The handler re-arms its timer last, after sending the heartbeats.
+            e.ev == "timer-set" && e.node == Some(old) && e.text == "Heartbeat"
+        })
+    };
+    let deadline = lab.now() + PATIENCE;
+    let beat = run_until_true(lab, deadline, is_heartbeat).ok_or("no heartbeat")?;
+    let old_term = leader(lab)
+        .map(|(_, t)| t)
+        .ok_or("the leader stepped down")?;
     let mut followers: Vec<NodeId> = (0..a.nodes).filter(|&i| i != old).collect();
     for i in (1..followers.len()).rev() {
         followers.swap(i, rng.below(i as u64 + 1) as usize);
     }
-    for (k, &f) in followers.iter().enumerate() {
-        lab.control(&Action::Cut { from: old, to: f })
-            .map_err(|e| e.to_string())?;
+    for k in 0..followers.len() {
         lab.control(&Action::Client {
             node: old,
             command: format!("set lag{k}={k}"),
         })
         .map_err(|e| e.to_string())?;
-        let sent = lab.now();
-        run_until_true(lab, sent + PATIENCE, |l| {
-            !l.view()
-                .messages
-                .iter()
-                .any(|m| m.from == old && m.sent == sent)
-        });
     }
-    // 2. Crash the leader at a uniformly random moment within a heartbeat interval.
-    let at = lab.now() + rng.range_inclusive(0, a.heartbeat);
+    for (k, &f) in followers.iter().enumerate() {
+        // In send order: the heartbeat, then one AppendEntries per new entry.
+        let to_f: Vec<u64> = lab
+            .view()
+            .messages
+            .iter()
+            .filter(|m| m.from == old && m.to == f && m.sent == beat)
+            .map(|m| m.id)
+            .collect();
+        for &id in to_f.iter().skip(1 + k) {
+            lab.control(&Action::DropMessage { id })
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    // 2. Crash the leader at a uniformly random moment within its heartbeat interval.
+    let at = beat + rng.range_inclusive(0, a.heartbeat.saturating_sub(1));
     lab.run_until(at, u64::MAX);
-    let old_term = leader(lab).map_or(0, |(_, t)| t);
+    if leader(lab).map(|(l, _)| l) != Some(old) {
+        return Err("the leader lost leadership before the crash".into());
+    }
     lab.control(&Action::Crash { node: old })
         .map_err(|e| e.to_string())?;
-    lab.control(&Action::Heal).map_err(|e| e.to_string())?;
     let crashed = lab.now();
     // 3. Time until another node is leader.
     let when = run_until_true(lab, crashed + PATIENCE, |l| leader(l).is_some())
