@@ -115,3 +115,20 @@ test('the Raft lab elects a leader on the page within a few seconds', async () =
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a violation pauses the run, names the invariant and highlights the node', async () => {
+  const { page, errors } = await open(browser, server.url + '?param.variant=%22volatile%22');
+  assert.match(await page.locator('[data-testid=safety]').textContent(), /Safety holds: Durability/);
+  await page.waitForFunction(() => document.querySelector('g.node[data-node="1"] .node-sub').textContent.includes('1 value'), null, { timeout: 20000 });
+  await page.keyboard.press('1');
+  await page.keyboard.press('c');
+  await page.waitForSelector('g.node.node-down[data-node="1"]');
+  await page.keyboard.press('c');
+  await page.waitForSelector('.violation');
+  assert.match(await page.locator('[data-testid=safety]').textContent(), /Durability broken.*node 1 forgot value/);
+  await page.waitForSelector('g.node.node-flagged[data-node="1"]');
+  await page.getByRole('button', { name: '▶ Play' }).waitFor();
+  await page.screenshot({ path: OUT + 'violation.png' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

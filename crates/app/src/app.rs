@@ -6,7 +6,7 @@ use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{AnimationFrame, request_animation_frame};
 use splitbrain_labs::{RunDescription, build, find};
 use splitbrain_sim::{
-    Action, Lab, NodeId, Time, TimedAction, TraceLine, WorldView, format_time, secs,
+    Action, Lab, NodeId, RunOutcome, Time, TimedAction, TraceLine, WorldView, format_time, secs,
 };
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -79,7 +79,8 @@ fn query() -> String {
 
 impl App {
     fn rebuild(&mut self) -> Result<(), String> {
-        let lab = build(&self.run, TRACE_KEPT).map_err(|e| e.0)?;
+        let mut lab = build(&self.run, TRACE_KEPT).map_err(|e| e.0)?;
+        lab.set_stop_on_violation(true);
         self.lab = lab;
         self.actions.clear();
         self.next_auto = secs(1) / 10;
@@ -94,6 +95,7 @@ impl App {
     }
 
     fn act(&mut self, action: Action) {
+        let before = self.lab.violations().len();
         match self.lab.control(&action) {
             Ok(()) => {
                 self.actions.push(TimedAction {
@@ -103,6 +105,10 @@ impl App {
                 self.notice = None;
             }
             Err(e) => self.notice = Some(format!("Not done: {e}")),
+        }
+        if self.lab.violations().len() > before {
+            // The action itself broke an invariant (a restart that forgot state): stop here.
+            self.playing = false;
         }
         self.refresh();
     }
@@ -207,6 +213,8 @@ impl Component for App {
                 link.send_message(msg);
             })
         });
+        let mut lab = lab;
+        lab.set_stop_on_violation(true);
         let view = Rc::new(lab.view());
         let mut app = Self {
             run,
@@ -250,7 +258,10 @@ impl Component for App {
                 let advance = (dt * 1_000.0 * self.speed) as Time;
                 self.auto_traffic();
                 let target = self.lab.now() + advance;
-                self.lab.run_until(target, FRAME_BUDGET);
+                if self.lab.run_until(target, FRAME_BUDGET) == RunOutcome::Violation {
+                    // Stop at the event that broke it, so the learner sees that exact state.
+                    self.playing = false;
+                }
                 if let Some(h) = self.lab.halted() {
                     self.notice = Some(format!("The run stopped: {h}"));
                     self.playing = false;
@@ -371,9 +382,13 @@ impl Component for App {
                         <button onclick={link.callback(|_| Msg::Dismiss)} aria-label="dismiss">{ "×" }</button>
                     </div>
                 }
-                if v.violations > 0 {
-                    <div class="violation" role="alert" data-testid="violation">
-                        { for self.lab.violations().first().map(|x| format!("Invariant broken — {}: {} (at {})", x.invariant, x.message, format_time(x.time))) }
+                if let Some(x) = self.lab.violations().first() {
+                    <div class="violation" role="alert" data-testid="safety">
+                        { format!("✗ {} broken ({}): {} — at {}, after: {}", x.invariant, x.source, x.message, format_time(x.time), x.event_text.trim()) }
+                    </div>
+                } else {
+                    <div class="safety" data-testid="safety" title={self.lab.invariant_names().join(", ")}>
+                        { format!("✓ Safety holds: {} checked after every event", self.lab.invariant_names().join(", ")) }
                     </div>
                 }
                 if let Some(b) = &self.bench {
@@ -381,7 +396,8 @@ impl Component for App {
                 }
                 <main class="layout">
                     <section class="stage">
-                        <NetworkView view={self.view.clone()} selected={self.selected} on_select={on_select} kinds={kinds} />
+                        <NetworkView view={self.view.clone()} selected={self.selected} on_select={on_select} kinds={kinds}
+                                     flagged={self.lab.violations().first().map(|x| x.nodes.clone()).unwrap_or_default()} />
                         <p class="legend">
                             { for kinds.iter().enumerate().take(3).map(|(i, (_, text))| html! {
                                 <span class={["key key-a", "key key-b", "key key-c"][i]}>{ format!("{} {text}", ["●", "■", "◆"][i]) }</span>

@@ -21,11 +21,15 @@ pub struct NetworkProps {
     pub on_select: Callback<NodeId>,
     /// The lab's message kinds, in colour order.
     pub kinds: &'static [(&'static str, &'static str)],
+    /// Nodes named by the first invariant violation.
+    pub flagged: Vec<NodeId>,
 }
 
 impl PartialEq for NetworkProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.view, &other.view) && self.selected == other.selected
+        Rc::ptr_eq(&self.view, &other.view)
+            && self.selected == other.selected
+            && self.flagged == other.flagged
     }
 }
 
@@ -104,6 +108,7 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
             "node",
             (!node.up).then_some("node-down"),
             selected.then_some("node-selected"),
+            props.flagged.contains(&node.id).then_some("node-flagged"),
             (node.up && !node.view.role.is_empty()).then(|| format!("role-{}", node.view.role))
         );
         let on_select = props.on_select.clone();

@@ -37,6 +37,7 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
     };
     let mut errors = Vec::new();
     let mut latency_given = false;
+    let mut lab_params = serde_json::Map::new();
     let q = query.trim_start_matches('?');
     if q.len() > limits::MAX_SCENARIO_BYTES {
         return (
@@ -85,6 +86,11 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
                 Ok(n) if (2..=limits::MAX_NODES).contains(&n) => s.bench = Some(n),
                 _ => errors.push(format!("bench needs 2..={} nodes", limits::MAX_NODES)),
             },
+            k if k.starts_with("param.") && k.len() > 6 => {
+                let value =
+                    serde_json::from_str(&v).unwrap_or(serde_json::Value::String(v.clone()));
+                lab_params.insert(k[6..].to_string(), value);
+            }
             _ => errors.push(format!("unknown setting {k:?} in the link")),
         }
     }
@@ -95,6 +101,9 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
         if !latency_given {
             s.run.network.latency = splitbrain_sim::LinkConfig::default().latency;
         }
+    }
+    if let Some(obj) = s.run.params.as_object_mut() {
+        obj.extend(lab_params);
     }
     let err =
         (!errors.is_empty()).then(|| format!("Ignored part of the link: {}", errors.join("; ")));

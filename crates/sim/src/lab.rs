@@ -131,6 +131,8 @@ pub trait Lab {
     fn schedule(&mut self, at: Time, action: Action) -> Result<(), ControlError>;
     /// The state to draw.
     fn view(&self) -> WorldView;
+    /// Names of the invariants checked after every event.
+    fn invariant_names(&self) -> Vec<&'static str>;
     /// Violations found so far, oldest first.
     fn violations(&self) -> &[Violation];
     /// Why the run halted, if it did.

@@ -855,6 +855,10 @@ impl<P: Process> Lab for Simulator<P> {
         }
     }
 
+    fn invariant_names(&self) -> Vec<&'static str> {
+        self.invariants.iter().map(|i| i.name()).collect()
+    }
+
     fn violations(&self) -> &[Violation] {
         &self.violations
     }
