@@ -19,7 +19,7 @@ const BASIC_TRANSCRIPT: &str = include_str!("../../../testdata/transcripts/broad
 /// change them only on purpose and say so in the commit.
 const GOLDEN_BASIC: u64 = 0xb5e2_89c0_8a66_092a;
 const GOLDEN_FAULTS: u64 = 0x899a_68a9_a1dd_6d99;
-const GOLDEN_PING: u64 = 0xa92f_4004_371f_c94f;
+const GOLDEN_PING: u64 = 0xdb9c_ec93_58ce_b46a;
 const GOLDEN_BENCH: u64 = 0x062b_57b2_3353_1192;
 const GOLDEN_SWEEP: u64 = 0xdc92_56eb_7c4c_050d;
 

@@ -79,6 +79,10 @@ enum Ev<P: Process> {
 #[derive(Clone)]
 struct Queued<P: Process> {
     time: Time,
+    /// 0 for protocol events, 1 for scheduled user actions: an action at time `t` runs after
+    /// every protocol event at `t`, exactly as a live action does (the page applies it after
+    /// processing everything up to `t`). That is what makes a recorded run replay bit for bit.
+    class: u8,
     seq: u64,
     ev: Ev<P>,
 }
@@ -95,9 +99,13 @@ impl<P: Process> PartialOrd for Queued<P> {
     }
 }
 impl<P: Process> Ord for Queued<P> {
-    /// Reversed so `BinaryHeap` pops the earliest (time, seq) first: a total order, no ties.
+    /// Reversed so `BinaryHeap` pops the earliest (time, class, seq) first: a total order.
     fn cmp(&self, other: &Self) -> Ordering {
-        other.time.cmp(&self.time).then(other.seq.cmp(&self.seq))
+        other
+            .time
+            .cmp(&self.time)
+            .then(other.class.cmp(&self.class))
+            .then(other.seq.cmp(&self.seq))
     }
 }
 
@@ -244,8 +252,10 @@ impl<P: Process> Simulator<P> {
     }
 
     fn push(&mut self, time: Time, ev: Ev<P>) {
+        let class = u8::from(matches!(ev, Ev::Action(_)));
         self.queue.push(Queued {
             time,
+            class,
             seq: self.seq,
             ev,
         });
@@ -790,6 +800,17 @@ impl<P: Process> Lab for Simulator<P> {
     }
 
     fn control(&mut self, action: &Action) -> Result<(), ControlError> {
+        // A live action lands after every protocol event of the current instant (the same
+        // place a scheduled action at this time takes), even right after a single `step`.
+        self.validate(action)?;
+        while self
+            .queue
+            .peek()
+            .is_some_and(|q| q.time <= self.now && q.class == 0)
+            && self.halted.is_none()
+        {
+            self.process_next();
+        }
         self.execute(action)?;
         self.check_invariants();
         Ok(())
