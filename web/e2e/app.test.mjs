@@ -132,3 +132,24 @@ test('a violation pauses the run, names the invariant and highlights the node', 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a shared link replays to exactly the same state (same time, same run fingerprint)', async () => {
+  const { page, errors } = await open(browser, server.url + '?seed=5');
+  await page.waitForFunction(() => document.querySelectorAll('g.node .node-sub')[0].textContent.includes('value'), null, { timeout: 20000 });
+  await page.waitForTimeout(1500);
+  await page.keyboard.press('2');
+  await page.keyboard.press('c');
+  await page.waitForTimeout(1500);
+  await page.keyboard.press('i');
+  await page.waitForTimeout(1000);
+  await page.getByRole('button', { name: 'Share' }).click();
+  const link = await page.locator('[data-testid=share-link]').inputValue();
+  const fingerprint = await page.locator('[data-testid=fingerprint]').textContent();
+  assert.match(link, /\?run=.*&t=/);
+  const b = await open(browser, link);
+  assert.equal(await b.page.locator('[data-testid=fingerprint]').textContent(), fingerprint);
+  assert.ok(await b.page.locator('g.node.node-down[data-node="2"]').count() === 1, 'the crash replayed');
+  assert.deepEqual([...errors, ...b.errors], []);
+  await b.page.close();
+  await page.close();
+});

@@ -49,6 +49,8 @@ pub enum Msg {
     NewSeed,
     /// Hide the notice.
     Dismiss,
+    /// Make a link that replays this run to this moment.
+    Share,
 }
 
 /// The shell component.
@@ -68,6 +70,7 @@ pub struct App {
     auto_count: u64,
     raf: Option<AnimationFrame>,
     bench: Option<String>,
+    share: Option<String>,
     _keys: Option<EventListener>,
 }
 
@@ -163,7 +166,16 @@ impl Component for App {
     type Properties = ();
 
     fn create(ctx: &Context<Self>) -> Self {
-        let (Settings { run, speed, bench }, mut notice) = settings::from_query(&query());
+        let (
+            Settings {
+                run,
+                speed,
+                bench,
+                shared,
+                at,
+            },
+            mut notice,
+        ) = settings::from_query(&query());
         let bench = bench.map(run_bench);
         let (run, lab) = match build(&run, TRACE_KEPT) {
             Ok(l) => (run, l),
@@ -215,6 +227,9 @@ impl Component for App {
         });
         let mut lab = lab;
         lab.set_stop_on_violation(true);
+        if let Some(t) = at {
+            lab.run_until(t, splitbrain_sim::limits::MAX_EVENTS);
+        }
         let view = Rc::new(lab.view());
         let mut app = Self {
             run,
@@ -222,16 +237,17 @@ impl Component for App {
             actions: Vec::new(),
             view,
             log: Vec::new(),
-            playing: true,
+            playing: at.is_none(),
             speed,
             last_ts: None,
             selected: Some(0),
             notice,
-            auto: true,
+            auto: !shared,
             next_auto: secs(1) / 10,
             auto_count: 0,
             raf: None,
             bench,
+            share: None,
             _keys: keys,
         };
         app.refresh();
@@ -346,6 +362,25 @@ impl Component for App {
                 self.notice = None;
                 true
             }
+            Msg::Share => {
+                let mut run = self.run.clone();
+                run.actions.extend(self.actions.iter().cloned());
+                run.actions.sort_by_key(|a| a.at);
+                let base = web_sys::window()
+                    .and_then(|w| {
+                        let l = w.location();
+                        Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
+                    })
+                    .unwrap_or_default();
+                let json: String = js_sys::encode_uri_component(&run.to_json()).into();
+                let link = format!("{base}?run={json}&t={}", format_time(self.lab.now()));
+                if let Some(w) = web_sys::window() {
+                    let _ = w.navigator().clipboard().write_text(&link);
+                }
+                self.playing = false;
+                self.share = Some(link);
+                true
+            }
         }
     }
 
@@ -413,6 +448,7 @@ impl Component for App {
                             <button onclick={link.callback(|_| Msg::Step)} title="S">{ "Step" }</button>
                             <button onclick={link.callback(|_| Msg::Reset)} title="R">{ "Reset" }</button>
                             <button onclick={link.callback(|_| Msg::NewSeed)}>{ "New seed" }</button>
+                            <button onclick={link.callback(|_| Msg::Share)} title="a link that replays this run to this moment">{ "Share" }</button>
                             <label class="speed">
                                 { format!("Speed {:.3}×", self.speed) }
                                 <input type="range" min="0" max="100" value={slider.to_string()} oninput={speed_input} aria-label="speed" />
@@ -447,6 +483,12 @@ impl Component for App {
                                 }) }
                             </ol>
                         </section>
+                        if let Some(l) = &self.share {
+                            <label class="share">{ "Link to this exact state (copied):" }
+                                <input readonly=true value={l.clone()} data-testid="share-link" />
+                            </label>
+                        }
+                        <p class="fingerprint" data-testid="fingerprint">{ format!("run fingerprint {:016x} at {}", self.lab.trace_hash(), format_time(self.lab.now())) }</p>
                         <p class="keys">{ "Keys: Space play · S step · 0–9 select · B client request · C crash/restart · I isolate · H heal · A traffic · R reset" }</p>
                     </aside>
                 </main>

@@ -12,6 +12,10 @@ pub struct Settings {
     pub speed: f64,
     /// `?bench=N`: measure simulator throughput on N nodes instead of animating.
     pub bench: Option<usize>,
+    /// `?run=`: a shared run (its actions replay; no automatic traffic is added).
+    pub shared: bool,
+    /// `?t=`: open paused at this virtual time.
+    pub at: Option<splitbrain_sim::Time>,
 }
 
 /// Slowest and fastest playback.
@@ -34,6 +38,8 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
         run: default_run(),
         speed: 0.1,
         bench: None,
+        shared: false,
+        at: None,
     };
     let mut errors = Vec::new();
     let mut latency_given = false;
@@ -82,6 +88,20 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
                 }
                 Err(e) => errors.push(e.0),
             },
+            "run" => match RunDescription::parse(&v) {
+                Ok(run) => {
+                    s.run = run;
+                    s.shared = true;
+                    latency_given = true;
+                }
+                Err(e) => errors.push(format!("the shared run cannot be read: {e}")),
+            },
+            "t" => match splitbrain_sim::parse_duration(&v) {
+                Ok(t) if t <= limits::MAX_TIME => s.at = Some(t),
+                _ => errors.push(format!(
+                    "t must be a time like 1.5s, at most one day, got {v:?}"
+                )),
+            },
             "bench" => match v.parse::<usize>() {
                 Ok(n) if (2..=limits::MAX_NODES).contains(&n) => s.bench = Some(n),
                 _ => errors.push(format!("bench needs 2..={} nodes", limits::MAX_NODES)),
@@ -94,7 +114,7 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
             _ => errors.push(format!("unknown setting {k:?} in the link")),
         }
     }
-    if s.run.lab != "broadcast" {
+    if s.run.lab != "broadcast" && !s.shared {
         // The slow links and anti-entropy defaults belong to the broadcast lab only; the other
         // labs start from their papers' settings unless the link says otherwise.
         s.run.params = serde_json::json!({});
