@@ -74,6 +74,7 @@ test('a malformed link shows a readable message and the page still runs with def
   assert.match(notice, /nodes must be between 2 and 25/);
   assert.match(notice, /unknown lab "paxos9"/);
   assert.match(notice, /seed "abc"/);
+  assert.match(notice, /speed must be between 0.001 and 10/);
   assert.equal(await page.locator('svg.network g.node').count(), 5);
   assert.deepEqual(errors, []);
   await page.close();
@@ -111,6 +112,9 @@ test('the Raft lab elects a leader on the page within a few seconds', async () =
   await page.waitForFunction(() => [...document.querySelectorAll('g.node')].some((g) => g.getAttribute('aria-label').includes('t1') || g.getAttribute('aria-label').includes('t2')), null, { timeout: 15000 });
   await page.keyboard.press('1');
   await page.waitForFunction(() => /leader\s*n\d/.test(document.querySelector('.inspector').textContent), null, { timeout: 15000 });
+  // Client traffic fills the log table; committed entries carry a mark, not only a colour.
+  await page.waitForSelector('.raft-log td.entry.committed', { timeout: 20000 });
+  assert.match(await page.locator('.raft-log td.entry.committed').first().textContent(), /t\d+ ✓/);
   await page.screenshot({ path: OUT + 'raft.png' });
   assert.deepEqual(errors, []);
   await page.close();
@@ -151,5 +155,18 @@ test('a shared link replays to exactly the same state (same time, same run finge
   assert.ok(await b.page.locator('g.node.node-down[data-node="2"]').count() === 1, 'the crash replayed');
   assert.deepEqual([...errors, ...b.errors], []);
   await b.page.close();
+  await page.close();
+});
+
+test('typing a seed restarts the run from it; a bad seed is refused with a message', async () => {
+  const { page, errors } = await open(browser, server.url);
+  await page.getByLabel('seed', { exact: true }).fill('123');
+  await page.getByLabel('seed', { exact: true }).press('Enter');
+  await page.waitForFunction(() => document.querySelector('.seed').textContent.includes('seed 123'));
+  await page.getByLabel('seed', { exact: true }).fill('-1');
+  await page.getByLabel('seed', { exact: true }).press('Enter');
+  assert.match(await page.locator('[data-testid=notice]').textContent(), /not a whole number/);
+  assert.match(await page.locator('.seed').textContent(), /seed 123/);
+  assert.deepEqual(errors, []);
   await page.close();
 });

@@ -51,6 +51,10 @@ pub enum Msg {
     Dismiss,
     /// Make a link that replays this run to this moment.
     Share,
+    /// Start over from the seed typed in the seed field.
+    Seed(String),
+    /// The seed field is being edited.
+    SeedText(String),
 }
 
 /// The shell component.
@@ -71,6 +75,7 @@ pub struct App {
     raf: Option<AnimationFrame>,
     bench: Option<String>,
     share: Option<String>,
+    seed_text: String,
     _keys: Option<EventListener>,
 }
 
@@ -86,6 +91,7 @@ impl App {
         lab.set_stop_on_violation(true);
         self.lab = lab;
         self.actions.clear();
+        self.seed_text = self.run.seed.to_string();
         self.next_auto = secs(1) / 10;
         self.auto_count = 0;
         self.refresh();
@@ -248,9 +254,11 @@ impl Component for App {
             raf: None,
             bench,
             share: None,
+            seed_text: String::new(),
             _keys: keys,
         };
         app.refresh();
+        app.seed_text = app.run.seed.to_string();
         if app.bench.is_some() {
             app.playing = false;
         } else {
@@ -362,6 +370,28 @@ impl Component for App {
                 self.notice = None;
                 true
             }
+            Msg::SeedText(text) => {
+                self.seed_text = text;
+                false
+            }
+            Msg::Seed(text) => {
+                match text.trim().parse::<u64>() {
+                    Ok(seed) => {
+                        let old = self.run.seed;
+                        self.run.seed = seed;
+                        if let Err(e) = self.rebuild() {
+                            self.run.seed = old;
+                            self.notice = Some(e);
+                        }
+                    }
+                    Err(_) => {
+                        self.notice = Some(format!(
+                            "seed {text:?} is not a whole number from 0 to 2^64-1"
+                        ))
+                    }
+                }
+                true
+            }
             Msg::Share => {
                 let mut run = self.run.clone();
                 run.actions.extend(self.actions.iter().cloned());
@@ -433,6 +463,7 @@ impl Component for App {
                     <section class="stage">
                         <NetworkView view={self.view.clone()} selected={self.selected} on_select={on_select} kinds={kinds}
                                      flagged={self.lab.violations().first().map(|x| x.nodes.clone()).unwrap_or_default()} />
+                        { for crate::panels::panel(self.lab.as_ref()) }
                         <p class="legend">
                             { for kinds.iter().enumerate().take(3).map(|(i, (_, text))| html! {
                                 <span class={["key key-a", "key key-b", "key key-c"][i]}>{ format!("{} {text}", ["●", "■", "◆"][i]) }</span>
@@ -447,10 +478,15 @@ impl Component for App {
                             </button>
                             <button onclick={link.callback(|_| Msg::Step)} title="S">{ "Step" }</button>
                             <button onclick={link.callback(|_| Msg::Reset)} title="R">{ "Reset" }</button>
+                            <label class="seed-field">{ "seed " }
+                                <input type="text" inputmode="numeric" size="10" value={self.seed_text.clone()} aria-label="seed"
+                                    oninput={link.callback(|e: InputEvent| Msg::SeedText(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))}
+                                    onchange={link.callback(|e: Event| Msg::Seed(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
+                            </label>
                             <button onclick={link.callback(|_| Msg::NewSeed)}>{ "New seed" }</button>
                             <button onclick={link.callback(|_| Msg::Share)} title="a link that replays this run to this moment">{ "Share" }</button>
                             <label class="speed">
-                                { format!("Speed {:.3}×", self.speed) }
+                                { if self.speed < 0.01 { format!("Speed 1/{:.0}×", 1.0 / self.speed) } else { format!("Speed {:.2}×", self.speed) } }
                                 <input type="range" min="0" max="100" value={slider.to_string()} oninput={speed_input} aria-label="speed" />
                             </label>
                         </div>

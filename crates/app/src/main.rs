@@ -7,6 +7,7 @@
 
 mod app;
 mod network;
+mod panels;
 mod settings;
 
 fn main() {

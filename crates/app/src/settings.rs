@@ -19,7 +19,7 @@ pub struct Settings {
 }
 
 /// Slowest and fastest playback.
-pub const SPEED_RANGE: (f64, f64) = (0.005, 2.0);
+pub const SPEED_RANGE: (f64, f64) = (0.001, 10.0);
 
 fn default_run() -> RunDescription {
     let mut run = RunDescription::new("broadcast", 1, 5);
