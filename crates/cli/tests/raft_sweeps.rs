@@ -71,14 +71,15 @@ fn raft_failover_experiment_reports_percentiles_in_order_and_refuses_bad_setting
             .output()
             .unwrap()
     };
-    let o = run(&[
+    let args = [
         "experiment",
         "raft-failover",
         "--trials",
         "200",
         "--seed",
         "3",
-    ]);
+    ];
+    let o = run(&args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let t = &v["time_to_new_leader"];
@@ -91,14 +92,7 @@ fn raft_failover_experiment_reports_percentiles_in_order_and_refuses_bad_setting
     // A new leader cannot appear before a follower's election timeout runs out after the last
     // heartbeat it heard: never instantly, and within timeout max + a few round trips.
     assert!(q[0] > 1.0 && q[4] < 2_000.0, "{q:?}");
-    let again = run(&[
-        "experiment",
-        "raft-failover",
-        "--trials",
-        "200",
-        "--seed",
-        "3",
-    ]);
+    let again = run(&args);
     assert_eq!(o.stdout, again.stdout, "deterministic");
     for bad in [
         vec!["experiment", "raft-failover", "--nodes", "2"],

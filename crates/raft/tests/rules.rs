@@ -359,60 +359,45 @@ fn s5_4_2_only_current_term_entries_are_committed_by_counting_replicas() {
     assert_eq!(buggy.node.commit_index(), 1, "the Fig. 8 bug");
 }
 
-#[test]
-fn s5_3_fast_backup_skips_a_whole_conflicting_term() {
+/// The `prevLogIndex` of the retry a leader with log terms [1, 4, 4, 5] sends after a follower
+/// rejects with the given conflict hint.
+fn retry_after_nack(fast_backup: bool, conflict_index: u64, conflict_term: Option<u64>) -> u64 {
     let log = vec![entry(1, "a"), entry(4, "b"), entry(4, "c"), entry(5, "d")];
-    let mut h = leader_with(Params::default(), log.clone(), 6);
-    let fx = h.deliver(
-        1,
-        Msg::AppendReply {
-            term: 6,
-            success: false,
-            match_index: 0,
-            conflict_index: 2,
-            conflict_term: Some(3),
-        },
-    );
-    assert!(
-        sends(&fx).iter().any(|(to, m)| *to == Some(1)
-            && matches!(
-                m,
-                Msg::Append {
-                    prev_log_index: 1,
-                    ..
-                }
-            )),
-        "term 3 unknown to the leader: retry at conflict_index"
-    );
-    let mut slow = leader_with(
+    let mut h = leader_with(
         Params {
-            fast_backup: false,
+            fast_backup,
             ..Params::default()
         },
         log,
         6,
     );
-    let fx = slow.deliver(
-        1,
-        Msg::AppendReply {
-            term: 6,
-            success: false,
-            match_index: 0,
-            conflict_index: 2,
-            conflict_term: Some(3),
-        },
-    );
-    assert!(
-        sends(&fx).iter().any(|(to, m)| *to == Some(1)
-            && matches!(
-                m,
-                Msg::Append {
-                    prev_log_index: 3,
-                    ..
-                }
-            )),
-        "one entry at a time"
-    );
+    let nack = Msg::AppendReply {
+        term: 6,
+        success: false,
+        match_index: 0,
+        conflict_index,
+        conflict_term,
+    };
+    sends(&h.deliver(1, nack))
+        .into_iter()
+        .find_map(|(to, m)| match m {
+            Msg::Append { prev_log_index, .. } if to == Some(1) => Some(prev_log_index),
+            _ => None,
+        })
+        .expect("the leader retries at once")
+}
+
+#[test]
+fn s5_3_fast_backup_skips_a_whole_conflicting_term() {
+    // The follower's entry at index 2 is from term 3, which the leader never had: retry from
+    // the first index of that term.
+    assert_eq!(retry_after_nack(true, 2, Some(3)), 1);
+    // The follower has term 4 up to some point: retry after the leader's last term-4 entry.
+    assert_eq!(retry_after_nack(true, 2, Some(4)), 3);
+    // The follower's log is too short: retry right after its end.
+    assert_eq!(retry_after_nack(true, 2, None), 1);
+    // Without the setting, nextIndex backs up one entry per rejection (§5.3).
+    assert_eq!(retry_after_nack(false, 2, Some(3)), 3);
 }
 
 fn cluster(seed: u64, variant: Variant) -> Simulator<Node> {
