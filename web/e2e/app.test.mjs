@@ -170,3 +170,24 @@ test('typing a seed restarts the run from it; a bad seed is refused with a messa
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('typed client requests reach the chosen node; network controls change every link', async () => {
+  const { page, errors } = await open(browser, server.url + '?lab=raft');
+  await page.waitForFunction(() => [...document.querySelectorAll('g.node')].some((g) => g.classList.contains('role-leader')), null, { timeout: 15000 });
+  await page.locator('label.check input').uncheck();
+  await page.getByLabel('request', { exact: true }).fill('set color=blue');
+  await page.getByRole('button', { name: /^Send to n/ }).click();
+  await page.waitForFunction(() => document.querySelector('.inspector').textContent.includes('color=blue'), null, { timeout: 20000 });
+  await page.getByLabel('latency', { exact: true }).fill('20ms..40ms');
+  await page.getByLabel('latency', { exact: true }).press('Enter');
+  await page.waitForFunction(() => document.querySelector('.log').textContent.includes('latency 20ms..40ms'));
+  await page.getByLabel('latency', { exact: true }).fill('warp speed');
+  await page.getByLabel('latency', { exact: true }).press('Enter');
+  assert.match(await page.locator('[data-testid=notice]').textContent(), /bad latency "warp speed"/);
+  await page.getByLabel('request', { exact: true }).fill('drop table');
+  await page.getByRole('button', { name: /^Send to n/ }).click();
+  assert.match(await page.locator('[data-testid=notice]').textContent(), /expected `set key=value` or `get key`/);
+  await page.screenshot({ path: OUT + 'controls.png' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

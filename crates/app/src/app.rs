@@ -55,6 +55,18 @@ pub enum Msg {
     Seed(String),
     /// The seed field is being edited.
     SeedText(String),
+    /// The request field is being edited.
+    RequestText(String),
+    /// Send the typed request to the selected node.
+    SendRequest,
+    /// Set every link's loss (percent).
+    LossPercent(String),
+    /// Set every link's duplication (percent).
+    DupPercent(String),
+    /// Set every link's latency from text (`5ms..10ms`).
+    LatencyText(String),
+    /// A network field is being edited: (field, text).
+    NetEdit(usize, String),
 }
 
 /// The shell component.
@@ -76,6 +88,10 @@ pub struct App {
     bench: Option<String>,
     share: Option<String>,
     seed_text: String,
+    request_text: String,
+    /// Text of the loss %, duplication % and latency fields: the frame loop re-renders every
+    /// frame, and an input's value must follow what the user is typing or dragging.
+    net_text: [String; 3],
     _keys: Option<EventListener>,
 }
 
@@ -95,6 +111,7 @@ impl App {
         self.next_auto = secs(1) / 10;
         self.auto_count = 0;
         self.refresh();
+        self.sync_net_text();
         Ok(())
     }
 
@@ -120,6 +137,15 @@ impl App {
             self.playing = false;
         }
         self.refresh();
+    }
+
+    fn sync_net_text(&mut self) {
+        let l = &self.view.link;
+        self.net_text = [
+            format!("{:.0}", l.loss * 100.0),
+            format!("{:.0}", l.duplicate * 100.0),
+            l.latency.to_string(),
+        ];
     }
 
     fn client_command(&self) -> String {
@@ -255,10 +281,13 @@ impl Component for App {
             bench,
             share: None,
             seed_text: String::new(),
+            request_text: String::new(),
+            net_text: Default::default(),
             _keys: keys,
         };
         app.refresh();
         app.seed_text = app.run.seed.to_string();
+        app.sync_net_text();
         if app.bench.is_some() {
             app.playing = false;
         } else {
@@ -370,6 +399,58 @@ impl Component for App {
                 self.notice = None;
                 true
             }
+            Msg::RequestText(text) => {
+                self.request_text = text;
+                false
+            }
+            Msg::SendRequest => {
+                let node = self.selected.unwrap_or(0);
+                let command = self.request_text.trim().to_string();
+                if command.is_empty() {
+                    self.notice = Some("type a request first, e.g. `set x=1` or `get x`".into());
+                } else {
+                    self.act(Action::Client { node, command });
+                }
+                true
+            }
+            Msg::NetEdit(i, text) => {
+                self.net_text[i] = text;
+                true
+            }
+            Msg::LossPercent(v) => {
+                let p = v.parse::<f64>().unwrap_or(0.0) / 100.0;
+                self.act(Action::Loss {
+                    p,
+                    from: None,
+                    to: None,
+                });
+                self.sync_net_text();
+                true
+            }
+            Msg::DupPercent(v) => {
+                let p = v.parse::<f64>().unwrap_or(0.0) / 100.0;
+                self.act(Action::Duplicate {
+                    p,
+                    from: None,
+                    to: None,
+                });
+                self.sync_net_text();
+                true
+            }
+            Msg::LatencyText(v) => {
+                match v.parse::<splitbrain_sim::Latency>() {
+                    Ok(latency) => {
+                        self.act(Action::Latency {
+                            latency,
+                            from: None,
+                            to: None,
+                        });
+                        self.sync_net_text();
+                    }
+                    Err(e) => self.notice = Some(e.0),
+                }
+                true
+            }
             Msg::SeedText(text) => {
                 self.seed_text = text;
                 false
@@ -433,6 +514,7 @@ impl Component for App {
         let selected = self.selected.and_then(|s| v.nodes.get(s));
         let up = selected.is_some_and(|s| s.up);
         let partitioned = !v.blocked.is_empty();
+        let placeholder = info.map_or(String::new(), |l| (l.client_command)(1, v.nodes.len()));
         html! {
             <div class="shell">
                 <header class="bar">
@@ -496,6 +578,29 @@ impl Component for App {
                             <button onclick={link.callback(|_| Msg::Isolate)} title="I">{ "Isolate node" }</button>
                             <button onclick={link.callback(|_| Msg::Act(Action::Heal))} title="H" disabled={!partitioned}>{ "Heal" }</button>
                             <label class="check"><input type="checkbox" checked={self.auto} onclick={link.callback(|_| Msg::ToggleAuto)} />{ " client traffic (A)" }</label>
+                        </div>
+                        <form class="controls" aria-label="client request"
+                              onsubmit={link.callback(|e: SubmitEvent| { e.prevent_default(); Msg::SendRequest })}>
+                            <input type="text" placeholder={placeholder} aria-label="request" value={self.request_text.clone()}
+                                   oninput={link.callback(|e: InputEvent| Msg::RequestText(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
+                            <button type="submit" disabled={!up}>{ format!("Send to n{}", self.selected.unwrap_or(0)) }</button>
+                        </form>
+                        <div class="controls network-controls" aria-label="network">
+                            <label>{ format!("loss {}%", self.net_text[0]) }
+                                <input type="range" min="0" max="50" value={self.net_text[0].clone()} aria-label="loss percent"
+                                       oninput={link.callback(|e: InputEvent| Msg::NetEdit(0, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))}
+                                       onchange={link.callback(|e: Event| Msg::LossPercent(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
+                            </label>
+                            <label>{ format!("duplication {}%", self.net_text[1]) }
+                                <input type="range" min="0" max="30" value={self.net_text[1].clone()} aria-label="duplication percent"
+                                       oninput={link.callback(|e: InputEvent| Msg::NetEdit(1, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))}
+                                       onchange={link.callback(|e: Event| Msg::DupPercent(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
+                            </label>
+                            <label>{ "latency " }
+                                <input type="text" size="12" value={self.net_text[2].clone()} aria-label="latency"
+                                       oninput={link.callback(|e: InputEvent| Msg::NetEdit(2, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))}
+                                       onchange={link.callback(|e: Event| Msg::LatencyText(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
+                            </label>
                         </div>
                         <section class="inspector" aria-label="inspector">
                             <h2>{ self.selected.map_or("No node selected".into(), |s| format!("Node n{s}")) }</h2>
