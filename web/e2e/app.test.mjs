@@ -191,3 +191,20 @@ test('typed client requests reach the chosen node; network controls change every
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('clicking a message shows its fields and can drop it', async () => {
+  const { page, errors } = await open(browser, server.url + '?lab=raft&speed=0.02');
+  await page.waitForSelector('svg.network g.msg', { timeout: 15000 });
+  await page.keyboard.press('Space');
+  const msg = page.locator('svg.network g.msg').first();
+  const id = await msg.getAttribute('data-msg');
+  await msg.dispatchEvent('click');
+  const inspector = page.getByLabel('message inspector');
+  assert.match(await inspector.textContent(), new RegExp(`Message #${id}.*from → to.*n\\d → n\\d`));
+  await page.getByRole('button', { name: 'Drop this message' }).click();
+  await page.waitForFunction((i) => !document.querySelector(`g.msg[data-msg="${i}"]`), id);
+  assert.match(await inspector.textContent(), /No longer in flight/);
+  assert.match(await page.locator('.log').textContent(), /dropped \(dropped by user\)/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

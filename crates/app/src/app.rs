@@ -33,6 +33,8 @@ pub enum Msg {
     Speed(f64),
     /// Select a node for the inspector.
     Select(NodeId),
+    /// Select a message in flight for the inspector.
+    SelectMessage(splitbrain_sim::MsgId),
     /// Apply a user action now.
     Act(Action),
     /// A client request to the selected node.
@@ -92,6 +94,7 @@ pub struct App {
     /// Text of the loss %, duplication % and latency fields: the frame loop re-renders every
     /// frame, and an input's value must follow what the user is typing or dragging.
     net_text: [String; 3],
+    selected_message: Option<splitbrain_sim::MsgId>,
     _keys: Option<EventListener>,
 }
 
@@ -283,6 +286,7 @@ impl Component for App {
             seed_text: String::new(),
             request_text: String::new(),
             net_text: Default::default(),
+            selected_message: None,
             _keys: keys,
         };
         app.refresh();
@@ -344,7 +348,12 @@ impl Component for App {
             Msg::Select(id) => {
                 if id < self.lab.nodes() {
                     self.selected = Some(id);
+                    self.selected_message = None;
                 }
+                true
+            }
+            Msg::SelectMessage(id) => {
+                self.selected_message = Some(id);
                 true
             }
             Msg::Act(a) => {
@@ -544,7 +553,8 @@ impl Component for App {
                 <main class="layout">
                     <section class="stage">
                         <NetworkView view={self.view.clone()} selected={self.selected} on_select={on_select} kinds={kinds}
-                                     flagged={self.lab.violations().first().map(|x| x.nodes.clone()).unwrap_or_default()} />
+                                     flagged={self.lab.violations().first().map(|x| x.nodes.clone()).unwrap_or_default()}
+                                     on_message={link.callback(Msg::SelectMessage)} selected_message={self.selected_message} />
                         { for crate::panels::panel(self.lab.as_ref()) }
                         <p class="legend">
                             { for kinds.iter().enumerate().take(3).map(|(i, (_, text))| html! {
@@ -602,6 +612,27 @@ impl Component for App {
                                        onchange={link.callback(|e: Event| Msg::LatencyText(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
                             </label>
                         </div>
+                        if let Some(id) = self.selected_message {
+                            <section class="inspector message-inspector" aria-label="message inspector">
+                                <h2>{ format!("Message #{id}") }</h2>
+                                { match v.messages.iter().find(|m| m.id == id) {
+                                    Some(m) => {
+                                        let drop = Action::DropMessage { id };
+                                        html! { <>
+                                            <dl>
+                                                <dt>{ "from → to" }</dt><dd>{ format!("n{} → n{}", m.from, m.to) }</dd>
+                                                <dt>{ "kind" }</dt><dd>{ m.kind }</dd>
+                                                <dt>{ "content" }</dt><dd>{ &m.label }</dd>
+                                                <dt>{ "sent" }</dt><dd>{ format_time(m.sent) }</dd>
+                                                <dt>{ "arrives" }</dt><dd>{ format_time(m.deliver) }</dd>
+                                            </dl>
+                                            <button onclick={link.callback(move |_| Msg::Act(drop.clone()))}>{ "Drop this message" }</button>
+                                        </> }
+                                    }
+                                    None => html! { <p class="gone">{ "No longer in flight: delivered or dropped (see the event log)." }</p> },
+                                } }
+                            </section>
+                        }
                         <section class="inspector" aria-label="inspector">
                             <h2>{ self.selected.map_or("No node selected".into(), |s| format!("Node n{s}")) }</h2>
                             if let Some(node) = selected {

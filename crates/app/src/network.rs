@@ -1,7 +1,7 @@
 //! The network view every lab shares: nodes on a circle, links, partitions, and each message in
 //! flight drawn at `(now - sent) / (deliver - sent)` along its link.
 
-use splitbrain_sim::{NodeId, WorldView};
+use splitbrain_sim::{MsgId, NodeId, WorldView};
 use std::f64::consts::{PI, TAU};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -23,6 +23,10 @@ pub struct NetworkProps {
     pub kinds: &'static [(&'static str, &'static str)],
     /// Nodes named by the first invariant violation.
     pub flagged: Vec<NodeId>,
+    /// Clicking a message selects it for the inspector.
+    pub on_message: Callback<MsgId>,
+    /// The message the inspector shows.
+    pub selected_message: Option<MsgId>,
 }
 
 impl PartialEq for NetworkProps {
@@ -30,6 +34,7 @@ impl PartialEq for NetworkProps {
         Rc::ptr_eq(&self.view, &other.view)
             && self.selected == other.selected
             && self.flagged == other.flagged
+            && self.selected_message == other.selected_message
     }
 }
 
@@ -87,14 +92,24 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
         let x = x1 + dx * f + ox;
         let y = y1 + dy * f + oy;
         let slot = kind_slot(props.kinds, m.kind);
-        let class = SLOT_CLASS[slot];
+        let class = classes!(
+            SLOT_CLASS[slot],
+            (props.selected_message == Some(m.id)).then_some("msg-selected")
+        );
+        let on_message = props.on_message.clone();
+        let id = m.id;
+        let onclick = Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            on_message.emit(id)
+        });
         let shape = match slot {
             0 => html! { <circle cx={x.to_string()} cy={y.to_string()} r="7" /> },
             1 => html! { <rect x={(x - 6.0).to_string()} y={(y - 6.0).to_string()} width="12" height="12" /> },
             _ => html! { <path d={format!("M{x} {} L{} {y} L{x} {} L{} {y} Z", y - 8.0, x + 8.0, y + 8.0, x - 8.0)} /> },
         };
         html! {
-            <g key={m.id.to_string()} class={class} data-msg={m.id.to_string()}>
+            <g key={m.id.to_string()} class={class} data-msg={m.id.to_string()} onclick={onclick}
+               role="button" aria-label={format!("message {} from n{} to n{}: {}", m.id, m.from, m.to, m.label)}>
                 <title>{ format!("#{} n{} → n{}: {}", m.id, m.from, m.to, m.label) }</title>
                 { shape }
             </g>
