@@ -208,3 +208,20 @@ test('clicking a message shows its fields and can drop it', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the event log filters by node and event type and downloads the transcript', async () => {
+  const { page, errors } = await open(browser, server.url + '?lab=raft');
+  await page.waitForFunction(() => [...document.querySelectorAll('g.node')].some((g) => g.classList.contains('role-leader')), null, { timeout: 15000 });
+  await page.getByLabel('filter by node').selectOption('n2');
+  await page.getByLabel('filter by event').selectOption('sent');
+  await page.waitForFunction(() => document.querySelectorAll('.log li').length > 0, null, { timeout: 15000 });
+  const rows = await page.locator('.log li').allTextContents();
+  assert.ok(rows.length > 0);
+  for (const r of rows) assert.match(r, /n2/), assert.match(r, /sent/);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
+  assert.match(download.suggestedFilename(), /^splitbrain-raft-seed1\.txt$/);
+  const text = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
+  assert.match(text, /n\d -> n\d  sent #\d+ RequestVote t1/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -18,6 +18,18 @@ const TRACE_KEPT: usize = 10_000;
 const FRAME_BUDGET: u64 = 20_000;
 /// Longest wall-clock step one frame may simulate, so a background tab does not jump.
 const MAX_FRAME_MS: f64 = 100.0;
+/// Event-log lines shown.
+const LOG_SHOWN: usize = 14;
+/// Trace events a filtered log searches.
+const LOG_SCAN: usize = 2_000;
+
+/// Whether a log line passes the node and event-type filters.
+fn log_matches(l: &TraceLine, node: Option<NodeId>, kind: &str) -> bool {
+    let node_ok = node.is_none_or(|n| l.node == Some(n) || l.from == Some(n) || l.to == Some(n));
+    let kind_ok = kind.is_empty() || l.ev.starts_with(kind);
+    node_ok && kind_ok
+}
+
 /// Virtual time between automatic client requests.
 const AUTO_EVERY: Time = secs(1) / 5 * 2;
 
@@ -35,6 +47,12 @@ pub enum Msg {
     Select(NodeId),
     /// Select a message in flight for the inspector.
     SelectMessage(splitbrain_sim::MsgId),
+    /// Filter the event log by node ("" for all).
+    LogNode(String),
+    /// Filter the event log by event type ("" for all).
+    LogKind(String),
+    /// Save the whole kept trace as a transcript file.
+    DownloadLog,
     /// Apply a user action now.
     Act(Action),
     /// A client request to the selected node.
@@ -95,6 +113,8 @@ pub struct App {
     /// frame, and an input's value must follow what the user is typing or dragging.
     net_text: [String; 3],
     selected_message: Option<splitbrain_sim::MsgId>,
+    log_node: Option<NodeId>,
+    log_kind: String,
     _keys: Option<EventListener>,
 }
 
@@ -120,7 +140,20 @@ impl App {
 
     fn refresh(&mut self) {
         self.view = Rc::new(self.lab.view());
-        self.log = self.lab.trace_tail(14);
+        self.log = if self.log_node.is_none() && self.log_kind.is_empty() {
+            self.lab.trace_tail(LOG_SHOWN)
+        } else {
+            // Filtered: look further back so the filter still finds recent matches.
+            let mut lines: Vec<TraceLine> = self
+                .lab
+                .trace_tail(LOG_SCAN)
+                .into_iter()
+                .filter(|l| log_matches(l, self.log_node, &self.log_kind))
+                .collect();
+            let skip = lines.len().saturating_sub(LOG_SHOWN);
+            lines.drain(..skip);
+            lines
+        };
     }
 
     fn act(&mut self, action: Action) {
@@ -287,6 +320,8 @@ impl Component for App {
             request_text: String::new(),
             net_text: Default::default(),
             selected_message: None,
+            log_node: None,
+            log_kind: String::new(),
             _keys: keys,
         };
         app.refresh();
@@ -351,6 +386,35 @@ impl Component for App {
                     self.selected_message = None;
                 }
                 true
+            }
+            Msg::LogNode(v) => {
+                self.log_node = v.strip_prefix('n').and_then(|n| n.parse().ok());
+                self.refresh();
+                true
+            }
+            Msg::LogKind(v) => {
+                self.log_kind = v;
+                self.refresh();
+                true
+            }
+            Msg::DownloadLog => {
+                let text = self.lab.transcript().join("\n") + "\n";
+                let href = format!(
+                    "data:text/plain;charset=utf-8,{}",
+                    String::from(js_sys::encode_uri_component(&text))
+                );
+                let name = format!("splitbrain-{}-seed{}.txt", self.run.lab, self.run.seed);
+                let anchor = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.create_element("a").ok());
+                if let Some(a) = anchor {
+                    let _ = a.set_attribute("href", &href);
+                    let _ = a.set_attribute("download", &name);
+                    if let Some(el) = a.dyn_ref::<web_sys::HtmlElement>() {
+                        el.click();
+                    }
+                }
+                false
             }
             Msg::SelectMessage(id) => {
                 self.selected_message = Some(id);
@@ -645,6 +709,18 @@ impl Component for App {
                         </section>
                         <section class="log" aria-label="event log">
                             <h2>{ "Events" }</h2>
+                            <div class="log-tools">
+                                <select aria-label="filter by node" onchange={link.callback(|e: Event| Msg::LogNode(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))}>
+                                    <option value="" selected={self.log_node.is_none()}>{ "all nodes" }</option>
+                                    { for (0..v.nodes.len()).map(|i| html! { <option key={i} value={format!("n{i}")} selected={self.log_node == Some(i)}>{ format!("n{i}") }</option> }) }
+                                </select>
+                                <select aria-label="filter by event" onchange={link.callback(|e: Event| Msg::LogKind(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))}>
+                                    { for [("", "all events"), ("sent", "sent"), ("delivered", "delivered"), ("dropped", "dropped"), ("timer", "timers"), ("crash", "crashes"), ("note", "notes"), ("violation", "violations")].iter().map(|(k, t)| html! {
+                                        <option key={*k} value={*k} selected={self.log_kind == *k}>{ *t }</option>
+                                    }) }
+                                </select>
+                                <button onclick={link.callback(|_| Msg::DownloadLog)} title="the whole kept trace as a readable transcript">{ "Download" }</button>
+                            </div>
                             <ol>
                                 { for self.log.iter().rev().map(|l| html! {
                                     <li key={l.i.to_string()} class={format!("ev ev-{}", l.ev)}>
