@@ -62,7 +62,10 @@ test('isolating a node draws the cut links and heal removes them', async () => {
   await page.keyboard.press('1');
   await page.keyboard.press('i');
   await page.waitForSelector('line.link-cut');
-  assert.equal(await page.locator('line.link-cut').count(), 4);
+  assert.equal(await page.locator('line.link-cut').count(), 8, 'both directions of 4 links');
+  // Two groups, shaded and lettered: the isolated node alone, the rest together.
+  assert.equal(await page.locator('g.group-shade[data-group="1"]').count(), 1);
+  assert.equal(await page.locator('g.group-shade[data-group="0"]').count(), 4);
   await page.keyboard.press('h');
   await page.waitForFunction(() => document.querySelectorAll('line.link-cut').length === 0);
   await page.close();
@@ -222,6 +225,18 @@ test('the event log filters by node and event type and downloads the transcript'
   assert.match(download.suggestedFilename(), /^splitbrain-raft-seed1\.txt$/);
   const text = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
   assert.match(text, /n\d -> n\d  sent #\d+ RequestVote t1/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('clicking one direction of a link cuts only that direction', async () => {
+  const { page, errors } = await open(browser, server.url);
+  await page.locator('g.dir[data-from="0"][data-to="2"] line.link-hit').dispatchEvent('click');
+  await page.waitForSelector('g.dir.cut[data-from="0"][data-to="2"]');
+  assert.equal(await page.locator('g.dir.cut').count(), 1, 'n2 -> n0 still works');
+  assert.match(await page.locator('.log').textContent(), /n0→n2\s*cut/);
+  await page.keyboard.press('h');
+  await page.waitForFunction(() => document.querySelectorAll('g.dir.cut').length === 0);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -618,7 +618,8 @@ impl Component for App {
                     <section class="stage">
                         <NetworkView view={self.view.clone()} selected={self.selected} on_select={on_select} kinds={kinds}
                                      flagged={self.lab.violations().first().map(|x| x.nodes.clone()).unwrap_or_default()}
-                                     on_message={link.callback(Msg::SelectMessage)} selected_message={self.selected_message} />
+                                     on_message={link.callback(Msg::SelectMessage)} selected_message={self.selected_message}
+                                     on_cut={link.callback(|(from, to)| Msg::Act(Action::Cut { from, to }))} />
                         { for crate::panels::panel(self.lab.as_ref()) }
                         <p class="legend">
                             { for kinds.iter().enumerate().take(3).map(|(i, (_, text))| html! {

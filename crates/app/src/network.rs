@@ -27,6 +27,8 @@ pub struct NetworkProps {
     pub on_message: Callback<MsgId>,
     /// The message the inspector shows.
     pub selected_message: Option<MsgId>,
+    /// Clicking one direction of a link cuts it: (from, to).
+    pub on_cut: Callback<(NodeId, NodeId)>,
 }
 
 impl PartialEq for NetworkProps {
@@ -66,19 +68,64 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
     let blocked: std::collections::BTreeSet<(usize, usize)> =
         v.blocked.iter().map(|l| (l.from, l.to)).collect();
 
+    // Each direction is its own line, offset to its side like the messages on it: a cut
+    // direction is dashed, and clicking a direction cuts it.
     let mut links = Vec::new();
     for a in 0..n {
-        for b in (a + 1)..n {
+        for b in 0..n {
+            if a == b {
+                continue;
+            }
             let (x1, y1) = node_pos(a, n);
             let (x2, y2) = node_pos(b, n);
-            let cut = blocked.contains(&(a, b)) || blocked.contains(&(b, a));
-            let class = if cut { "link link-cut" } else { "link" };
+            let (dx, dy) = (x2 - x1, y2 - y1);
+            let len = (dx * dx + dy * dy).sqrt().max(1.0);
+            let (ox, oy) = (-dy / len * 3.0, dx / len * 3.0);
+            let cut = blocked.contains(&(a, b));
+            let on_cut = props.on_cut.clone();
+            let onclick = Callback::from(move |_: MouseEvent| on_cut.emit((a, b)));
+            let (p1x, p1y, p2x, p2y) = (x1 + ox, y1 + oy, x2 + ox, y2 + oy);
             links.push(html! {
-                <line key={format!("l{a}-{b}")} class={class} x1={x1.to_string()} y1={y1.to_string()}
-                      x2={x2.to_string()} y2={y2.to_string()} />
+                <g key={format!("l{a}-{b}")} class={classes!("dir", cut.then_some("cut"))}
+                   data-from={a.to_string()} data-to={b.to_string()} onclick={onclick}>
+                    <title>{ if cut { format!("n{a} → n{b} is cut (Heal restores it)") } else { format!("cut n{a} → n{b}") } }</title>
+                    <line class={if cut { "link link-cut" } else { "link" }} x1={p1x.to_string()} y1={p1y.to_string()}
+                          x2={p2x.to_string()} y2={p2y.to_string()} />
+                    <line class="link-hit" x1={p1x.to_string()} y1={p1y.to_string()} x2={p2x.to_string()} y2={p2y.to_string()} />
+                </g>
             });
         }
     }
+
+    // Partition groups: nodes that can reach each other both ways share a shade and a letter.
+    let mut group = vec![usize::MAX; n];
+    let mut groups = 0;
+    if !blocked.is_empty() {
+        for a in 0..n {
+            if group[a] != usize::MAX {
+                continue;
+            }
+            group[a] = groups;
+            for (b, g) in group.iter_mut().enumerate().skip(a + 1) {
+                if *g == usize::MAX && !blocked.contains(&(a, b)) && !blocked.contains(&(b, a)) {
+                    *g = groups;
+                }
+            }
+            groups += 1;
+        }
+    }
+    let shades = (groups > 1).then(|| {
+        (0..n).map(|i| {
+            let (x, y) = node_pos(i, n);
+            let g = group[i];
+            html! {
+                <g key={format!("g{i}")} class={format!("group-shade group-{}", g % 4)} data-group={g.to_string()}>
+                    <circle cx={x.to_string()} cy={y.to_string()} r={(node_r + 22.0).to_string()} />
+                    <text x={(x + node_r + 10.0).to_string()} y={(y - node_r - 6.0).to_string()}>{ ((b'A' + (g % 26) as u8) as char).to_string() }</text>
+                </g>
+            }
+        }).collect::<Html>()
+    });
 
     let messages = v.messages.iter().map(|m| {
         let (x1, y1) = node_pos(m.from, n);
@@ -153,6 +200,7 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
     html! {
         <svg class="network" viewBox={format!("0 0 {SIZE} {SIZE}")} role="img"
              aria-label={format!("{n} nodes, {} messages in flight", v.messages.len())}>
+            <g class="groups">{ for shades }</g>
             <g class="links">{ for links }</g>
             <g class="messages">{ for messages }</g>
             <g class="nodes">{ for nodes }</g>
