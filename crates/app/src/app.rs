@@ -79,10 +79,8 @@ pub enum Msg {
     RequestText(String),
     /// Send the typed request to the selected node.
     SendRequest,
-    /// Set every link's loss (percent).
-    LossPercent(String),
-    /// Set every link's duplication (percent).
-    DupPercent(String),
+    /// Set every link's loss (`true`) or duplication (`false`) percentage.
+    LinkPercent(bool, String),
     /// Set every link's latency from text (`5ms..10ms`).
     LatencyText(String),
     /// A network field is being edited: (field, text).
@@ -115,6 +113,8 @@ pub struct App {
     selected_message: Option<splitbrain_sim::MsgId>,
     log_node: Option<NodeId>,
     log_kind: String,
+    /// The lab's invariant names, joined once per build rather than every frame.
+    invariants: String,
     _keys: Option<EventListener>,
 }
 
@@ -131,6 +131,7 @@ impl App {
         self.lab = lab;
         self.actions.clear();
         self.seed_text = self.run.seed.to_string();
+        self.invariants = self.lab.invariant_names().join(", ");
         self.next_auto = secs(1) / 10;
         self.auto_count = 0;
         self.refresh();
@@ -322,10 +323,12 @@ impl Component for App {
             selected_message: None,
             log_node: None,
             log_kind: String::new(),
+            invariants: String::new(),
             _keys: keys,
         };
         app.refresh();
         app.seed_text = app.run.seed.to_string();
+        app.invariants = app.lab.invariant_names().join(", ");
         app.sync_net_text();
         if app.bench.is_some() {
             app.playing = false;
@@ -490,22 +493,13 @@ impl Component for App {
                 self.net_text[i] = text;
                 true
             }
-            Msg::LossPercent(v) => {
+            Msg::LinkPercent(loss, v) => {
                 let p = v.parse::<f64>().unwrap_or(0.0) / 100.0;
-                self.act(Action::Loss {
-                    p,
-                    from: None,
-                    to: None,
-                });
-                self.sync_net_text();
-                true
-            }
-            Msg::DupPercent(v) => {
-                let p = v.parse::<f64>().unwrap_or(0.0) / 100.0;
-                self.act(Action::Duplicate {
-                    p,
-                    from: None,
-                    to: None,
+                let (from, to) = (None, None);
+                self.act(if loss {
+                    Action::Loss { p, from, to }
+                } else {
+                    Action::Duplicate { p, from, to }
                 });
                 self.sync_net_text();
                 true
@@ -607,8 +601,8 @@ impl Component for App {
                         { format!("✗ {} broken ({}): {} — at {}, after: {}", x.invariant, x.source, x.message, format_time(x.time), x.event_text.trim()) }
                     </div>
                 } else {
-                    <div class="safety" data-testid="safety" title={self.lab.invariant_names().join(", ")}>
-                        { format!("✓ Safety holds: {} checked after every event", self.lab.invariant_names().join(", ")) }
+                    <div class="safety" data-testid="safety">
+                        { format!("✓ Safety holds: {} checked after every event", self.invariants) }
                     </div>
                 }
                 if let Some(b) = &self.bench {
@@ -664,12 +658,12 @@ impl Component for App {
                             <label>{ format!("loss {}%", self.net_text[0]) }
                                 <input type="range" min="0" max="50" value={self.net_text[0].clone()} aria-label="loss percent"
                                        oninput={link.callback(|e: InputEvent| Msg::NetEdit(0, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))}
-                                       onchange={link.callback(|e: Event| Msg::LossPercent(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
+                                       onchange={link.callback(|e: Event| Msg::LinkPercent(true, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
                             </label>
                             <label>{ format!("duplication {}%", self.net_text[1]) }
                                 <input type="range" min="0" max="30" value={self.net_text[1].clone()} aria-label="duplication percent"
                                        oninput={link.callback(|e: InputEvent| Msg::NetEdit(1, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))}
-                                       onchange={link.callback(|e: Event| Msg::DupPercent(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
+                                       onchange={link.callback(|e: Event| Msg::LinkPercent(false, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
                             </label>
                             <label>{ "latency " }
                                 <input type="text" size="12" value={self.net_text[2].clone()} aria-label="latency"

@@ -21,28 +21,17 @@ pub struct Settings {
 /// Slowest and fastest playback.
 pub const SPEED_RANGE: (f64, f64) = (0.001, 10.0);
 
-fn default_run() -> RunDescription {
-    let mut run = RunDescription::new("broadcast", 1, 5);
-    // Slow links and slow anti-entropy so a first-time visitor can follow each message.
-    run.network.latency = Latency::Uniform {
-        min: 40_000,
-        max: 90_000,
-    };
-    run.params = serde_json::json!({"anti_entropy_min": "500ms", "anti_entropy_max": "1s"});
-    run
-}
-
 /// Reads the query string. Returns the settings and, if something was refused, why.
 pub fn from_query(query: &str) -> (Settings, Option<String>) {
     let mut s = Settings {
-        run: default_run(),
+        run: RunDescription::new("broadcast", 1, 5),
         speed: 0.1,
         bench: None,
         shared: false,
         at: None,
     };
     let mut errors = Vec::new();
-    let mut latency_given = false;
+    let mut latency = None;
     let mut lab_params = serde_json::Map::new();
     let q = query.trim_start_matches('?');
     if q.len() > limits::MAX_SCENARIO_BYTES {
@@ -82,17 +71,13 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
                 )),
             },
             "latency" => match v.parse::<Latency>() {
-                Ok(l) => {
-                    s.run.network.latency = l;
-                    latency_given = true;
-                }
+                Ok(l) => latency = Some(l),
                 Err(e) => errors.push(e.0),
             },
             "run" => match RunDescription::parse(&v) {
                 Ok(run) => {
                     s.run = run;
                     s.shared = true;
-                    latency_given = true;
                 }
                 Err(e) => errors.push(format!("the shared run cannot be read: {e}")),
             },
@@ -114,13 +99,15 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
             _ => errors.push(format!("unknown setting {k:?} in the link")),
         }
     }
-    if s.run.lab != "broadcast" && !s.shared {
-        // The slow links and anti-entropy defaults belong to the broadcast lab only; the other
-        // labs start from their papers' settings unless the link says otherwise.
-        s.run.params = serde_json::json!({});
-        if !latency_given {
-            s.run.network.latency = splitbrain_sim::LinkConfig::default().latency;
-        }
+    // A shared run is replayed as it is; otherwise the lab's page defaults apply first and the
+    // link's own settings on top.
+    if !s.shared
+        && let Ok(info) = find(&s.run.lab)
+    {
+        (info.page_defaults)(&mut s.run);
+    }
+    if let Some(l) = latency {
+        s.run.network.latency = l;
     }
     if let Some(obj) = s.run.params.as_object_mut() {
         obj.extend(lab_params);

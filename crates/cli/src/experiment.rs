@@ -6,8 +6,8 @@ use crate::Fail;
 use crate::args::FailoverArgs;
 use rayon::prelude::*;
 use splitbrain_labs::{RunDescription, build};
-use splitbrain_raft::{Node, Role};
-use splitbrain_sim::{Action, Lab, NodeId, SimRng, Simulator, Time, format_time, secs};
+use splitbrain_raft::{Node, Role, Timer};
+use splitbrain_sim::{Action, Lab, NodeId, SimRng, Simulator, Time, TraceKind, format_time, secs};
 use std::process::ExitCode;
 
 /// Longest a trial waits for anything (election, steady state, failover).
@@ -70,9 +70,11 @@ fn trial(a: &FailoverArgs, seed: u64) -> Result<(Time, u64), String> {
     // left with only the first k of the new entries by dropping the later AppendEntries to it
     // while they are in flight. Nothing is cut, so the leader stays leader until it crashes.
     let is_heartbeat = |l: &dyn Lab| {
-        l.trace_tail(1).first().is_some_and(|e| {
-            // The handler re-arms its timer last, after sending the heartbeats.
-            e.ev == "timer-set" && e.node == Some(old) && e.text == "Heartbeat"
+        raft(l).is_some_and(|sim| {
+            sim.trace().events().next_back().is_some_and(|e| {
+                // The handler re-arms its timer last, after sending the heartbeats.
+                matches!(e.kind, TraceKind::TimerSet { node, timer: Timer::Heartbeat, .. } if node == old)
+            })
         })
     };
     let deadline = lab.now() + PATIENCE;

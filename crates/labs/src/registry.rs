@@ -25,6 +25,9 @@ pub struct LabInfo {
     build: Builder,
     /// Draws one client command for random workloads in sweeps.
     pub workload: fn(&mut SimRng) -> String,
+    /// Adjusts a fresh run for watching in the page (e.g. slower links), before the link's own
+    /// settings apply. The CLI does not use it.
+    pub page_defaults: fn(&mut RunDescription),
     /// The `n`-th client command the page sends (the "client request" button and automatic
     /// traffic), for a run of `nodes` nodes.
     pub client_command: fn(n: u64, nodes: usize) -> String,
@@ -42,6 +45,7 @@ const LABS: &[LabInfo] = &[
             format!("set {key}={}", rng.below(100))
         },
         client_command: |n, _| format!("set k{}={n}", n % 3),
+        page_defaults: |_| {},
     },
     LabInfo {
         name: broadcast::LAB,
@@ -51,6 +55,14 @@ const LABS: &[LabInfo] = &[
         build: build_broadcast,
         workload: |rng| format!("broadcast {}", rng.below(1_000)),
         client_command: |n, _| format!("broadcast {n}"),
+        page_defaults: |run| {
+            // Slow links and anti-entropy so a first-time visitor can follow each message.
+            run.network.latency = splitbrain_sim::Latency::Uniform {
+                min: 40_000,
+                max: 90_000,
+            };
+            run.params = serde_json::json!({"anti_entropy_min": "500ms", "anti_entropy_max": "1s"});
+        },
     },
     LabInfo {
         name: ping::LAB,
@@ -60,6 +72,7 @@ const LABS: &[LabInfo] = &[
         build: build_ping,
         workload: |rng| format!("ping {}", rng.below(3)),
         client_command: |n, nodes| format!("ping {}", n % nodes.max(1) as u64),
+        page_defaults: |_| {},
     },
 ];
 

@@ -80,16 +80,6 @@ impl Latency {
         d.min(limits::MAX_LATENCY)
     }
 
-    /// Largest value this distribution can produce before the cap (for display and checks).
-    pub fn mean(&self) -> f64 {
-        match *self {
-            Latency::Constant(d) => d as f64,
-            Latency::Uniform { min, max } => (min as f64 + max as f64) / 2.0,
-            Latency::Exponential { mean } => mean as f64,
-            Latency::LogNormal { median, sigma } => median as f64 * libm::exp(sigma * sigma / 2.0),
-        }
-    }
-
     fn validate(self) -> Result<Self, String> {
         let too_big = |d: Duration| d > limits::MAX_LATENCY;
         let bad = match self {

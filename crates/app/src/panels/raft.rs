@@ -13,17 +13,13 @@ pub fn log_table(lab: &dyn Lab) -> Option<Html> {
     let world = sim.world();
     let logs: Vec<_> = (0..lab.nodes())
         .map(|i| match sim.process(i) {
-            Some(n) => (
-                i,
-                true,
-                n.log().to_vec(),
-                n.commit_index(),
-                n.role(),
-                n.term(),
-            ),
+            Some(n) => (i, true, n.log(), n.commit_index(), n.role(), n.term()),
             None => {
-                let d = world.durable(i).cloned().unwrap_or_default();
-                (i, false, d.log, 0, Role::Follower, d.current_term)
+                // A crashed node: show what it will restart from.
+                let (log, term) = world
+                    .durable(i)
+                    .map_or((&[][..], 0), |d| (&d.log[..], d.current_term));
+                (i, false, log, 0, Role::Follower, term)
             }
         })
         .collect();
