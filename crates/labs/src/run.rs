@@ -100,14 +100,28 @@ impl RunDescription {
             serde_json::from_str(text)
                 .map_err(|e| RunError(format!("bad JSON scenario: {}", one_line(e))))?
         } else {
-            toml::from_str(text)
-                .map_err(|e| RunError(format!("bad TOML scenario: {}", one_line(e.message()))))?
+            Self::parse_toml(text)?
         };
         run.validate()?;
         Ok(run)
     }
 
-    /// Writes the description as TOML.
+    #[cfg(feature = "toml")]
+    fn parse_toml(text: &str) -> Result<Self, RunError> {
+        toml::from_str(text)
+            .map_err(|e| RunError(format!("bad TOML scenario: {}", one_line(e.message()))))
+    }
+
+    #[cfg(not(feature = "toml"))]
+    fn parse_toml(_: &str) -> Result<Self, RunError> {
+        Err(RunError(
+            "this build reads JSON run descriptions only (TOML scenario files are for the CLI)"
+                .into(),
+        ))
+    }
+
+    /// Writes the description as TOML, the form scenario files are kept in.
+    #[cfg(feature = "toml")]
     pub fn to_toml(&self) -> String {
         toml::to_string(self).unwrap_or_else(|e| format!("# cannot write TOML: {e}"))
     }

@@ -133,6 +133,33 @@ impl Describe for Msg {
             Msg::Forward { cmd, .. } => format!("Forward {cmd}"),
         }
     }
+    fn short(&self) -> String {
+        match self {
+            Msg::RequestVote { term, .. } => format!("RequestVote t{term}"),
+            Msg::Vote { term, granted } => {
+                format!("Vote t{term} {}", if *granted { "✓" } else { "✗" })
+            }
+            Msg::Append {
+                term,
+                prev_log_index,
+                entries,
+                ..
+            } => match entries.len() as u64 {
+                0 => format!("Append t{term}"),
+                1 => format!("Append t{term} [{}]", prev_log_index + 1),
+                n => format!(
+                    "Append t{term} [{}..{}]",
+                    prev_log_index + 1,
+                    prev_log_index + n
+                ),
+            },
+            Msg::AppendReply { term, success, .. } => {
+                format!("{} t{term}", if *success { "Ack" } else { "Nack" })
+            }
+            Msg::Forward { .. } => "Forward".into(),
+        }
+    }
+
     fn kind(&self) -> &'static str {
         match self {
             Msg::RequestVote { .. } | Msg::Vote { .. } => "vote",

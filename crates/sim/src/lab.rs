@@ -50,10 +50,38 @@ pub struct MessageView {
     pub sent: Time,
     /// When it arrives.
     pub deliver: Time,
+    /// Label for the inspector.
+    pub label: String,
+    /// The few characters drawn beside it.
+    pub short: String,
+    /// Category for colour.
+    pub kind: &'static str,
+    /// Set when the network duplicated message `copy_of` and this is the extra copy.
+    pub copy_of: Option<MsgId>,
+}
+
+/// A message the network or the user dropped recently, so the view can fade it out where it
+/// died instead of letting it vanish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DroppedView {
+    /// Its id.
+    pub id: MsgId,
+    /// Sender.
+    pub from: NodeId,
+    /// Receiver.
+    pub to: NodeId,
+    /// When it left.
+    pub sent: Time,
+    /// When it would have arrived (`None`: dropped as it was sent).
+    pub deliver: Option<Time>,
+    /// When it was dropped.
+    pub at: Time,
     /// Short label.
     pub label: String,
     /// Category for colour.
     pub kind: &'static str,
+    /// Why, in words ("lost", "partitioned", "node down", ...).
+    pub reason: &'static str,
 }
 
 /// A blocked directed link.
@@ -78,6 +106,8 @@ pub struct WorldView {
     pub nodes: Vec<NodeState>,
     /// Messages in flight, by id.
     pub messages: Vec<MessageView>,
+    /// The most recent drops, oldest first (empty unless [`Lab::keep_drops`] asked for them).
+    pub dropped: Vec<DroppedView>,
     /// Blocked directed links.
     pub blocked: Vec<LinkView>,
     /// Default link settings.
@@ -131,6 +161,9 @@ pub trait Lab {
     fn schedule(&mut self, at: Time, action: Action) -> Result<(), ControlError>;
     /// The state to draw.
     fn view(&self) -> WorldView;
+    /// Keeps the last `n` dropped messages for [`WorldView::dropped`]. Off (0) by default, so
+    /// sweeps and benchmarks do not pay for a picture nobody draws; not part of the run's hash.
+    fn keep_drops(&mut self, n: usize);
     /// Names of the invariants checked after every event.
     fn invariant_names(&self) -> Vec<&'static str>;
     /// Violations found so far, oldest first.

@@ -23,7 +23,9 @@ mod trace;
 pub use control::{Action, ControlError, TimedAction};
 pub use hash::{StableHasher, stable_hash};
 pub use invariant::{Invariant, Violation, World};
-pub use lab::{Checkpoint, Lab, LinkView, MessageView, NodeState, RunOutcome, WorldView};
+pub use lab::{
+    Checkpoint, DroppedView, Lab, LinkView, MessageView, NodeState, RunOutcome, WorldView,
+};
 pub use net::{Latency, LinkConfig, Network, ParseLatencyError};
 pub use process::{Cx, Describe, Effect, NodeView, Process};
 pub use rng::{SimRng, derive_seed};

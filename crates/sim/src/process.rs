@@ -13,6 +13,17 @@ pub trait Describe {
     fn label(&self) -> String;
     /// A stable category, used for colour and filtering, e.g. `"vote"` or `"append"`.
     fn kind(&self) -> &'static str;
+    /// The few characters drawn beside the moving message, e.g. `Append t3 [5..7]`. By default
+    /// the first two words of the label.
+    fn short(&self) -> String {
+        let label = self.label();
+        let mut words = label.split_whitespace();
+        match (words.next(), words.next()) {
+            (Some(a), Some(b)) => format!("{a} {b}"),
+            (Some(a), None) => a.to_string(),
+            _ => String::new(),
+        }
+    }
 }
 
 /// What the inspector shows for one node: plain data, no references into the process.

@@ -3,7 +3,9 @@
 use crate::NodeId;
 use crate::control::{Action, ControlError};
 use crate::invariant::{Invariant, Violation, World};
-use crate::lab::{Checkpoint, Lab, LinkView, MessageView, NodeState, RunOutcome, WorldView};
+use crate::lab::{
+    Checkpoint, DroppedView, Lab, LinkView, MessageView, NodeState, RunOutcome, WorldView,
+};
 use crate::limits;
 use crate::net::{LinkConfig, Network, check_probability};
 use crate::process::{Cx, Describe, Effect, Process};
@@ -12,7 +14,7 @@ use crate::time::Time;
 use crate::trace::{DropReason, MsgId, Trace, TraceKind, TraceLine};
 use std::any::Any;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
 use std::rc::Rc;
 
 /// How to build a run.
@@ -116,6 +118,21 @@ struct InFlight<M> {
     sent: Time,
     deliver: Time,
     msg: M,
+    /// The original, when this is a copy the network made.
+    copy_of: Option<MsgId>,
+}
+
+/// A recently dropped message, kept only for the picture ([`Lab::keep_drops`]).
+#[derive(Clone)]
+struct RecentDrop<M> {
+    id: MsgId,
+    from: NodeId,
+    to: NodeId,
+    sent: Time,
+    deliver: Option<Time>,
+    at: Time,
+    reason: DropReason,
+    msg: M,
 }
 
 /// A deterministic run of process `P` on `nodes` nodes.
@@ -140,6 +157,8 @@ pub struct Simulator<P: Process> {
     halted: Option<String>,
     stop_on_violation: bool,
     scratch: Vec<Effect<P>>,
+    keep_drops: usize,
+    drops: VecDeque<RecentDrop<P::Msg>>,
 }
 
 impl<P: Process> Clone for Simulator<P> {
@@ -165,6 +184,8 @@ impl<P: Process> Clone for Simulator<P> {
             halted: self.halted.clone(),
             stop_on_violation: self.stop_on_violation,
             scratch: Vec::new(),
+            keep_drops: self.keep_drops,
+            drops: self.drops.clone(),
         }
     }
 }
@@ -218,6 +239,8 @@ impl<P: Process> Simulator<P> {
             halted: None,
             stop_on_violation: false,
             scratch: Vec::new(),
+            keep_drops: 0,
+            drops: VecDeque::new(),
         };
         for node in 0..config.nodes {
             sim.start(node);
@@ -249,6 +272,28 @@ impl<P: Process> Simulator<P> {
             touched: None,
             slots: &self.slots,
         }
+    }
+
+    fn remember_in_flight_drop(&mut self, id: MsgId, m: InFlight<P::Msg>, reason: DropReason) {
+        if self.keep_drops > 0 {
+            self.remember_drop(RecentDrop {
+                id,
+                from: m.from,
+                to: m.to,
+                sent: m.sent,
+                deliver: Some(m.deliver),
+                at: self.now,
+                reason,
+                msg: m.msg,
+            });
+        }
+    }
+
+    fn remember_drop(&mut self, drop: RecentDrop<P::Msg>) {
+        while self.drops.len() >= self.keep_drops {
+            self.drops.pop_front();
+        }
+        self.drops.push_back(drop);
     }
 
     fn push(&mut self, time: Time, ev: Ev<P>) {
@@ -368,6 +413,19 @@ impl<P: Process> Simulator<P> {
             None
         };
         if let Some(reason) = drop_now {
+            if self.keep_drops > 0 {
+                let drop = RecentDrop {
+                    id,
+                    from,
+                    to,
+                    sent: self.now,
+                    deliver: None,
+                    at: self.now,
+                    reason,
+                    msg: msg.clone(),
+                };
+                self.remember_drop(drop);
+            }
             self.record(TraceKind::Sent {
                 id,
                 from,
@@ -409,6 +467,7 @@ impl<P: Process> Simulator<P> {
                 sent: self.now,
                 deliver,
                 msg,
+                copy_of: None,
             },
         );
         self.push(deliver, Ev::Deliver(id));
@@ -429,6 +488,7 @@ impl<P: Process> Simulator<P> {
                     sent: self.now,
                     deliver: at,
                     msg,
+                    copy_of: Some(id),
                 },
             );
             self.push(at, Ev::Deliver(copy_id));
@@ -466,6 +526,7 @@ impl<P: Process> Simulator<P> {
                             to,
                             reason,
                         });
+                        self.remember_in_flight_drop(id, m, reason);
                     } else {
                         self.record(TraceKind::Delivered { id, from, to });
                         let msg = m.msg;
@@ -709,6 +770,7 @@ impl<P: Process> Simulator<P> {
                     to: m.to,
                     reason: DropReason::User,
                 });
+                self.remember_in_flight_drop(*id, m, DropReason::User);
             }
             Action::Client { node, command } => {
                 let node = *node;
@@ -862,7 +924,24 @@ impl<P: Process> Lab for Simulator<P> {
                     sent: m.sent,
                     deliver: m.deliver,
                     label: m.msg.label(),
+                    short: m.msg.short(),
                     kind: m.msg.kind(),
+                    copy_of: m.copy_of,
+                })
+                .collect(),
+            dropped: self
+                .drops
+                .iter()
+                .map(|d| DroppedView {
+                    id: d.id,
+                    from: d.from,
+                    to: d.to,
+                    sent: d.sent,
+                    deliver: d.deliver,
+                    at: d.at,
+                    label: d.msg.label(),
+                    kind: d.msg.kind(),
+                    reason: d.reason.as_str(),
                 })
                 .collect(),
             blocked: self
@@ -873,6 +952,13 @@ impl<P: Process> Lab for Simulator<P> {
                 .collect(),
             link: self.net.default_link().clone(),
             violations: self.violations.len(),
+        }
+    }
+
+    fn keep_drops(&mut self, n: usize) {
+        self.keep_drops = n;
+        while self.drops.len() > n {
+            self.drops.pop_front();
         }
     }
 

@@ -95,25 +95,33 @@ pub fn format_time(t: Time) -> String {
 /// Serde helpers so scenario files can say `at = "1.5s"` as well as `at = 1500000`.
 pub mod serde_duration {
     use super::{Duration, format_time, parse_duration};
-    use serde::{Deserialize, Deserializer, Serializer, de};
+    use serde::{Deserializer, Serializer, de};
 
     /// Writes a duration in its readable form (`"1.5s"`).
     pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&format_time(*d))
     }
 
-    /// Reads a string with a unit, or an integer number of microseconds.
+    /// Reads a string with a unit, or an integer number of microseconds. A visitor rather
+    /// than an untagged enum: no buffering, and a smaller wasm.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Int(u64),
-            Text(String),
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = Duration;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a duration such as \"1.5s\" or an integer of microseconds")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Duration, E> {
+                Ok(v)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Duration, E> {
+                u64::try_from(v).map_err(|_| E::custom(format!("duration {v} is negative")))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Duration, E> {
+                parse_duration(v).map_err(E::custom)
+            }
         }
-        match Raw::deserialize(d)? {
-            Raw::Int(v) => Ok(v),
-            Raw::Text(t) => parse_duration(&t).map_err(de::Error::custom),
-        }
+        d.deserialize_any(V)
     }
 }
 
