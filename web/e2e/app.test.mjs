@@ -16,15 +16,77 @@ after(async () => { await browser?.close(); await server?.close(); });
 
 const clock = (page) => page.locator('[data-testid=clock]').textContent();
 
-test('the page loads, draws five nodes, animates messages, and logs no console errors', async () => {
+const leader = (page, not = null) => page.evaluate((not) => [...document.querySelectorAll('g.node.role-leader')]
+  .map((g) => g.getAttribute('data-node')).find((n) => n !== not) ?? null, not);
+const term = (page, n) => page.evaluate((n) => Number(document.querySelector(`g.node[data-node="${n}"]`)
+  .getAttribute('aria-label').match(/\bt(\d+)\b/)[1]), n);
+const waitLeader = async (page, not = null, timeout = 20000) => {
+  await page.waitForFunction((not) => [...document.querySelectorAll('g.node.role-leader')]
+    .some((g) => g.getAttribute('data-node') !== not), not, { timeout });
+  return leader(page, not);
+};
+
+test('the page opens on the Raft lab: five nodes, labelled messages moving, no console errors', async () => {
   const { page, errors } = await open(browser, server.url);
+  assert.equal(await page.getByLabel('lab', { exact: true }).inputValue(), 'raft');
   assert.equal(await page.locator('svg.network g.node').count(), 5);
-  // Client traffic starts at 0.1 s of virtual time: gossip messages appear on the links.
-  await page.waitForSelector('svg.network g.msg', { timeout: 15000 });
+  await page.waitForSelector('svg.network g.msg .msg-label', { timeout: 15000 });
+  assert.match(await page.locator('svg.network g.msg .msg-label').first().textContent(), /^(RequestVote|Vote|Append|Ack|Nack) t\d/);
   const before = await clock(page);
   await page.waitForFunction((b) => document.querySelector('[data-testid=clock]').textContent !== b, before);
-  await page.waitForFunction(() => [...document.querySelectorAll('.node-sub')].some((t) => t.textContent === '1 value'), null, { timeout: 20000 });
   await page.screenshot({ path: OUT + 'app.png' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('crashing the leader leads to a new leader with a higher term', async () => {
+  const { page, errors } = await open(browser, server.url + '?speed=0.5&seed=2');
+  const old = await waitLeader(page);
+  const oldTerm = await term(page, old);
+  await page.keyboard.press(old);
+  await page.keyboard.press('c');
+  await page.waitForSelector(`g.node.node-down[data-node="${old}"]`);
+  const next = await waitLeader(page, old);
+  assert.notEqual(next, old);
+  assert.ok(await term(page, next) > oldTerm, 'the new leader won a later term');
+  await page.screenshot({ path: OUT + 'raft-new-leader.png' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a leader cut off in a minority cannot commit; after heal its entry is replaced', async () => {
+  const { page, errors } = await open(browser, server.url + '?speed=0.5&seed=4');
+  const old = await waitLeader(page);
+  await page.waitForSelector('.raft-log td.entry.committed', { timeout: 20000 });
+  await page.locator('label.check input').uncheck();
+  // The partition tool: the leader and one follower into group B, the other three stay in A.
+  const buddy = String((Number(old) + 1) % 5);
+  await page.keyboard.press('p');
+  await page.locator(`.pgroup[data-node="${old}"]`).click();
+  await page.locator(`.pgroup[data-node="${buddy}"]`).click();
+  await page.getByTestId('apply-partition').click();
+  await page.waitForSelector('g.group-shade[data-group="1"]');
+  // A request to the old leader is appended to its log but never committed.
+  await page.keyboard.press(old);
+  await page.waitForSelector('.partition-tool', { state: 'detached' });
+  await page.getByLabel('request', { exact: true }).fill('set x=minority');
+  await page.getByRole('button', { name: /^Send to n/ }).click();
+  const row = (n) => `.raft-log tbody tr:nth-child(${Number(n) + 1})`;
+  await page.waitForSelector(`${row(old)} td.entry.pending[title*="set x=minority"]`);
+  // The majority elects its own leader and commits a request of its own.
+  const next = await waitLeader(page, old);
+  assert.ok(![old, buddy].includes(next), 'the new leader is in the majority');
+  await page.keyboard.press(next);
+  await page.getByLabel('request', { exact: true }).fill('set x=majority');
+  await page.getByRole('button', { name: /^Send to n/ }).click();
+  await page.waitForSelector(`${row(next)} td.entry.committed[title*="set x=majority"]`, { timeout: 20000 });
+  assert.equal(await page.locator(`${row(old)} td.entry.pending[title*="set x=minority"]`).count(), 1, 'still uncommitted');
+  assert.equal(await page.locator('td.entry.committed[title*="set x=minority"]').count(), 0);
+  await page.screenshot({ path: OUT + 'raft-minority.png' });
+  await page.keyboard.press('h');
+  await page.waitForFunction(() => !document.querySelector('td.entry[title*="set x=minority"]'), null, { timeout: 20000 });
+  await page.waitForSelector(`${row(old)} td.entry.committed[title*="set x=majority"]`, { timeout: 20000 });
+  assert.equal(await page.locator(`g.node.role-leader[data-node="${old}"]`).count(), 0, 'the old leader stepped down');
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -72,12 +134,13 @@ test('isolating a node draws the cut links and heal removes them', async () => {
 });
 
 test('a malformed link shows a readable message and the page still runs with defaults', async () => {
-  const { page, errors } = await open(browser, server.url + '?nodes=1000000000&lab=paxos9&seed=abc&speed=NaN');
+  const { page, errors } = await open(browser, server.url + '?nodes=1000000000&lab=paxos9&seed=abc&speed=NaN&run=%7B%22lab%22%3A');
   const notice = await page.locator('[data-testid=notice]').textContent();
   assert.match(notice, /nodes must be between 2 and 25/);
   assert.match(notice, /unknown lab "paxos9"/);
   assert.match(notice, /seed "abc"/);
   assert.match(notice, /speed must be between 0.001 and 10/);
+  assert.match(notice, /the shared run cannot be read/);
   assert.equal(await page.locator('svg.network g.node').count(), 5);
   assert.deepEqual(errors, []);
   await page.close();
@@ -102,7 +165,7 @@ test('works in a narrow 360px viewport', async () => {
 test('the shell is lab-agnostic: ?lab=ping draws the ping lab with its own legend', async () => {
   const { page, errors } = await open(browser, server.url + '?lab=ping&nodes=4');
   assert.equal(await page.locator('svg.network g.node').count(), 4);
-  assert.match(await page.locator('.lab-title').textContent(), /Ping-pong/);
+  assert.equal(await page.getByLabel('lab', { exact: true }).inputValue(), 'ping');
   assert.match(await page.locator('.legend').textContent(), /ping.*pong/);
   await page.waitForSelector('svg.network g.msg', { timeout: 15000 });
   assert.deepEqual(errors, []);
@@ -111,7 +174,7 @@ test('the shell is lab-agnostic: ?lab=ping draws the ping lab with its own legen
 
 test('the Raft lab elects a leader on the page within a few seconds', async () => {
   const { page, errors } = await open(browser, server.url + '?lab=raft');
-  assert.match(await page.locator('.lab-title').textContent(), /Raft/);
+  assert.equal(await page.getByLabel('lab', { exact: true }).inputValue(), 'raft');
   await page.waitForFunction(() => [...document.querySelectorAll('g.node')].some((g) => g.getAttribute('aria-label').includes('t1') || g.getAttribute('aria-label').includes('t2')), null, { timeout: 15000 });
   await page.keyboard.press('1');
   await page.waitForFunction(() => /leader\s*n\d/.test(document.querySelector('.inspector').textContent), null, { timeout: 15000 });
@@ -124,7 +187,7 @@ test('the Raft lab elects a leader on the page within a few seconds', async () =
 });
 
 test('a violation pauses the run, names the invariant and highlights the node', async () => {
-  const { page, errors } = await open(browser, server.url + '?param.variant=%22volatile%22');
+  const { page, errors } = await open(browser, server.url + '?lab=broadcast&param.variant=%22volatile%22');
   assert.match(await page.locator('[data-testid=safety]').textContent(), /Safety holds: Durability/);
   await page.waitForFunction(() => document.querySelector('g.node[data-node="1"] .node-sub').textContent.includes('1 value'), null, { timeout: 20000 });
   await page.keyboard.press('1');
@@ -141,7 +204,7 @@ test('a violation pauses the run, names the invariant and highlights the node', 
 });
 
 test('a shared link replays to exactly the same state (same time, same run fingerprint)', async () => {
-  const { page, errors } = await open(browser, server.url + '?seed=5');
+  const { page, errors } = await open(browser, server.url + '?lab=broadcast&seed=5');
   await page.waitForFunction(() => document.querySelectorAll('g.node .node-sub')[0].textContent.includes('value'), null, { timeout: 20000 });
   await page.waitForTimeout(1500);
   await page.keyboard.press('2');
@@ -176,7 +239,8 @@ test('typing a seed restarts the run from it; a bad seed is refused with a messa
 
 test('typed client requests reach the chosen node; network controls change every link', async () => {
   const { page, errors } = await open(browser, server.url + '?lab=raft');
-  await page.waitForFunction(() => [...document.querySelectorAll('g.node')].some((g) => g.classList.contains('role-leader')), null, { timeout: 15000 });
+  // n0 (selected) must have heard from the leader, or it refuses the request: "no leader known".
+  await page.waitForFunction(() => /leader\s*n\d/.test(document.querySelector('.inspector').textContent), null, { timeout: 15000 });
   await page.locator('label.check input').uncheck();
   await page.getByLabel('request', { exact: true }).fill('set color=blue');
   await page.getByRole('button', { name: /^Send to n/ }).click();
@@ -238,5 +302,124 @@ test('clicking one direction of a link cuts only that direction', async () => {
   await page.keyboard.press('h');
   await page.waitForFunction(() => document.querySelectorAll('g.dir.cut').length === 0);
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a shared Raft link, opened in a fresh page, reaches the same inspector state', async () => {
+  const { page, errors } = await open(browser, server.url + '?speed=0.5&seed=9');
+  const old = await waitLeader(page);
+  await page.keyboard.press(old);
+  await page.keyboard.press('c');
+  await waitLeader(page, old);
+  await page.keyboard.press('3');
+  await page.keyboard.press('i');
+  await page.waitForTimeout(800);
+  await page.getByRole('button', { name: 'Share' }).click();
+  const link = await page.locator('[data-testid=share-link]').inputValue();
+  const inspect = async (p, n) => { await p.keyboard.press(n); return p.getByLabel('inspector', { exact: true }).textContent(); };
+  const want = { fingerprint: await page.locator('[data-testid=fingerprint]').textContent(),
+    n1: await inspect(page, '1'), leader: await inspect(page, old), logs: await page.locator('.raft-log').textContent() };
+  assert.match(want.n1, /currentTerm\s*\d+.*votedFor.*commitIndex\s*\d+.*lastApplied\s*\d+.*log.*kv/s);
+  const b = await open(browser, link);
+  const got = { fingerprint: await b.page.locator('[data-testid=fingerprint]').textContent(),
+    n1: await inspect(b.page, '1'), leader: await inspect(b.page, old), logs: await b.page.locator('.raft-log').textContent() };
+  assert.deepEqual(got, want);
+  assert.deepEqual([...errors, ...b.errors], []);
+  await b.page.close();
+  await page.close();
+});
+
+test('dropped messages fade out where they died; duplicated ones are marked', async () => {
+  const { page, errors } = await open(browser, server.url + '?speed=0.1&seed=3&latency=40ms..60ms');
+  await waitLeader(page);
+  await page.getByLabel('duplication percent').fill('100');
+  await page.getByLabel('duplication percent').dispatchEvent('change');
+  await page.waitForSelector('g.msg.msg-dup .dup-mark');
+  assert.match(await page.locator('g.msg.msg-dup title').first().textContent(), /a copy of #\d+ the network made/);
+  await page.getByLabel('duplication percent').fill('0');
+  await page.getByLabel('duplication percent').dispatchEvent('change');
+  await page.getByLabel('loss percent').fill('50');
+  await page.getByLabel('loss percent').dispatchEvent('change');
+  const dropped = page.locator('g.msg-dropped').first();
+  await dropped.waitFor();
+  const id = await dropped.getAttribute('data-dropped');
+  assert.match(await dropped.locator('title').textContent(), /dropped \(lost\)/);
+  assert.equal(await dropped.locator('path.drop-x').count(), 1, 'crossed out');
+  const opacity = () => page.evaluate((i) => {
+    const g = document.querySelector(`g.msg-dropped[data-dropped="${i}"]`);
+    return g ? Number(g.style.opacity) : 0;
+  }, id);
+  const first = await opacity();
+  await page.waitForFunction(([i, o]) => {
+    const g = document.querySelector(`g.msg-dropped[data-dropped="${i}"]`);
+    return !g || Number(g.style.opacity) < o;
+  }, [id, first]);
+  await page.waitForFunction((i) => !document.querySelector(`g.msg-dropped[data-dropped="${i}"]`), id, { timeout: 5000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('reduced motion: messages wait at the middle of their link instead of gliding', async () => {
+  const page = await browser.newPage({ reducedMotion: 'reduce' });
+  await page.goto(server.url + '?speed=0.05&latency=100ms..100ms');
+  const msg = page.locator('svg.network g.msg').first();
+  await msg.waitFor({ timeout: 20000 });
+  const id = await msg.getAttribute('data-msg');
+  const where = () => page.evaluate((i) => document.querySelector(`g.msg[data-msg="${i}"] > :first-child`)?.getBoundingClientRect().x ?? null, id);
+  const a = await where();
+  await page.waitForTimeout(300);
+  const b = await where();
+  if (b !== null) assert.equal(a, b, 'did not move');
+  await page.close();
+});
+
+test('the keyboard help lists the shortcuts and Escape closes it', async () => {
+  const { page, errors } = await open(browser, server.url);
+  await page.keyboard.press('?');
+  const help = page.getByTestId('help');
+  await help.waitFor();
+  for (const key of ['Space or K', 'S or .', 'P', 'H', 'Esc']) assert.match(await help.textContent(), new RegExp(key.replace('.', '\\.')));
+  await page.keyboard.press('Escape');
+  await help.waitFor({ state: 'detached' });
+  await page.getByRole('button', { name: 'keyboard shortcuts' }).click();
+  await help.waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a panic shows a readable overlay instead of a dead page', async () => {
+  const page = await browser.newPage();
+  await page.goto(server.url + '?selftest=panic');
+  const overlay = page.getByTestId('crash');
+  await overlay.waitFor();
+  assert.match(await overlay.textContent(), /hit a bug and stopped.*self-test.*Reload/s);
+  await page.close();
+});
+
+test('New seed draws a fresh seed and the lab menu switches labs', async () => {
+  const { page, errors } = await open(browser, server.url + '?seed=7');
+  await page.getByRole('button', { name: 'New seed' }).click();
+  await page.waitForFunction(() => !document.querySelector('.seed').textContent.includes('seed 7'));
+  await page.getByLabel('lab', { exact: true }).selectOption('broadcast');
+  await page.waitForFunction(() => document.querySelector('.legend').textContent.includes('gossip'));
+  assert.match(await page.locator('[data-testid=safety]').textContent(), /Durability/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('usable inside an 800x500 iframe: the cluster and the play button are in view', async () => {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  await page.setContent(`<iframe src="${server.url}" width="800" height="500" style="border:0"></iframe>`);
+  const frame = page.frameLocator('iframe');
+  await frame.locator('svg.network g.node').first().waitFor();
+  const inside = async (sel) => {
+    const box = await frame.locator(sel).first().boundingBox();
+    return box && box.x >= 0 && box.y >= 0 && box.x + box.width <= 800 + 1 && box.y + 20 <= 500;
+  };
+  assert.ok(await inside('svg.network g.node[data-node="0"]'), 'top node visible');
+  assert.ok(await inside('button.primary'), 'play/pause visible');
+  const scroll = await page.frames()[1].evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scroll <= 800, `no horizontal scroll, got ${scroll}`);
+  await page.screenshot({ path: OUT + 'iframe.png' });
   await page.close();
 });

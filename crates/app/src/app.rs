@@ -1,10 +1,11 @@
 //! The page shell: clock, controls, inspector, event log, around the shared network view.
 
-use crate::network::NetworkView;
+use crate::network::{NetworkView, partition_groups};
+use crate::partition::PartitionTool;
 use crate::settings::{self, SPEED_RANGE, Settings};
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{AnimationFrame, request_animation_frame};
-use splitbrain_labs::{RunDescription, build, find};
+use splitbrain_labs::{RunDescription, build, find, labs};
 use splitbrain_sim::{
     Action, Lab, NodeId, RunOutcome, Time, TimedAction, TraceLine, WorldView, format_time, secs,
 };
@@ -22,6 +23,26 @@ const MAX_FRAME_MS: f64 = 100.0;
 const LOG_SHOWN: usize = 14;
 /// Trace events a filtered log searches.
 const LOG_SCAN: usize = 2_000;
+/// Recent drops the view keeps, to fade them out where they died.
+const DROPS_SHOWN: usize = 32;
+/// Wall-clock seconds a dropped message takes to fade out, whatever the speed.
+const FADE_WALL_S: f64 = 1.2;
+
+/// The keyboard shortcuts, shown in the help overlay.
+const SHORTCUTS: &[(&str, &str)] = &[
+    ("Space or K", "play / pause"),
+    ("S or .", "step one event"),
+    ("0–9", "select node"),
+    ("B", "client request to the selected node"),
+    ("C", "crash / restart the selected node"),
+    ("I", "isolate the selected node"),
+    ("P", "partition tool: put nodes in groups"),
+    ("H", "heal every partition and cut"),
+    ("A", "automatic client traffic on / off"),
+    ("R", "reset to the start of this seed"),
+    ("?", "this help"),
+    ("Esc", "close help or the partition tool"),
+];
 
 /// Whether a log line passes the node and event-type filters.
 fn log_matches(l: &TraceLine, node: Option<NodeId>, kind: &str) -> bool {
@@ -85,6 +106,16 @@ pub enum Msg {
     LatencyText(String),
     /// A network field is being edited: (field, text).
     NetEdit(usize, String),
+    /// Open or close the partition tool.
+    PartitionTool(bool),
+    /// Split the network into these groups.
+    ApplyPartition(Vec<Vec<NodeId>>),
+    /// Show or hide the keyboard help.
+    Help(bool),
+    /// Close whatever overlay is open (Escape).
+    Close,
+    /// Switch to another lab, with its page defaults.
+    SwitchLab(String),
 }
 
 /// The shell component.
@@ -115,6 +146,11 @@ pub struct App {
     log_kind: String,
     /// The lab's invariant names, joined once per build rather than every frame.
     invariants: String,
+    partition_open: bool,
+    help: bool,
+    /// The visitor asked the system for reduced motion.
+    still: bool,
+    panic_test: bool,
     _keys: Option<EventListener>,
 }
 
@@ -128,7 +164,10 @@ impl App {
     fn rebuild(&mut self) -> Result<(), String> {
         let mut lab = build(&self.run, TRACE_KEPT).map_err(|e| e.0)?;
         lab.set_stop_on_violation(true);
+        lab.keep_drops(DROPS_SHOWN);
         self.lab = lab;
+        self.selected_message = None;
+        self.partition_open = false;
         self.actions.clear();
         self.seed_text = self.run.seed.to_string();
         self.invariants = self.lab.invariant_names().join(", ");
@@ -242,6 +281,7 @@ impl Component for App {
                 bench,
                 shared,
                 at,
+                panic_test,
             },
             mut notice,
         ) = settings::from_query(&query());
@@ -252,7 +292,7 @@ impl Component for App {
                 notice = Some(format!(
                     "This link cannot be run ({e}); showing the default lab."
                 ));
-                let fallback = RunDescription::new("broadcast", 1, 5);
+                let fallback = RunDescription::new("raft", 1, 5);
                 let lab = build(&fallback, TRACE_KEPT).expect("the default run always builds");
                 (fallback, lab)
             }
@@ -270,13 +310,22 @@ impl Component for App {
                 let in_field = e
                     .target()
                     .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| {
-                        matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                    .is_some_and(|el| match el.tag_name().as_str() {
+                        "SELECT" | "TEXTAREA" => true,
+                        // Typing goes to text fields; a ticked box or a slider keeps shortcuts.
+                        "INPUT" => !matches!(
+                            el.get_attribute("type").as_deref(),
+                            Some("checkbox" | "range" | "radio" | "button")
+                        ),
+                        _ => false,
                     });
                 if in_field {
                     return;
                 }
                 let msg = match e.key().as_str() {
+                    "Escape" => Msg::Close,
+                    "?" => Msg::Help(true),
+                    "p" => Msg::PartitionTool(true),
                     " " | "k" => Msg::TogglePlay,
                     "s" | "." => Msg::Step,
                     "b" => Msg::Broadcast,
@@ -296,6 +345,7 @@ impl Component for App {
         });
         let mut lab = lab;
         lab.set_stop_on_violation(true);
+        lab.keep_drops(DROPS_SHOWN);
         if let Some(t) = at {
             lab.run_until(t, splitbrain_sim::limits::MAX_EVENTS);
         }
@@ -324,6 +374,16 @@ impl Component for App {
             log_node: None,
             log_kind: String::new(),
             invariants: String::new(),
+            partition_open: false,
+            help: false,
+            still: web_sys::window()
+                .and_then(|w| {
+                    w.match_media("(prefers-reduced-motion: reduce)")
+                        .ok()
+                        .flatten()
+                })
+                .is_some_and(|m| m.matches()),
+            panic_test,
             _keys: keys,
         };
         app.refresh();
@@ -342,6 +402,11 @@ impl Component for App {
         match msg {
             Msg::Frame(ts) => {
                 self.raf = None;
+                if self.panic_test {
+                    panic!(
+                        "self-test: ?selftest=panic asked for a panic to show the error overlay"
+                    );
+                }
                 if !self.playing {
                     self.last_ts = None;
                     return false;
@@ -464,7 +529,7 @@ impl Component for App {
             }
             Msg::NewSeed => {
                 let old = self.run.seed;
-                self.run.seed = (js_sys::Math::random() * 1e9) as u64;
+                self.run.seed = fresh_seed();
                 if let Err(e) = self.rebuild() {
                     self.run.seed = old;
                     self.notice = Some(e);
@@ -540,6 +605,57 @@ impl Component for App {
                 }
                 true
             }
+            Msg::PartitionTool(open) => {
+                self.partition_open = open;
+                true
+            }
+            Msg::ApplyPartition(groups) => {
+                self.partition_open = false;
+                self.act(if groups.len() > 1 {
+                    Action::Partition { groups }
+                } else {
+                    Action::Heal
+                });
+                true
+            }
+            Msg::Help(open) => {
+                self.help = open;
+                true
+            }
+            Msg::Close => {
+                self.help = false;
+                self.partition_open = false;
+                true
+            }
+            Msg::SwitchLab(name) => {
+                let Ok(info) = find(&name) else {
+                    self.notice = Some(format!("unknown lab {name:?}"));
+                    return true;
+                };
+                let fresh = RunDescription::new(info.name, self.run.seed, self.run.nodes);
+                let old = std::mem::replace(&mut self.run, fresh);
+                (info.page_defaults)(&mut self.run);
+                let mut built = self.rebuild();
+                if built.is_err() {
+                    // This node count does not suit the new lab: its default size does.
+                    self.run.nodes = 5;
+                    built = self.rebuild();
+                }
+                match built {
+                    Ok(()) => {
+                        self.share = None;
+                        self.auto = true;
+                        self.speed = info.page_speed;
+                        self.notice = None;
+                    }
+                    Err(e) => {
+                        self.run = old;
+                        self.notice = Some(e);
+                        let _ = self.rebuild();
+                    }
+                }
+                true
+            }
             Msg::Share => {
                 let mut run = self.run.clone();
                 run.actions.extend(self.actions.iter().cloned());
@@ -586,10 +702,27 @@ impl Component for App {
             <div class="shell">
                 <header class="bar">
                     <h1>{ "Splitbrain" }</h1>
-                    <span class="lab-title">{ title }</span>
+                    <label class="lab-pick">
+                        <span class="visually-hidden">{ "lab" }</span>
+                        <select aria-label="lab" title={title} onchange={link.callback(|e: Event| Msg::SwitchLab(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))}>
+                            { for labs().iter().map(|l| html! { <option key={l.name} value={l.name} selected={l.name == v.lab}>{ l.title }</option> }) }
+                        </select>
+                    </label>
                     <span class="clock" data-testid="clock">{ format!("t = {}", format_time(v.now - v.now % 1000)) }</span>
                     <span class="seed">{ format!("seed {}", self.run.seed) }</span>
+                    <button class="help-button" onclick={link.callback(|_| Msg::Help(true))} aria-label="keyboard shortcuts" title="?">{ "?" }</button>
                 </header>
+                if self.help {
+                    <div class="help-overlay" role="dialog" aria-modal="true" aria-label="keyboard shortcuts" data-testid="help"
+                         onclick={link.callback(|_| Msg::Help(false))}>
+                        <div class="help-card" onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
+                            <h2>{ "Keyboard shortcuts" }</h2>
+                            <dl>{ for SHORTCUTS.iter().map(|(k, what)| html! { <><dt><kbd>{ *k }</kbd></dt><dd>{ *what }</dd></> }) }</dl>
+                            <p class="hint">{ "Click a node to inspect it, a message to inspect or drop it, one direction of a link to cut it." }</p>
+                            <button onclick={link.callback(|_| Msg::Help(false))}>{ "Close" }</button>
+                        </div>
+                    </div>
+                }
                 if let Some(n) = &self.notice {
                     <div class="notice" role="alert" data-testid="notice">
                         <span>{ n }</span>
@@ -613,7 +746,8 @@ impl Component for App {
                         <NetworkView view={self.view.clone()} selected={self.selected} on_select={on_select} kinds={kinds}
                                      flagged={self.lab.violations().first().map(|x| x.nodes.clone()).unwrap_or_default()}
                                      on_message={link.callback(Msg::SelectMessage)} selected_message={self.selected_message}
-                                     on_cut={link.callback(|(from, to)| Msg::Act(Action::Cut { from, to }))} />
+                                     on_cut={link.callback(|(from, to)| Msg::Act(Action::Cut { from, to }))}
+                                     fade={(self.speed * FADE_WALL_S * 1e6) as Time} still={self.still} />
                         { for crate::panels::panel(self.lab.as_ref()) }
                         <p class="legend">
                             { for kinds.iter().enumerate().take(3).map(|(i, (_, text))| html! {
@@ -645,9 +779,14 @@ impl Component for App {
                             <button onclick={link.callback(|_| Msg::Broadcast)} title="B" disabled={!up}>{ "Client request" }</button>
                             <button onclick={link.callback(|_| Msg::CrashRestart)} title="C">{ if up { "Crash node" } else { "Restart node" } }</button>
                             <button onclick={link.callback(|_| Msg::Isolate)} title="I">{ "Isolate node" }</button>
+                            <button onclick={link.callback(|_| Msg::PartitionTool(true))} title="P" aria-expanded={self.partition_open.to_string()}>{ "Partition…" }</button>
                             <button onclick={link.callback(|_| Msg::Act(Action::Heal))} title="H" disabled={!partitioned}>{ "Heal" }</button>
                             <label class="check"><input type="checkbox" checked={self.auto} onclick={link.callback(|_| Msg::ToggleAuto)} />{ " client traffic (A)" }</label>
                         </div>
+                        if self.partition_open {
+                            <PartitionTool current={partition_groups(v.nodes.len(), &v.blocked)}
+                                on_apply={link.callback(Msg::ApplyPartition)} on_cancel={link.callback(|_| Msg::PartitionTool(false))} />
+                        }
                         <form class="controls" aria-label="client request"
                               onsubmit={link.callback(|e: SubmitEvent| { e.prevent_default(); Msg::SendRequest })}>
                             <input type="text" placeholder={placeholder} aria-label="request" value={self.request_text.clone()}
@@ -732,11 +871,22 @@ impl Component for App {
                             </label>
                         }
                         <p class="fingerprint" data-testid="fingerprint">{ format!("run fingerprint {:016x} at {}", self.lab.trace_hash(), format_time(self.lab.now())) }</p>
-                        <p class="keys">{ "Keys: Space play · S step · 0–9 select · B client request · C crash/restart · I isolate · H heal · A traffic · R reset" }</p>
+                        <p class="keys">{ "Keys: Space play · S step · 0–9 select · B request · C crash/restart · I isolate · P partition · H heal · ? all shortcuts" }</p>
                     </aside>
                 </main>
             </div>
         }
+    }
+}
+
+/// A seed for "New seed": the one place the page asks the browser for randomness. Runs stay
+/// reproducible because the seed is shown and goes into every shared link.
+fn fresh_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    match getrandom::getrandom(&mut bytes) {
+        // Keep seeds short enough to read and type.
+        Ok(()) => u64::from_le_bytes(bytes) % 1_000_000_000,
+        Err(_) => (js_sys::Math::random() * 1e9) as u64,
     }
 }
 

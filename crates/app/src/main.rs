@@ -6,10 +6,13 @@
 #![forbid(unsafe_code)]
 
 mod app;
+mod crash;
 mod network;
 mod panels;
+mod partition;
 mod settings;
 
 fn main() {
+    crash::install();
     yew::Renderer::<app::App>::new().render();
 }

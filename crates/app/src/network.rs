@@ -1,7 +1,7 @@
 //! The network view every lab shares: nodes on a circle, links, partitions, and each message in
 //! flight drawn at `(now - sent) / (deliver - sent)` along its link.
 
-use splitbrain_sim::{MsgId, NodeId, WorldView};
+use splitbrain_sim::{LinkView, MsgId, NodeId, Time, WorldView};
 use std::f64::consts::{PI, TAU};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -9,6 +9,8 @@ use yew::prelude::*;
 /// Side of the square SVG viewBox.
 const SIZE: f64 = 600.0;
 const CENTER: f64 = SIZE / 2.0;
+/// Most messages in flight that still get a text label.
+const MAX_LABELLED: usize = 40;
 
 /// Props: the frame to draw and the selection.
 #[derive(Properties)]
@@ -29,6 +31,12 @@ pub struct NetworkProps {
     pub selected_message: Option<MsgId>,
     /// Clicking one direction of a link cuts it: (from, to).
     pub on_cut: Callback<(NodeId, NodeId)>,
+    /// Virtual time over which a dropped message fades out (about a second of wall time at the
+    /// current speed; paused, a drop stays on screen).
+    pub fade: Time,
+    /// `prefers-reduced-motion`: messages sit still at the middle of their link instead of
+    /// gliding, and drops do not fade.
+    pub still: bool,
 }
 
 impl PartialEq for NetworkProps {
@@ -37,6 +45,8 @@ impl PartialEq for NetworkProps {
             && self.selected == other.selected
             && self.flagged == other.flagged
             && self.selected_message == other.selected_message
+            && self.fade == other.fade
+            && self.still == other.still
     }
 }
 
@@ -45,6 +55,51 @@ pub fn node_pos(i: usize, n: usize) -> (f64, f64) {
     let r = if n <= 2 { 150.0 } else { 215.0 };
     let a = -PI / 2.0 + TAU * i as f64 / n.max(1) as f64;
     (CENTER + r * a.cos(), CENTER + r * a.sin())
+}
+
+/// Partition group of each node: nodes that reach each other both ways share a group, numbered
+/// in order of their lowest node. Everything is group 0 when nothing is blocked.
+pub fn partition_groups(n: usize, blocked: &[LinkView]) -> Vec<usize> {
+    let cut: std::collections::BTreeSet<(usize, usize)> =
+        blocked.iter().map(|l| (l.from, l.to)).collect();
+    let mut group = vec![usize::MAX; n];
+    let mut groups = 0;
+    for a in 0..n {
+        if group[a] != usize::MAX {
+            continue;
+        }
+        group[a] = groups;
+        for (b, g) in group.iter_mut().enumerate().skip(a + 1) {
+            if *g == usize::MAX && !cut.contains(&(a, b)) && !cut.contains(&(b, a)) {
+                *g = groups;
+            }
+        }
+        groups += 1;
+    }
+    group
+}
+
+/// The shape of a message of colour/shape slot `slot`, centred at (x, y).
+fn shape(slot: usize, x: f64, y: f64) -> Html {
+    match slot {
+        0 => html! { <circle cx={x.to_string()} cy={y.to_string()} r="7" /> },
+        1 => {
+            html! { <rect x={(x - 6.0).to_string()} y={(y - 6.0).to_string()} width="12" height="12" /> }
+        }
+        _ => {
+            html! { <path d={format!("M{x} {} L{} {y} L{x} {} L{} {y} Z", y - 8.0, x + 8.0, y + 8.0, x - 8.0)} /> }
+        }
+    }
+}
+
+/// Where along `from → to` a message is at `f` (0 = sender, 1 = receiver), offset sideways so
+/// the two directions of a link do not overlap.
+fn along(from: NodeId, to: NodeId, n: usize, f: f64) -> (f64, f64) {
+    let (x1, y1) = node_pos(from, n);
+    let (x2, y2) = node_pos(to, n);
+    let (dx, dy) = (x2 - x1, y2 - y1);
+    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+    (x1 + dx * f - dy / len * 6.0, y1 + dy * f + dx / len * 6.0)
 }
 
 /// Colour/shape slot of a message kind: its position in the lab's list (0 is a circle, 1 a
@@ -98,22 +153,8 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
     }
 
     // Partition groups: nodes that can reach each other both ways share a shade and a letter.
-    let mut group = vec![usize::MAX; n];
-    let mut groups = 0;
-    if !blocked.is_empty() {
-        for a in 0..n {
-            if group[a] != usize::MAX {
-                continue;
-            }
-            group[a] = groups;
-            for (b, g) in group.iter_mut().enumerate().skip(a + 1) {
-                if *g == usize::MAX && !blocked.contains(&(a, b)) && !blocked.contains(&(b, a)) {
-                    *g = groups;
-                }
-            }
-            groups += 1;
-        }
-    }
+    let group = partition_groups(n, &v.blocked);
+    let groups = group.iter().max().map_or(0, |g| g + 1);
     let shades = (groups > 1).then(|| {
         (0..n).map(|i| {
             let (x, y) = node_pos(i, n);
@@ -127,20 +168,20 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
         }).collect::<Html>()
     });
 
+    // Short labels while they can be read; a busy network shows shapes only.
+    let labels = v.messages.len() <= MAX_LABELLED;
     let messages = v.messages.iter().map(|m| {
-        let (x1, y1) = node_pos(m.from, n);
-        let (x2, y2) = node_pos(m.to, n);
         let span = m.deliver.saturating_sub(m.sent).max(1) as f64;
-        let f = ((v.now.saturating_sub(m.sent)) as f64 / span).clamp(0.0, 1.0);
-        // Offset each direction sideways so a->b and b->a do not overlap.
-        let (dx, dy) = (x2 - x1, y2 - y1);
-        let len = (dx * dx + dy * dy).sqrt().max(1.0);
-        let (ox, oy) = (-dy / len * 6.0, dx / len * 6.0);
-        let x = x1 + dx * f + ox;
-        let y = y1 + dy * f + oy;
+        let f = if props.still {
+            0.5
+        } else {
+            ((v.now.saturating_sub(m.sent)) as f64 / span).clamp(0.0, 1.0)
+        };
+        let (x, y) = along(m.from, m.to, n, f);
         let slot = kind_slot(props.kinds, m.kind);
         let class = classes!(
             SLOT_CLASS[slot],
+            m.copy_of.is_some().then_some("msg-dup"),
             (props.selected_message == Some(m.id)).then_some("msg-selected")
         );
         let on_message = props.on_message.clone();
@@ -149,18 +190,47 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
             e.stop_propagation();
             on_message.emit(id)
         });
-        let shape = match slot {
-            0 => html! { <circle cx={x.to_string()} cy={y.to_string()} r="7" /> },
-            1 => html! { <rect x={(x - 6.0).to_string()} y={(y - 6.0).to_string()} width="12" height="12" /> },
-            _ => html! { <path d={format!("M{x} {} L{} {y} L{x} {} L{} {y} Z", y - 8.0, x + 8.0, y + 8.0, x - 8.0)} /> },
-        };
+        let copy = m.copy_of.map(|of| format!(" (a copy of #{of} the network made)")).unwrap_or_default();
         html! {
             <g key={m.id.to_string()} class={class} data-msg={m.id.to_string()} onclick={onclick}
-               role="button" aria-label={format!("message {} from n{} to n{}: {}", m.id, m.from, m.to, m.label)}>
-                <title>{ format!("#{} n{} → n{}: {}", m.id, m.from, m.to, m.label) }</title>
-                { shape }
+               role="button" aria-label={format!("message {} from n{} to n{}: {}{copy}", m.id, m.from, m.to, m.label)}>
+                <title>{ format!("#{} n{} → n{}: {}{copy}", m.id, m.from, m.to, m.label) }</title>
+                { shape(slot, x, y) }
+                if labels {
+                    <text class="msg-label" x={(x + 10.0).to_string()} y={(y + 4.0).to_string()}>{ &m.short }</text>
+                }
+                if m.copy_of.is_some() {
+                    <text class="dup-mark" x={(x + 8.0).to_string()} y={(y - 7.0).to_string()}>{ "×2" }</text>
+                }
             </g>
         }
+    });
+
+    // Recent drops fade out where they died, marked with a cross.
+    let dropped = v.dropped.iter().filter_map(|d| {
+        let age = v.now.saturating_sub(d.at);
+        if age > props.fade || d.at > v.now {
+            return None;
+        }
+        // Lost or cut off as it was sent: shown just outside the sender, where it died.
+        let f = d.deliver.map_or(0.18, |deliver| {
+            (d.at.saturating_sub(d.sent) as f64 / deliver.saturating_sub(d.sent).max(1) as f64).clamp(0.0, 1.0)
+        });
+        let (x, y) = along(d.from, d.to, n, f);
+        let opacity = if props.still {
+            1.0
+        } else {
+            1.0 - 0.85 * age as f64 / props.fade.max(1) as f64
+        };
+        let slot = kind_slot(props.kinds, d.kind);
+        Some(html! {
+            <g key={format!("d{}", d.id)} class={classes!(SLOT_CLASS[slot], "msg-dropped")} data-dropped={d.id.to_string()}
+               style={format!("opacity:{opacity:.2}")}>
+                <title>{ format!("#{} n{} → n{} dropped ({}): {}", d.id, d.from, d.to, d.reason, d.label) }</title>
+                { shape(slot, x, y) }
+                <path class="drop-x" d={format!("M{} {} L{} {} M{} {} L{} {}", x - 7.0, y - 7.0, x + 7.0, y + 7.0, x + 7.0, y - 7.0, x - 7.0, y + 7.0)} />
+            </g>
+        })
     });
 
     let nodes = v.nodes.iter().map(|node| {
@@ -202,7 +272,7 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
              aria-label={format!("{n} nodes, {} messages in flight", v.messages.len())}>
             <g class="groups">{ for shades }</g>
             <g class="links">{ for links }</g>
-            <g class="messages">{ for messages }</g>
+            <g class="messages">{ for messages }{ for dropped }</g>
             <g class="nodes">{ for nodes }</g>
         </svg>
     }

@@ -16,6 +16,8 @@ pub struct Settings {
     pub shared: bool,
     /// `?t=`: open paused at this virtual time.
     pub at: Option<splitbrain_sim::Time>,
+    /// `?selftest=panic`: panic on the first frame, so tests can see the error overlay.
+    pub panic_test: bool,
 }
 
 /// Slowest and fastest playback.
@@ -24,14 +26,16 @@ pub const SPEED_RANGE: (f64, f64) = (0.001, 10.0);
 /// Reads the query string. Returns the settings and, if something was refused, why.
 pub fn from_query(query: &str) -> (Settings, Option<String>) {
     let mut s = Settings {
-        run: RunDescription::new("broadcast", 1, 5),
+        run: RunDescription::new("raft", 1, 5),
         speed: 0.1,
         bench: None,
         shared: false,
         at: None,
+        panic_test: false,
     };
     let mut errors = Vec::new();
     let mut latency = None;
+    let mut speed = None;
     let mut lab_params = serde_json::Map::new();
     let q = query.trim_start_matches('?');
     if q.len() > limits::MAX_SCENARIO_BYTES {
@@ -63,7 +67,7 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
             },
             "speed" => match v.parse::<f64>() {
                 Ok(x) if x.is_finite() && (SPEED_RANGE.0..=SPEED_RANGE.1).contains(&x) => {
-                    s.speed = x
+                    speed = Some(x)
                 }
                 _ => errors.push(format!(
                     "speed must be between {} and {}, got {v:?}",
@@ -91,6 +95,7 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
                 Ok(n) if (2..=limits::MAX_NODES).contains(&n) => s.bench = Some(n),
                 _ => errors.push(format!("bench needs 2..={} nodes", limits::MAX_NODES)),
             },
+            "selftest" if v == "panic" => s.panic_test = true,
             k if k.starts_with("param.") && k.len() > 6 => {
                 let value =
                     serde_json::from_str(&v).unwrap_or(serde_json::Value::String(v.clone()));
@@ -106,6 +111,7 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
     {
         (info.page_defaults)(&mut s.run);
     }
+    s.speed = speed.unwrap_or_else(|| find(&s.run.lab).map_or(s.speed, |info| info.page_speed));
     if let Some(l) = latency {
         s.run.network.latency = l;
     }

@@ -28,6 +28,9 @@ pub struct LabInfo {
     /// Adjusts a fresh run for watching in the page (e.g. slower links), before the link's own
     /// settings apply. The CLI does not use it.
     pub page_defaults: fn(&mut RunDescription),
+    /// The page's starting speed (virtual seconds per wall second): slow enough to follow one
+    /// message, fast enough that something happens within a few seconds.
+    pub page_speed: f64,
     /// The `n`-th client command the page sends (the "client request" button and automatic
     /// traffic), for a run of `nodes` nodes.
     pub client_command: fn(n: u64, nodes: usize) -> String,
@@ -45,7 +48,17 @@ const LABS: &[LabInfo] = &[
             format!("set {key}={}", rng.below(100))
         },
         client_command: |n, _| format!("set k{}={n}", n % 3),
-        page_defaults: |_| {},
+        page_defaults: |run| {
+            // RaftScope's ratio of message delay to election timeout (about 1:10), still
+            // "broadcastTime ≪ electionTimeout" (§5.6), so each message can be followed.
+            run.network.latency = splitbrain_sim::Latency::Uniform {
+                min: 10_000,
+                max: 20_000,
+            };
+        },
+        // The first election (150–300 ms) comes 3–6 s after the page opens; a message takes
+        // 0.2–0.4 s to cross.
+        page_speed: 0.05,
     },
     LabInfo {
         name: broadcast::LAB,
@@ -63,6 +76,7 @@ const LABS: &[LabInfo] = &[
             };
             run.params = serde_json::json!({"anti_entropy_min": "500ms", "anti_entropy_max": "1s"});
         },
+        page_speed: 0.1,
     },
     LabInfo {
         name: ping::LAB,
@@ -73,6 +87,7 @@ const LABS: &[LabInfo] = &[
         workload: |rng| format!("ping {}", rng.below(3)),
         client_command: |n, nodes| format!("ping {}", n % nodes.max(1) as u64),
         page_defaults: |_| {},
+        page_speed: 0.1,
     },
 ];
 
