@@ -124,6 +124,10 @@ fn parse_range(s: &str) -> Result<(Duration, Duration), String> {
 
 #[derive(Args)]
 pub struct BenchArgs {
+    /// Workload: `ping` (the engine's own cost, constant work per event) or `raft` (the Raft
+    /// lab with client traffic and its five invariants; 3 to 9 nodes).
+    #[arg(long, default_value = "ping")]
+    pub lab: String,
     /// Node counts to measure, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "5,50,500")]
     pub nodes: Vec<usize>,

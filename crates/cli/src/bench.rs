@@ -1,4 +1,4 @@
-//! `splitbrain bench`: simulator throughput on the broadcast lab, median of several runs.
+//! `splitbrain bench`: simulator throughput on a shared workload, median of several runs.
 
 use crate::Fail;
 use crate::args::BenchArgs;
@@ -6,15 +6,24 @@ use splitbrain_sim::limits;
 use std::process::ExitCode;
 use std::time::Instant;
 
-/// One measurement of the shared workload (see `splitbrain_labs::bench`).
-fn measure(nodes: usize, events: u64) -> Result<(u64, f64, u64), Fail> {
+/// One measurement of a shared workload (see `splitbrain_labs::bench`).
+fn measure(lab: &str, nodes: usize, events: u64) -> Result<(u64, f64, u64), Fail> {
     let origin = Instant::now();
     let mut clock = || origin.elapsed().as_secs_f64() * 1_000.0;
-    let (ev, elapsed_ms, hash) = splitbrain_labs::bench::throughput(nodes, events, &mut clock)?;
+    let (ev, elapsed_ms, hash) = match lab {
+        "raft" => splitbrain_labs::bench::raft_throughput(nodes, events, &mut clock)?,
+        _ => splitbrain_labs::bench::throughput(nodes, events, &mut clock)?,
+    };
     Ok((ev, elapsed_ms / 1_000.0, hash))
 }
 
 pub fn bench(a: BenchArgs) -> Result<ExitCode, Fail> {
+    if !matches!(a.lab.as_str(), "ping" | "raft") {
+        return Err(Fail(format!(
+            "bench workloads are ping and raft, not {:?}",
+            a.lab
+        )));
+    }
     let mut rows = Vec::new();
     for &n in &a.nodes {
         if !(2..=limits::MAX_NODES).contains(&n) {
@@ -26,13 +35,14 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode, Fail> {
         let mut rates = Vec::new();
         let mut hash = 0;
         for _ in 0..a.runs.max(1) {
-            let (ev, s, h) = measure(n, a.events)?;
+            let (ev, s, h) = measure(&a.lab, n, a.events)?;
             rates.push(ev as f64 / s.max(1e-9));
             hash = h;
         }
         rates.sort_by(f64::total_cmp);
         let median = rates[rates.len() / 2];
         rows.push(serde_json::json!({
+            "lab": a.lab,
             "nodes": n,
             "events": a.events,
             "runs": rates.len(),

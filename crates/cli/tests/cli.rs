@@ -111,6 +111,14 @@ fn bad_input_exits_2_with_one_clear_line() {
         (vec!["sweep", "broadcast", "--seeds", "abc"], "not a range"),
         (vec!["nonsense"], "unrecognized subcommand"),
         (vec!["run"], "name a lab"),
+        (
+            vec!["bench", "--lab", "paxos"],
+            "bench workloads are ping and raft",
+        ),
+        (
+            vec!["bench", "--lab", "raft", "--nodes", "50"],
+            "raft runs on 3 to 9 nodes",
+        ),
     ];
     for (args, want) in cases {
         assert_one_line_error(&args, want);

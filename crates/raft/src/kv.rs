@@ -1,21 +1,23 @@
 //! The replicated state machine: a key-value store driven by committed log entries.
 
 use std::fmt;
+use std::rc::Rc;
 
-/// A client command, as stored in the log.
+/// A client command, as stored in the log. Keys and values are shared strings: logs are
+/// copied into stable storage and messages often, and a copy should not reallocate each one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Cmd {
     /// Write `value` under `key`.
     Set {
         /// The key.
-        key: String,
+        key: Rc<str>,
         /// The value.
-        value: String,
+        value: Rc<str>,
     },
     /// Read `key`; goes through the log so the answer is linearizable (§8).
     Get {
         /// The key.
-        key: String,
+        key: Rc<str>,
     },
 }
 

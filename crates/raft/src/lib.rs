@@ -17,7 +17,7 @@ mod kv;
 mod node;
 
 pub use kv::Cmd;
-pub use node::{Durable, Entry, Index, Msg, Node, Role, Term, Timer};
+pub use node::{Durable, EMPTY_LOG, Entry, Index, Msg, Node, Role, Term, Timer, chain, digests};
 
 use serde::{Deserialize, Serialize};
 use splitbrain_sim::{Duration, format_time, ms};

@@ -4,6 +4,7 @@ use crate::kv::Cmd;
 use crate::{Params, Variant};
 use splitbrain_sim::{Cx, Describe, NodeId, NodeView, Process, World};
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 /// How often a client request may be forwarded before it is refused.
 const MAX_HOPS: u8 = 3;
@@ -20,6 +21,32 @@ pub struct Entry {
     pub term: Term,
     /// The command.
     pub cmd: Cmd,
+}
+
+/// Digest of a log through entry `i`, from the digest through `i - 1` ([`EMPTY_LOG`] for
+/// none): two logs agree through `i` exactly when their digests there are equal (barring a
+/// 64-bit collision). Lets the Fig. 3 invariants compare logs in O(1) instead of entry by
+/// entry after every event.
+pub fn chain(prev: u64, e: &Entry) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = splitbrain_sim::StableHasher::new();
+    prev.hash(&mut h);
+    e.hash(&mut h);
+    h.finish()
+}
+
+/// Digest of the empty log.
+pub const EMPTY_LOG: u64 = 0;
+
+/// The digest chain of a whole log (for logs read from stable storage).
+pub fn digests(log: &[Entry]) -> Vec<u64> {
+    let mut out = Vec::with_capacity(log.len());
+    let mut prev = EMPTY_LOG;
+    for e in log {
+        prev = chain(prev, e);
+        out.push(prev);
+    }
+    out
 }
 
 /// Server role (§5.1, Fig. 4).
@@ -198,12 +225,14 @@ pub struct Node {
     term: Term,
     voted_for: Option<NodeId>,
     log: Vec<Entry>,
+    /// `digests[i]` is the digest of `log[..=i]` (see [`chain`]), kept in step with the log.
+    digests: Vec<u64>,
     // Volatile.
     role: Role,
     leader: Option<NodeId>,
     commit: Index,
     applied: Index,
-    kv: BTreeMap<String, String>,
+    kv: BTreeMap<Rc<str>, Rc<str>>,
     votes: BTreeSet<NodeId>,
     next_index: Vec<Index>,
     match_index: Vec<Index>,
@@ -218,6 +247,7 @@ impl Node {
             term: 0,
             voted_for: None,
             log: Vec::new(),
+            digests: Vec::new(),
             role: Role::Follower,
             leader: None,
             commit: 0,
@@ -242,6 +272,18 @@ impl Node {
     pub fn log(&self) -> &[Entry] {
         &self.log
     }
+    /// Digest of the log through `index` (1-based; 0 is the empty log), or `None` past its end.
+    pub fn digest(&self, index: Index) -> Option<u64> {
+        match index {
+            0 => Some(EMPTY_LOG),
+            i => self.digests.get(i as usize - 1).copied(),
+        }
+    }
+    fn push_entry(&mut self, e: Entry) {
+        let prev = self.digests.last().copied().unwrap_or(EMPTY_LOG);
+        self.digests.push(chain(prev, &e));
+        self.log.push(e);
+    }
     /// Highest index known to be committed.
     pub fn commit_index(&self) -> Index {
         self.commit
@@ -251,7 +293,7 @@ impl Node {
         self.applied
     }
     /// The applied key-value state.
-    pub fn kv(&self) -> &BTreeMap<String, String> {
+    pub fn kv(&self) -> &BTreeMap<Rc<str>, Rc<str>> {
         &self.kv
     }
     /// The leader this node believes in.
@@ -400,7 +442,7 @@ impl Node {
                 }
                 Cmd::Get { key } => format!(
                     "get {key} = {}",
-                    self.kv.get(key).map_or("(none)", String::as_str)
+                    self.kv.get(key).map_or("(none)", |v| &**v)
                 ),
             };
             if self.role == Role::Leader {
@@ -505,8 +547,9 @@ impl Node {
                     continue;
                 }
                 self.log.truncate(i as usize - 1);
+                self.digests.truncate(i as usize - 1);
             }
-            self.log.push(e.clone());
+            self.push_entry(e.clone());
             changed = true;
         }
         if changed {
@@ -559,7 +602,7 @@ impl Node {
     fn client(&mut self, cmd: Cmd, hops: u8, cx: &mut Cx<'_, Self>) {
         match (self.role, self.leader) {
             (Role::Leader, _) => {
-                self.log.push(Entry {
+                self.push_entry(Entry {
                     term: self.term,
                     cmd,
                 });
@@ -593,6 +636,7 @@ impl Process for Node {
         self.term = durable.current_term;
         self.voted_for = durable.voted_for;
         self.log = durable.log.clone();
+        self.digests = digests(&self.log);
         self.reset_election_timer(cx);
     }
 

@@ -272,7 +272,7 @@ fn s5_3_conflicting_entries_are_deleted_and_new_ones_appended_then_commit_follow
         2,
         "min(leaderCommit, index of last new entry)"
     );
-    assert_eq!(h.node.kv().get("k").map(String::as_str), Some("b"));
+    assert_eq!(h.node.kv().get("k").map(|v| &**v), Some("b"));
     assert!(
         fx.iter()
             .any(|e| matches!(e, Effect::Persist(d) if d.log.len() == 2)),
@@ -434,7 +434,7 @@ fn s5_2_a_cluster_elects_one_leader_within_a_second_and_replicates_a_command_to_
     for i in 0..N {
         let n = s.process(i).unwrap();
         assert_eq!(
-            n.kv().get("x").map(String::as_str),
+            n.kv().get("x").map(|v| &**v),
             Some("1"),
             "n{i} applied it (follower redirected the request)"
         );
@@ -469,7 +469,7 @@ fn fig2_term_vote_and_log_survive_a_crash_and_everything_else_is_lost() {
     );
     s.run_until(secs(3), u64::MAX);
     assert_eq!(
-        s.process(f).unwrap().kv().get("y").map(String::as_str),
+        s.process(f).unwrap().kv().get("y").map(|v| &**v),
         Some("2"),
         "re-applied after the next heartbeat"
     );
@@ -523,7 +523,7 @@ fn s5_2_a_minority_partition_cannot_commit_and_the_majority_elects_a_new_leader(
         "overwritten"
     );
     assert_eq!(
-        s.process(old).unwrap().kv().get("z").map(String::as_str),
+        s.process(old).unwrap().kv().get("z").map(|v| &**v),
         Some("10")
     );
     assert!(s.violations().is_empty(), "{:?}", s.violations());

@@ -8,7 +8,9 @@ use splitbrain_sim::{Invariant, NodeId, World};
 /// The log each node had when last seen as leader, with that term.
 #[derive(Debug, Clone, Default)]
 pub struct LeaderAppendOnly {
-    seen: Vec<Option<(Term, Vec<Entry>)>>,
+    /// Per node while it leads: its term, and a copy of its log grown by appending only what
+    /// is new (so each event costs O(new entries), not O(log)), with the digest it had.
+    seen: Vec<Option<(Term, Vec<Entry>, u64)>>,
 }
 
 impl Invariant<Node> for LeaderAppendOnly {
@@ -32,31 +34,41 @@ impl Invariant<Node> for LeaderAppendOnly {
             if n.role() != Role::Leader {
                 continue;
             }
-            if let Some((term, old)) = &self.seen[id]
-                && *term == n.term()
-            {
-                let log = n.log();
-                let kept = old.len() <= log.len() && log[..old.len()] == old[..];
-                if !kept {
-                    let i = old
-                        .iter()
-                        .zip(log)
-                        .position(|(a, b)| a != b)
-                        .unwrap_or(log.len());
-                    out.push((
-                        vec![id],
-                        format!(
-                            "leader n{id} of term {term} changed or removed its entry at index {}",
-                            i + 1
-                        ),
+            let log = n.log();
+            match &mut self.seen[id] {
+                Some((term, old, digest)) if *term == n.term() => {
+                    let kept =
+                        old.len() <= log.len() && n.digest(old.len() as u64) == Some(*digest);
+                    if !kept {
+                        let i = old
+                            .iter()
+                            .zip(log)
+                            .position(|(a, b)| a != b)
+                            .unwrap_or(log.len());
+                        out.push((
+                            vec![id],
+                            format!(
+                                "leader n{id} of term {term} changed or removed its entry at index {}",
+                                i + 1
+                            ),
+                        ));
+                        self.seen[id] = Some((
+                            n.term(),
+                            log.to_vec(),
+                            n.digest(log.len() as u64).unwrap_or_default(),
+                        ));
+                    } else if old.len() < log.len() {
+                        old.extend_from_slice(&log[old.len()..]);
+                        *digest = n.digest(log.len() as u64).unwrap_or_default();
+                    }
+                }
+                _ => {
+                    self.seen[id] = Some((
+                        n.term(),
+                        log.to_vec(),
+                        n.digest(log.len() as u64).unwrap_or_default(),
                     ));
                 }
-            }
-            if self.seen[id]
-                .as_ref()
-                .is_none_or(|(t, l)| *t != n.term() || l.len() != n.log().len())
-            {
-                self.seen[id] = Some((n.term(), n.log().to_vec()));
             }
         }
         out

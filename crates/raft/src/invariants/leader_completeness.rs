@@ -12,6 +12,11 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default)]
 pub struct LeaderCompleteness {
     committed: BTreeMap<Index, (Entry, NodeId, Term)>,
+    /// Per node, the last successful check while it led: (its term, the highest committed index
+    /// then, the length `m` of its log prefix that covered it, the digest through `m`). While
+    /// that prefix is unchanged only entries committed since need checking, so a long log
+    /// costs nothing per event. Committed indices are only ever added above the highest one.
+    verified: Vec<Option<(Term, Index, Index, u64)>>,
 }
 
 impl Invariant<Node> for LeaderCompleteness {
@@ -35,7 +40,17 @@ impl Invariant<Node> for LeaderCompleteness {
             if n.role() != Role::Leader {
                 continue;
             }
-            for (&i, (e, by, in_term)) in &self.committed {
+            if self.verified.len() != world.len() {
+                self.verified = vec![None; world.len()];
+            }
+            let from = match self.verified[id] {
+                Some((term, k, m, digest)) if term == n.term() && n.digest(m) == Some(digest) => {
+                    k + 1
+                }
+                _ => 1,
+            };
+            let before = out.len();
+            for (&i, (e, by, in_term)) in self.committed.range(from..) {
                 // Only leaders of terms after the one it was committed in must hold it.
                 if *in_term >= n.term() {
                     continue;
@@ -53,6 +68,11 @@ impl Invariant<Node> for LeaderCompleteness {
                     break;
                 }
             }
+            let highest = self.committed.keys().next_back().copied().unwrap_or(0);
+            self.verified[id] = (out.len() == before).then(|| {
+                let m = highest.min(n.log().len() as Index);
+                (n.term(), highest, m, n.digest(m).unwrap_or_default())
+            });
         }
         out
     }

@@ -24,7 +24,7 @@ pub fn all() -> Vec<Box<dyn Invariant<Node>>> {
     vec![
         Box::new(ElectionSafety::default()),
         Box::new(LeaderAppendOnly::default()),
-        Box::new(LogMatching),
+        Box::new(LogMatching::default()),
         Box::new(LeaderCompleteness::default()),
         Box::new(StateMachineSafety::default()),
     ]

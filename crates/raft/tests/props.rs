@@ -1,0 +1,120 @@
+//! Property tests: for any seed and any fault schedule, the correct Raft keeps every Fig. 3
+//! invariant, the log digests the invariants rely on match the logs, and once the faults stop
+//! the cluster elects a leader and commits on every node (liveness under the paper's timings).
+
+use proptest::prelude::*;
+use splitbrain_raft::{Node, Params, Role, digests, invariants};
+use splitbrain_sim::{Action, Lab, LinkConfig, SimConfig, Simulator, TimedAction, ms, secs};
+
+fn action(nodes: usize) -> impl Strategy<Value = Action> {
+    let node = 0..nodes;
+    prop_oneof![
+        node.clone().prop_map(|node| Action::Crash { node }),
+        node.clone().prop_map(|node| Action::Restart { node }),
+        proptest::collection::btree_set(0..nodes, 1..nodes).prop_map(|g| Action::Partition {
+            groups: vec![g.into_iter().collect()]
+        }),
+        Just(Action::Heal),
+        (0.0..=0.5f64).prop_map(|p| Action::Loss {
+            p,
+            from: None,
+            to: None
+        }),
+        (0.0..=0.3f64).prop_map(|p| Action::Duplicate {
+            p,
+            from: None,
+            to: None
+        }),
+        (node, 0..5u8, 0..100u64).prop_map(|(node, k, v)| Action::Client {
+            node,
+            command: format!("set k{k}={v}")
+        }),
+    ]
+}
+
+fn schedule(nodes: usize) -> impl Strategy<Value = Vec<TimedAction>> {
+    proptest::collection::vec((0..5_000u64, action(nodes)), 0..60).prop_map(|mut v| {
+        v.sort_by_key(|(t, _)| *t);
+        v.into_iter()
+            .map(|(t, action)| TimedAction { at: ms(t), action })
+            .collect()
+    })
+}
+
+fn cluster(seed: u64, nodes: usize) -> Simulator<Node> {
+    let mut cfg = SimConfig::new("raft", seed, nodes);
+    cfg.link = LinkConfig::default();
+    Simulator::new(cfg, invariants::all(), |_| Node::new(Params::default())).unwrap()
+}
+
+fn calm(s: &mut Simulator<Node>, at: u64) {
+    for a in [
+        Action::Heal,
+        Action::Loss {
+            p: 0.0,
+            from: None,
+            to: None,
+        },
+        Action::Duplicate {
+            p: 0.0,
+            from: None,
+            to: None,
+        },
+    ] {
+        s.schedule(at, a).unwrap();
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    #[test]
+    fn fig3_invariants_hold_and_digests_match_logs_under_any_faults(
+        seed in 0u64..1_000_000,
+        (nodes, actions) in (3usize..=7).prop_flat_map(|n| (Just(n), schedule(n))),
+    ) {
+        let mut s = cluster(seed, nodes);
+        for a in &actions {
+            s.schedule(a.at, a.action.clone()).unwrap();
+        }
+        s.run_until(secs(6), u64::MAX);
+        prop_assert!(s.violations().is_empty(), "{:?}", s.violations());
+        for n in (0..nodes).filter_map(|i| s.process(i)) {
+            let chain = digests(n.log());
+            for (i, d) in chain.iter().enumerate() {
+                prop_assert_eq!(n.digest(i as u64 + 1), Some(*d));
+            }
+        }
+    }
+
+    #[test]
+    fn after_faults_stop_a_leader_is_elected_and_a_request_commits_everywhere(
+        seed in 0u64..1_000_000,
+        (nodes, actions) in (3usize..=7).prop_flat_map(|n| (Just(n), schedule(n))),
+    ) {
+        let mut s = cluster(seed, nodes);
+        for a in &actions {
+            s.schedule(a.at, a.action.clone()).unwrap();
+        }
+        calm(&mut s, secs(5));
+        s.run_until(secs(5), u64::MAX);
+        for node in 0..nodes {
+            let _ = s.control(&Action::Restart { node });
+        }
+        // A few election timeouts (150–300 ms) are plenty once the network is whole.
+        s.run_until(secs(8), u64::MAX);
+        let leader = (0..nodes)
+            .filter_map(|i| s.process(i).map(|n| (n.term(), n.role() == Role::Leader, i)))
+            .filter(|(_, leads, _)| *leads)
+            .max();
+        prop_assert!(leader.is_some(), "no leader 3 s after the faults stopped");
+        let (_, _, leader) = leader.unwrap();
+        s.control(&Action::Client { node: leader, command: "set done=yes".into() }).unwrap();
+        s.run_until(secs(9), u64::MAX);
+        for i in 0..nodes {
+            let kv = s.process(i).unwrap().kv();
+            prop_assert_eq!(kv.get("done").map(|v| &**v), Some("yes"), "n{} did not apply it", i);
+        }
+        prop_assert!(s.violations().is_empty(), "{:?}", s.violations());
+    }
+}
