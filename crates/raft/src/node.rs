@@ -573,10 +573,14 @@ impl Node {
         cx: &mut Cx<'_, Self>,
     ) {
         if success {
+            let advanced = match_index > self.match_index[from];
             self.match_index[from] = self.match_index[from].max(match_index);
             self.next_index[from] = self.next_index[from].max(self.match_index[from] + 1);
             self.advance_commit(cx);
-            if self.next_index[from] <= self.last_index() {
+            // Send the rest only on news: a stale reply (its request crossed newer ones, as
+            // on slow links) re-sending would start a chain of Appends per heartbeat that never
+            // ends while the client keeps writing.
+            if advanced && self.next_index[from] <= self.last_index() {
                 self.send_append(from, cx);
             }
             return;

@@ -400,6 +400,47 @@ fn s5_3_fast_backup_skips_a_whole_conflicting_term() {
     assert_eq!(retry_after_nack(false, 2, Some(3)), 3);
 }
 
+#[test]
+fn s5_3_a_reply_that_brings_news_sends_the_rest_and_a_stale_one_sends_nothing() {
+    let log: Vec<Entry> = (0..40).map(|i| entry(1, &i.to_string())).collect();
+    let mut h = leader_with(Params::default(), log, 2);
+    let ack = |match_index| Msg::AppendReply {
+        term: 2,
+        success: true,
+        match_index,
+        conflict_index: 0,
+        conflict_term: None,
+    };
+    // n1's log is empty: the leader backs up to index 1 and sends a first batch of 16.
+    h.deliver(
+        1,
+        Msg::AppendReply {
+            term: 2,
+            success: false,
+            match_index: 0,
+            conflict_index: 1,
+            conflict_term: None,
+        },
+    );
+    // n1 now holds 16 entries: the next batch goes out at once.
+    let more = sends(&h.deliver(1, ack(16)));
+    assert!(
+        more.iter().any(|(to, m)| *to == Some(1)
+            && matches!(
+                m,
+                Msg::Append {
+                    prev_log_index: 16,
+                    ..
+                }
+            )),
+        "{more:?}"
+    );
+    // A late reply to an earlier Append tells nothing new: no second copy of that batch
+    // (on slow links those copies would multiply with every heartbeat).
+    assert!(sends(&h.deliver(1, ack(8))).is_empty());
+    assert!(sends(&h.deliver(1, ack(16))).is_empty());
+}
+
 fn cluster(seed: u64, variant: Variant) -> Simulator<Node> {
     let params = Params {
         variant,
