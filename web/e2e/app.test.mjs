@@ -365,7 +365,7 @@ test('reduced motion: messages wait at the middle of their link instead of glidi
   const msg = page.locator('svg.network g.msg').first();
   await msg.waitFor({ timeout: 20000 });
   const id = await msg.getAttribute('data-msg');
-  const where = () => page.evaluate((i) => document.querySelector(`g.msg[data-msg="${i}"] > :first-child`)?.getBoundingClientRect().x ?? null, id);
+  const where = () => page.evaluate((i) => document.querySelector(`g.msg[data-msg="${i}"] > :is(circle, rect, path)`)?.getBoundingClientRect().x ?? null, id);
   const a = await where();
   await page.waitForTimeout(300);
   const b = await where();

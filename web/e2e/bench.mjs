@@ -1,11 +1,12 @@
-// `cargo xtask bench`, browser half: page size, simulator throughput as wasm in Chromium, and
-// frame cost of the default scene (../shared/tools/measure.mjs). Medians over several runs.
-import { readdir, readFile, access } from 'node:fs/promises';
+// `cargo xtask bench`, browser half: page size, simulator throughput as wasm in Chromium, first
+// render, per-frame work of the heavy Raft scene, and frame cost with ../shared/tools/measure.mjs
+// (optionally RaftScope's too, in the same sitting). Medians over several runs.
+import { readdir, readFile, access, mkdir, copyFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
-import { execFileSync, execFile } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 const run = promisify(execFile);
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { serve, launch, DIST } from './harness.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -39,33 +40,110 @@ console.log(JSON.stringify({ wasm_5_nodes: {
   all: wasm.map((r) => r.events_per_second),
   trace_hash: wasm[0].trace_hash,
 } }, null, 2));
+
+// 3. First render: navigation to the first drawn cluster, on localhost.
+const first = [];
+for (let i = 0; i < RUNS; i++) {
+  const page = await browser.newPage();
+  await page.addInitScript(() => {
+    new MutationObserver((_, obs) => {
+      if (document.querySelector('svg.network g.node')) { window.__firstCluster = performance.now(); obs.disconnect(); }
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await page.goto(server.url);
+  await page.waitForFunction(() => window.__firstCluster !== undefined);
+  first.push(await page.evaluate(() => window.__firstCluster));
+  await page.close();
+}
+console.log(JSON.stringify({ first_render_ms: { median: +median(first).toFixed(1), all: first.map((x) => +x.toFixed(1)) } }, null, 2));
+
+// 4. The heavy Raft scene: 9 nodes at 10x with about 300 messages in flight (0.8-1.2 s links,
+// elections 3-6 s so one leader stays). Per-frame work from requestAnimationFrame's start to
+// the first task after the frame (script, style, layout and paint of that frame), p50 and p95.
+const HEAVY = '?nodes=9&speed=10&seed=1&latency=0.8s..1.2s&param.election_min=%223s%22&param.election_max=%226s%22';
+const heavy = [];
+for (let i = 0; i < RUNS; i++) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.addInitScript(() => {
+    window.__work = [];
+    const raf = window.requestAnimationFrame.bind(window);
+    window.requestAnimationFrame = (cb) => raf((ts) => {
+      const t0 = performance.now();
+      cb(ts);
+      setTimeout(() => window.__work.push(performance.now() - t0), 0);
+    });
+  });
+  await page.goto(server.url + HEAVY);
+  await page.waitForSelector('svg.network g.msg');
+  await page.waitForTimeout(4000);
+  await page.evaluate(() => { window.__work = []; });
+  const inflight = [];
+  for (let k = 0; k < 10; k++) {
+    inflight.push(Number((await page.locator('.legend').textContent()).match(/(\d+) in flight/)[1]));
+    await page.waitForTimeout(300);
+  }
+  const work = await page.evaluate(() => window.__work);
+  const q = (p) => { const s = [...work].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
+  heavy.push({ in_flight: median(inflight), frames: work.length, p50: q(0.5), p95: q(0.95) });
+  await page.close();
+}
+console.log(JSON.stringify({ heavy_raft_scene_frame_work_ms: {
+  scene: HEAVY, runs: heavy.length,
+  in_flight_median: median(heavy.map((h) => h.in_flight)),
+  p50: +median(heavy.map((h) => h.p50)).toFixed(2),
+  p95: +median(heavy.map((h) => h.p95)).toFixed(2),
+  all_p95: heavy.map((h) => +h.p95.toFixed(2)),
+} }, null, 2));
 await browser.close();
 
-// 3. Frame cost of the default scene (5 nodes, client traffic on) with the shared tool.
+// 5. Frame cost with the shared tool (../shared/tools/measure.mjs): our scenes, and RaftScope's
+// in the same sitting when RAFTSCOPE_DIR points at a copy of it (index.html, and index9.html
+// with NUM_SERVERS = 9).
 const tools = resolve(new URL('../../../shared/tools', import.meta.url).pathname);
-const measure = join(tools, 'measure.mjs');
+const shared = join(tools, 'measure.mjs');
+// The tool imports playwright-core: run a copy from here so it resolves to ours.
+const local = new URL('./.measure/measure.mjs', import.meta.url).pathname;
+const scenes = [
+  ['raft_5_nodes_0.1x', server.url + '?speed=0.1', 'svg.network g.msg', ''],
+  ['raft_9_nodes_0.1x', server.url + '?speed=0.1&nodes=9', 'svg.network g.msg', ''],
+  ['raft_9_nodes_10x_heavy', server.url + HEAVY, 'svg.network g.msg', ''],
+  ['broadcast_5_nodes', server.url + '?lab=broadcast', 'svg.network g.msg', ''],
+];
+let raftscope = null;
+if (process.env.RAFTSCOPE_DIR) {
+  raftscope = await serve(resolve(process.env.RAFTSCOPE_DIR));
+  const setup = "$('#speed').slider('setValue', 1); playback.resume();";
+  scenes.push(['raftscope_5_servers_0.1x', raftscope.url + 'index.html', '#servers .server', setup]);
+  scenes.push(['raftscope_9_servers_0.1x', raftscope.url + 'index9.html', '#servers .server', setup]);
+}
 try {
-  await access(measure);
-  try { await access(join(tools, 'node_modules/playwright-core')); } catch {
-    execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: tools, stdio: 'inherit' });
+  await access(shared);
+  await mkdir(dirname(local), { recursive: true });
+  await copyFile(shared, local);
+  const frame = {};
+  for (const [name, url, wait, setup] of scenes) {
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) {
+      const args = [local, '--url', url, '--seconds', '5', '--warm', '2', '--wait', wait];
+      if (setup) args.push('--setup', setup);
+      // Asynchronous: this process also serves the page being measured.
+      const { stdout } = await run('node', args, { encoding: 'utf8' });
+      runs.push(JSON.parse(stdout));
+    }
+    const pick = (f) => median(runs.map(f));
+    frame[name] = {
+      task_ms_per_frame: pick((r) => r.main_thread_ms_per_frame.task),
+      all_task_ms: runs.map((r) => r.main_thread_ms_per_frame.task),
+      fps: pick((r) => r.fps),
+      interval_p50_ms: pick((r) => r.interval_ms.p50),
+      interval_p95_ms: pick((r) => r.interval_ms.p95),
+      ready_ms: pick((r) => r.ready_ms),
+      console_errors: [...new Set(runs.flatMap((r) => r.console_errors ?? []))],
+    };
   }
-  const runs = [];
-  for (let i = 0; i < RUNS; i++) {
-    // Asynchronous: this process also serves the page being measured.
-    const { stdout } = await run('node', [measure, '--url', server.url, '--seconds', '5', '--warm', '2', '--wait', 'svg.network g.msg'],
-      { encoding: 'utf8' });
-    runs.push(JSON.parse(stdout));
-  }
-  const pick = (f) => median(runs.map(f));
-  console.log(JSON.stringify({ frame_cost_default_scene: {
-    runs: runs.length,
-    task_ms_per_frame: pick((r) => r.main_thread_ms_per_frame.task),
-    all_task_ms: runs.map((r) => r.main_thread_ms_per_frame.task),
-    fps: pick((r) => r.fps),
-    interval_p95_ms: pick((r) => r.interval_ms.p95),
-    console_errors: runs.flatMap((r) => r.console_errors ?? r.errors ?? []),
-  } }, null, 2));
+  console.log(JSON.stringify({ frame_cost: frame }, null, 2));
 } catch (e) {
   console.log(`frame cost skipped: ${e.message}`);
 }
+await raftscope?.close();
 await server.close();

@@ -25,6 +25,8 @@ const LOG_SHOWN: usize = 14;
 const LOG_SCAN: usize = 2_000;
 /// Recent drops the view keeps, to fade them out where they died.
 const DROPS_SHOWN: usize = 32;
+/// Wall-clock milliseconds between updates of the text panels while playing.
+const PANEL_EVERY_MS: f64 = 200.0;
 /// Wall-clock seconds a dropped message takes to fade out, whatever the speed.
 const FADE_WALL_S: f64 = 1.2;
 
@@ -124,6 +126,14 @@ pub struct App {
     lab: Box<dyn Lab>,
     actions: Vec<TimedAction>,
     view: Rc<WorldView>,
+    /// Virtual time now; moves every frame, while `view` is rebuilt only when the trace grew.
+    now: Time,
+    /// Trace events recorded when `view` was built.
+    seen_trace: u64,
+    /// Version of the text panels (inspector, log, lab panel); they re-render when it changes.
+    panels: u64,
+    /// When the text panels were last refreshed during play (rAF timestamp, ms).
+    panels_ts: f64,
     log: Vec<TraceLine>,
     playing: bool,
     speed: f64,
@@ -178,8 +188,23 @@ impl App {
         Ok(())
     }
 
+    /// Everything on screen, now.
     fn refresh(&mut self) {
+        self.refresh_view();
+        self.refresh_panels();
+    }
+
+    /// The network picture.
+    fn refresh_view(&mut self) {
         self.view = Rc::new(self.lab.view());
+        self.now = self.lab.now();
+        self.seen_trace = self.lab.trace_recorded();
+    }
+
+    /// The inspector, event log and lab panel: text nobody can read at 60 updates a second,
+    /// so while playing they follow at most every [`PANEL_EVERY_MS`] (at once when paused).
+    fn refresh_panels(&mut self) {
+        self.panels += 1;
         self.log = if self.log_node.is_none() && self.log_kind.is_empty() {
             self.lab.trace_tail(LOG_SHOWN)
         } else {
@@ -355,6 +380,10 @@ impl Component for App {
             lab,
             actions: Vec::new(),
             view,
+            now: 0,
+            seen_trace: 0,
+            panels: 0,
+            panels_ts: 0.0,
             log: Vec::new(),
             playing: at.is_none(),
             speed,
@@ -399,6 +428,10 @@ impl Component for App {
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        if !matches!(msg, Msg::Frame(_)) {
+            // Anything the user did shows at once.
+            self.panels += 1;
+        }
         match msg {
             Msg::Frame(ts) => {
                 self.raf = None;
@@ -426,12 +459,24 @@ impl Component for App {
                     self.notice = Some(format!("The run stopped: {h}"));
                     self.playing = false;
                 }
-                self.refresh();
+                if !self.playing {
+                    self.refresh();
+                } else if self.lab.trace_recorded() == self.seen_trace {
+                    // Nothing happened: only the messages move.
+                    self.now = self.lab.now();
+                } else {
+                    self.refresh_view();
+                    if ts - self.panels_ts >= PANEL_EVERY_MS {
+                        self.panels_ts = ts;
+                        self.refresh_panels();
+                    }
+                }
                 self.schedule_frame(ctx);
                 true
             }
             Msg::TogglePlay => {
                 self.playing = !self.playing;
+                self.refresh();
                 self.last_ts = None;
                 if self.playing && self.raf.is_none() {
                     self.schedule_frame(ctx);
@@ -708,7 +753,7 @@ impl Component for App {
                             { for labs().iter().map(|l| html! { <option key={l.name} value={l.name} selected={l.name == v.lab}>{ l.title }</option> }) }
                         </select>
                     </label>
-                    <span class="clock" data-testid="clock">{ format!("t = {}", format_time(v.now - v.now % 1000)) }</span>
+                    <span class="clock" data-testid="clock">{ format!("t = {}", format_time(self.now - self.now % 1000)) }</span>
                     <span class="seed">{ format!("seed {}", self.run.seed) }</span>
                     <button class="help-button" onclick={link.callback(|_| Msg::Help(true))} aria-label="keyboard shortcuts" title="?">{ "?" }</button>
                 </header>
@@ -743,12 +788,12 @@ impl Component for App {
                 }
                 <main class="layout">
                     <section class="stage">
-                        <NetworkView view={self.view.clone()} selected={self.selected} on_select={on_select} kinds={kinds}
+                        <NetworkView view={self.view.clone()} now={self.now} selected={self.selected} on_select={on_select} kinds={kinds}
                                      flagged={self.lab.violations().first().map(|x| x.nodes.clone()).unwrap_or_default()}
                                      on_message={link.callback(Msg::SelectMessage)} selected_message={self.selected_message}
                                      on_cut={link.callback(|(from, to)| Msg::Act(Action::Cut { from, to }))}
                                      fade={(self.speed * FADE_WALL_S * 1e6) as Time} still={self.still} />
-                        { for crate::panels::panel(self.lab.as_ref()) }
+                        <Memo version={self.panels}>{ for crate::panels::panel(self.lab.as_ref()) }</Memo>
                         <p class="legend">
                             { for kinds.iter().enumerate().take(3).map(|(i, (_, text))| html! {
                                 <span class={["key key-a", "key key-b", "key key-c"][i]}>{ format!("{} {text}", ["●", "■", "◆"][i]) }</span>
@@ -810,6 +855,7 @@ impl Component for App {
                                        onchange={link.callback(|e: Event| Msg::LatencyText(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
                             </label>
                         </div>
+                        <Memo version={self.panels}>
                         if let Some(id) = self.selected_message {
                             <section class="inspector message-inspector" aria-label="message inspector">
                                 <h2>{ format!("Message #{id}") }</h2>
@@ -855,8 +901,10 @@ impl Component for App {
                                 </select>
                                 <button onclick={link.callback(|_| Msg::DownloadLog)} title="the whole kept trace as a readable transcript">{ "Download" }</button>
                             </div>
+                            // Oldest first in the DOM and shown newest first by CSS, so a new event
+                            // appends one row instead of shifting every row.
                             <ol>
-                                { for self.log.iter().rev().map(|l| html! {
+                                { for self.log.iter().map(|l| html! {
                                     <li key={l.i.to_string()} class={format!("ev ev-{}", l.ev)}>
                                         <span class="t">{ format_time(l.t - l.t % 1000) }</span>
                                         <span class="who">{ who(l) }</span>
@@ -865,18 +913,44 @@ impl Component for App {
                                 }) }
                             </ol>
                         </section>
+                        </Memo>
                         if let Some(l) = &self.share {
                             <label class="share">{ "Link to this exact state (copied):" }
                                 <input readonly=true value={l.clone()} data-testid="share-link" />
                             </label>
                         }
-                        <p class="fingerprint" data-testid="fingerprint">{ format!("run fingerprint {:016x} at {}", self.lab.trace_hash(), format_time(self.lab.now())) }</p>
+                        // Only while paused: a line that changed every frame would re-lay out the column.
+                        <p class="fingerprint" data-testid="fingerprint">{
+                            if self.playing { "run fingerprint: pause to see it".to_string() }
+                            else { format!("run fingerprint {:016x} at {}", self.lab.trace_hash(), format_time(self.lab.now())) }
+                        }</p>
                         <p class="keys">{ "Keys: Space play · S step · 0–9 select · B request · C crash/restart · I isolate · P partition · H heal · ? all shortcuts" }</p>
                     </aside>
                 </main>
             </div>
         }
     }
+}
+
+/// Props of [`Memo`].
+#[derive(Properties)]
+struct MemoProps {
+    /// Re-render only when this changes.
+    version: u64,
+    children: Html,
+}
+
+impl PartialEq for MemoProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version
+    }
+}
+
+/// Shows its children as they were when `version` last changed: the text panels skip the
+/// frames in between instead of being diffed and laid out 60 times a second.
+#[component]
+fn Memo(props: &MemoProps) -> Html {
+    props.children.clone()
 }
 
 /// A seed for "New seed": the one place the page asks the browser for randomness. Runs stay

@@ -13,10 +13,13 @@ const CENTER: f64 = SIZE / 2.0;
 const MAX_LABELLED: usize = 40;
 
 /// Props: the frame to draw and the selection.
-#[derive(Properties)]
+#[derive(Properties, Clone)]
 pub struct NetworkProps {
-    /// The state to draw.
+    /// The state to draw: a new `Rc` only when events happened, so the layers that do not move
+    /// (links, groups, nodes) skip re-rendering on the frames in between.
     pub view: Rc<WorldView>,
+    /// The virtual time to place moving messages at (every frame).
+    pub now: Time,
     /// The node the inspector shows.
     pub selected: Option<NodeId>,
     /// Clicking a node selects it.
@@ -39,14 +42,29 @@ pub struct NetworkProps {
     pub still: bool,
 }
 
+/// Callbacks are left out: they only forward to the shell, whose handle never changes.
 impl PartialEq for NetworkProps {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.view, &other.view)
+            && self.now == other.now
             && self.selected == other.selected
             && self.flagged == other.flagged
             && self.selected_message == other.selected_message
             && self.fade == other.fade
             && self.still == other.still
+    }
+}
+
+/// Props of the layers that only change with events.
+#[derive(Properties, Clone)]
+struct StaticProps {
+    net: NetworkProps,
+}
+
+impl PartialEq for StaticProps {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&self.net, &other.net);
+        Rc::ptr_eq(&a.view, &b.view) && a.selected == b.selected && a.flagged == b.flagged
     }
 }
 
@@ -79,16 +97,13 @@ pub fn partition_groups(n: usize, blocked: &[LinkView]) -> Vec<usize> {
     group
 }
 
-/// The shape of a message of colour/shape slot `slot`, centred at (x, y).
-fn shape(slot: usize, x: f64, y: f64) -> Html {
+/// The shape of a message of colour/shape slot `slot`, centred at the origin (its group is
+/// moved into place).
+fn shape(slot: usize) -> Html {
     match slot {
-        0 => html! { <circle cx={x.to_string()} cy={y.to_string()} r="7" /> },
-        1 => {
-            html! { <rect x={(x - 6.0).to_string()} y={(y - 6.0).to_string()} width="12" height="12" /> }
-        }
-        _ => {
-            html! { <path d={format!("M{x} {} L{} {y} L{x} {} L{} {y} Z", y - 8.0, x + 8.0, y + 8.0, x - 8.0)} /> }
-        }
+        0 => html! { <circle r="7" /> },
+        1 => html! { <rect x="-6" y="-6" width="12" height="12" /> },
+        _ => html! { <path d="M0 -8 L8 0 L0 8 L-8 0 Z" /> },
     }
 }
 
@@ -114,9 +129,24 @@ pub fn kind_slot(kinds: &[(&str, &str)], kind: &str) -> usize {
 
 const SLOT_CLASS: [&str; 3] = ["msg msg-a", "msg msg-b", "msg msg-c"];
 
-/// The shared network view.
+/// The shared network view: links and partition shading, then messages, then nodes on top.
 #[component]
 pub fn NetworkView(props: &NetworkProps) -> Html {
+    let v = &props.view;
+    html! {
+        <svg class="network" viewBox={format!("0 0 {SIZE} {SIZE}")} role="img"
+             aria-label={format!("{} nodes, {} messages in flight", v.nodes.len(), v.messages.len())}>
+            <Links net={props.clone()} />
+            <Messages ..props.clone() />
+            <Nodes net={props.clone()} />
+        </svg>
+    }
+}
+
+/// Partition shading and links: re-rendered only when events happened.
+#[component]
+fn Links(props: &StaticProps) -> Html {
+    let props = &props.net;
     let v = &props.view;
     let n = v.nodes.len();
     let node_r = if n > 12 { 20.0 } else { 30.0 };
@@ -168,6 +198,20 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
         }).collect::<Html>()
     });
 
+    html! {
+        <>
+            <g class="groups">{ for shades }</g>
+            <g class="links">{ for links }</g>
+        </>
+    }
+}
+
+/// Messages in flight and recent drops: the only layer that changes every frame. Each message
+/// is a group moved by one `transform`, so a frame rewrites one attribute per message.
+#[component]
+fn Messages(props: &NetworkProps) -> Html {
+    let v = &props.view;
+    let n = v.nodes.len();
     // Short labels while they can be read; a busy network shows shapes only.
     let labels = v.messages.len() <= MAX_LABELLED;
     let messages = v.messages.iter().map(|m| {
@@ -175,7 +219,7 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
         let f = if props.still {
             0.5
         } else {
-            ((v.now.saturating_sub(m.sent)) as f64 / span).clamp(0.0, 1.0)
+            ((props.now.saturating_sub(m.sent)) as f64 / span).clamp(0.0, 1.0)
         };
         let (x, y) = along(m.from, m.to, n, f);
         let slot = kind_slot(props.kinds, m.kind);
@@ -193,14 +237,14 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
         let copy = m.copy_of.map(|of| format!(" (a copy of #{of} the network made)")).unwrap_or_default();
         html! {
             <g key={m.id.to_string()} class={class} data-msg={m.id.to_string()} onclick={onclick}
-               role="button" aria-label={format!("message {} from n{} to n{}: {}{copy}", m.id, m.from, m.to, m.label)}>
+               transform={format!("translate({x:.1} {y:.1})")} role="button" aria-label={format!("message {} from n{} to n{}: {}{copy}", m.id, m.from, m.to, m.label)}>
                 <title>{ format!("#{} n{} → n{}: {}{copy}", m.id, m.from, m.to, m.label) }</title>
-                { shape(slot, x, y) }
+                { shape(slot) }
                 if labels {
-                    <text class="msg-label" x={(x + 10.0).to_string()} y={(y + 4.0).to_string()}>{ &m.short }</text>
+                    <text class="msg-label" x="10" y="4">{ &m.short }</text>
                 }
                 if m.copy_of.is_some() {
-                    <text class="dup-mark" x={(x + 8.0).to_string()} y={(y - 7.0).to_string()}>{ "×2" }</text>
+                    <text class="dup-mark" x="8" y="-7">{ "×2" }</text>
                 }
             </g>
         }
@@ -208,8 +252,8 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
 
     // Recent drops fade out where they died, marked with a cross.
     let dropped = v.dropped.iter().filter_map(|d| {
-        let age = v.now.saturating_sub(d.at);
-        if age > props.fade || d.at > v.now {
+        let age = props.now.saturating_sub(d.at);
+        if age > props.fade || d.at > props.now {
             return None;
         }
         // Lost or cut off as it was sent: shown just outside the sender, where it died.
@@ -225,14 +269,26 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
         let slot = kind_slot(props.kinds, d.kind);
         Some(html! {
             <g key={format!("d{}", d.id)} class={classes!(SLOT_CLASS[slot], "msg-dropped")} data-dropped={d.id.to_string()}
-               style={format!("opacity:{opacity:.2}")}>
+               transform={format!("translate({x:.1} {y:.1})")} style={format!("opacity:{opacity:.2}")}>
                 <title>{ format!("#{} n{} → n{} dropped ({}): {}", d.id, d.from, d.to, d.reason, d.label) }</title>
-                { shape(slot, x, y) }
-                <path class="drop-x" d={format!("M{} {} L{} {} M{} {} L{} {}", x - 7.0, y - 7.0, x + 7.0, y + 7.0, x + 7.0, y - 7.0, x - 7.0, y + 7.0)} />
+                { shape(slot) }
+                <path class="drop-x" d="M-7 -7 L7 7 M7 -7 L-7 7" />
             </g>
         })
     });
 
+    html! {
+        <g class="messages">{ for messages }{ for dropped }</g>
+    }
+}
+
+/// Nodes, on top of the messages: re-rendered only when events happened.
+#[component]
+fn Nodes(props: &StaticProps) -> Html {
+    let props = &props.net;
+    let v = &props.view;
+    let n = v.nodes.len();
+    let node_r = if n > 12 { 20.0 } else { 30.0 };
     let nodes = v.nodes.iter().map(|node| {
         let (x, y) = node_pos(node.id, n);
         let selected = props.selected == Some(node.id);
@@ -268,12 +324,6 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
     });
 
     html! {
-        <svg class="network" viewBox={format!("0 0 {SIZE} {SIZE}")} role="img"
-             aria-label={format!("{n} nodes, {} messages in flight", v.messages.len())}>
-            <g class="groups">{ for shades }</g>
-            <g class="links">{ for links }</g>
-            <g class="messages">{ for messages }{ for dropped }</g>
-            <g class="nodes">{ for nodes }</g>
-        </svg>
+        <g class="nodes">{ for nodes }</g>
     }
 }

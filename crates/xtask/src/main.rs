@@ -259,14 +259,33 @@ fn serve(args: &[String]) -> Result<(), Failure> {
 fn bench() -> Result<(), Failure> {
     tools::ensure_build_tools()?;
     tools::ensure_browser_tools()?;
-    println!("==> native throughput (release CLI)");
+    println!("==> native throughput, engine workload (release CLI)");
     run(
         "cargo",
         &["run", "--release", "-p", "splitbrain-cli", "--", "bench"],
     )?;
+    println!("==> native throughput, Raft lab with client traffic and its invariants");
+    run(
+        "cargo",
+        &[
+            "run",
+            "--release",
+            "-p",
+            "splitbrain-cli",
+            "--",
+            "bench",
+            "--lab",
+            "raft",
+            "--nodes",
+            "5,9",
+        ],
+    )?;
     println!("==> release build of the app");
     build_app()?;
-    println!("==> page size, wasm throughput in Chromium, and frame cost");
+    println!(
+        "==> page size, wasm throughput, first render, frame work and frame cost in Chromium \
+         (set RAFTSCOPE_DIR to measure RaftScope in the same sitting)"
+    );
     run_in(&root().join("web/e2e"), "node", &["bench.mjs"], &[])
 }
 
