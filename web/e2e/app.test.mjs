@@ -162,11 +162,11 @@ test('works in a narrow 360px viewport', async () => {
   await page.close();
 });
 
-test('the shell is lab-agnostic: ?lab=ping draws the ping lab with its own legend', async () => {
-  const { page, errors } = await open(browser, server.url + '?lab=ping&nodes=4');
+test('the shell is lab-agnostic: ?lab=broadcast draws the gossip lab with its own legend', async () => {
+  const { page, errors } = await open(browser, server.url + '?lab=broadcast&nodes=4');
   assert.equal(await page.locator('svg.network g.node').count(), 4);
-  assert.equal(await page.getByLabel('lab', { exact: true }).inputValue(), 'ping');
-  assert.match(await page.locator('.legend').textContent(), /ping.*pong/);
+  assert.equal(await page.getByLabel('lab', { exact: true }).inputValue(), 'broadcast');
+  assert.match(await page.locator('.legend').textContent(), /gossip.*digest/);
   await page.waitForSelector('svg.network g.msg', { timeout: 15000 });
   assert.deepEqual(errors, []);
   await page.close();
@@ -421,5 +421,25 @@ test('usable inside an 800x500 iframe: the cluster and the play button are in vi
   const scroll = await page.frames()[1].evaluate(() => document.documentElement.scrollWidth);
   assert.ok(scroll <= 800, `no horizontal scroll, got ${scroll}`);
   await page.screenshot({ path: OUT + 'iframe.png' });
+  await page.close();
+});
+
+test('a busy network is drawn on a canvas while playing and as clickable SVG when paused', async () => {
+  const { page, errors } = await open(browser, server.url + '?nodes=9&speed=10&seed=1&latency=0.8s..1.2s&param.election_min=%223s%22&param.election_max=%226s%22');
+  await page.getByTestId('message-canvas').waitFor({ timeout: 20000 });
+  assert.equal(await page.locator('svg.network g.msg').count(), 0, 'no per-message SVG while playing');
+  // Something was drawn: the canvas has opaque pixels.
+  const painted = await page.evaluate(() => {
+    const c = document.querySelector('[data-testid=message-canvas]');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+    return n;
+  });
+  assert.ok(painted > 1000, `painted ${painted} pixels`);
+  await page.keyboard.press('Space');
+  await page.getByTestId('message-canvas').waitFor({ state: 'detached' });
+  assert.ok(await page.locator('svg.network g.msg').count() > 80, 'every message is an SVG element again');
+  await page.screenshot({ path: OUT + 'busy.png' });
+  assert.deepEqual(errors, []);
   await page.close();
 });

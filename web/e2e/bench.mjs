@@ -25,7 +25,7 @@ console.log(JSON.stringify({ size }, null, 2));
 const server = await serve();
 const browser = await launch();
 
-// 2. The 5-node throughput workload compiled to wasm, in the page.
+// 2. The 5-node Raft throughput workload (as `splitbrain bench --lab raft`) compiled to wasm, in the page.
 const wasm = [];
 for (let i = 0; i < RUNS; i++) {
   const page = await browser.newPage();
@@ -34,7 +34,7 @@ for (let i = 0; i < RUNS; i++) {
   wasm.push(JSON.parse(text));
   await page.close();
 }
-console.log(JSON.stringify({ wasm_5_nodes: {
+console.log(JSON.stringify({ wasm_raft_5_nodes: {
   runs: wasm.length,
   median_events_per_second: median(wasm.map((r) => r.events_per_second)),
   all: wasm.map((r) => r.events_per_second),

@@ -243,8 +243,8 @@ impl App {
     fn sync_net_text(&mut self) {
         let l = &self.view.link;
         self.net_text = [
-            format!("{:.0}", l.loss * 100.0),
-            format!("{:.0}", l.duplicate * 100.0),
+            ((l.loss * 100.0).round() as i64).to_string(),
+            ((l.duplicate * 100.0).round() as i64).to_string(),
             l.latency.to_string(),
         ];
     }
@@ -792,7 +792,7 @@ impl Component for App {
                                      flagged={self.lab.violations().first().map(|x| x.nodes.clone()).unwrap_or_default()}
                                      on_message={link.callback(Msg::SelectMessage)} selected_message={self.selected_message}
                                      on_cut={link.callback(|(from, to)| Msg::Act(Action::Cut { from, to }))}
-                                     fade={(self.speed * FADE_WALL_S * 1e6) as Time} still={self.still} />
+                                     fade={(self.speed * FADE_WALL_S * 1e6) as Time} still={self.still} playing={self.playing} />
                         <Memo version={self.panels}>{ for crate::panels::panel(self.lab.as_ref()) }</Memo>
                         <p class="legend">
                             { for kinds.iter().enumerate().take(3).map(|(i, (_, text))| html! {
@@ -816,7 +816,7 @@ impl Component for App {
                             <button onclick={link.callback(|_| Msg::NewSeed)}>{ "New seed" }</button>
                             <button onclick={link.callback(|_| Msg::Share)} title="a link that replays this run to this moment">{ "Share" }</button>
                             <label class="speed">
-                                { if self.speed < 0.01 { format!("Speed 1/{:.0}×", 1.0 / self.speed) } else { format!("Speed {:.2}×", self.speed) } }
+                                { speed_label(self.speed) }
                                 <input type="range" min="0" max="100" value={slider.to_string()} oninput={speed_input} aria-label="speed" />
                             </label>
                         </div>
@@ -932,6 +932,16 @@ impl Component for App {
     }
 }
 
+/// "Speed 0.05×", "Speed 1/500×": two decimals with integer arithmetic (see `network::num`).
+fn speed_label(speed: f64) -> String {
+    if speed < 0.01 {
+        format!("Speed 1/{}×", (1.0 / speed).round() as i64)
+    } else {
+        let h = (speed * 100.0).round() as i64;
+        format!("Speed {}.{:02}×", h / 100, h % 100)
+    }
+}
+
 /// Props of [`Memo`].
 #[derive(Properties)]
 struct MemoProps {
@@ -964,12 +974,14 @@ fn fresh_seed() -> u64 {
     }
 }
 
-/// Runs the shared throughput workload in this tab and reports it as JSON.
+/// Runs the shared Raft throughput workload (`splitbrain bench --lab raft`) in this tab and
+/// reports it as JSON, to compare wasm in Chromium with native.
 fn run_bench(nodes: usize) -> String {
     let perf = web_sys::window().and_then(|w| w.performance());
     let mut clock = move || perf.as_ref().map_or(0.0, |p| p.now());
-    match splitbrain_labs::bench::throughput(nodes, 2_000_000, &mut clock) {
+    match splitbrain_labs::bench::raft_throughput(nodes, 1_000_000, &mut clock) {
         Ok((events, ms, hash)) => serde_json::json!({
+            "lab": "raft",
             "nodes": nodes,
             "events": events,
             "ms": ms,

@@ -11,6 +11,10 @@ const SIZE: f64 = 600.0;
 const CENTER: f64 = SIZE / 2.0;
 /// Most messages in flight that still get a text label.
 const MAX_LABELLED: usize = 40;
+/// Above this many messages in flight, a playing run draws them on a canvas: hundreds of SVG
+/// elements created, moved and removed every frame cost more than the frame has. Paused, they
+/// are SVG again, so each can be clicked, inspected and dropped.
+const CANVAS_ABOVE: usize = 80;
 
 /// Props: the frame to draw and the selection.
 #[derive(Properties, Clone)]
@@ -40,6 +44,8 @@ pub struct NetworkProps {
     /// `prefers-reduced-motion`: messages sit still at the middle of their link instead of
     /// gliding, and drops do not fade.
     pub still: bool,
+    /// The run is playing (a busy network may then be drawn on a canvas).
+    pub playing: bool,
 }
 
 /// Callbacks are left out: they only forward to the shell, whose handle never changes.
@@ -52,6 +58,7 @@ impl PartialEq for NetworkProps {
             && self.selected_message == other.selected_message
             && self.fade == other.fade
             && self.still == other.still
+            && self.playing == other.playing
     }
 }
 
@@ -73,6 +80,15 @@ pub fn node_pos(i: usize, n: usize) -> (f64, f64) {
     let r = if n <= 2 { 150.0 } else { 215.0 };
     let a = -PI / 2.0 + TAU * i as f64 / n.max(1) as f64;
     (CENTER + r * a.cos(), CENTER + r * a.sin())
+}
+
+/// A coordinate with one decimal, formatted with integer arithmetic: the page then carries no
+/// float-formatting code (several KB of wasm) for numbers nobody reads.
+pub fn num(v: f64) -> String {
+    let t = (v * 10.0).round() as i64;
+    let sign = if t < 0 { "-" } else { "" };
+    let t = t.unsigned_abs();
+    format!("{sign}{}.{}", t / 10, t % 10)
 }
 
 /// Partition group of each node: nodes that reach each other both ways share a group, numbered
@@ -133,13 +149,21 @@ const SLOT_CLASS: [&str; 3] = ["msg msg-a", "msg msg-b", "msg msg-c"];
 #[component]
 pub fn NetworkView(props: &NetworkProps) -> Html {
     let v = &props.view;
+    let canvas = props.playing && v.messages.len() > CANVAS_ABOVE;
     html! {
-        <svg class="network" viewBox={format!("0 0 {SIZE} {SIZE}")} role="img"
-             aria-label={format!("{} nodes, {} messages in flight", v.nodes.len(), v.messages.len())}>
-            <Links net={props.clone()} />
-            <Messages ..props.clone() />
-            <Nodes net={props.clone()} />
-        </svg>
+        <div class="network-box">
+            <svg class="network" viewBox={format!("0 0 {SIZE} {SIZE}")} role="img"
+                 aria-label={format!("{} nodes, {} messages in flight", v.nodes.len(), v.messages.len())}>
+                <Links net={props.clone()} />
+                if !canvas {
+                    <Messages ..props.clone() />
+                }
+                <Nodes net={props.clone()} />
+            </svg>
+            if canvas {
+                <MessageCanvas ..props.clone() />
+            }
+        </div>
     }
 }
 
@@ -174,9 +198,9 @@ fn Links(props: &StaticProps) -> Html {
                 <g key={format!("l{a}-{b}")} class={classes!("dir", cut.then_some("cut"))}
                    data-from={a.to_string()} data-to={b.to_string()} onclick={onclick}>
                     <title>{ if cut { format!("n{a} → n{b} is cut (Heal restores it)") } else { format!("cut n{a} → n{b}") } }</title>
-                    <line class={if cut { "link link-cut" } else { "link" }} x1={p1x.to_string()} y1={p1y.to_string()}
-                          x2={p2x.to_string()} y2={p2y.to_string()} />
-                    <line class="link-hit" x1={p1x.to_string()} y1={p1y.to_string()} x2={p2x.to_string()} y2={p2y.to_string()} />
+                    <line class={if cut { "link link-cut" } else { "link" }} x1={num(p1x)} y1={num(p1y)}
+                          x2={num(p2x)} y2={num(p2y)} />
+                    <line class="link-hit" x1={num(p1x)} y1={num(p1y)} x2={num(p2x)} y2={num(p2y)} />
                 </g>
             });
         }
@@ -191,8 +215,8 @@ fn Links(props: &StaticProps) -> Html {
             let g = group[i];
             html! {
                 <g key={format!("g{i}")} class={format!("group-shade group-{}", g % 4)} data-group={g.to_string()}>
-                    <circle cx={x.to_string()} cy={y.to_string()} r={(node_r + 22.0).to_string()} />
-                    <text x={(x + node_r + 10.0).to_string()} y={(y - node_r - 6.0).to_string()}>{ ((b'A' + (g % 26) as u8) as char).to_string() }</text>
+                    <circle cx={num(x)} cy={num(y)} r={num(node_r + 22.0)} />
+                    <text x={num(x + node_r + 10.0)} y={num(y - node_r - 6.0)}>{ ((b'A' + (g % 26) as u8) as char).to_string() }</text>
                 </g>
             }
         }).collect::<Html>()
@@ -215,13 +239,7 @@ fn Messages(props: &NetworkProps) -> Html {
     // Short labels while they can be read; a busy network shows shapes only.
     let labels = v.messages.len() <= MAX_LABELLED;
     let messages = v.messages.iter().map(|m| {
-        let span = m.deliver.saturating_sub(m.sent).max(1) as f64;
-        let f = if props.still {
-            0.5
-        } else {
-            ((props.now.saturating_sub(m.sent)) as f64 / span).clamp(0.0, 1.0)
-        };
-        let (x, y) = along(m.from, m.to, n, f);
+        let (x, y) = along(m.from, m.to, n, progress(m.sent, m.deliver, props.now, props.still));
         let slot = kind_slot(props.kinds, m.kind);
         let class = classes!(
             SLOT_CLASS[slot],
@@ -237,7 +255,7 @@ fn Messages(props: &NetworkProps) -> Html {
         let copy = m.copy_of.map(|of| format!(" (a copy of #{of} the network made)")).unwrap_or_default();
         html! {
             <g key={m.id.to_string()} class={class} data-msg={m.id.to_string()} onclick={onclick}
-               transform={format!("translate({x:.1} {y:.1})")} role="button" aria-label={format!("message {} from n{} to n{}: {}{copy}", m.id, m.from, m.to, m.label)}>
+               transform={format!("translate({} {})", num(x), num(y))} role="button" aria-label={format!("message {} from n{} to n{}: {}{copy}", m.id, m.from, m.to, m.label)}>
                 <title>{ format!("#{} n{} → n{}: {}{copy}", m.id, m.from, m.to, m.label) }</title>
                 { shape(slot) }
                 if labels {
@@ -257,9 +275,7 @@ fn Messages(props: &NetworkProps) -> Html {
             return None;
         }
         // Lost or cut off as it was sent: shown just outside the sender, where it died.
-        let f = d.deliver.map_or(0.18, |deliver| {
-            (d.at.saturating_sub(d.sent) as f64 / deliver.saturating_sub(d.sent).max(1) as f64).clamp(0.0, 1.0)
-        });
+        let f = d.deliver.map_or(0.18, |deliver| progress(d.sent, deliver, d.at, false));
         let (x, y) = along(d.from, d.to, n, f);
         let opacity = if props.still {
             1.0
@@ -269,7 +285,7 @@ fn Messages(props: &NetworkProps) -> Html {
         let slot = kind_slot(props.kinds, d.kind);
         Some(html! {
             <g key={format!("d{}", d.id)} class={classes!(SLOT_CLASS[slot], "msg-dropped")} data-dropped={d.id.to_string()}
-               transform={format!("translate({x:.1} {y:.1})")} style={format!("opacity:{opacity:.2}")}>
+               transform={format!("translate({} {})", num(x), num(y))} style={format!("opacity:{}", num(opacity))}>
                 <title>{ format!("#{} n{} → n{} dropped ({}): {}", d.id, d.from, d.to, d.reason, d.label) }</title>
                 { shape(slot) }
                 <path class="drop-x" d="M-7 -7 L7 7 M7 -7 L-7 7" />
@@ -309,15 +325,14 @@ fn Nodes(props: &StaticProps) -> Html {
             <g key={format!("n{}", node.id)} class={class} data-node={node.id.to_string()}
                onclick={onclick} role="button" tabindex="0"
                aria-label={format!("node {} {} {}", node.id, role.clone().unwrap_or_default(), status)}>
-                <circle cx={x.to_string()} cy={y.to_string()} r={node_r.to_string()} />
-                <text class="node-name" x={x.to_string()} y={(y + 5.0).to_string()}>{ format!("n{}", node.id) }</text>
+                <circle cx={num(x)} cy={num(y)} r={num(node_r)} />
+                <text class="node-name" x={num(x)} y={num(y + 5.0)}>{ format!("n{}", node.id) }</text>
                 if let Some(role) = role.clone() {
-                    <text class="node-role" x={x.to_string()} y={(y + node_r + 16.0).to_string()}>{ role }</text>
+                    <text class="node-role" x={num(x)} y={num(y + node_r + 16.0)}>{ role }</text>
                 }
-                <text class="node-sub" x={x.to_string()} y={(y + node_r + if role.is_some() { 31.0 } else { 16.0 }).to_string()}>{ status }</text>
+                <text class="node-sub" x={num(x)} y={num(y + node_r + if role.is_some() { 31.0 } else { 16.0 })}>{ status }</text>
                 if !node.up {
-                    <path class="node-x" d={format!("M{} {} L{} {} M{} {} L{} {}",
-                        x - 12.0, y - 12.0, x + 12.0, y + 12.0, x + 12.0, y - 12.0, x - 12.0, y + 12.0)} />
+                    <path class="node-x" transform={format!("translate({} {})", num(x), num(y))} d="M-12 -12 L12 12 M12 -12 L-12 12" />
                 }
             </g>
         }
@@ -326,4 +341,143 @@ fn Nodes(props: &StaticProps) -> Html {
     html! {
         <g class="nodes">{ for nodes }</g>
     }
+}
+
+/// Where a message is drawn: the fraction of its way along its link.
+fn progress(sent: Time, deliver: Time, now: Time, still: bool) -> f64 {
+    if still {
+        return 0.5;
+    }
+    let span = deliver.saturating_sub(sent).max(1) as f64;
+    (now.saturating_sub(sent) as f64 / span).clamp(0.0, 1.0)
+}
+
+/// A busy network's messages, drawn on a canvas over the SVG: one path and one fill per kind
+/// per frame instead of hundreds of DOM elements.
+#[component]
+fn MessageCanvas(props: &NetworkProps) -> Html {
+    let canvas = use_node_ref();
+    {
+        let canvas = canvas.clone();
+        let props = props.clone();
+        use_effect(move || draw(&canvas, &props));
+    }
+    html! { <canvas ref={canvas} class="network-canvas" data-testid="message-canvas" aria-hidden="true"></canvas> }
+}
+
+fn draw(canvas: &NodeRef, props: &NetworkProps) {
+    use wasm_bindgen::JsCast;
+    let Some(el) = canvas.cast::<web_sys::HtmlCanvasElement>() else {
+        return;
+    };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(ctx) = el
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));
+    let dpr = window.device_pixel_ratio().max(1.0);
+    let (pw, ph) = ((w * dpr) as u32, (h * dpr) as u32);
+    if el.width() != pw || el.height() != ph {
+        el.set_width(pw);
+        el.set_height(ph);
+    }
+    // The SVG's viewBox, centred and scaled to fit ("xMidYMid meet").
+    let scale = (w.min(h) / SIZE) * dpr;
+    let (ox, oy) = (
+        (w * dpr - SIZE * scale) / 2.0,
+        (h * dpr - SIZE * scale) / 2.0,
+    );
+    let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+    ctx.clear_rect(0.0, 0.0, f64::from(pw), f64::from(ph));
+    let _ = ctx.set_transform(scale, 0.0, 0.0, scale, ox, oy);
+    let style = window.get_computed_style(&el).ok().flatten();
+    let colour = |var: &str, fallback: &str| {
+        style
+            .as_ref()
+            .and_then(|s| s.get_property_value(var).ok())
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| fallback.to_string())
+    };
+    let v = &props.view;
+    let n = v.nodes.len();
+    let trace = |slot: usize, x: f64, y: f64| match slot {
+        0 => {
+            ctx.move_to(x + 7.0, y);
+            let _ = ctx.arc(x, y, 7.0, 0.0, std::f64::consts::TAU);
+        }
+        1 => ctx.rect(x - 6.0, y - 6.0, 12.0, 12.0),
+        _ => {
+            ctx.move_to(x, y - 8.0);
+            ctx.line_to(x + 8.0, y);
+            ctx.line_to(x, y + 8.0);
+            ctx.line_to(x - 8.0, y);
+            ctx.close_path();
+        }
+    };
+    for (slot, var, fallback) in [
+        (0, "--a", "#2b6cb0"),
+        (1, "--b", "#c05621"),
+        (2, "--c", "#6b46c1"),
+    ] {
+        ctx.begin_path();
+        for m in v
+            .messages
+            .iter()
+            .filter(|m| kind_slot(props.kinds, m.kind) == slot)
+        {
+            let (x, y) = along(
+                m.from,
+                m.to,
+                n,
+                progress(m.sent, m.deliver, props.now, props.still),
+            );
+            trace(slot, x, y);
+        }
+        ctx.set_fill_style_str(&colour(var, fallback));
+        ctx.fill();
+    }
+    // Network copies: a ring, as the dashed outline in the SVG view.
+    ctx.begin_path();
+    for m in v.messages.iter().filter(|m| m.copy_of.is_some()) {
+        let (x, y) = along(
+            m.from,
+            m.to,
+            n,
+            progress(m.sent, m.deliver, props.now, props.still),
+        );
+        ctx.move_to(x + 10.0, y);
+        let _ = ctx.arc(x, y, 10.0, 0.0, std::f64::consts::TAU);
+    }
+    ctx.set_stroke_style_str(&colour("--ink", "#1a202c"));
+    ctx.set_line_width(1.5);
+    ctx.stroke();
+    // Recent drops: crosses fading out.
+    ctx.set_stroke_style_str(&colour("--bad", "#c53030"));
+    ctx.set_line_width(3.0);
+    for d in &v.dropped {
+        let age = props.now.saturating_sub(d.at);
+        if age > props.fade || d.at > props.now {
+            continue;
+        }
+        let f = d
+            .deliver
+            .map_or(0.18, |deliver| progress(d.sent, deliver, d.at, false));
+        let (x, y) = along(d.from, d.to, n, f);
+        ctx.set_global_alpha(1.0 - 0.85 * age as f64 / props.fade.max(1) as f64);
+        ctx.begin_path();
+        ctx.move_to(x - 7.0, y - 7.0);
+        ctx.line_to(x + 7.0, y + 7.0);
+        ctx.move_to(x + 7.0, y - 7.0);
+        ctx.line_to(x - 7.0, y + 7.0);
+        ctx.stroke();
+    }
+    ctx.set_global_alpha(1.0);
 }

@@ -10,7 +10,7 @@ pub struct Settings {
     pub run: RunDescription,
     /// Virtual seconds per wall second.
     pub speed: f64,
-    /// `?bench=N`: measure simulator throughput on N nodes instead of animating.
+    /// `?bench=N`: measure Raft's simulator throughput on N nodes instead of animating.
     pub bench: Option<usize>,
     /// `?run=`: a shared run (its actions replay; no automatic traffic is added).
     pub shared: bool,
@@ -92,8 +92,8 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
                 )),
             },
             "bench" => match v.parse::<usize>() {
-                Ok(n) if (2..=limits::MAX_NODES).contains(&n) => s.bench = Some(n),
-                _ => errors.push(format!("bench needs 2..={} nodes", limits::MAX_NODES)),
+                Ok(n) if (3..=9).contains(&n) => s.bench = Some(n),
+                _ => errors.push("bench runs Raft on 3 to 9 nodes".to_string()),
             },
             "selftest" if v == "panic" => s.panic_test = true,
             k if k.starts_with("param.") && k.len() > 6 => {

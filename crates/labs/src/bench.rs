@@ -3,13 +3,14 @@
 
 use crate::registry::build;
 use crate::run::{RunDescription, RunError};
-use splitbrain_sim::{Latency, limits, ms};
+use splitbrain_sim::{Latency, ms};
 
 /// Runs the ping lab on `nodes` nodes — two pings outstanding per node, 1–5 ms links, a retry
 /// timer re-armed on every pong, its invariant checked after every event, and the last 10 000
 /// trace events kept as the app does — until `events` events were processed. Work per event is
 /// constant, so the figure is the engine's own cost. `clock_ms` is the caller's wall clock (the
 /// simulation never reads one). Returns (events, elapsed milliseconds, trace hash).
+#[cfg(feature = "ping")]
 pub fn throughput(
     nodes: usize,
     events: u64,
@@ -23,7 +24,7 @@ pub fn throughput(
     desc.params = serde_json::json!({"outstanding": 2});
     let mut lab = build(&desc, 10_000)?;
     let started = clock_ms();
-    lab.run_until(limits::MAX_TIME, events);
+    lab.run_until(splitbrain_sim::limits::MAX_TIME, events);
     Ok((lab.events(), clock_ms() - started, lab.trace_hash()))
 }
 

@@ -3,6 +3,7 @@
 
 use crate::run::{RunDescription, RunError};
 use splitbrain_broadcast as broadcast;
+#[cfg(feature = "ping")]
 use splitbrain_ping as ping;
 use splitbrain_raft as raft;
 use splitbrain_sim::{Invariant, Lab, NodeId, Process, SimConfig, SimRng, Simulator};
@@ -78,6 +79,7 @@ const LABS: &[LabInfo] = &[
         },
         page_speed: 0.1,
     },
+    #[cfg(feature = "ping")]
     LabInfo {
         name: ping::LAB,
         title: "Ping-pong load",
@@ -146,6 +148,7 @@ fn build_raft(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, RunErr
     })
 }
 
+#[cfg(feature = "ping")]
 fn build_ping(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, RunError> {
     let p: ping::Params = params(run)?;
     p.validate()
