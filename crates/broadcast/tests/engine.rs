@@ -33,6 +33,15 @@ fn known(s: &Simulator<Node>) -> Vec<usize> {
         .collect()
 }
 
+/// A client asks `node` to broadcast `value`.
+fn client(s: &mut Simulator<Node>, node: usize, value: &str) {
+    s.control(&Action::Client {
+        node,
+        command: value.into(),
+    })
+    .unwrap();
+}
+
 fn count(s: &Simulator<Node>, f: impl Fn(&TraceKind<Node>) -> bool) -> usize {
     s.trace().events().filter(|e| f(&e.kind)).count()
 }
@@ -68,11 +77,7 @@ fn loss_with_probability_one_drops_every_message_and_nothing_arrives() {
         ..constant(10)
     };
     let mut s = sim(3, link, flood_only());
-    s.control(&Action::Client {
-        node: 1,
-        command: "5".into(),
-    })
-    .unwrap();
+    client(&mut s, 1, "5");
     s.run_until(secs(1), u64::MAX);
     assert_eq!(known(&s), vec![0, 1, 0]);
     let lost = count(&s, |k| {
@@ -96,11 +101,7 @@ fn loss_on_one_link_only_affects_that_link() {
         to: Some(1),
     })
     .unwrap();
-    s.control(&Action::Client {
-        node: 0,
-        command: "9".into(),
-    })
-    .unwrap();
+    client(&mut s, 0, "9");
     s.run_until(secs(1), u64::MAX);
     // n1 still learns 9 through n2's forward.
     assert_eq!(known(&s), vec![1, 1, 1]);
@@ -120,11 +121,7 @@ fn duplication_with_probability_one_delivers_two_copies() {
         ..constant(10)
     };
     let mut s = sim(2, link, flood_only());
-    s.control(&Action::Client {
-        node: 0,
-        command: "3".into(),
-    })
-    .unwrap();
+    client(&mut s, 0, "3");
     s.run_until(secs(1), u64::MAX);
     assert_eq!(count(&s, |k| matches!(k, TraceKind::Duplicated { .. })), 1);
     assert_eq!(count(&s, |k| matches!(k, TraceKind::Delivered { .. })), 2);
@@ -138,11 +135,7 @@ fn partition_blocks_flooding_and_anti_entropy_repairs_after_heal() {
         groups: vec![vec![0, 1], vec![2, 3, 4]],
     })
     .unwrap();
-    s.control(&Action::Client {
-        node: 0,
-        command: "1".into(),
-    })
-    .unwrap();
+    client(&mut s, 0, "1");
     s.run_until(secs(5), u64::MAX);
     assert_eq!(
         known(&s),
@@ -172,11 +165,7 @@ fn partition_blocks_flooding_and_anti_entropy_repairs_after_heal() {
 #[test]
 fn partition_drops_messages_already_in_flight() {
     let mut s = sim(2, constant(100), flood_only());
-    s.control(&Action::Client {
-        node: 0,
-        command: "1".into(),
-    })
-    .unwrap();
+    client(&mut s, 0, "1");
     s.run_until(ms(50), u64::MAX);
     s.control(&Action::Cut { from: 0, to: 1 }).unwrap();
     s.run_until(secs(1), u64::MAX);
@@ -197,16 +186,8 @@ fn partition_drops_messages_already_in_flight() {
 fn one_way_cut_blocks_only_that_direction() {
     let mut s = sim(2, constant(10), flood_only());
     s.control(&Action::Cut { from: 0, to: 1 }).unwrap();
-    s.control(&Action::Client {
-        node: 1,
-        command: "4".into(),
-    })
-    .unwrap();
-    s.control(&Action::Client {
-        node: 0,
-        command: "5".into(),
-    })
-    .unwrap();
+    client(&mut s, 1, "4");
+    client(&mut s, 0, "5");
     s.run_until(secs(1), u64::MAX);
     assert!(
         s.process(0).unwrap().values().contains(&4),
@@ -221,22 +202,14 @@ fn one_way_cut_blocks_only_that_direction() {
 #[test]
 fn crash_drops_messages_with_node_down_and_kills_timers_restart_keeps_persisted_values() {
     let mut s = sim(3, constant(10), Params::default());
-    s.control(&Action::Client {
-        node: 0,
-        command: "8".into(),
-    })
-    .unwrap();
+    client(&mut s, 0, "8");
     s.run_until(ms(100), u64::MAX);
     s.control(&Action::Crash { node: 2 }).unwrap();
     assert!(
         s.view().nodes[2].timers.is_empty(),
         "a crash kills its timers"
     );
-    s.control(&Action::Client {
-        node: 0,
-        command: "9".into(),
-    })
-    .unwrap();
+    client(&mut s, 0, "9");
     s.run_until(ms(200), u64::MAX);
     assert!(
         count(&s, |k| matches!(
@@ -268,11 +241,7 @@ fn durability_violation_names_the_node_the_value_and_the_event() {
         ..Params::default()
     };
     let mut s = sim(3, constant(10), params);
-    s.control(&Action::Client {
-        node: 0,
-        command: "8".into(),
-    })
-    .unwrap();
+    client(&mut s, 0, "8");
     s.run_until(ms(100), u64::MAX);
     s.control(&Action::Crash { node: 1 }).unwrap();
     s.control(&Action::Restart { node: 1 }).unwrap();
@@ -286,11 +255,7 @@ fn durability_violation_names_the_node_the_value_and_the_event() {
 #[test]
 fn user_can_drop_a_chosen_message_in_flight() {
     let mut s = sim(2, constant(100), flood_only());
-    s.control(&Action::Client {
-        node: 0,
-        command: "1".into(),
-    })
-    .unwrap();
+    client(&mut s, 0, "1");
     let id = s.view().messages[0].id;
     s.control(&Action::DropMessage { id }).unwrap();
     assert!(
@@ -349,11 +314,7 @@ fn checkpoint_restore_replays_identically() {
         },
         Params::default(),
     );
-    s.control(&Action::Client {
-        node: 0,
-        command: "1".into(),
-    })
-    .unwrap();
+    client(&mut s, 0, "1");
     s.run_until(secs(1), u64::MAX);
     let cp = s.checkpoint();
     s.run_until(secs(3), u64::MAX);
@@ -390,11 +351,7 @@ fn bounded_trace_keeps_memory_flat_but_hashes_everything() {
     cfg.trace_capacity = 1_000_000;
     let mut big = Simulator::new(cfg, invariants(), |_| Node::new(Params::default())).unwrap();
     for s in [&mut small, &mut big] {
-        s.control(&Action::Client {
-            node: 0,
-            command: "1".into(),
-        })
-        .unwrap();
+        client(s, 0, "1");
         s.run_until(secs(20), u64::MAX);
     }
     assert_eq!(small.trace().events().len(), 100);
@@ -409,11 +366,7 @@ fn the_view_marks_the_network_copy_of_a_duplicated_message() {
         ..constant(10)
     };
     let mut s = sim(2, link, flood_only());
-    s.control(&Action::Client {
-        node: 0,
-        command: "3".into(),
-    })
-    .unwrap();
+    client(&mut s, 0, "3");
     let v = s.view();
     assert_eq!(v.messages.len(), 2);
     assert_eq!(v.messages[0].copy_of, None);
@@ -424,11 +377,7 @@ fn the_view_marks_the_network_copy_of_a_duplicated_message() {
 fn kept_drops_say_where_and_why_a_message_died_and_stay_bounded() {
     let mut s = sim(3, constant(100), flood_only());
     // Off by default: sweeps pay nothing.
-    s.control(&Action::Client {
-        node: 0,
-        command: "1".into(),
-    })
-    .unwrap();
+    client(&mut s, 0, "1");
     let id = s.view().messages[0].id;
     s.control(&Action::DropMessage { id }).unwrap();
     assert!(s.view().dropped.is_empty());
@@ -451,11 +400,7 @@ fn kept_drops_say_where_and_why_a_message_died_and_stay_bounded() {
         groups: vec![vec![1]],
     })
     .unwrap();
-    s.control(&Action::Client {
-        node: 1,
-        command: "2".into(),
-    })
-    .unwrap();
+    client(&mut s, 1, "2");
     let d = s.view().dropped;
     assert_eq!(d.len(), 2, "bounded at the two asked for");
     assert!(

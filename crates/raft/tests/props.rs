@@ -41,10 +41,20 @@ fn schedule(nodes: usize) -> impl Strategy<Value = Vec<TimedAction>> {
     })
 }
 
-fn cluster(seed: u64, nodes: usize) -> Simulator<Node> {
+/// A cluster with the paper's timings and this fault schedule ahead of it.
+fn cluster(seed: u64, nodes: usize, actions: &[TimedAction]) -> Simulator<Node> {
     let mut cfg = SimConfig::new("raft", seed, nodes);
     cfg.link = LinkConfig::default();
-    Simulator::new(cfg, invariants::all(), |_| Node::new(Params::default())).unwrap()
+    let mut s = Simulator::new(cfg, invariants::all(), |_| Node::new(Params::default())).unwrap();
+    for a in actions {
+        s.schedule(a.at, a.action.clone()).unwrap();
+    }
+    s
+}
+
+/// Any seed, 3 to 7 nodes, and a fault schedule for that many.
+fn runs() -> impl Strategy<Value = (u64, usize, Vec<TimedAction>)> {
+    (0u64..1_000_000, 3usize..=7).prop_flat_map(|(seed, n)| (Just(seed), Just(n), schedule(n)))
 }
 
 fn calm(s: &mut Simulator<Node>, at: u64) {
@@ -69,14 +79,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
 
     #[test]
-    fn fig3_invariants_hold_and_digests_match_logs_under_any_faults(
-        seed in 0u64..1_000_000,
-        (nodes, actions) in (3usize..=7).prop_flat_map(|n| (Just(n), schedule(n))),
-    ) {
-        let mut s = cluster(seed, nodes);
-        for a in &actions {
-            s.schedule(a.at, a.action.clone()).unwrap();
-        }
+    fn fig3_invariants_hold_and_digests_match_logs_under_any_faults((seed, nodes, actions) in runs()) {
+        let mut s = cluster(seed, nodes, &actions);
         s.run_until(secs(6), u64::MAX);
         prop_assert!(s.violations().is_empty(), "{:?}", s.violations());
         for n in (0..nodes).filter_map(|i| s.process(i)) {
@@ -88,14 +92,8 @@ proptest! {
     }
 
     #[test]
-    fn after_faults_stop_a_leader_is_elected_and_a_request_commits_everywhere(
-        seed in 0u64..1_000_000,
-        (nodes, actions) in (3usize..=7).prop_flat_map(|n| (Just(n), schedule(n))),
-    ) {
-        let mut s = cluster(seed, nodes);
-        for a in &actions {
-            s.schedule(a.at, a.action.clone()).unwrap();
-        }
+    fn after_faults_stop_a_leader_is_elected_and_a_request_commits_everywhere((seed, nodes, actions) in runs()) {
+        let mut s = cluster(seed, nodes, &actions);
         calm(&mut s, secs(5));
         s.run_until(secs(5), u64::MAX);
         for node in 0..nodes {
