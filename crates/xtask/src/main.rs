@@ -94,6 +94,7 @@ const WASM_CRATES: &[&str] = &[
     "splitbrain-ping",
     "splitbrain-raft",
     "splitbrain-labs",
+    "splitbrain-hashing",
     "splitbrain-app",
 ];
 
@@ -167,6 +168,8 @@ fn test() -> Result<(), Failure> {
                     "test",
                     "-p",
                     "splitbrain-labs",
+                    "-p",
+                    "splitbrain-hashing",
                     "--target",
                     "wasm32-unknown-unknown",
                     "--test",
