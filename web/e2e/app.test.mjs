@@ -340,19 +340,17 @@ test('dropped messages fade out where they died; duplicated ones are marked', as
   await page.getByLabel('duplication percent').dispatchEvent('change');
   await page.getByLabel('loss percent').fill('50');
   await page.getByLabel('loss percent').dispatchEvent('change');
-  const dropped = page.locator('g.msg-dropped').first();
-  await dropped.waitFor();
-  const id = await dropped.getAttribute('data-dropped');
+  await page.locator('g.msg-dropped').first().waitFor();
+  // The newest drop (the last drawn): it has the whole fade ahead of it.
+  const id = await page.locator('g.msg-dropped').last().getAttribute('data-dropped');
+  const dropped = page.locator(`g.msg-dropped[data-dropped="${id}"]`);
   assert.match(await dropped.locator('title').textContent(), /dropped \(lost\)/);
   assert.equal(await dropped.locator('path.drop-x').count(), 1, 'crossed out');
-  const opacity = () => page.evaluate((i) => {
-    const g = document.querySelector(`g.msg-dropped[data-dropped="${i}"]`);
-    return g ? Number(g.style.opacity) : 0;
-  }, id);
-  const first = await opacity();
+  const first = Number(await dropped.evaluate((g) => g.style.opacity));
+  // Seen fading while still on screen, then gone.
   await page.waitForFunction(([i, o]) => {
     const g = document.querySelector(`g.msg-dropped[data-dropped="${i}"]`);
-    return !g || Number(g.style.opacity) < o;
+    return g && Number(g.style.opacity) < o;
   }, [id, first]);
   await page.waitForFunction((i) => !document.querySelector(`g.msg-dropped[data-dropped="${i}"]`), id, { timeout: 5000 });
   assert.deepEqual(errors, []);
@@ -361,15 +359,20 @@ test('dropped messages fade out where they died; duplicated ones are marked', as
 
 test('reduced motion: messages wait at the middle of their link instead of gliding', async () => {
   const page = await browser.newPage({ reducedMotion: 'reduce' });
-  await page.goto(server.url + '?speed=0.05&latency=100ms..100ms');
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  // 1 s links at 0.05x: every message is in flight for 20 s of wall time.
+  await page.goto(server.url + '?speed=0.05&latency=1s..1s');
   const msg = page.locator('svg.network g.msg').first();
   await msg.waitFor({ timeout: 20000 });
   const id = await msg.getAttribute('data-msg');
   const where = () => page.evaluate((i) => document.querySelector(`g.msg[data-msg="${i}"] > :is(circle, rect, path)`)?.getBoundingClientRect().x ?? null, id);
   const a = await where();
-  await page.waitForTimeout(300);
+  await page.waitForTimeout(500);
   const b = await where();
-  if (b !== null) assert.equal(a, b, 'did not move');
+  assert.ok(a !== null && b !== null, 'the message is still in flight');
+  assert.equal(a, b, 'did not move');
+  assert.deepEqual(errors, []);
   await page.close();
 });
 
@@ -399,7 +402,7 @@ test('a panic shows a readable overlay instead of a dead page', async () => {
 test('New seed draws a fresh seed and the lab menu switches labs', async () => {
   const { page, errors } = await open(browser, server.url + '?seed=7');
   await page.getByRole('button', { name: 'New seed' }).click();
-  await page.waitForFunction(() => !document.querySelector('.seed').textContent.includes('seed 7'));
+  await page.waitForFunction(() => document.querySelector('.seed').textContent.trim() !== 'seed 7');
   await page.getByLabel('lab', { exact: true }).selectOption('broadcast');
   await page.waitForFunction(() => document.querySelector('.legend').textContent.includes('gossip'));
   assert.match(await page.locator('[data-testid=safety]').textContent(), /Durability/);

@@ -134,6 +134,8 @@ pub struct App {
     panels: u64,
     /// When the text panels were last refreshed during play (rAF timestamp, ms).
     panels_ts: f64,
+    /// Trace events recorded when the text panels were last refreshed.
+    panels_trace: u64,
     log: Vec<TraceLine>,
     playing: bool,
     speed: f64,
@@ -205,6 +207,7 @@ impl App {
     /// so while playing they follow at most every [`PANEL_EVERY_MS`] (at once when paused).
     fn refresh_panels(&mut self) {
         self.panels += 1;
+        self.panels_trace = self.lab.trace_recorded();
         self.log = if self.log_node.is_none() && self.log_kind.is_empty() {
             self.lab.trace_tail(LOG_SHOWN)
         } else {
@@ -384,6 +387,7 @@ impl Component for App {
             seen_trace: 0,
             panels: 0,
             panels_ts: 0.0,
+            panels_trace: 0,
             log: Vec::new(),
             playing: at.is_none(),
             speed,
@@ -461,12 +465,16 @@ impl Component for App {
                 }
                 if !self.playing {
                     self.refresh();
-                } else if self.lab.trace_recorded() == self.seen_trace {
-                    // Nothing happened: only the messages move.
-                    self.now = self.lab.now();
                 } else {
-                    self.refresh_view();
-                    if ts - self.panels_ts >= PANEL_EVERY_MS {
+                    if self.lab.trace_recorded() == self.seen_trace {
+                        // Nothing happened: only the messages move.
+                        self.now = self.lab.now();
+                    } else {
+                        self.refresh_view();
+                    }
+                    // The panels catch up within PANEL_EVERY_MS, also after the last event.
+                    if self.panels_trace != self.seen_trace && ts - self.panels_ts >= PANEL_EVERY_MS
+                    {
                         self.panels_ts = ts;
                         self.refresh_panels();
                     }
@@ -688,6 +696,9 @@ impl Component for App {
                 }
                 match built {
                     Ok(()) => {
+                        if self.selected.is_some_and(|s| s >= self.lab.nodes()) {
+                            self.selected = Some(0);
+                        }
                         self.share = None;
                         self.auto = true;
                         self.speed = info.page_speed;
@@ -718,6 +729,7 @@ impl Component for App {
                 }
                 self.playing = false;
                 self.share = Some(link);
+                self.refresh();
                 true
             }
         }

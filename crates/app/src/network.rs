@@ -471,7 +471,11 @@ fn draw(canvas: &NodeRef, props: &NetworkProps) {
             .deliver
             .map_or(0.18, |deliver| progress(d.sent, deliver, d.at, false));
         let (x, y) = along(d.from, d.to, n, f);
-        ctx.set_global_alpha(1.0 - 0.85 * age as f64 / props.fade.max(1) as f64);
+        ctx.set_global_alpha(if props.still {
+            1.0
+        } else {
+            1.0 - 0.85 * age as f64 / props.fade.max(1) as f64
+        });
         ctx.begin_path();
         ctx.move_to(x - 7.0, y - 7.0);
         ctx.line_to(x + 7.0, y + 7.0);
