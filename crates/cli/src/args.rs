@@ -86,6 +86,40 @@ pub struct SweepArgs {
 pub enum Experiment {
     /// Crash a Raft leader at a random moment and measure the time to elect the next one.
     RaftFailover(FailoverArgs),
+    /// Place keys with a consistent-hashing algorithm, change the servers, and measure balance
+    /// and the keys that moved.
+    Hashing(HashingArgs),
+}
+
+#[derive(Args)]
+pub struct HashingArgs {
+    /// Algorithms, comma-separated: modulo, ring, rendezvous, jump, maglev, bounded.
+    #[arg(long, value_delimiter = ',', default_value = "ring")]
+    pub algo: Vec<String>,
+    /// Virtual nodes per server, comma-separated for a sweep (ring and bounded).
+    #[arg(long, value_delimiter = ',', default_value = "100")]
+    pub vnodes: Vec<u32>,
+    /// Servers before the change (1 to 10,000).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub servers: u32,
+    /// Keys placed (1 to 1,000,000).
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub keys: u64,
+    /// The change: add:N (N new servers), remove:ID, or weight:ID=W.
+    #[arg(long, default_value = "add:1")]
+    pub change: String,
+    /// Replica set size R reported for one sample key.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=16))]
+    pub replicas: u64,
+    /// Maglev table size (a prime).
+    #[arg(long, default_value_t = 65_537)]
+    pub table: u64,
+    /// Bounded loads' capacity factor c = 1 + epsilon.
+    #[arg(long, default_value_t = 1.25)]
+    pub load_factor: f64,
+    /// Seed of the key set.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Args)]
@@ -128,8 +162,8 @@ pub struct BenchArgs {
     /// lab with client traffic and its five invariants; 3 to 9 nodes).
     #[arg(long, default_value = "ping")]
     pub lab: String,
-    /// Node counts to measure, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "5,50,500")]
+    /// Node counts to measure, comma-separated (default 5,50,500 for ping, 5,9 for raft).
+    #[arg(long, value_delimiter = ',')]
     pub nodes: Vec<usize>,
     /// Events per measurement.
     #[arg(long, default_value_t = 2_000_000)]

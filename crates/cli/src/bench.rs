@@ -24,8 +24,13 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode, Fail> {
             a.lab
         )));
     }
+    let nodes = match (a.nodes.is_empty(), a.lab.as_str()) {
+        (false, _) => a.nodes.clone(),
+        (true, "raft") => vec![5, 9],
+        (true, _) => vec![5, 50, 500],
+    };
     let mut rows = Vec::new();
-    for &n in &a.nodes {
+    for &n in &nodes {
         if !(2..=limits::MAX_NODES).contains(&n) {
             return Err(Fail(format!(
                 "bench nodes must be between 2 and {}",

@@ -7,6 +7,7 @@
 mod args;
 mod bench;
 mod experiment;
+mod hashing;
 mod sweep;
 
 use args::{Cli, Cmd, RunArgs};
@@ -49,6 +50,7 @@ fn main() -> ExitCode {
         Cmd::Sweep(a) => sweep::sweep(a),
         Cmd::Bench(a) => bench::bench(a),
         Cmd::Experiment(args::Experiment::RaftFailover(a)) => experiment::raft_failover(a),
+        Cmd::Experiment(args::Experiment::Hashing(a)) => hashing::experiment(a),
         Cmd::Labs => {
             let labs: Vec<_> = splitbrain_labs::labs()
                 .iter()

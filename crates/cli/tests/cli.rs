@@ -116,6 +116,40 @@ fn bad_input_exits_2_with_one_clear_line() {
             "bench workloads are ping and raft",
         ),
         (
+            vec!["experiment", "hashing", "--algo", "ring,chord"],
+            "unknown algorithm \"chord\"",
+        ),
+        (
+            vec!["experiment", "hashing", "--change", "explode"],
+            "expected add:N, remove:ID or weight:ID=W",
+        ),
+        (
+            vec![
+                "experiment",
+                "hashing",
+                "--change",
+                "remove:99",
+                "--keys",
+                "10",
+            ],
+            "no server 99",
+        ),
+        (
+            vec!["experiment", "hashing", "--keys", "1000000000"],
+            "1000000000",
+        ),
+        (
+            vec![
+                "experiment",
+                "hashing",
+                "--algo",
+                "maglev",
+                "--table",
+                "65536",
+            ],
+            "must be a prime",
+        ),
+        (
             vec!["bench", "--lab", "raft", "--nodes", "50"],
             "raft runs on 3 to 9 nodes",
         ),
@@ -212,4 +246,56 @@ fn sweep_of_the_correct_protocol_finds_nothing() {
     let v = json(&o);
     assert_eq!(v["result"], "ok");
     assert_eq!(v["seeds"], 300);
+}
+
+#[test]
+fn hashing_experiment_prints_a_row_per_algorithm_and_vnodes_with_moved_keys_against_the_ideal() {
+    let o = splitbrain(&[
+        "experiment",
+        "hashing",
+        "--algo",
+        "modulo,ring,jump",
+        "--vnodes",
+        "1,100",
+        "--servers",
+        "10",
+        "--keys",
+        "20000",
+        "--change",
+        "add:1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = json(&o);
+    let rows = rows.as_array().unwrap();
+    // The vnodes sweep applies to the ring only.
+    let names: Vec<(&str, Option<u64>)> = rows
+        .iter()
+        .map(|r| (r["algo"].as_str().unwrap(), r["vnodes"].as_u64()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("modulo", None),
+            ("ring", Some(1)),
+            ("ring", Some(100)),
+            ("jump", None)
+        ]
+    );
+    for r in rows {
+        assert!((r["ideal_share"].as_f64().unwrap() - 1.0 / 11.0).abs() < 1e-9);
+        assert_eq!(r["servers_after"], 11);
+    }
+    assert!(
+        rows[0]["moved_share"].as_f64().unwrap() > 0.8,
+        "modulo reshuffles"
+    );
+    assert!(
+        rows[3]["moved_share"].as_f64().unwrap() < 0.12,
+        "jump moves about 1/11"
+    );
+    assert!(
+        rows[1]["balance_before"]["max_over_mean"].as_f64().unwrap()
+            > rows[2]["balance_before"]["max_over_mean"].as_f64().unwrap(),
+        "more vnodes, better balance"
+    );
 }
