@@ -283,6 +283,25 @@ fn bench() -> Result<(), Failure> {
             "5,9",
         ],
     )?;
+    println!("==> consistent hashing: lookups and metrics for 1,000,000 keys after adding a server");
+    run(
+        "cargo",
+        &[
+            "run",
+            "--release",
+            "-p",
+            "splitbrain-cli",
+            "--",
+            "experiment",
+            "hashing",
+            "--algo",
+            "modulo,ring,rendezvous,jump,maglev,bounded",
+            "--servers",
+            "10",
+            "--keys",
+            "1000000",
+        ],
+    )?;
     println!("==> release build of the app");
     build_app()?;
     println!(
