@@ -145,6 +145,9 @@ pub struct App {
     lab_panel_ts: f64,
     lab_panel_trace: u64,
     lab_panel_html: Html,
+    /// The side column as last built, and the `panels` version it was built for.
+    side_html: Html,
+    side_version: u64,
     log: Vec<TraceLine>,
     playing: bool,
     speed: f64,
@@ -182,282 +185,8 @@ fn query() -> String {
 }
 
 impl App {
-    fn rebuild(&mut self) -> Result<(), String> {
-        let mut lab = build(&self.run, TRACE_KEPT).map_err(|e| e.0)?;
-        lab.set_stop_on_violation(true);
-        lab.keep_drops(DROPS_SHOWN);
-        self.lab = lab;
-        self.selected_message = None;
-        self.partition_open = false;
-        self.actions.clear();
-        self.seed_text = self.run.seed.to_string();
-        self.invariants = self.lab.invariant_names().join(", ");
-        self.next_auto = secs(1) / 10;
-        self.auto_count = 0;
-        self.refresh();
-        self.sync_net_text();
-        Ok(())
-    }
-
-    /// Everything on screen, now.
-    fn refresh(&mut self) {
-        self.refresh_view();
-        self.refresh_panels();
-    }
-
-    /// The network picture.
-    fn refresh_view(&mut self) {
-        self.view = Rc::new(self.lab.view());
-        self.now = self.lab.now();
-        self.seen_trace = self.lab.trace_recorded();
-    }
-
-    fn refresh_lab_panel(&mut self) {
-        self.lab_panel += 1;
-        self.lab_panel_trace = self.lab.trace_recorded();
-        // Built here, not in `view`, so the frames in between do not pay for it.
-        self.lab_panel_html = crate::panels::panel(self.lab.as_ref()).unwrap_or_default();
-    }
-
-    /// The inspector, event log and lab panel: text nobody can read at 60 updates a second,
-    /// so while playing they follow at most every [`PANEL_EVERY_MS`] (at once when paused).
-    fn refresh_panels(&mut self) {
-        self.panels += 1;
-        self.panels_trace = self.lab.trace_recorded();
-        self.refresh_lab_panel();
-        self.refresh_log();
-    }
-
-    /// The event log's lines, filtered.
-    fn refresh_log(&mut self) {
-        self.log = if self.log_node.is_none() && self.log_kind.is_empty() {
-            self.lab.trace_tail(LOG_SHOWN)
-        } else {
-            // Filtered: look further back so the filter still finds recent matches.
-            let mut lines: Vec<TraceLine> = self
-                .lab
-                .trace_tail(LOG_SCAN)
-                .into_iter()
-                .filter(|l| log_matches(l, self.log_node, &self.log_kind))
-                .collect();
-            let skip = lines.len().saturating_sub(LOG_SHOWN);
-            lines.drain(..skip);
-            lines
-        };
-    }
-
-    fn act(&mut self, action: Action) {
-        let before = self.lab.violations().len();
-        match self.lab.control(&action) {
-            Ok(()) => {
-                self.actions.push(TimedAction {
-                    at: self.lab.now(),
-                    action,
-                });
-                self.notice = None;
-            }
-            Err(e) => self.notice = Some(format!("Not done: {e}")),
-        }
-        if self.lab.violations().len() > before {
-            // The action itself broke an invariant (a restart that forgot state): stop here.
-            self.playing = false;
-        }
-        self.refresh();
-    }
-
-    fn sync_net_text(&mut self) {
-        let l = &self.view.link;
-        self.net_text = [
-            ((l.loss * 100.0).round() as i64).to_string(),
-            ((l.duplicate * 100.0).round() as i64).to_string(),
-            l.latency.to_string(),
-        ];
-    }
-
-    fn client_command(&self) -> String {
-        find(&self.run.lab)
-            .map(|l| (l.client_command)(self.auto_count, self.lab.nodes()))
-            .unwrap_or_default()
-    }
-
-    fn schedule_frame(&mut self, ctx: &Context<Self>) {
-        let link = ctx.link().clone();
-        self.raf = Some(request_animation_frame(move |ts| {
-            link.send_message(Msg::Frame(ts))
-        }));
-    }
-
-    fn auto_traffic(&mut self) {
-        if !self.auto || self.lab.now() < self.next_auto {
-            return;
-        }
-        let n = self.lab.nodes().max(1);
-        let mut node = (self.auto_count as usize * 2) % n;
-        // Ask a node that is up, as a real client would retry elsewhere.
-        for _ in 0..n {
-            if self.view.nodes.get(node).is_some_and(|s| s.up) {
-                break;
-            }
-            node = (node + 1) % n;
-        }
-        self.auto_count += 1;
-        let command = self.client_command();
-        if self
-            .lab
-            .control(&Action::Client {
-                node,
-                command: command.clone(),
-            })
-            .is_ok()
-        {
-            self.actions.push(TimedAction {
-                at: self.lab.now(),
-                action: Action::Client { node, command },
-            });
-        }
-        self.next_auto = self.lab.now() + AUTO_EVERY;
-    }
-}
-
-impl Component for App {
-    type Message = Msg;
-    type Properties = ();
-
-    fn create(ctx: &Context<Self>) -> Self {
-        let (
-            Settings {
-                run,
-                speed,
-                bench,
-                shared,
-                at,
-                panic_test,
-            },
-            mut notice,
-        ) = settings::from_query(&query());
-        let bench = bench.map(run_bench);
-        let (run, lab) = match build(&run, TRACE_KEPT) {
-            Ok(l) => (run, l),
-            Err(e) => {
-                notice = Some(format!(
-                    "This link cannot be run ({e}); showing the default lab."
-                ));
-                let fallback = RunDescription::new("raft", 1, 5);
-                let lab = build(&fallback, TRACE_KEPT).expect("the default run always builds");
-                (fallback, lab)
-            }
-        };
-        let keys = web_sys::window().and_then(|w| w.document()).map(|doc| {
-            let link = ctx.link().clone();
-            let options = EventListenerOptions::enable_prevent_default();
-            EventListener::new_with_options(&doc, "keydown", options, move |e| {
-                let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
-                    return;
-                };
-                if e.ctrl_key() || e.meta_key() || e.alt_key() {
-                    return;
-                }
-                let in_field = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| match el.tag_name().as_str() {
-                        "SELECT" | "TEXTAREA" => true,
-                        // Typing goes to text fields; a ticked box or a slider keeps shortcuts.
-                        "INPUT" => !matches!(
-                            el.get_attribute("type").as_deref(),
-                            Some("checkbox" | "range" | "radio" | "button")
-                        ),
-                        _ => false,
-                    });
-                if in_field {
-                    return;
-                }
-                let msg = match e.key().as_str() {
-                    "Escape" => Msg::Close,
-                    "?" => Msg::Help(true),
-                    "p" => Msg::PartitionTool(true),
-                    " " | "k" => Msg::TogglePlay,
-                    "s" | "." => Msg::Step,
-                    "b" => Msg::Broadcast,
-                    "c" => Msg::CrashRestart,
-                    "i" => Msg::Isolate,
-                    "h" => Msg::Act(Action::Heal),
-                    "a" => Msg::ToggleAuto,
-                    "r" => Msg::Reset,
-                    k if k.len() == 1 && k.as_bytes()[0].is_ascii_digit() => {
-                        Msg::Select((k.as_bytes()[0] - b'0') as NodeId)
-                    }
-                    _ => return,
-                };
-                e.prevent_default();
-                link.send_message(msg);
-            })
-        });
-        let mut lab = lab;
-        lab.set_stop_on_violation(true);
-        lab.keep_drops(DROPS_SHOWN);
-        if let Some(t) = at {
-            lab.run_until(t, splitbrain_sim::limits::MAX_EVENTS);
-        }
-        let view = Rc::new(lab.view());
-        let mut app = Self {
-            run,
-            lab,
-            actions: Vec::new(),
-            view,
-            now: 0,
-            seen_trace: 0,
-            panels: 0,
-            panels_ts: 0.0,
-            panels_trace: 0,
-            lab_panel: 0,
-            lab_panel_ts: 0.0,
-            lab_panel_trace: 0,
-            lab_panel_html: Html::default(),
-            log: Vec::new(),
-            playing: at.is_none(),
-            speed,
-            last_ts: None,
-            selected: Some(0),
-            notice,
-            auto: !shared,
-            next_auto: secs(1) / 10,
-            auto_count: 0,
-            raf: None,
-            bench,
-            share: None,
-            seed_text: String::new(),
-            request_text: String::new(),
-            net_text: Default::default(),
-            selected_message: None,
-            log_node: None,
-            log_kind: String::new(),
-            invariants: String::new(),
-            partition_open: false,
-            help: false,
-            still: web_sys::window()
-                .and_then(|w| {
-                    w.match_media("(prefers-reduced-motion: reduce)")
-                        .ok()
-                        .flatten()
-                })
-                .is_some_and(|m| m.matches()),
-            panic_test,
-            _keys: keys,
-        };
-        app.refresh();
-        app.seed_text = app.run.seed.to_string();
-        app.invariants = app.lab.invariant_names().join(", ");
-        app.sync_net_text();
-        if app.bench.is_some() {
-            app.playing = false;
-        } else {
-            app.schedule_frame(ctx);
-        }
-        app
-    }
-
-    fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+    /// One message: what `update` does before the side column is rebuilt.
+    fn handle(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         if !matches!(msg, Msg::Frame(_)) {
             // Anything the user did shows at once.
             self.panels += 1;
@@ -772,13 +501,11 @@ impl Component for App {
         }
     }
 
-    fn view(&self, ctx: &Context<Self>) -> Html {
-        let link = ctx.link();
+    /// The side column (controls, inspectors, event log), built when something in it may have
+    /// changed (any user action, a panel refresh), not on every animation frame.
+    fn view_side(&self, link: &html::Scope<Self>) -> Html {
         let v = &self.view;
         let info = find(v.lab).ok();
-        let title = info.map_or(v.lab, |l| l.title);
-        let kinds = info.map_or(&[][..], |l| l.message_kinds);
-        let on_select = link.callback(Msg::Select);
         let speed_input = link.callback(|e: InputEvent| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             // Logarithmic slider: 0..100 maps onto SPEED_RANGE.
@@ -792,6 +519,430 @@ impl Component for App {
         let up = selected.is_some_and(|s| s.up);
         let partitioned = !v.blocked.is_empty();
         let placeholder = info.map_or(String::new(), |l| (l.client_command)(1, v.nodes.len()));
+        html! {
+            <aside class="side">
+                <div class="controls" role="toolbar" aria-label="simulation controls">
+                    <button class="primary" onclick={link.callback(|_| Msg::TogglePlay)} title="Space">
+                        { if self.playing { "❚❚ Pause" } else { "▶ Play" } }
+                    </button>
+                    <button onclick={link.callback(|_| Msg::Step)} title="S">{ "Step" }</button>
+                    <button onclick={link.callback(|_| Msg::Reset)} title="R">{ "Reset" }</button>
+                    <label class="seed-field">{ "seed " }
+                        <input type="text" inputmode="numeric" size="10" value={self.seed_text.clone()} aria-label="seed"
+                            oninput={link.callback(|e: InputEvent| Msg::SeedText(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))}
+                            onchange={link.callback(|e: Event| Msg::Seed(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
+                    </label>
+                    <button onclick={link.callback(|_| Msg::NewSeed)}>{ "New seed" }</button>
+                    <button onclick={link.callback(|_| Msg::Share)} title="a link that replays this run to this moment">{ "Share" }</button>
+                    <label class="speed">
+                        { speed_label(self.speed) }
+                        <input type="range" min="0" max="100" value={slider.to_string()} oninput={speed_input} aria-label="speed" />
+                    </label>
+                </div>
+                <div class="controls">
+                    <button onclick={link.callback(|_| Msg::Broadcast)} title="B" disabled={!up}>{ "Client request" }</button>
+                    <button onclick={link.callback(|_| Msg::CrashRestart)} title="C">{ if up { "Crash node" } else { "Restart node" } }</button>
+                    <button onclick={link.callback(|_| Msg::Isolate)} title="I">{ "Isolate node" }</button>
+                    <button onclick={link.callback(|_| Msg::PartitionTool(true))} title="P" aria-expanded={self.partition_open.to_string()}>{ "Partition…" }</button>
+                    <button onclick={link.callback(|_| Msg::Act(Action::Heal))} title="H" disabled={!partitioned}>{ "Heal" }</button>
+                    <label class="check"><input type="checkbox" checked={self.auto} onclick={link.callback(|_| Msg::ToggleAuto)} />{ " client traffic (A)" }</label>
+                </div>
+                if self.partition_open {
+                    <PartitionTool current={partition_groups(v.nodes.len(), &v.blocked)}
+                        on_apply={link.callback(Msg::ApplyPartition)} on_cancel={link.callback(|_| Msg::PartitionTool(false))} />
+                }
+                <form class="controls" aria-label="client request"
+                      onsubmit={link.callback(|e: SubmitEvent| { e.prevent_default(); Msg::SendRequest })}>
+                    <input type="text" placeholder={placeholder} aria-label="request" value={self.request_text.clone()}
+                           oninput={link.callback(|e: InputEvent| Msg::RequestText(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
+                    <button type="submit" disabled={!up}>{ format!("Send to n{}", self.selected.unwrap_or(0)) }</button>
+                </form>
+                <div class="controls network-controls" aria-label="network">
+                    <label>{ format!("loss {}%", self.net_text[0]) }
+                        <input type="range" min="0" max="50" value={self.net_text[0].clone()} aria-label="loss percent"
+                               oninput={link.callback(|e: InputEvent| Msg::NetEdit(0, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))}
+                               onchange={link.callback(|e: Event| Msg::LinkPercent(true, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
+                    </label>
+                    <label>{ format!("duplication {}%", self.net_text[1]) }
+                        <input type="range" min="0" max="30" value={self.net_text[1].clone()} aria-label="duplication percent"
+                               oninput={link.callback(|e: InputEvent| Msg::NetEdit(1, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))}
+                               onchange={link.callback(|e: Event| Msg::LinkPercent(false, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
+                    </label>
+                    <label>{ "latency " }
+                        <input type="text" size="12" value={self.net_text[2].clone()} aria-label="latency"
+                               oninput={link.callback(|e: InputEvent| Msg::NetEdit(2, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))}
+                               onchange={link.callback(|e: Event| Msg::LatencyText(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
+                    </label>
+                </div>
+                <Memo version={self.panels}>
+                if let Some(id) = self.selected_message {
+                    <section class="inspector message-inspector" aria-label="message inspector">
+                        <h2>{ format!("Message #{id}") }</h2>
+                        { match v.messages.iter().find(|m| m.id == id) {
+                            Some(m) => {
+                                let drop = Action::DropMessage { id };
+                                html! { <>
+                                    <dl>
+                                        <dt>{ "from → to" }</dt><dd>{ format!("n{} → n{}", m.from, m.to) }</dd>
+                                        <dt>{ "kind" }</dt><dd>{ m.kind }</dd>
+                                        <dt>{ "content" }</dt><dd>{ &m.label }</dd>
+                                        <dt>{ "sent" }</dt><dd>{ format_time(m.sent) }</dd>
+                                        <dt>{ "arrives" }</dt><dd>{ format_time(m.deliver) }</dd>
+                                    </dl>
+                                    <button onclick={link.callback(move |_| Msg::Act(drop.clone()))}>{ "Drop this message" }</button>
+                                </> }
+                            }
+                            None => html! { <p class="gone">{ "No longer in flight: delivered or dropped (see the event log)." }</p> },
+                        } }
+                    </section>
+                }
+                <section class="inspector" aria-label="inspector">
+                    <h2>{ self.selected.map_or("No node selected".into(), |s| format!("Node n{s}")) }</h2>
+                    if let Some(node) = selected {
+                        <dl>
+                            <dt>{ "state" }</dt><dd>{ if node.up { node.view.role.clone() } else { "crashed".into() } }</dd>
+                            { for node.view.fields.iter().map(|(k, val)| html! { <><dt>{ k }</dt><dd>{ val }</dd></> }) }
+                            { for node.timers.iter().map(|(t, at)| html! { <><dt>{ "timer" }</dt><dd>{ format!("{t} at {}", format_time(*at - *at % 1000)) }</dd></> }) }
+                        </dl>
+                    }
+                </section>
+                <section class="log" aria-label="event log">
+                    <h2>{ "Events" }</h2>
+                    <div class="log-tools">
+                        <select aria-label="filter by node" onchange={link.callback(|e: Event| Msg::LogNode(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))}>
+                            <option value="" selected={self.log_node.is_none()}>{ "all nodes" }</option>
+                            { for (0..v.nodes.len()).map(|i| html! { <option key={i} value={format!("n{i}")} selected={self.log_node == Some(i)}>{ format!("n{i}") }</option> }) }
+                        </select>
+                        <select aria-label="filter by event" onchange={link.callback(|e: Event| Msg::LogKind(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))}>
+                            { for [("", "all events"), ("sent", "sent"), ("delivered", "delivered"), ("dropped", "dropped"), ("timer", "timers"), ("crash", "crashes"), ("note", "notes"), ("violation", "violations")].iter().map(|(k, t)| html! {
+                                <option key={*k} value={*k} selected={self.log_kind == *k}>{ *t }</option>
+                            }) }
+                        </select>
+                        <button onclick={link.callback(|_| Msg::DownloadLog)} title="the whole kept trace as a readable transcript">{ "Download" }</button>
+                    </div>
+                    // Oldest first in the DOM and shown newest first by CSS, so a new event
+                    // appends one row instead of shifting every row.
+                    <ol>
+                        { for self.log.iter().map(|l| html! {
+                            <li key={l.i.to_string()} class={format!("ev ev-{}", l.ev)}>
+                                <span class="t">{ format_time(l.t - l.t % 1000) }</span>
+                                <span class="who">{ who(l) }</span>
+                                <span class="what">{ what(l) }</span>
+                            </li>
+                        }) }
+                    </ol>
+                </section>
+                </Memo>
+                if let Some(l) = &self.share {
+                    <label class="share">{ "Link to this exact state (copied):" }
+                        <input readonly=true value={l.clone()} data-testid="share-link" />
+                    </label>
+                }
+                // Only while paused: a line that changed every frame would re-lay out the column.
+                <p class="fingerprint" data-testid="fingerprint">{
+                    if self.playing { "run fingerprint: pause to see it".to_string() }
+                    else { format!("run fingerprint {:016x} at {}", self.lab.trace_hash(), format_time(self.lab.now())) }
+                }</p>
+                <p class="keys">{ "Keys: Space play · S step · 0–9 select · B request · C crash/restart · I isolate · P partition · H heal · ? all shortcuts" }</p>
+            </aside>
+        }
+    }
+    fn rebuild(&mut self) -> Result<(), String> {
+        let mut lab = build(&self.run, TRACE_KEPT).map_err(|e| e.0)?;
+        lab.set_stop_on_violation(true);
+        lab.keep_drops(DROPS_SHOWN);
+        self.lab = lab;
+        self.selected_message = None;
+        self.partition_open = false;
+        self.actions.clear();
+        self.seed_text = self.run.seed.to_string();
+        self.invariants = self.lab.invariant_names().join(", ");
+        self.next_auto = secs(1) / 10;
+        self.auto_count = 0;
+        self.refresh();
+        self.sync_net_text();
+        Ok(())
+    }
+
+    /// Everything on screen, now.
+    fn refresh(&mut self) {
+        self.refresh_view();
+        self.refresh_panels();
+    }
+
+    /// The network picture.
+    fn refresh_view(&mut self) {
+        self.view = Rc::new(self.lab.view());
+        self.now = self.lab.now();
+        self.seen_trace = self.lab.trace_recorded();
+    }
+
+    fn refresh_lab_panel(&mut self) {
+        self.lab_panel += 1;
+        self.lab_panel_trace = self.lab.trace_recorded();
+        // Built here, not in `view`, so the frames in between do not pay for it.
+        self.lab_panel_html = crate::panels::panel(self.lab.as_ref()).unwrap_or_default();
+    }
+
+    /// The inspector, event log and lab panel: text nobody can read at 60 updates a second,
+    /// so while playing they follow at most every [`PANEL_EVERY_MS`] (at once when paused).
+    fn refresh_panels(&mut self) {
+        self.panels += 1;
+        self.panels_trace = self.lab.trace_recorded();
+        self.refresh_lab_panel();
+        self.refresh_log();
+    }
+
+    /// The event log's lines, filtered.
+    fn refresh_log(&mut self) {
+        self.log = if self.log_node.is_none() && self.log_kind.is_empty() {
+            self.lab.trace_tail(LOG_SHOWN)
+        } else {
+            // Filtered: look further back so the filter still finds recent matches.
+            let mut lines: Vec<TraceLine> = self
+                .lab
+                .trace_tail(LOG_SCAN)
+                .into_iter()
+                .filter(|l| log_matches(l, self.log_node, &self.log_kind))
+                .collect();
+            let skip = lines.len().saturating_sub(LOG_SHOWN);
+            lines.drain(..skip);
+            lines
+        };
+    }
+
+    fn act(&mut self, action: Action) {
+        let before = self.lab.violations().len();
+        match self.lab.control(&action) {
+            Ok(()) => {
+                self.actions.push(TimedAction {
+                    at: self.lab.now(),
+                    action,
+                });
+                self.notice = None;
+            }
+            Err(e) => self.notice = Some(format!("Not done: {e}")),
+        }
+        if self.lab.violations().len() > before {
+            // The action itself broke an invariant (a restart that forgot state): stop here.
+            self.playing = false;
+        }
+        self.refresh();
+    }
+
+    fn sync_net_text(&mut self) {
+        let l = &self.view.link;
+        self.net_text = [
+            ((l.loss * 100.0).round() as i64).to_string(),
+            ((l.duplicate * 100.0).round() as i64).to_string(),
+            l.latency.to_string(),
+        ];
+    }
+
+    fn client_command(&self) -> String {
+        find(&self.run.lab)
+            .map(|l| (l.client_command)(self.auto_count, self.lab.nodes()))
+            .unwrap_or_default()
+    }
+
+    fn schedule_frame(&mut self, ctx: &Context<Self>) {
+        let link = ctx.link().clone();
+        self.raf = Some(request_animation_frame(move |ts| {
+            link.send_message(Msg::Frame(ts))
+        }));
+    }
+
+    fn auto_traffic(&mut self) {
+        if !self.auto || self.lab.now() < self.next_auto {
+            return;
+        }
+        let n = self.lab.nodes().max(1);
+        let mut node = (self.auto_count as usize * 2) % n;
+        // Ask a node that is up, as a real client would retry elsewhere.
+        for _ in 0..n {
+            if self.view.nodes.get(node).is_some_and(|s| s.up) {
+                break;
+            }
+            node = (node + 1) % n;
+        }
+        self.auto_count += 1;
+        let command = self.client_command();
+        if self
+            .lab
+            .control(&Action::Client {
+                node,
+                command: command.clone(),
+            })
+            .is_ok()
+        {
+            self.actions.push(TimedAction {
+                at: self.lab.now(),
+                action: Action::Client { node, command },
+            });
+        }
+        self.next_auto = self.lab.now() + AUTO_EVERY;
+    }
+}
+
+impl Component for App {
+    type Message = Msg;
+    type Properties = ();
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let (
+            Settings {
+                run,
+                speed,
+                bench,
+                shared,
+                at,
+                panic_test,
+            },
+            mut notice,
+        ) = settings::from_query(&query());
+        let bench = bench.map(run_bench);
+        let (run, lab) = match build(&run, TRACE_KEPT) {
+            Ok(l) => (run, l),
+            Err(e) => {
+                notice = Some(format!(
+                    "This link cannot be run ({e}); showing the default lab."
+                ));
+                let fallback = RunDescription::new("raft", 1, 5);
+                let lab = build(&fallback, TRACE_KEPT).expect("the default run always builds");
+                (fallback, lab)
+            }
+        };
+        let keys = web_sys::window().and_then(|w| w.document()).map(|doc| {
+            let link = ctx.link().clone();
+            let options = EventListenerOptions::enable_prevent_default();
+            EventListener::new_with_options(&doc, "keydown", options, move |e| {
+                let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                    return;
+                };
+                if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    return;
+                }
+                let in_field = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| match el.tag_name().as_str() {
+                        "SELECT" | "TEXTAREA" => true,
+                        // Typing goes to text fields; a ticked box or a slider keeps shortcuts.
+                        "INPUT" => !matches!(
+                            el.get_attribute("type").as_deref(),
+                            Some("checkbox" | "range" | "radio" | "button")
+                        ),
+                        _ => false,
+                    });
+                if in_field {
+                    return;
+                }
+                let msg = match e.key().as_str() {
+                    "Escape" => Msg::Close,
+                    "?" => Msg::Help(true),
+                    "p" => Msg::PartitionTool(true),
+                    " " | "k" => Msg::TogglePlay,
+                    "s" | "." => Msg::Step,
+                    "b" => Msg::Broadcast,
+                    "c" => Msg::CrashRestart,
+                    "i" => Msg::Isolate,
+                    "h" => Msg::Act(Action::Heal),
+                    "a" => Msg::ToggleAuto,
+                    "r" => Msg::Reset,
+                    k if k.len() == 1 && k.as_bytes()[0].is_ascii_digit() => {
+                        Msg::Select((k.as_bytes()[0] - b'0') as NodeId)
+                    }
+                    _ => return,
+                };
+                e.prevent_default();
+                link.send_message(msg);
+            })
+        });
+        let mut lab = lab;
+        lab.set_stop_on_violation(true);
+        lab.keep_drops(DROPS_SHOWN);
+        if let Some(t) = at {
+            lab.run_until(t, splitbrain_sim::limits::MAX_EVENTS);
+        }
+        let view = Rc::new(lab.view());
+        let mut app = Self {
+            run,
+            lab,
+            actions: Vec::new(),
+            view,
+            now: 0,
+            seen_trace: 0,
+            panels: 0,
+            panels_ts: 0.0,
+            panels_trace: 0,
+            lab_panel: 0,
+            lab_panel_ts: 0.0,
+            lab_panel_trace: 0,
+            lab_panel_html: Html::default(),
+            side_html: Html::default(),
+            side_version: u64::MAX,
+            log: Vec::new(),
+            playing: at.is_none(),
+            speed,
+            last_ts: None,
+            selected: Some(0),
+            notice,
+            auto: !shared,
+            next_auto: secs(1) / 10,
+            auto_count: 0,
+            raf: None,
+            bench,
+            share: None,
+            seed_text: String::new(),
+            request_text: String::new(),
+            net_text: Default::default(),
+            selected_message: None,
+            log_node: None,
+            log_kind: String::new(),
+            invariants: String::new(),
+            partition_open: false,
+            help: false,
+            still: web_sys::window()
+                .and_then(|w| {
+                    w.match_media("(prefers-reduced-motion: reduce)")
+                        .ok()
+                        .flatten()
+                })
+                .is_some_and(|m| m.matches()),
+            panic_test,
+            _keys: keys,
+        };
+        app.refresh();
+        app.seed_text = app.run.seed.to_string();
+        app.invariants = app.lab.invariant_names().join(", ");
+        app.sync_net_text();
+        // A link that opens paused gets no frames: the side column must exist from the start.
+        app.side_version = app.panels;
+        app.side_html = app.view_side(ctx.link());
+        if app.bench.is_some() {
+            app.playing = false;
+        } else {
+            app.schedule_frame(ctx);
+        }
+        app
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        let render = self.handle(ctx, msg);
+        if self.side_version != self.panels {
+            self.side_version = self.panels;
+            self.side_html = self.view_side(ctx.link());
+        }
+        render
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let v = &self.view;
+        let info = find(v.lab).ok();
+        let title = info.map_or(v.lab, |l| l.title);
+        let kinds = info.map_or(&[][..], |l| l.message_kinds);
+        let on_select = link.callback(Msg::Select);
         html! {
             <div class="shell">
                 <header class="bar">
@@ -850,131 +1001,7 @@ impl Component for App {
                             <span>{ format!("{} in flight · {} events", v.messages.len(), v.events) }</span>
                         </p>
                     </section>
-                    <aside class="side">
-                        <div class="controls" role="toolbar" aria-label="simulation controls">
-                            <button class="primary" onclick={link.callback(|_| Msg::TogglePlay)} title="Space">
-                                { if self.playing { "❚❚ Pause" } else { "▶ Play" } }
-                            </button>
-                            <button onclick={link.callback(|_| Msg::Step)} title="S">{ "Step" }</button>
-                            <button onclick={link.callback(|_| Msg::Reset)} title="R">{ "Reset" }</button>
-                            <label class="seed-field">{ "seed " }
-                                <input type="text" inputmode="numeric" size="10" value={self.seed_text.clone()} aria-label="seed"
-                                    oninput={link.callback(|e: InputEvent| Msg::SeedText(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))}
-                                    onchange={link.callback(|e: Event| Msg::Seed(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
-                            </label>
-                            <button onclick={link.callback(|_| Msg::NewSeed)}>{ "New seed" }</button>
-                            <button onclick={link.callback(|_| Msg::Share)} title="a link that replays this run to this moment">{ "Share" }</button>
-                            <label class="speed">
-                                { speed_label(self.speed) }
-                                <input type="range" min="0" max="100" value={slider.to_string()} oninput={speed_input} aria-label="speed" />
-                            </label>
-                        </div>
-                        <div class="controls">
-                            <button onclick={link.callback(|_| Msg::Broadcast)} title="B" disabled={!up}>{ "Client request" }</button>
-                            <button onclick={link.callback(|_| Msg::CrashRestart)} title="C">{ if up { "Crash node" } else { "Restart node" } }</button>
-                            <button onclick={link.callback(|_| Msg::Isolate)} title="I">{ "Isolate node" }</button>
-                            <button onclick={link.callback(|_| Msg::PartitionTool(true))} title="P" aria-expanded={self.partition_open.to_string()}>{ "Partition…" }</button>
-                            <button onclick={link.callback(|_| Msg::Act(Action::Heal))} title="H" disabled={!partitioned}>{ "Heal" }</button>
-                            <label class="check"><input type="checkbox" checked={self.auto} onclick={link.callback(|_| Msg::ToggleAuto)} />{ " client traffic (A)" }</label>
-                        </div>
-                        if self.partition_open {
-                            <PartitionTool current={partition_groups(v.nodes.len(), &v.blocked)}
-                                on_apply={link.callback(Msg::ApplyPartition)} on_cancel={link.callback(|_| Msg::PartitionTool(false))} />
-                        }
-                        <form class="controls" aria-label="client request"
-                              onsubmit={link.callback(|e: SubmitEvent| { e.prevent_default(); Msg::SendRequest })}>
-                            <input type="text" placeholder={placeholder} aria-label="request" value={self.request_text.clone()}
-                                   oninput={link.callback(|e: InputEvent| Msg::RequestText(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
-                            <button type="submit" disabled={!up}>{ format!("Send to n{}", self.selected.unwrap_or(0)) }</button>
-                        </form>
-                        <div class="controls network-controls" aria-label="network">
-                            <label>{ format!("loss {}%", self.net_text[0]) }
-                                <input type="range" min="0" max="50" value={self.net_text[0].clone()} aria-label="loss percent"
-                                       oninput={link.callback(|e: InputEvent| Msg::NetEdit(0, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))}
-                                       onchange={link.callback(|e: Event| Msg::LinkPercent(true, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
-                            </label>
-                            <label>{ format!("duplication {}%", self.net_text[1]) }
-                                <input type="range" min="0" max="30" value={self.net_text[1].clone()} aria-label="duplication percent"
-                                       oninput={link.callback(|e: InputEvent| Msg::NetEdit(1, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))}
-                                       onchange={link.callback(|e: Event| Msg::LinkPercent(false, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
-                            </label>
-                            <label>{ "latency " }
-                                <input type="text" size="12" value={self.net_text[2].clone()} aria-label="latency"
-                                       oninput={link.callback(|e: InputEvent| Msg::NetEdit(2, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))}
-                                       onchange={link.callback(|e: Event| Msg::LatencyText(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
-                            </label>
-                        </div>
-                        <Memo version={self.panels}>
-                        if let Some(id) = self.selected_message {
-                            <section class="inspector message-inspector" aria-label="message inspector">
-                                <h2>{ format!("Message #{id}") }</h2>
-                                { match v.messages.iter().find(|m| m.id == id) {
-                                    Some(m) => {
-                                        let drop = Action::DropMessage { id };
-                                        html! { <>
-                                            <dl>
-                                                <dt>{ "from → to" }</dt><dd>{ format!("n{} → n{}", m.from, m.to) }</dd>
-                                                <dt>{ "kind" }</dt><dd>{ m.kind }</dd>
-                                                <dt>{ "content" }</dt><dd>{ &m.label }</dd>
-                                                <dt>{ "sent" }</dt><dd>{ format_time(m.sent) }</dd>
-                                                <dt>{ "arrives" }</dt><dd>{ format_time(m.deliver) }</dd>
-                                            </dl>
-                                            <button onclick={link.callback(move |_| Msg::Act(drop.clone()))}>{ "Drop this message" }</button>
-                                        </> }
-                                    }
-                                    None => html! { <p class="gone">{ "No longer in flight: delivered or dropped (see the event log)." }</p> },
-                                } }
-                            </section>
-                        }
-                        <section class="inspector" aria-label="inspector">
-                            <h2>{ self.selected.map_or("No node selected".into(), |s| format!("Node n{s}")) }</h2>
-                            if let Some(node) = selected {
-                                <dl>
-                                    <dt>{ "state" }</dt><dd>{ if node.up { node.view.role.clone() } else { "crashed".into() } }</dd>
-                                    { for node.view.fields.iter().map(|(k, val)| html! { <><dt>{ k }</dt><dd>{ val }</dd></> }) }
-                                    { for node.timers.iter().map(|(t, at)| html! { <><dt>{ "timer" }</dt><dd>{ format!("{t} at {}", format_time(*at - *at % 1000)) }</dd></> }) }
-                                </dl>
-                            }
-                        </section>
-                        <section class="log" aria-label="event log">
-                            <h2>{ "Events" }</h2>
-                            <div class="log-tools">
-                                <select aria-label="filter by node" onchange={link.callback(|e: Event| Msg::LogNode(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))}>
-                                    <option value="" selected={self.log_node.is_none()}>{ "all nodes" }</option>
-                                    { for (0..v.nodes.len()).map(|i| html! { <option key={i} value={format!("n{i}")} selected={self.log_node == Some(i)}>{ format!("n{i}") }</option> }) }
-                                </select>
-                                <select aria-label="filter by event" onchange={link.callback(|e: Event| Msg::LogKind(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))}>
-                                    { for [("", "all events"), ("sent", "sent"), ("delivered", "delivered"), ("dropped", "dropped"), ("timer", "timers"), ("crash", "crashes"), ("note", "notes"), ("violation", "violations")].iter().map(|(k, t)| html! {
-                                        <option key={*k} value={*k} selected={self.log_kind == *k}>{ *t }</option>
-                                    }) }
-                                </select>
-                                <button onclick={link.callback(|_| Msg::DownloadLog)} title="the whole kept trace as a readable transcript">{ "Download" }</button>
-                            </div>
-                            // Oldest first in the DOM and shown newest first by CSS, so a new event
-                            // appends one row instead of shifting every row.
-                            <ol>
-                                { for self.log.iter().map(|l| html! {
-                                    <li key={l.i.to_string()} class={format!("ev ev-{}", l.ev)}>
-                                        <span class="t">{ format_time(l.t - l.t % 1000) }</span>
-                                        <span class="who">{ who(l) }</span>
-                                        <span class="what">{ what(l) }</span>
-                                    </li>
-                                }) }
-                            </ol>
-                        </section>
-                        </Memo>
-                        if let Some(l) = &self.share {
-                            <label class="share">{ "Link to this exact state (copied):" }
-                                <input readonly=true value={l.clone()} data-testid="share-link" />
-                            </label>
-                        }
-                        // Only while paused: a line that changed every frame would re-lay out the column.
-                        <p class="fingerprint" data-testid="fingerprint">{
-                            if self.playing { "run fingerprint: pause to see it".to_string() }
-                            else { format!("run fingerprint {:016x} at {}", self.lab.trace_hash(), format_time(self.lab.now())) }
-                        }</p>
-                        <p class="keys">{ "Keys: Space play · S step · 0–9 select · B request · C crash/restart · I isolate · P partition · H heal · ? all shortcuts" }</p>
-                    </aside>
+                    { self.side_html.clone() }
                 </main>
             </div>
         }

@@ -283,7 +283,9 @@ fn bench() -> Result<(), Failure> {
             "5,9",
         ],
     )?;
-    println!("==> consistent hashing: lookups and metrics for 1,000,000 keys after adding a server");
+    println!(
+        "==> consistent hashing: lookups and metrics for 1,000,000 keys after adding a server"
+    );
     run(
         "cargo",
         &[
