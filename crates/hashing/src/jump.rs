@@ -5,7 +5,7 @@
 //! freed bucket, which moves that server's keys too (about 2/n instead of 1/n): the reason jump
 //! suits data that is sharded and replicated, not caches whose servers fail at random.
 
-use crate::{Placement, PlacementError, Server, ServerId, check_new, hash, index_of};
+use crate::{Placement, PlacementError, Server, ServerId, hash, index_of, push_new, set_weight};
 
 /// Jump consistent hashing over buckets in the order servers were added.
 #[derive(Debug, Clone, Default)]
@@ -49,9 +49,7 @@ impl Placement for Jump {
         out
     }
     fn add(&mut self, server: Server) -> Result<(), PlacementError> {
-        check_new(&self.servers, server)?;
-        self.servers.push(server);
-        Ok(())
+        push_new(&mut self.servers, server)
     }
     fn remove(&mut self, id: ServerId) -> Result<(), PlacementError> {
         let i = index_of(&self.servers, id)?;
@@ -59,9 +57,7 @@ impl Placement for Jump {
         Ok(())
     }
     fn reweight(&mut self, id: ServerId, weight: u32) -> Result<(), PlacementError> {
-        let i = index_of(&self.servers, id)?;
-        self.servers[i].weight = weight;
-        Ok(())
+        set_weight(&mut self.servers, id, weight)
     }
 }
 

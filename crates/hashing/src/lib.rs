@@ -161,6 +161,27 @@ fn check_new(servers: &[Server], s: Server) -> Result<(), PlacementError> {
     Ok(())
 }
 
+/// Appends a server after the shared checks.
+fn push_new(servers: &mut Vec<Server>, s: Server) -> Result<(), PlacementError> {
+    check_new(servers, s)?;
+    servers.push(s);
+    Ok(())
+}
+
+/// Takes server `id` out, keeping the order of the others.
+fn take(servers: &mut Vec<Server>, id: ServerId) -> Result<Server, PlacementError> {
+    let i = index_of(servers, id)?;
+    Ok(servers.remove(i))
+}
+
+/// Sets server `id`'s weight, with the same limits as `add`.
+fn set_weight(servers: &mut [Server], id: ServerId, weight: u32) -> Result<(), PlacementError> {
+    let i = index_of(servers, id)?;
+    check_new(&[], Server { id, weight })?;
+    servers[i].weight = weight;
+    Ok(())
+}
+
 /// Index of server `id`, or an error naming it.
 fn index_of(servers: &[Server], id: ServerId) -> Result<usize, PlacementError> {
     servers

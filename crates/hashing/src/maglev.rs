@@ -5,7 +5,7 @@
 //! the table; a little more than 1/(n+1) of slots change owner (the paper's Fig. 12 trade-off
 //! between balance and disruption).
 
-use crate::{Placement, PlacementError, Server, ServerId, check_new, hash, index_of};
+use crate::{Placement, PlacementError, Server, ServerId, check_new, hash, set_weight, take};
 
 /// A Maglev lookup table.
 #[derive(Debug, Clone)]
@@ -125,15 +125,12 @@ impl Placement for Maglev {
         Ok(())
     }
     fn remove(&mut self, id: ServerId) -> Result<(), PlacementError> {
-        let i = index_of(&self.servers, id)?;
-        self.servers.remove(i);
+        take(&mut self.servers, id)?;
         self.populate();
         Ok(())
     }
     fn reweight(&mut self, id: ServerId, weight: u32) -> Result<(), PlacementError> {
-        let i = index_of(&self.servers, id)?;
-        self.servers[i].weight = weight;
-        Ok(())
+        set_weight(&mut self.servers, id, weight)
     }
 }
 

@@ -1,7 +1,7 @@
 //! `hash(k) mod N`: the baseline. Adding an (N+1)th server changes the owner of a key unless
 //! `h mod N == h mod (N+1)`, which holds for only about 1/(N+1) of keys: nearly everything moves.
 
-use crate::{Placement, PlacementError, Server, ServerId, check_new, hash, index_of};
+use crate::{Placement, PlacementError, Server, ServerId, hash, push_new, set_weight, take};
 
 /// Modulo placement over the servers in the order they were added.
 #[derive(Debug, Clone, Default)]
@@ -32,18 +32,12 @@ impl Placement for Modulo {
             .collect()
     }
     fn add(&mut self, server: Server) -> Result<(), PlacementError> {
-        check_new(&self.servers, server)?;
-        self.servers.push(server);
-        Ok(())
+        push_new(&mut self.servers, server)
     }
     fn remove(&mut self, id: ServerId) -> Result<(), PlacementError> {
-        let i = index_of(&self.servers, id)?;
-        self.servers.remove(i);
-        Ok(())
+        take(&mut self.servers, id).map(drop)
     }
     fn reweight(&mut self, id: ServerId, weight: u32) -> Result<(), PlacementError> {
-        let i = index_of(&self.servers, id)?;
-        self.servers[i].weight = weight;
-        Ok(())
+        set_weight(&mut self.servers, id, weight)
     }
 }

@@ -6,7 +6,7 @@
 //! "Weighted Distributed Hash Tables", SPAA 2005): score = −w / ln(u) with u = h mapped into
 //! (0, 1), which gives each server a share proportional to its weight.
 
-use crate::{Placement, PlacementError, Server, ServerId, check_new, hash, index_of};
+use crate::{Placement, PlacementError, Server, ServerId, hash, push_new, set_weight, take};
 
 /// Weighted rendezvous hashing.
 #[derive(Debug, Clone, Default)]
@@ -55,19 +55,12 @@ impl Placement for Rendezvous {
             .collect()
     }
     fn add(&mut self, server: Server) -> Result<(), PlacementError> {
-        check_new(&self.servers, server)?;
-        self.servers.push(server);
-        Ok(())
+        push_new(&mut self.servers, server)
     }
     fn remove(&mut self, id: ServerId) -> Result<(), PlacementError> {
-        let i = index_of(&self.servers, id)?;
-        self.servers.remove(i);
-        Ok(())
+        take(&mut self.servers, id).map(drop)
     }
     fn reweight(&mut self, id: ServerId, weight: u32) -> Result<(), PlacementError> {
-        let i = index_of(&self.servers, id)?;
-        check_new(&[], Server { id, weight })?;
-        self.servers[i].weight = weight;
-        Ok(())
+        set_weight(&mut self.servers, id, weight)
     }
 }

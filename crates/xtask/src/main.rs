@@ -259,51 +259,33 @@ fn serve(args: &[String]) -> Result<(), Failure> {
     )
 }
 
+/// Runs the release `splitbrain` CLI with these arguments.
+fn release_cli(args: &[&str]) -> Result<(), Failure> {
+    let mut all = vec!["run", "--release", "-p", "splitbrain-cli", "--"];
+    all.extend_from_slice(args);
+    run("cargo", &all)
+}
+
 fn bench() -> Result<(), Failure> {
     tools::ensure_build_tools()?;
     tools::ensure_browser_tools()?;
     println!("==> native throughput, engine workload (release CLI)");
-    run(
-        "cargo",
-        &["run", "--release", "-p", "splitbrain-cli", "--", "bench"],
-    )?;
+    release_cli(&["bench"])?;
     println!("==> native throughput, Raft lab with client traffic and its invariants");
-    run(
-        "cargo",
-        &[
-            "run",
-            "--release",
-            "-p",
-            "splitbrain-cli",
-            "--",
-            "bench",
-            "--lab",
-            "raft",
-            "--nodes",
-            "5,9",
-        ],
-    )?;
+    release_cli(&["bench", "--lab", "raft", "--nodes", "5,9"])?;
     println!(
         "==> consistent hashing: lookups and metrics for 1,000,000 keys after adding a server"
     );
-    run(
-        "cargo",
-        &[
-            "run",
-            "--release",
-            "-p",
-            "splitbrain-cli",
-            "--",
-            "experiment",
-            "hashing",
-            "--algo",
-            "modulo,ring,rendezvous,jump,maglev,bounded",
-            "--servers",
-            "10",
-            "--keys",
-            "1000000",
-        ],
-    )?;
+    release_cli(&[
+        "experiment",
+        "hashing",
+        "--algo",
+        "modulo,ring,rendezvous,jump,maglev,bounded",
+        "--servers",
+        "10",
+        "--keys",
+        "1000000",
+    ])?;
     println!("==> release build of the app");
     build_app()?;
     println!(
