@@ -92,6 +92,12 @@ pub trait Placement {
             .map(|&k| self.owner(k).unwrap_or(ServerId::MAX))
             .collect()
     }
+    /// Positions on the hash circle and the server each belongs to, clockwise, for algorithms
+    /// that have a circle (ring, bounded); empty for the others, which the picture draws
+    /// without ticks.
+    fn ticks(&self) -> Vec<(u64, ServerId)> {
+        Vec::new()
+    }
 }
 
 /// Algorithms by name, for the CLI and the page.

@@ -140,6 +140,9 @@ impl Placement for Ring {
         self.servers.insert(i, new);
         Ok(())
     }
+    fn ticks(&self) -> Vec<(u64, ServerId)> {
+        self.points().collect()
+    }
 }
 
 /// Consistent hashing with bounded loads: a ring whose servers take at most
@@ -200,6 +203,9 @@ impl Placement for Bounded {
     }
     fn reweight(&mut self, id: ServerId, weight: u32) -> Result<(), PlacementError> {
         self.ring.reweight(id, weight)
+    }
+    fn ticks(&self) -> Vec<(u64, ServerId)> {
+        self.ring.points().collect()
     }
     /// Keys are placed in the given order (the paper's arrival order); each takes the first
     /// server clockwise that still has room.

@@ -53,7 +53,7 @@ pub fn random_faults(lab: &LabInfo, seed: u64, nodes: usize, until: Time) -> Vec
                 to: None,
             },
             _ => Action::Client {
-                node,
+                node: lab.entry.unwrap_or(node),
                 command: (lab.workload)(&mut rng),
             },
         };

@@ -6,6 +6,7 @@ use splitbrain_broadcast as broadcast;
 #[cfg(feature = "ping")]
 use splitbrain_ping as ping;
 use splitbrain_raft as raft;
+use splitbrain_sharding as sharding;
 use splitbrain_sim::{Invariant, Lab, NodeId, Process, SimConfig, SimRng, Simulator};
 
 /// Builds a fresh run of one lab from a description, keeping this many trace events.
@@ -35,6 +36,13 @@ pub struct LabInfo {
     /// The `n`-th client command the page sends (the "client request" button and automatic
     /// traffic), for a run of `nodes` nodes.
     pub client_command: fn(n: u64, nodes: usize) -> String,
+    /// The node that takes client commands, when only one does (the hashing lab's router);
+    /// `None`: any node.
+    pub entry: Option<NodeId>,
+    /// The lab makes its own client traffic (from its parameters), so the page adds none.
+    pub own_traffic: bool,
+    /// Most nodes the page draws for this lab.
+    pub page_max_nodes: usize,
 }
 
 const LABS: &[LabInfo] = &[
@@ -52,6 +60,7 @@ const LABS: &[LabInfo] = &[
         page_defaults: |run| {
             // RaftScope's ratio of message delay to election timeout (about 1:10), still
             // "broadcastTime ≪ electionTimeout" (§5.6), so each message can be followed.
+            run.nodes = 5;
             run.network.latency = splitbrain_sim::Latency::Uniform {
                 min: 10_000,
                 max: 20_000,
@@ -60,6 +69,9 @@ const LABS: &[LabInfo] = &[
         // The first election (150–300 ms) comes 3–6 s after the page opens; a message takes
         // 0.2–0.4 s to cross.
         page_speed: 0.05,
+        entry: None,
+        own_traffic: false,
+        page_max_nodes: 9,
     },
     LabInfo {
         name: broadcast::LAB,
@@ -71,6 +83,7 @@ const LABS: &[LabInfo] = &[
         client_command: |n, _| format!("broadcast {n}"),
         page_defaults: |run| {
             // Slow links and anti-entropy so a first-time visitor can follow each message.
+            run.nodes = 5;
             run.network.latency = splitbrain_sim::Latency::Uniform {
                 min: 40_000,
                 max: 90_000,
@@ -78,6 +91,44 @@ const LABS: &[LabInfo] = &[
             run.params = serde_json::json!({"anti_entropy_min": "500ms", "anti_entropy_max": "1s"});
         },
         page_speed: 0.1,
+        entry: None,
+        own_traffic: false,
+        page_max_nodes: 25,
+    },
+    LabInfo {
+        name: sharding::LAB,
+        title: "Consistent hashing",
+        blurb: "A sharded key-value store: add, remove and crash servers and watch which keys move, under modulo, ring, rendezvous, jump, Maglev or bounded loads.",
+        message_kinds: &[
+            ("request", "get / put"),
+            ("reply", "reply"),
+            ("keys", "keys moving"),
+            ("control", "migration orders"),
+        ],
+        build: build_hashing,
+        // Mostly reads, with membership changes now and then, so sweeps exercise migrations
+        // under the random faults.
+        workload: |rng| match rng.below(20) {
+            0 => "add".into(),
+            1 => format!("remove {}", 1 + rng.below(6)),
+            2 => format!("weight {}={}", 1 + rng.below(6), 1 + rng.below(3)),
+            3 => format!("put {}", rng.below(2_000)),
+            _ => format!("get {}", rng.below(2_000)),
+        },
+        client_command: |n, _| format!("get {}", n.wrapping_mul(7_919) % 2_000),
+        page_defaults: |run| {
+            // A router and 8 slots: 6 servers and 2 spares to add. Links slow enough that a
+            // migration's four steps can be followed.
+            run.nodes = 9;
+            run.network.latency = splitbrain_sim::Latency::Uniform {
+                min: 10_000,
+                max: 20_000,
+            };
+        },
+        page_speed: 0.1,
+        entry: Some(0),
+        own_traffic: true,
+        page_max_nodes: 81,
     },
     #[cfg(feature = "ping")]
     LabInfo {
@@ -90,6 +141,9 @@ const LABS: &[LabInfo] = &[
         client_command: |n, nodes| format!("ping {}", n % nodes.max(1) as u64),
         page_defaults: |_| {},
         page_speed: 0.1,
+        entry: None,
+        own_traffic: false,
+        page_max_nodes: 25,
     },
 ];
 
@@ -145,6 +199,17 @@ fn build_raft(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, RunErr
         .map_err(|e| RunError(format!("raft params: {e}")))?;
     simulator(run, trace, raft::invariants::all(), |_| {
         raft::Node::new(p.clone())
+    })
+}
+
+fn build_hashing(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, RunError> {
+    let p: sharding::Params = params(run)?;
+    p.validate(run.nodes)
+        .map_err(|e| RunError(format!("hashing params: {e}")))?;
+    let p = std::rc::Rc::new(p);
+    let nodes = run.nodes;
+    simulator(run, trace, sharding::invariants::all(), |id| {
+        sharding::Node::new(p.clone(), id, nodes)
     })
 }
 

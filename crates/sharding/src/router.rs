@@ -1,0 +1,784 @@
+//! The router: places keys, plays the clients, and runs migrations when membership changes.
+
+use crate::{Change, Command, Distribution, Durable, Msg, Node, Params, place};
+use serde::Serialize;
+use splitbrain_hashing::{self as hashing, Placement, Server, metrics};
+use splitbrain_sim::{Cx, NodeId, NodeView, Time, format_time};
+use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
+
+/// Marks an empty place in a replica set (fewer members than R).
+pub const NONE: u32 = u32::MAX;
+
+/// Changes kept for the panel and the summary.
+const HISTORY: usize = 32;
+
+/// What the router keeps on disk: membership and the migration under way, so a router that
+/// crashes mid-migration finishes it after restart instead of stranding keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Config {
+    /// (node, weight) of every member, in the order they joined.
+    pub members: Vec<(u32, u32)>,
+    /// Changes applied so far; the running migration's number.
+    pub change: u32,
+    /// Migration flows not yet confirmed: (holder, new replica) → sampled keys.
+    pub flows: BTreeMap<(u32, u32), Rc<[u32]>>,
+    /// Keys each old holder drops once every flow has landed.
+    pub releases: BTreeMap<u32, Rc<[u32]>>,
+    /// Members before the running migration (reads fall back to their holders).
+    pub previous: Vec<(u32, u32)>,
+    /// Router boots, so write versions stay increasing across router restarts.
+    pub boots: u32,
+}
+
+impl Config {
+    fn servers(list: &[(u32, u32)]) -> Vec<Server> {
+        list.iter()
+            .map(|&(id, weight)| Server { id, weight })
+            .collect()
+    }
+}
+
+/// The first R replicas of every sampled key, flat: key `k`'s set is
+/// `sets[k * width..(k + 1) * width]`, padded with [`NONE`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplicaSets {
+    /// R.
+    pub width: usize,
+    /// The sets.
+    pub sets: Vec<u32>,
+}
+
+impl ReplicaSets {
+    fn of(placement: &dyn Placement, sample: u32, r: usize) -> Self {
+        let mut sets = Vec::with_capacity(sample as usize * r);
+        for k in 0..sample {
+            let mut set = placement.replicas(u64::from(k), r);
+            set.resize(r, NONE);
+            sets.extend(set);
+        }
+        Self { width: r, sets }
+    }
+    /// Key `k`'s replicas, owner first.
+    pub fn of_key(&self, k: u32) -> impl Iterator<Item = u32> + '_ {
+        let w = self.width;
+        self.sets[k as usize * w..(k as usize + 1) * w]
+            .iter()
+            .copied()
+            .filter(|&s| s != NONE)
+    }
+}
+
+/// The replica sets at the start of a run (servers load them before the clock starts).
+pub(crate) fn initial_replicas(params: &Params, nodes: usize) -> ReplicaSets {
+    let members = initial_members(params, nodes);
+    match place(params, &params.algorithm, &Config::servers(&members)) {
+        Ok(p) => ReplicaSets::of(p.as_ref(), params.sample, params.replicas),
+        Err(_) => ReplicaSets {
+            width: params.replicas,
+            sets: vec![NONE; params.sample as usize * params.replicas],
+        },
+    }
+}
+
+fn initial_members(params: &Params, nodes: usize) -> Vec<(u32, u32)> {
+    (1..=params.initial_servers(nodes) as u32)
+        .map(|id| (id, 1))
+        .collect()
+}
+
+/// Client-side outcomes, counted by the router.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// Requests issued.
+    pub requests: u64,
+    /// Gets answered.
+    pub gets_ok: u64,
+    /// Gets answered by a later replica after a miss or timeout at the first.
+    pub from_replica: u64,
+    /// Gets no replica could answer: the key was unavailable.
+    pub gets_failed: u64,
+    /// Gets that returned an older version than the newest acknowledged write.
+    pub stale: u64,
+    /// Puts acknowledged by at least one replica.
+    pub puts_ok: u64,
+    /// Puts no replica acknowledged in time.
+    pub puts_failed: u64,
+    /// Requests answered, per server.
+    pub served: BTreeMap<u32, u64>,
+}
+
+/// One membership change and what it cost.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangeRecord {
+    /// Its number.
+    pub number: u32,
+    /// What changed (`add`, `remove 3`, ...).
+    pub change: String,
+    /// When it started.
+    pub at: Time,
+    /// When its migration finished.
+    pub done_at: Option<Time>,
+    /// Keys (of the whole key space) whose owner changed.
+    pub moved: u64,
+    /// `moved` over all keys.
+    pub share: f64,
+    /// The least share any placement must move for this change.
+    pub ideal: f64,
+    /// The compared algorithm's moved count and share for the same change.
+    pub compare: Option<(u64, f64)>,
+    /// Owner flows over the whole key space: (from, to, keys), largest first.
+    pub flows: Vec<(u32, u32, u64)>,
+    /// Sampled copies to migrate.
+    pub copies: u32,
+    /// Sampled keys whose replica set changed (the picture flashes them).
+    #[serde(skip)]
+    pub touched: Rc<[u32]>,
+}
+
+#[derive(Debug, Clone)]
+struct Request {
+    key: u32,
+    put: bool,
+    candidates: Vec<u32>,
+    next: usize,
+    acks: u32,
+}
+
+/// The router's state.
+#[derive(Clone)]
+pub struct Router {
+    params: Rc<Params>,
+    nodes: usize,
+    config: Rc<Config>,
+    placement: Rc<dyn Placement>,
+    compare: Option<Rc<dyn Placement>>,
+    owners: Rc<Vec<u32>>,
+    compare_owners: Option<Rc<Vec<u32>>>,
+    sets: Rc<ReplicaSets>,
+    previous_sets: Option<Rc<ReplicaSets>>,
+    zipf: Option<Rc<Vec<f64>>>,
+    history: Vec<ChangeRecord>,
+    queued: VecDeque<Change>,
+    requests: BTreeMap<u32, Request>,
+    next_req: u32,
+    written: BTreeMap<u32, u32>,
+    stats: Stats,
+    completed: u64,
+}
+
+impl Router {
+    pub(crate) fn new(params: Rc<Params>, nodes: usize) -> Self {
+        let config = Rc::new(Config {
+            members: initial_members(&params, nodes),
+            change: 0,
+            flows: BTreeMap::new(),
+            releases: BTreeMap::new(),
+            previous: Vec::new(),
+            boots: 0,
+        });
+        let zipf = (params.distribution == Distribution::Zipf).then(|| {
+            let mut acc = 0.0;
+            let mut cdf: Vec<f64> = (0..params.sample)
+                .map(|r| {
+                    acc += 1.0 / libm::pow(f64::from(r + 1), params.zipf_s);
+                    acc
+                })
+                .collect();
+            for c in &mut cdf {
+                *c /= acc;
+            }
+            Rc::new(cdf)
+        });
+        let mut router = Self {
+            placement: Rc::new(hashing::Modulo::default()),
+            compare: None,
+            owners: Rc::default(),
+            compare_owners: None,
+            sets: Rc::new(ReplicaSets {
+                width: params.replicas,
+                sets: Vec::new(),
+            }),
+            previous_sets: None,
+            zipf,
+            history: Vec::new(),
+            queued: VecDeque::new(),
+            requests: BTreeMap::new(),
+            next_req: 0,
+            written: BTreeMap::new(),
+            stats: Stats::default(),
+            completed: 0,
+            params,
+            nodes,
+            config,
+        };
+        router.derive();
+        router
+    }
+
+    /// Recomputes placements, owners and replica sets from the configuration.
+    fn derive(&mut self) {
+        let p = &self.params;
+        let members = Config::servers(&self.config.members);
+        // Validated at build; a failure here would be a bug, and an empty modulo keeps the page up.
+        self.placement = place(p, &p.algorithm, &members)
+            .unwrap_or_else(|_| Rc::new(hashing::Modulo::default()));
+        self.compare = p.compare.as_ref().and_then(|c| place(p, c, &members).ok());
+        self.owners = Rc::new(self.assign(self.placement.as_ref()));
+        self.compare_owners = self
+            .compare
+            .as_ref()
+            .map(|c| Rc::new(self.assign(c.as_ref())));
+        self.sets = Rc::new(ReplicaSets::of(
+            self.placement.as_ref(),
+            p.sample,
+            p.replicas,
+        ));
+        self.previous_sets = (!self.config.flows.is_empty() || !self.config.releases.is_empty())
+            .then(|| {
+                place(p, &p.algorithm, &Config::servers(&self.config.previous))
+                    .ok()
+                    .map(|prev| Rc::new(ReplicaSets::of(prev.as_ref(), p.sample, p.replicas)))
+            })
+            .flatten();
+    }
+
+    /// The owner of every key of the whole key space.
+    fn assign(&self, placement: &dyn Placement) -> Vec<u32> {
+        let keys: Vec<u64> = (0..u64::from(self.params.keys)).collect();
+        placement.assign(&keys)
+    }
+
+    // ----- what the panel, the summary and the invariants read -----
+
+    /// The run's settings.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+    /// The current placement.
+    pub fn placement(&self) -> &dyn Placement {
+        self.placement.as_ref()
+    }
+    /// The compared placement, in compare mode.
+    pub fn compare(&self) -> Option<&dyn Placement> {
+        self.compare.as_deref()
+    }
+    /// Owner of every key of the key space, under the placement and the compared one.
+    pub fn owners(&self) -> (&[u32], Option<&[u32]>) {
+        (&self.owners, self.compare_owners.as_deref().map(|v| &v[..]))
+    }
+    /// Replica sets of the sampled keys.
+    pub fn replica_sets(&self) -> &ReplicaSets {
+        &self.sets
+    }
+    /// The configuration (members, migration under way).
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+    /// Recent changes, oldest first.
+    pub fn history(&self) -> &[ChangeRecord] {
+        &self.history
+    }
+    /// Changes waiting for the running migration.
+    pub fn queued(&self) -> usize {
+        self.queued.len()
+    }
+    /// Client outcomes.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+    /// Migrations finished since boot.
+    pub fn completed(&self) -> u64 {
+        self.completed
+    }
+    /// Sampled keys still in flight.
+    pub fn in_flight(&self) -> impl Iterator<Item = u32> + '_ {
+        self.config.flows.values().flat_map(|k| k.iter().copied())
+    }
+    /// `true` while a migration runs.
+    pub fn migrating(&self) -> bool {
+        !self.config.flows.is_empty()
+    }
+
+    // ----- the process -----
+
+    fn save(&self, cx: &mut Cx<'_, Node>) {
+        cx.persist(Durable {
+            booted: true,
+            epoch: 0,
+            data: BTreeMap::new(),
+            config: Some(self.config.clone()),
+        });
+    }
+
+    pub(crate) fn start(&mut self, durable: &Durable, cx: &mut Cx<'_, Node>) {
+        if let Some(config) = &durable.config {
+            let mut config = (**config).clone();
+            config.boots += 1;
+            self.config = Rc::new(config);
+            self.derive();
+        }
+        self.save(cx);
+        self.arm_traffic(cx);
+        if self.migrating() {
+            self.send_flows(cx);
+        }
+    }
+
+    fn arm_traffic(&self, cx: &mut Cx<'_, Node>) {
+        if self.params.rate > 0.0 {
+            // Poisson arrivals: exponential gaps with mean 1/rate.
+            let u = cx.rng().unit();
+            let gap = (-libm::log(u) / self.params.rate * 1e6).clamp(1.0, 3.6e9) as u64;
+            cx.set_timer(crate::Timer::Traffic, gap, gap);
+        }
+    }
+
+    fn pick_key(&self, cx: &mut Cx<'_, Node>) -> u32 {
+        match &self.zipf {
+            Some(cdf) => {
+                let u = cx.rng().unit();
+                cdf.partition_point(|&c| c < u).min(cdf.len() - 1) as u32
+            }
+            None => cx.rng().below(u64::from(self.params.sample)) as u32,
+        }
+    }
+
+    fn issue(&mut self, key: u32, put: bool, cx: &mut Cx<'_, Node>) {
+        let key = key % self.params.sample;
+        let mut candidates: Vec<u32> = self.sets.of_key(key).collect();
+        if !put && let Some(prev) = &self.previous_sets {
+            for s in prev.of_key(key) {
+                if !candidates.contains(&s) {
+                    candidates.push(s);
+                }
+            }
+        }
+        let req = self.next_req;
+        self.next_req = self.next_req.wrapping_add(1);
+        self.stats.requests += 1;
+        if put {
+            let count = self.written.entry(key).or_insert(0);
+            *count = (*count & 0x00FF_FFFF) + 1;
+            let version = (self.config.boots << 24) | *count;
+            *count = version;
+            for &s in &candidates {
+                cx.send(
+                    s as NodeId,
+                    Msg::Put {
+                        req,
+                        key,
+                        version,
+                        change: self.config.change,
+                    },
+                );
+            }
+        } else {
+            cx.send(candidates[0] as NodeId, Msg::Get { req, key });
+        }
+        let t = self.params.timeout;
+        cx.set_timer(crate::Timer::Timeout(req), t, t);
+        self.requests.insert(
+            req,
+            Request {
+                key,
+                put,
+                candidates,
+                next: 0,
+                acks: 0,
+            },
+        );
+    }
+
+    /// A get's current replica missed or timed out: ask the next one, or give up.
+    fn next_replica(&mut self, req: u32, cx: &mut Cx<'_, Node>) {
+        let Some(r) = self.requests.get_mut(&req) else {
+            return;
+        };
+        r.next += 1;
+        if let Some(&s) = r.candidates.get(r.next) {
+            cx.send(s as NodeId, Msg::Get { req, key: r.key });
+            let t = self.params.timeout;
+            cx.set_timer(crate::Timer::Timeout(req), t, t);
+        } else {
+            let key = r.key;
+            self.requests.remove(&req);
+            self.stats.gets_failed += 1;
+            cx.cancel_timer(crate::Timer::Timeout(req));
+            cx.note(format!("k{key} unavailable: no replica answered"));
+        }
+    }
+
+    pub(crate) fn on_message(&mut self, from: NodeId, msg: Msg, cx: &mut Cx<'_, Node>) {
+        let sender = from as u32;
+        match msg {
+            Msg::Value { req, key, version } => {
+                if self.requests.get(&req).is_some_and(|r| !r.put) {
+                    let r = self.requests.remove(&req).expect("checked");
+                    cx.cancel_timer(crate::Timer::Timeout(req));
+                    self.stats.gets_ok += 1;
+                    if r.candidates.first() != Some(&sender) {
+                        self.stats.from_replica += 1;
+                    }
+                    if version < self.written.get(&key).copied().unwrap_or(0) {
+                        self.stats.stale += 1;
+                    }
+                    *self.stats.served.entry(sender).or_insert(0) += 1;
+                }
+            }
+            Msg::Missing { req, .. } => {
+                if self
+                    .requests
+                    .get(&req)
+                    .is_some_and(|r| !r.put && r.candidates.get(r.next) == Some(&sender))
+                {
+                    self.next_replica(req, cx);
+                }
+            }
+            Msg::PutAck { req, .. } => {
+                if let Some(r) = self.requests.get_mut(&req) {
+                    r.acks += 1;
+                    *self.stats.served.entry(sender).or_insert(0) += 1;
+                    if r.acks == 1 {
+                        self.stats.puts_ok += 1;
+                    }
+                    if r.acks as usize >= r.candidates.len() {
+                        self.requests.remove(&req);
+                        cx.cancel_timer(crate::Timer::Timeout(req));
+                    }
+                }
+            }
+            // A flow is (holder, new replica): the new replica confirms what the holder sent.
+            Msg::Moved {
+                change,
+                from: holder,
+                ..
+            } => {
+                if change == self.config.change && self.config.flows.contains_key(&(holder, sender))
+                {
+                    Rc::make_mut(&mut self.config)
+                        .flows
+                        .remove(&(holder, sender));
+                    if self.config.flows.is_empty() {
+                        self.finish(cx);
+                    } else {
+                        self.save(cx);
+                    }
+                }
+            }
+            Msg::Get { .. }
+            | Msg::Put { .. }
+            | Msg::Migrate { .. }
+            | Msg::Transfer { .. }
+            | Msg::Release { .. } => cx.note("the router ignores a message meant for servers"),
+        }
+    }
+
+    pub(crate) fn on_timer(&mut self, timer: crate::Timer, cx: &mut Cx<'_, Node>) {
+        match timer {
+            crate::Timer::Traffic => {
+                let key = self.pick_key(cx);
+                let put = cx.rng().chance(self.params.put_share);
+                self.issue(key, put, cx);
+                self.arm_traffic(cx);
+            }
+            crate::Timer::Timeout(req) => match self.requests.get(&req) {
+                Some(r) if r.put => {
+                    if r.acks == 0 {
+                        self.stats.puts_failed += 1;
+                        cx.note(format!("put k{} failed: no replica acknowledged", r.key));
+                    }
+                    self.requests.remove(&req);
+                }
+                Some(_) => self.next_replica(req, cx),
+                None => {}
+            },
+            crate::Timer::Retry => {
+                if self.migrating() {
+                    self.send_flows(cx);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn on_command(&mut self, cmd: Command, cx: &mut Cx<'_, Node>) {
+        match cmd {
+            Command::Get(k) => self.issue(k, false, cx),
+            Command::Put(k) => self.issue(k, true, cx),
+            Command::Change(c) if self.migrating() => {
+                cx.note(format!(
+                    "{c}: queued until change {} finishes migrating",
+                    self.config.change
+                ));
+                self.queued.push_back(c);
+            }
+            Command::Change(c) => self.apply(c, cx),
+        }
+    }
+
+    fn send_flows(&self, cx: &mut Cx<'_, Node>) {
+        for (&(src, dst), keys) in &self.config.flows {
+            cx.send(
+                src as NodeId,
+                Msg::Migrate {
+                    change: self.config.change,
+                    to: dst,
+                    keys: keys.clone(),
+                },
+            );
+        }
+        let t = self.params.retry;
+        cx.set_timer(crate::Timer::Retry, t, t);
+    }
+
+    /// The membership after `change`, or why it is refused.
+    fn changed(&self, change: &Change) -> Result<Vec<(u32, u32)>, String> {
+        let mut members = self.config.members.clone();
+        let find = |members: &[(u32, u32)], node: u32| {
+            members
+                .iter()
+                .position(|m| m.0 == node)
+                .ok_or_else(|| format!("n{node} is not a member"))
+        };
+        match *change {
+            Change::Add { weight } => {
+                let spare = (1..self.nodes as u32)
+                    .find(|id| members.iter().all(|m| m.0 != *id))
+                    .ok_or("no spare server slot: start the run with more nodes")?;
+                members.push((spare, weight));
+            }
+            Change::Remove { node } => {
+                let i = find(&members, node)?;
+                if members.len() == 1 {
+                    return Err("the last server cannot leave".into());
+                }
+                members.remove(i);
+            }
+            Change::Weight { node, weight } => {
+                let i = find(&members, node)?;
+                members[i].1 = weight;
+            }
+        }
+        Ok(members)
+    }
+
+    /// Applies a membership change: measures it over the whole key space and starts migrating
+    /// the sampled keys whose replica sets changed.
+    fn apply(&mut self, change: Change, cx: &mut Cx<'_, Node>) {
+        let members = match self.changed(&change) {
+            Ok(m) => m,
+            Err(e) => {
+                cx.note(format!("{change} refused: {e}"));
+                return self.dequeue(cx);
+            }
+        };
+        let p = self.params.clone();
+        let placement = match place(&p, &p.algorithm, &Config::servers(&members)) {
+            Ok(pl) => pl,
+            Err(e) => {
+                cx.note(format!("{change} refused: {e}"));
+                return self.dequeue(cx);
+            }
+        };
+        let before = Config::servers(&self.config.members);
+        let after = Config::servers(&members);
+        let ideal = metrics::ideal_share(&before, &after);
+        let owners = self.assign(placement.as_ref());
+        let movement = metrics::movement(&self.owners, &owners, ideal);
+        let compare = p.compare.as_deref().and_then(|c| place(&p, c, &after).ok());
+        let compare_owners = compare.as_ref().map(|c| self.assign(c.as_ref()));
+        let compare_moved = match (&self.compare_owners, &compare_owners) {
+            (Some(old), Some(new)) => {
+                let m = metrics::movement(old, new, ideal);
+                Some((m.moved, m.share))
+            }
+            _ => None,
+        };
+        let sets = ReplicaSets::of(placement.as_ref(), p.sample, p.replicas);
+        let mut flows: BTreeMap<(u32, u32), Vec<u32>> = BTreeMap::new();
+        let mut releases: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        let mut touched = Vec::new();
+        for k in 0..p.sample {
+            let old: Vec<u32> = self.sets.of_key(k).collect();
+            let new: Vec<u32> = sets.of_key(k).collect();
+            if old == new {
+                continue;
+            }
+            touched.push(k);
+            // Copy from a holder that stays, so a leaving server is asked only when it is
+            // the key's only copy.
+            let source = old
+                .iter()
+                .copied()
+                .find(|s| members.iter().any(|m| m.0 == *s))
+                .or_else(|| old.first().copied());
+            for &dst in new.iter().filter(|s| !old.contains(s)) {
+                if let Some(src) = source {
+                    flows.entry((src, dst)).or_default().push(k);
+                }
+            }
+            for &gone in old.iter().filter(|s| !new.contains(s)) {
+                releases.entry(gone).or_default().push(k);
+            }
+        }
+        let copies: usize = flows.values().map(Vec::len).sum();
+        let mut top: Vec<(u32, u32, u64)> = movement
+            .flow
+            .iter()
+            .map(|(&(a, b), &n)| (a, b, n))
+            .collect();
+        top.sort_by(|x, y| y.2.cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+        let number = self.config.change + 1;
+        cx.note(format!(
+            "change {number} ({change}): {} of {} keys change owner ({:.1}%, ideal {:.1}%); {copies} sampled copies move in {} flows",
+            movement.moved,
+            p.keys,
+            movement.share * 100.0,
+            ideal * 100.0,
+            flows.len()
+        ));
+        if self.history.len() == HISTORY {
+            self.history.remove(0);
+        }
+        self.history.push(ChangeRecord {
+            number,
+            change: change.to_string(),
+            at: cx.now(),
+            done_at: None,
+            moved: movement.moved,
+            share: movement.share,
+            ideal,
+            compare: compare_moved,
+            flows: top,
+            copies: copies as u32,
+            touched: touched.into(),
+        });
+        let previous = std::mem::take(&mut self.config);
+        self.config = Rc::new(Config {
+            members,
+            change: number,
+            flows: flows.into_iter().map(|(k, v)| (k, v.into())).collect(),
+            releases: releases.into_iter().map(|(k, v)| (k, v.into())).collect(),
+            previous: previous.members.clone(),
+            boots: previous.boots,
+        });
+        self.previous_sets = Some(std::mem::replace(&mut self.sets, Rc::new(sets)));
+        self.placement = placement;
+        self.owners = Rc::new(owners);
+        self.compare = compare;
+        self.compare_owners = compare_owners.map(Rc::new);
+        if self.params.variant == crate::Variant::ReleaseEarly {
+            self.send_releases(cx);
+        }
+        if self.migrating() {
+            self.save(cx);
+            self.send_flows(cx);
+        } else {
+            self.finish(cx);
+        }
+    }
+
+    /// Every flow landed: old holders may drop what they no longer replicate.
+    fn finish(&mut self, cx: &mut Cx<'_, Node>) {
+        self.send_releases(cx);
+        Rc::make_mut(&mut self.config).previous.clear();
+        self.previous_sets = None;
+        self.completed += 1;
+        if let Some(last) = self.history.last_mut()
+            && last.number == self.config.change
+        {
+            last.done_at = Some(cx.now());
+        }
+        cx.cancel_timer(crate::Timer::Retry);
+        self.save(cx);
+        self.dequeue(cx);
+    }
+
+    fn send_releases(&mut self, cx: &mut Cx<'_, Node>) {
+        let releases = std::mem::take(&mut Rc::make_mut(&mut self.config).releases);
+        for (s, keys) in releases {
+            cx.send(
+                s as NodeId,
+                Msg::Release {
+                    change: self.config.change,
+                    keys,
+                },
+            );
+        }
+    }
+
+    fn dequeue(&mut self, cx: &mut Cx<'_, Node>) {
+        if let Some(next) = self.queued.pop_front() {
+            self.apply(next, cx);
+        }
+    }
+
+    pub(crate) fn view(&self) -> NodeView {
+        let s = &self.stats;
+        let summary = if self.migrating() {
+            format!("migrating {} flows", self.config.flows.len())
+        } else {
+            format!("{} servers", self.config.members.len())
+        };
+        let mut fields = vec![
+            ("algorithm".into(), self.placement.name().to_string()),
+            ("replicas R".into(), self.params.replicas.to_string()),
+            (
+                "members".into(),
+                self.config
+                    .members
+                    .iter()
+                    .map(|(id, w)| {
+                        if *w == 1 {
+                            format!("n{id}")
+                        } else {
+                            format!("n{id}×{w}")
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            (
+                "gets".into(),
+                format!(
+                    "{} ok ({} from a replica, {} stale) · {} unavailable",
+                    s.gets_ok, s.from_replica, s.stale, s.gets_failed
+                ),
+            ),
+            (
+                "puts".into(),
+                format!("{} ok · {} failed", s.puts_ok, s.puts_failed),
+            ),
+        ];
+        if let Some(c) = self.history.last() {
+            fields.push((
+                "last change".into(),
+                format!(
+                    "{} at {}: moved {:.1}% (ideal {:.1}%)",
+                    c.change,
+                    format_time(c.at),
+                    c.share * 100.0,
+                    c.ideal * 100.0
+                ),
+            ));
+        }
+        NodeView {
+            role: "router".into(),
+            summary,
+            fields,
+        }
+    }
+
+    pub(crate) fn summary(&self, copies_held: usize) -> serde_json::Value {
+        serde_json::json!({
+            "algorithm": self.placement.name(),
+            "members": self.config.members,
+            "changes": self.config.change,
+            "migrating": self.migrating(),
+            "queued": self.queued.len(),
+            "last_change": self.history.last(),
+            "stats": self.stats,
+            "copies_held": copies_held,
+        })
+    }
+}
