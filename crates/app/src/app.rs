@@ -312,7 +312,7 @@ impl App {
                 true
             }
             Msg::Broadcast => {
-                let node = self.selected.unwrap_or(0);
+                let node = self.client_node();
                 self.auto_count += 1;
                 let command = self.client_command();
                 self.act(Action::Client { node, command });
@@ -364,7 +364,7 @@ impl App {
                 false
             }
             Msg::SendRequest => {
-                let node = self.selected.unwrap_or(0);
+                let node = self.client_node();
                 let command = self.request_text.trim().to_string();
                 if command.is_empty() {
                     self.notice = Some("type a request first, e.g. `set x=1` or `get x`".into());
@@ -545,7 +545,9 @@ impl App {
                     <button onclick={link.callback(|_| Msg::Isolate)} title="I">{ "Isolate node" }</button>
                     <button onclick={link.callback(|_| Msg::PartitionTool(true))} title="P" aria-expanded={self.partition_open.to_string()}>{ "Partition…" }</button>
                     <button onclick={link.callback(|_| Msg::Act(Action::Heal))} title="H" disabled={!partitioned}>{ "Heal" }</button>
-                    <label class="check"><input type="checkbox" checked={self.auto} onclick={link.callback(|_| Msg::ToggleAuto)} />{ " client traffic (A)" }</label>
+                    if !info.is_some_and(|i| i.own_traffic) {
+                        <label class="check"><input type="checkbox" checked={self.auto} onclick={link.callback(|_| Msg::ToggleAuto)} />{ " client traffic (A)" }</label>
+                    }
                 </div>
                 if self.partition_open {
                     <PartitionTool current={partition_groups(v.nodes.len(), &v.blocked)}
@@ -752,8 +754,19 @@ impl App {
         }));
     }
 
+    /// Where a typed or button request goes: the lab's entry node (the hashing lab's router)
+    /// or the selected node.
+    fn client_node(&self) -> NodeId {
+        find(&self.run.lab)
+            .ok()
+            .and_then(|l| l.entry)
+            .or(self.selected)
+            .unwrap_or(0)
+    }
+
     fn auto_traffic(&mut self) {
-        if !self.auto || self.lab.now() < self.next_auto {
+        let own = find(&self.run.lab).is_ok_and(|l| l.own_traffic);
+        if !self.auto || own || self.lab.now() < self.next_auto {
             return;
         }
         let n = self.lab.nodes().max(1);

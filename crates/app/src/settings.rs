@@ -35,6 +35,7 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
     };
     let mut errors = Vec::new();
     let mut latency = None;
+    let mut nodes = None;
     let mut speed = None;
     let mut lab_params = serde_json::Map::new();
     let q = query.trim_start_matches('?');
@@ -60,7 +61,7 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
                 Err(_) => errors.push(format!("seed {v:?} is not a whole number")),
             },
             "nodes" => match v.parse::<usize>() {
-                Ok(n) if (2..=MAX_DRAWN_NODES).contains(&n) => s.run.nodes = n,
+                Ok(n) if (2..=MAX_DRAWN_NODES).contains(&n) => nodes = Some(n),
                 _ => errors.push(format!(
                     "nodes must be between 2 and {MAX_DRAWN_NODES} on the page, got {v:?}"
                 )),
@@ -116,6 +117,18 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
     if let Some(l) = latency {
         s.run.network.latency = l;
     }
+    if let Some(n) = nodes {
+        // Each lab draws legibly up to its own size.
+        let max = find(&s.run.lab).map_or(MAX_DRAWN_NODES, |i| i.page_max_nodes);
+        if n <= max {
+            s.run.nodes = n;
+        } else {
+            errors.push(format!(
+                "the {} lab draws at most {max} nodes on the page, got {n}",
+                s.run.lab
+            ));
+        }
+    }
     if let Some(obj) = s.run.params.as_object_mut() {
         obj.extend(lab_params);
     }
@@ -124,5 +137,6 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
     (s, err)
 }
 
-/// Most nodes the page draws; the CLI goes to `limits::MAX_NODES`.
-pub const MAX_DRAWN_NODES: usize = 25;
+/// Most nodes any lab draws on the page (each lab has its own, smaller or equal, limit); the
+/// CLI goes to `limits::MAX_NODES`.
+pub const MAX_DRAWN_NODES: usize = 81;

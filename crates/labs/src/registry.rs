@@ -206,11 +206,12 @@ fn build_hashing(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, Run
     let p: sharding::Params = params(run)?;
     p.validate(run.nodes)
         .map_err(|e| RunError(format!("hashing params: {e}")))?;
-    let p = std::rc::Rc::new(p);
-    let nodes = run.nodes;
-    simulator(run, trace, sharding::invariants::all(), |id| {
-        sharding::Node::new(p.clone(), id, nodes)
-    })
+    simulator(
+        run,
+        trace,
+        sharding::invariants::all(),
+        sharding::cluster(p, run.nodes),
+    )
 }
 
 #[cfg(feature = "ping")]

@@ -41,7 +41,7 @@ impl Invariant<Node> for DistinctReplicas {
         let members = &r.config().members;
         let want = r.params().replicas.min(members.len());
         let sets = r.replica_sets();
-        for k in 0..r.params().sample {
+        for k in 0..r.params().drawn() {
             let set: Vec<u32> = sets.of_key(k).collect();
             let distinct = set.iter().enumerate().all(|(i, s)| !set[..i].contains(s));
             let known = set.iter().all(|s| members.iter().any(|m| m.0 == *s));
@@ -173,7 +173,7 @@ impl Invariant<Node> for ReplicasHoldKeys {
         }
         self.completed = r.completed();
         let sets = r.replica_sets();
-        for k in 0..r.params().sample {
+        for k in 0..r.params().drawn() {
             for s in sets.of_key(k) {
                 let held = world
                     .durable(s as NodeId)

@@ -26,7 +26,7 @@ pub mod invariants;
 mod router;
 mod server;
 
-pub use router::{ChangeRecord, Router, Stats};
+pub use router::{ChangeRecord, Config, NONE, ReplicaSets, Router, Stats};
 pub use server::Storage;
 
 use serde::{Deserialize, Serialize};
@@ -136,6 +136,11 @@ impl Params {
         self.servers
             .unwrap_or(nodes.saturating_sub(3).max(1))
             .min(nodes.saturating_sub(1))
+    }
+
+    /// Keys simulated and drawn: `sample`, or all keys when there are fewer.
+    pub fn drawn(&self) -> u32 {
+        self.sample.min(self.keys)
     }
 
     /// The placement settings.
@@ -431,15 +436,20 @@ pub enum Node {
     Server(Storage),
 }
 
-impl Node {
-    /// The node `id` of a run of `nodes` nodes, in its initial state.
-    pub fn new(params: Rc<Params>, id: NodeId, nodes: usize) -> Self {
+/// The initial node of each id for a run of `nodes` nodes with validated `params`: placing
+/// the whole key space is done once here, not once per node.
+pub fn cluster(params: Params, nodes: usize) -> impl Fn(NodeId) -> Node {
+    let router = Router::new(Rc::new(params), nodes);
+    move |id| {
         if id == 0 {
-            Node::Router(Box::new(Router::new(params, nodes)))
+            Node::Router(Box::new(router.clone()))
         } else {
-            Node::Server(Storage::new(&params, id as u32, nodes))
+            Node::Server(Storage::new(id as u32, router.replica_sets()))
         }
     }
+}
+
+impl Node {
     /// The router, when this is node 0.
     pub fn router(&self) -> Option<&Router> {
         match self {

@@ -50,12 +50,23 @@ pub struct ReplicaSets {
 }
 
 impl ReplicaSets {
-    fn of(placement: &dyn Placement, sample: u32, r: usize) -> Self {
+    /// The owner comes from `owners` (the placement's assignment of the whole key space, which
+    /// for bounded loads depends on the other keys); the other replicas follow the placement's
+    /// preference list.
+    fn of(placement: &dyn Placement, owners: &[u32], sample: u32, r: usize) -> Self {
         let mut sets = Vec::with_capacity(sample as usize * r);
         for k in 0..sample {
-            let mut set = placement.replicas(u64::from(k), r);
-            set.resize(r, NONE);
-            sets.extend(set);
+            let owner = owners.get(k as usize).copied().unwrap_or(NONE);
+            let start = sets.len();
+            if owner != NONE {
+                sets.push(owner);
+            }
+            for s in placement.replicas(u64::from(k), r + 1) {
+                if sets.len() - start < r && s != owner {
+                    sets.push(s);
+                }
+            }
+            sets.resize(start + r, NONE);
         }
         Self { width: r, sets }
     }
@@ -66,18 +77,6 @@ impl ReplicaSets {
             .iter()
             .copied()
             .filter(|&s| s != NONE)
-    }
-}
-
-/// The replica sets at the start of a run (servers load them before the clock starts).
-pub(crate) fn initial_replicas(params: &Params, nodes: usize) -> ReplicaSets {
-    let members = initial_members(params, nodes);
-    match place(params, &params.algorithm, &Config::servers(&members)) {
-        Ok(p) => ReplicaSets::of(p.as_ref(), params.sample, params.replicas),
-        Err(_) => ReplicaSets {
-            width: params.replicas,
-            sets: vec![NONE; params.sample as usize * params.replicas],
-        },
     }
 }
 
@@ -179,7 +178,7 @@ impl Router {
         });
         let zipf = (params.distribution == Distribution::Zipf).then(|| {
             let mut acc = 0.0;
-            let mut cdf: Vec<f64> = (0..params.sample)
+            let mut cdf: Vec<f64> = (0..params.drawn())
                 .map(|r| {
                     acc += 1.0 / libm::pow(f64::from(r + 1), params.zipf_s);
                     acc
@@ -231,14 +230,23 @@ impl Router {
             .map(|c| Rc::new(self.assign(c.as_ref())));
         self.sets = Rc::new(ReplicaSets::of(
             self.placement.as_ref(),
-            p.sample,
+            &self.owners,
+            p.drawn(),
             p.replicas,
         ));
         self.previous_sets = (!self.config.flows.is_empty() || !self.config.releases.is_empty())
             .then(|| {
                 place(p, &p.algorithm, &Config::servers(&self.config.previous))
                     .ok()
-                    .map(|prev| Rc::new(ReplicaSets::of(prev.as_ref(), p.sample, p.replicas)))
+                    .map(|prev| {
+                        let owners = self.assign(prev.as_ref());
+                        Rc::new(ReplicaSets::of(
+                            prev.as_ref(),
+                            &owners,
+                            p.drawn(),
+                            p.replicas,
+                        ))
+                    })
             })
             .flatten();
     }
@@ -340,12 +348,12 @@ impl Router {
                 let u = cx.rng().unit();
                 cdf.partition_point(|&c| c < u).min(cdf.len() - 1) as u32
             }
-            None => cx.rng().below(u64::from(self.params.sample)) as u32,
+            None => cx.rng().below(u64::from(self.params.drawn())) as u32,
         }
     }
 
     fn issue(&mut self, key: u32, put: bool, cx: &mut Cx<'_, Node>) {
-        let key = key % self.params.sample;
+        let key = key % self.params.drawn();
         let mut candidates: Vec<u32> = self.sets.of_key(key).collect();
         if !put && let Some(prev) = &self.previous_sets {
             for s in prev.of_key(key) {
@@ -594,11 +602,11 @@ impl Router {
             }
             _ => None,
         };
-        let sets = ReplicaSets::of(placement.as_ref(), p.sample, p.replicas);
+        let sets = ReplicaSets::of(placement.as_ref(), &owners, p.drawn(), p.replicas);
         let mut flows: BTreeMap<(u32, u32), Vec<u32>> = BTreeMap::new();
         let mut releases: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
         let mut touched = Vec::new();
-        for k in 0..p.sample {
+        for k in 0..p.drawn() {
             let old: Vec<u32> = self.sets.of_key(k).collect();
             let new: Vec<u32> = sets.of_key(k).collect();
             if old == new {

@@ -1,6 +1,7 @@
 //! A storage server: keys on disk, answering the router and moving keys when told.
 
-use crate::{Durable, Msg, Node, Params, router};
+use crate::router::ReplicaSets;
+use crate::{Durable, Msg, Node};
 use splitbrain_sim::{Cx, NodeId, NodeView};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -21,12 +22,10 @@ pub struct Storage {
 impl Storage {
     /// Slot `id` as it boots the first time: a member holds the sampled keys it replicates at
     /// the start (as if loaded before the run), a spare holds nothing.
-    pub(crate) fn new(params: &Params, id: u32, nodes: usize) -> Self {
-        let initial = router::initial_replicas(params, nodes);
-        let r = initial.width;
+    pub(crate) fn new(id: u32, initial: &ReplicaSets) -> Self {
         let data = initial
             .sets
-            .chunks(r.max(1))
+            .chunks(initial.width.max(1))
             .enumerate()
             .filter(|(_, set)| set.contains(&id))
             .map(|(k, _)| (k as u32, 0))

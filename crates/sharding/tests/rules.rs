@@ -5,7 +5,6 @@ use splitbrain_sharding::{Durable, Msg, Node, Params, Variant, invariants};
 use splitbrain_sim::{
     Action, Cx, Effect, Lab, LinkConfig, Process, SimConfig, SimRng, Simulator, ms, secs,
 };
-use std::rc::Rc;
 
 const N: usize = 9;
 
@@ -15,10 +14,11 @@ fn cluster(params: Params, seed: u64) -> Simulator<Node> {
         latency: "5ms..10ms".parse().unwrap(),
         ..LinkConfig::default()
     };
-    let p = Rc::new(params);
-    Simulator::new(cfg, invariants::all(), move |id| {
-        Node::new(p.clone(), id, N)
-    })
+    Simulator::new(
+        cfg,
+        invariants::all(),
+        splitbrain_sharding::cluster(params, N),
+    )
     .unwrap()
 }
 
@@ -121,7 +121,7 @@ fn one_migration_at_a_time_later_changes_wait_and_every_replica_ends_holding_its
         vec![(1, 3), (3, 1), (4, 1), (5, 1), (6, 1), (7, 1)]
     );
     // ReplicasHoldKeys ran at each finish; check the end state by hand too.
-    for k in 0..r.params().sample {
+    for k in 0..r.params().drawn() {
         for holder in r.replica_sets().of_key(k) {
             let store = s.process(holder as usize).and_then(Node::storage).unwrap();
             assert!(store.data().contains_key(&k), "n{holder} lacks k{k}");
@@ -165,7 +165,7 @@ fn a_router_restarted_mid_migration_resumes_it_from_disk() {
 #[test]
 fn a_delayed_release_from_an_older_change_does_not_drop_a_key_a_newer_change_gave_back() {
     let params = Params::default();
-    let mut node = Node::new(Rc::new(params), 1, N);
+    let mut node = splitbrain_sharding::cluster(params, N)(1);
     let mut rng = SimRng::derive(0, 0, 1);
     let mut fx: Vec<Effect<Node>> = Vec::new();
     let key = *node.storage().unwrap().data().keys().next().unwrap();
@@ -213,15 +213,13 @@ fn release_early_variant_loses_keys_and_the_invariants_catch_it() {
             latency: "1ms..30ms".parse().unwrap(),
             ..LinkConfig::default()
         };
-        let p = Rc::new(Params {
+        let p = Params {
             variant: Variant::ReleaseEarly,
             replicas: 1,
             ..Params::default()
-        });
-        let mut s = Simulator::new(cfg, invariants::all(), move |id| {
-            Node::new(p.clone(), id, N)
-        })
-        .unwrap();
+        };
+        let mut s =
+            Simulator::new(cfg, invariants::all(), splitbrain_sharding::cluster(p, N)).unwrap();
         client(&mut s, "add");
         s.run_until(secs(2), u64::MAX);
         !s.violations().is_empty()
