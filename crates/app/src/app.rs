@@ -121,6 +121,8 @@ pub enum Msg {
     Close,
     /// Switch to another lab, with its page defaults.
     SwitchLab(String),
+    /// Set one lab parameter (`null` removes it) and start over from the same seed.
+    Param(String, serde_json::Value),
 }
 
 /// The shell component.
@@ -145,6 +147,8 @@ pub struct App {
     lab_panel_ts: f64,
     lab_panel_trace: u64,
     lab_panel_html: Html,
+    /// What the lab panel may ask of the shell.
+    hooks: crate::panels::PanelHooks,
     /// The side column as last built, and the `panels` version it was built for.
     side_html: Html,
     side_version: u64,
@@ -478,6 +482,33 @@ impl App {
                 }
                 true
             }
+            Msg::Param(key, value) => {
+                let old = self.run.params.clone();
+                if !self.run.params.is_object() {
+                    self.run.params = serde_json::Value::Object(Default::default());
+                }
+                if let Some(obj) = self.run.params.as_object_mut() {
+                    if value.is_null() {
+                        obj.remove(&key);
+                    } else {
+                        obj.insert(key.clone(), value);
+                    }
+                }
+                match self.rebuild() {
+                    Ok(()) => {
+                        self.share = None;
+                        self.notice = Some(format!(
+                            "{key} changed: the run starts over from the same seed"
+                        ));
+                    }
+                    Err(e) => {
+                        self.run.params = old;
+                        self.notice = Some(format!("Not changed: {e}"));
+                        let _ = self.rebuild();
+                    }
+                }
+                true
+            }
             Msg::Share => {
                 let mut run = self.run.clone();
                 run.actions.extend(self.actions.iter().cloned());
@@ -683,7 +714,8 @@ impl App {
         self.lab_panel += 1;
         self.lab_panel_trace = self.lab.trace_recorded();
         // Built here, not in `view`, so the frames in between do not pay for it.
-        self.lab_panel_html = crate::panels::panel(self.lab.as_ref()).unwrap_or_default();
+        self.lab_panel_html =
+            crate::panels::panel(self.lab.as_ref(), &self.hooks).unwrap_or_default();
     }
 
     /// The inspector, event log and lab panel: text nobody can read at 60 updates a second,
@@ -892,6 +924,10 @@ impl Component for App {
             lab_panel_ts: 0.0,
             lab_panel_trace: 0,
             lab_panel_html: Html::default(),
+            hooks: crate::panels::PanelHooks {
+                act: ctx.link().callback(Msg::Act),
+                param: ctx.link().callback(|(k, v)| Msg::Param(k, v)),
+            },
             side_html: Html::default(),
             side_version: u64::MAX,
             log: Vec::new(),
@@ -1008,8 +1044,8 @@ impl Component for App {
                                      fade={(self.speed * FADE_WALL_S * 1e6) as Time} still={self.still} playing={self.playing} />
                         <Memo version={self.lab_panel}>{ self.lab_panel_html.clone() }</Memo>
                         <p class="legend">
-                            { for kinds.iter().enumerate().take(3).map(|(i, (_, text))| html! {
-                                <span class={["key key-a", "key key-b", "key key-c"][i]}>{ format!("{} {text}", ["●", "■", "◆"][i]) }</span>
+                            { for kinds.iter().enumerate().take(4).map(|(i, (_, text))| html! {
+                                <span class={["key key-a", "key key-b", "key key-c", "key key-d"][i]}>{ format!("{} {text}", ["●", "■", "◆", "▲"][i]) }</span>
                             }) }
                             <span>{ format!("{} in flight · {} events", v.messages.len(), v.events) }</span>
                         </p>

@@ -75,6 +75,15 @@ impl PartialEq for StaticProps {
     }
 }
 
+/// A node's radius: large nodes for a few, small ones so 80 fit around the circle.
+fn node_radius(n: usize) -> f64 {
+    match n {
+        0..=12 => 30.0,
+        13..=30 => 20.0,
+        _ => 8.0,
+    }
+}
+
 /// Where node `i` of `n` sits.
 pub fn node_pos(i: usize, n: usize) -> (f64, f64) {
     let r = if n <= 2 { 150.0 } else { 215.0 };
@@ -119,7 +128,8 @@ fn shape(slot: usize) -> Html {
     match slot {
         0 => html! { <circle r="7" /> },
         1 => html! { <rect x="-6" y="-6" width="12" height="12" /> },
-        _ => html! { <path d="M0 -8 L8 0 L0 8 L-8 0 Z" /> },
+        2 => html! { <path d="M0 -8 L8 0 L0 8 L-8 0 Z" /> },
+        _ => html! { <path d="M0 -8 L7 6 L-7 6 Z" /> },
     }
 }
 
@@ -134,16 +144,16 @@ fn along(from: NodeId, to: NodeId, n: usize, f: f64) -> (f64, f64) {
 }
 
 /// Colour/shape slot of a message kind: its position in the lab's list (0 is a circle, 1 a
-/// square, anything else a diamond), so kinds differ without relying on colour.
+/// square, 2 a diamond, anything else a triangle), so kinds differ without relying on colour.
 pub fn kind_slot(kinds: &[(&str, &str)], kind: &str) -> usize {
     kinds
         .iter()
         .position(|(k, _)| *k == kind)
-        .unwrap_or(2)
-        .min(2)
+        .unwrap_or(3)
+        .min(3)
 }
 
-const SLOT_CLASS: [&str; 3] = ["msg msg-a", "msg msg-b", "msg msg-c"];
+const SLOT_CLASS: [&str; 4] = ["msg msg-a", "msg msg-b", "msg msg-c", "msg msg-d"];
 
 /// The shared network view: links and partition shading, then messages, then nodes on top.
 #[component]
@@ -173,7 +183,7 @@ fn Links(props: &StaticProps) -> Html {
     let props = &props.net;
     let v = &props.view;
     let n = v.nodes.len();
-    let node_r = if n > 12 { 20.0 } else { 30.0 };
+    let node_r = node_radius(n);
     let blocked: std::collections::BTreeSet<(usize, usize)> =
         v.blocked.iter().map(|l| (l.from, l.to)).collect();
 
@@ -304,7 +314,7 @@ fn Nodes(props: &StaticProps) -> Html {
     let props = &props.net;
     let v = &props.view;
     let n = v.nodes.len();
-    let node_r = if n > 12 { 20.0 } else { 30.0 };
+    let node_r = node_radius(n);
     let nodes = v.nodes.iter().map(|node| {
         let (x, y) = node_pos(node.id, n);
         let selected = props.selected == Some(node.id);
@@ -320,18 +330,24 @@ fn Nodes(props: &StaticProps) -> Html {
         let onclick = Callback::from(move |_: MouseEvent| on_select.emit(id));
         let status = if node.up { node.view.summary.clone() } else { "crashed".to_string() };
         // Labs with roles (leader, follower...) show them under the node; "node" says nothing.
-        let role = (node.up && node.view.role != "node").then(|| node.view.role.clone());
+        // Crowded circles keep only the names (the inspector has the rest).
+        let crowded = n > 30;
+        let role = (node.up && node.view.role != "node" && !crowded).then(|| node.view.role.clone());
         html! {
             <g key={format!("n{}", node.id)} class={class} data-node={node.id.to_string()}
                onclick={onclick} role="button" tabindex="0"
                aria-label={format!("node {} {} {}", node.id, role.clone().unwrap_or_default(), status)}>
                 <circle cx={num(x)} cy={num(y)} r={num(node_r)} />
-                <text class="node-name" x={num(x)} y={num(y + 5.0)}>{ format!("n{}", node.id) }</text>
-                if let Some(role) = role.clone() {
-                    <text class="node-role" x={num(x)} y={num(y + node_r + 16.0)}>{ role }</text>
+                if crowded {
+                    <text class="node-name node-tiny" x={num(x)} y={num(y - node_r - 3.0)}>{ node.id.to_string() }</text>
+                } else {
+                    <text class="node-name" x={num(x)} y={num(y + 5.0)}>{ format!("n{}", node.id) }</text>
+                    if let Some(role) = role.clone() {
+                        <text class="node-role" x={num(x)} y={num(y + node_r + 16.0)}>{ role }</text>
+                    }
+                    <text class="node-sub" x={num(x)} y={num(y + node_r + if role.is_some() { 31.0 } else { 16.0 })}>{ status }</text>
                 }
-                <text class="node-sub" x={num(x)} y={num(y + node_r + if role.is_some() { 31.0 } else { 16.0 })}>{ status }</text>
-                if !node.up {
+                if !node.up && !crowded {
                     <path class="node-x" transform={format!("translate({} {})", num(x), num(y))} d="M-12 -12 L12 12 M12 -12 L-12 12" />
                 }
             </g>
@@ -414,11 +430,17 @@ fn draw(canvas: &NodeRef, props: &NetworkProps) {
             let _ = ctx.arc(x, y, 7.0, 0.0, std::f64::consts::TAU);
         }
         1 => ctx.rect(x - 6.0, y - 6.0, 12.0, 12.0),
-        _ => {
+        2 => {
             ctx.move_to(x, y - 8.0);
             ctx.line_to(x + 8.0, y);
             ctx.line_to(x, y + 8.0);
             ctx.line_to(x - 8.0, y);
+            ctx.close_path();
+        }
+        _ => {
+            ctx.move_to(x, y - 8.0);
+            ctx.line_to(x + 7.0, y + 6.0);
+            ctx.line_to(x - 7.0, y + 6.0);
             ctx.close_path();
         }
     };
@@ -426,6 +448,7 @@ fn draw(canvas: &NodeRef, props: &NetworkProps) {
         (0, "--a", "#2b6cb0"),
         (1, "--b", "#c05621"),
         (2, "--c", "#6b46c1"),
+        (3, "--d", "#2f855a"),
     ] {
         ctx.begin_path();
         for m in v

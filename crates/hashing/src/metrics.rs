@@ -126,3 +126,51 @@ mod tests {
         assert!((ideal_share(&servers(10), &servers(9)) - 1.0 / 10.0).abs() < 1e-12);
     }
 }
+
+/// `x` with `places` decimals, by integer arithmetic: the page then carries no float-formatting
+/// code (several KB of wasm) for the few numbers it prints. Not finite: `NaN`/`inf` spelled out.
+pub fn decimal(x: f64, places: u32) -> String {
+    if !x.is_finite() {
+        return if x.is_nan() {
+            "NaN".into()
+        } else if x > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
+    }
+    let scale = 10u64.pow(places.min(9));
+    let t = libm::round(x.abs() * scale as f64);
+    if t >= 9.0e18 {
+        return if x < 0.0 {
+            "-huge".into()
+        } else {
+            "huge".into()
+        };
+    }
+    let t = t as u64;
+    let sign = if x < 0.0 && t > 0 { "-" } else { "" };
+    if places == 0 {
+        return format!("{sign}{t}");
+    }
+    format!(
+        "{sign}{}.{:0width$}",
+        t / scale,
+        t % scale,
+        width = places as usize
+    )
+}
+
+#[cfg(test)]
+mod decimal_tests {
+    use super::decimal;
+
+    #[test]
+    fn decimals_are_rounded_and_padded() {
+        assert_eq!(decimal(14.2857, 1), "14.3");
+        assert_eq!(decimal(0.05, 2), "0.05");
+        assert_eq!(decimal(-1.25, 1), "-1.3");
+        assert_eq!(decimal(3.0, 0), "3");
+        assert_eq!(decimal(f64::NAN, 1), "NaN");
+    }
+}

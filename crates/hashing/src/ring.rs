@@ -158,7 +158,8 @@ impl Bounded {
     pub fn new(vnodes: u32, load_factor: f64) -> Result<Self, PlacementError> {
         if !(load_factor.is_finite() && (1.0..=10.0).contains(&load_factor)) {
             return Err(PlacementError(format!(
-                "load factor must be 1 to 10, got {load_factor}"
+                "load factor must be 1 to 10, got {}",
+                crate::metrics::decimal(load_factor, 3)
             )));
         }
         Ok(Self {

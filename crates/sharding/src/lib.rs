@@ -30,6 +30,7 @@ pub use router::{ChangeRecord, Config, NONE, ReplicaSets, Router, Stats};
 pub use server::Storage;
 
 use serde::{Deserialize, Serialize};
+use splitbrain_hashing::metrics::decimal;
 use splitbrain_hashing::{self as hashing, Placement, Settings};
 use splitbrain_sim::{Cx, Describe, Duration, NodeId, NodeView, Process, World, ms, secs};
 use std::collections::BTreeMap;
@@ -187,17 +188,20 @@ impl Params {
         if !(self.zipf_s.is_finite() && self.zipf_s > 0.0 && self.zipf_s <= 5.0) {
             return Err(format!(
                 "zipf_s must be above 0 and at most 5, got {}",
-                self.zipf_s
+                decimal(self.zipf_s, 3)
             ));
         }
         if !(self.rate.is_finite() && (0.0..=10_000.0).contains(&self.rate)) {
             return Err(format!(
                 "rate must be 0 to 10000 requests per second, got {}",
-                self.rate
+                decimal(self.rate, 3)
             ));
         }
         if !(self.put_share.is_finite() && (0.0..=1.0).contains(&self.put_share)) {
-            return Err(format!("put_share must be 0 to 1, got {}", self.put_share));
+            return Err(format!(
+                "put_share must be 0 to 1, got {}",
+                decimal(self.put_share, 3)
+            ));
         }
         for (name, d) in [("timeout", self.timeout), ("retry", self.retry)] {
             if d < ms(1) || d > splitbrain_sim::limits::MAX_LATENCY {

@@ -80,6 +80,14 @@ impl ReplicaSets {
     }
 }
 
+fn count(owners: &[u32]) -> BTreeMap<u32, u64> {
+    let mut m = BTreeMap::new();
+    for &o in owners {
+        *m.entry(o).or_insert(0) += 1;
+    }
+    m
+}
+
 fn initial_members(params: &Params, nodes: usize) -> Vec<(u32, u32)> {
     (1..=params.initial_servers(nodes) as u32)
         .map(|id| (id, 1))
@@ -153,6 +161,8 @@ pub struct Router {
     placement: Rc<dyn Placement>,
     compare: Option<Rc<dyn Placement>>,
     owners: Rc<Vec<u32>>,
+    /// Keys of the whole key space per server (counted once per change, for the load bars).
+    loads: Rc<BTreeMap<u32, u64>>,
     compare_owners: Option<Rc<Vec<u32>>>,
     sets: Rc<ReplicaSets>,
     previous_sets: Option<Rc<ReplicaSets>>,
@@ -180,7 +190,9 @@ impl Router {
             let mut acc = 0.0;
             let mut cdf: Vec<f64> = (0..params.drawn())
                 .map(|r| {
-                    acc += 1.0 / libm::pow(f64::from(r + 1), params.zipf_s);
+                    // (r+1)^-s as exp(-s ln(r+1)): the same libm functions the network's
+                    // latency draws use, so the page carries no separate pow.
+                    acc += libm::exp(-params.zipf_s * libm::log(f64::from(r + 1)));
                     acc
                 })
                 .collect();
@@ -193,6 +205,7 @@ impl Router {
             placement: Rc::new(hashing::Modulo::default()),
             compare: None,
             owners: Rc::default(),
+            loads: Rc::default(),
             compare_owners: None,
             sets: Rc::new(ReplicaSets {
                 width: params.replicas,
@@ -224,6 +237,7 @@ impl Router {
             .unwrap_or_else(|_| Rc::new(hashing::Modulo::default()));
         self.compare = p.compare.as_ref().and_then(|c| place(p, c, &members).ok());
         self.owners = Rc::new(self.assign(self.placement.as_ref()));
+        self.loads = Rc::new(count(&self.owners));
         self.compare_owners = self
             .compare
             .as_ref()
@@ -274,6 +288,10 @@ impl Router {
     /// Owner of every key of the key space, under the placement and the compared one.
     pub fn owners(&self) -> (&[u32], Option<&[u32]>) {
         (&self.owners, self.compare_owners.as_deref().map(|v| &v[..]))
+    }
+    /// Keys of the whole key space per server.
+    pub fn loads(&self) -> &BTreeMap<u32, u64> {
+        &self.loads
     }
     /// Replica sets of the sampled keys.
     pub fn replica_sets(&self) -> &ReplicaSets {
@@ -638,11 +656,11 @@ impl Router {
         top.sort_by(|x, y| y.2.cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
         let number = self.config.change + 1;
         cx.note(format!(
-            "change {number} ({change}): {} of {} keys change owner ({:.1}%, ideal {:.1}%); {copies} sampled copies move in {} flows",
+            "change {number} ({change}): {} of {} keys change owner ({}%, ideal {}%); {copies} sampled copies move in {} flows",
             movement.moved,
             p.keys,
-            movement.share * 100.0,
-            ideal * 100.0,
+            metrics::decimal(movement.share * 100.0, 1),
+            metrics::decimal(ideal * 100.0, 1),
             flows.len()
         ));
         if self.history.len() == HISTORY {
@@ -672,6 +690,7 @@ impl Router {
         });
         self.previous_sets = Some(std::mem::replace(&mut self.sets, Rc::new(sets)));
         self.placement = placement;
+        self.loads = Rc::new(count(&owners));
         self.owners = Rc::new(owners);
         self.compare = compare;
         self.compare_owners = compare_owners.map(Rc::new);
@@ -762,11 +781,11 @@ impl Router {
             fields.push((
                 "last change".into(),
                 format!(
-                    "{} at {}: moved {:.1}% (ideal {:.1}%)",
+                    "{} at {}: moved {}% (ideal {}%)",
                     c.change,
                     format_time(c.at),
-                    c.share * 100.0,
-                    c.ideal * 100.0
+                    metrics::decimal(c.share * 100.0, 1),
+                    metrics::decimal(c.ideal * 100.0, 1)
                 ),
             ));
         }
