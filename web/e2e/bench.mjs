@@ -61,42 +61,53 @@ console.log(JSON.stringify({ first_render_ms: { median: +median(first).toFixed(1
 // elections 3-6 s so one leader stays). Per-frame work from requestAnimationFrame's start to
 // the first task after the frame (script, style, layout and paint of that frame), p50 and p95.
 const HEAVY = '?nodes=9&speed=10&seed=1&latency=0.8s..1.2s&param.election_min=%223s%22&param.election_max=%226s%22';
-const heavy = [];
-for (let i = 0; i < RUNS; i++) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.addInitScript(() => {
-    window.__work = [];
-    const raf = window.requestAnimationFrame.bind(window);
-    window.requestAnimationFrame = (cb) => raf((ts) => {
-      const t0 = performance.now();
-      cb(ts);
-      setTimeout(() => window.__work.push(performance.now() - t0), 0);
+// Per-frame work of one scene over `RUNS` runs; `act` runs once the scene is up (e.g. a click).
+const frameWork = async (scene, wait, act) => {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.addInitScript(() => {
+      window.__work = [];
+      const raf = window.requestAnimationFrame.bind(window);
+      window.requestAnimationFrame = (cb) => raf((ts) => {
+        const t0 = performance.now();
+        cb(ts);
+        setTimeout(() => window.__work.push(performance.now() - t0), 0);
+      });
     });
-  });
-  await page.goto(server.url + HEAVY);
-  await page.waitForSelector('svg.network g.msg');
-  await page.waitForTimeout(4000);
-  await page.evaluate(() => { window.__work = []; });
-  const inflight = [];
-  for (let k = 0; k < 10; k++) {
-    inflight.push(Number((await page.locator('.legend').textContent()).match(/(\d+) in flight/)[1]));
-    await page.waitForTimeout(300);
+    await page.goto(server.url + scene);
+    await page.waitForSelector(wait);
+    if (act) await act(page);
+    await page.waitForTimeout(4000);
+    await page.evaluate(() => { window.__work = []; });
+    const inflight = [];
+    for (let k = 0; k < 10; k++) {
+      inflight.push(Number((await page.locator('.legend').textContent()).match(/(\d+) in flight/)[1]));
+      await page.waitForTimeout(300);
+    }
+    const work = await page.evaluate(() => window.__work);
+    const q = (p) => { const s = [...work].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
+    runs.push({ in_flight: median(inflight), frames: work.length, p50: q(0.5), p95: q(0.95) });
+    await page.close();
   }
-  const work = await page.evaluate(() => window.__work);
-  const q = (p) => { const s = [...work].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
-  heavy.push({ in_flight: median(inflight), frames: work.length, p50: q(0.5), p95: q(0.95) });
-  await page.close();
-}
-console.log(JSON.stringify({ heavy_raft_scene_frame_work_ms: {
-  scene: HEAVY, runs: heavy.length,
-  in_flight_median: median(heavy.map((h) => h.in_flight)),
-  p50: +median(heavy.map((h) => h.p50)).toFixed(2),
-  p95: +median(heavy.map((h) => h.p95)).toFixed(2),
-  all_p95: heavy.map((h) => +h.p95.toFixed(2)),
-} }, null, 2));
+  return {
+    scene, runs: runs.length,
+    in_flight_median: median(runs.map((h) => h.in_flight)),
+    p50: +median(runs.map((h) => h.p50)).toFixed(2),
+    p95: +median(runs.map((h) => h.p95)).toFixed(2),
+    all_p95: runs.map((h) => +h.p95.toFixed(2)),
+  };
+};
+console.log(JSON.stringify({ heavy_raft_scene_frame_work_ms: await frameWork(HEAVY, 'svg.network g.msg') }, null, 2));
+
+// 5. The hashing scene of issue 4: 64 servers x 100 vnodes, 2,000 drawn keys, at 1x with 200
+// requests/s, and one server added as the measurement starts (the circle redraws, keys migrate).
+const HASHING = '?lab=hashing&nodes=67&param.servers=64&param.sample=2000&param.rate=200&speed=1';
+const addServer = (page) => page.getByTestId('add-server').click();
+console.log(JSON.stringify({ hashing_scene_frame_work_ms: await frameWork(HASHING, '[data-testid=ring-ring]', addServer) }, null, 2));
 await browser.close();
 
-// 5. Frame cost with the shared tool (../shared/tools/measure.mjs): our scenes, and RaftScope's
+// 6. Frame cost with the shared tool (../shared/tools/measure.mjs): our scenes, and RaftScope's
 // in the same sitting when RAFTSCOPE_DIR points at a copy of it (index.html, and index9.html
 // with NUM_SERVERS = 9).
 const tools = resolve(new URL('../../../shared/tools', import.meta.url).pathname);
@@ -108,6 +119,8 @@ const scenes = [
   ['raft_9_nodes_0.1x', server.url + '?speed=0.1&nodes=9', 'svg.network g.msg', ''],
   ['raft_9_nodes_10x_heavy', server.url + HEAVY, 'svg.network g.msg', ''],
   ['broadcast_5_nodes', server.url + '?lab=broadcast', 'svg.network g.msg', ''],
+  ['hashing_64_servers_100_vnodes_2000_keys', server.url + HASHING, '[data-testid=ring-ring]',
+    "document.querySelector('[data-testid=add-server]').click()"],
 ];
 let raftscope = null;
 if (process.env.RAFTSCOPE_DIR) {

@@ -59,6 +59,9 @@ fn log_matches(l: &TraceLine, node: Option<NodeId>, kind: &str) -> bool {
 /// Virtual time between automatic client requests.
 const AUTO_EVERY: Time = secs(1) / 5 * 2;
 
+/// Timers the inspector lists for one node.
+const TIMERS_SHOWN: usize = 6;
+
 /// Messages of the shell.
 pub enum Msg {
     /// An animation frame at this timestamp (ms).
@@ -635,7 +638,11 @@ impl App {
                         <dl>
                             <dt>{ "state" }</dt><dd>{ if node.up { node.view.role.clone() } else { "crashed".into() } }</dd>
                             { for node.view.fields.iter().map(|(k, val)| html! { <><dt>{ k }</dt><dd>{ val }</dd></> }) }
-                            { for node.timers.iter().map(|(t, at)| html! { <><dt>{ "timer" }</dt><dd>{ format!("{t} at {}", format_time(*at - *at % 1000)) }</dd></> }) }
+                            // The first few: a router with a timeout per request has dozens.
+                            { for node.timers.iter().take(TIMERS_SHOWN).map(|(t, at)| html! { <><dt>{ "timer" }</dt><dd>{ format!("{t} at {}", format_time(*at - *at % 1000)) }</dd></> }) }
+                            if node.timers.len() > TIMERS_SHOWN {
+                                <dt>{ "" }</dt><dd>{ format!("and {} more timers", node.timers.len() - TIMERS_SHOWN) }</dd>
+                            }
                         </dl>
                     }
                 </section>

@@ -156,43 +156,74 @@ pub fn kind_slot(kinds: &[(&str, &str)], kind: &str) -> usize {
 const SLOT_CLASS: [&str; 4] = ["msg msg-a", "msg msg-b", "msg msg-c", "msg msg-d"];
 
 /// The shared network view: links and partition shading, then messages, then nodes on top.
+///
+/// Three stacked SVGs with one viewBox, each its own compositing layer: a moving message then
+/// repaints only the message layer, not 80 nodes and 6,000 links with it (painting, not script,
+/// was most of a busy frame). Only the bottom one is in the flow and sizes the box.
 #[component]
 pub fn NetworkView(props: &NetworkProps) -> Html {
     let v = &props.view;
     let canvas = props.playing && v.messages.len() > CANVAS_ABOVE;
+    let view_box = format!("0 0 {SIZE} {SIZE}");
     html! {
-        <div class="network-box">
-            <svg class="network" viewBox={format!("0 0 {SIZE} {SIZE}")} role="img"
-                 aria-label={format!("{} nodes, {} messages in flight", v.nodes.len(), v.messages.len())}>
-                <Links net={props.clone()} />
+        <div class="network-box" role="img"
+             aria-label={format!("{} nodes, {} messages in flight", v.nodes.len(), v.messages.len())}>
+            <svg class="network" viewBox={view_box.clone()}>
+                <Links n={v.nodes.len()} blocked={v.blocked.iter().map(|l| (l.from, l.to)).collect::<Vec<_>>()} on_cut={props.on_cut.clone()} />
+            </svg>
+            <svg class="network network-layer" viewBox={view_box.clone()}>
                 if !canvas {
                     <Messages ..props.clone() />
                 }
-                <Nodes net={props.clone()} />
             </svg>
             if canvas {
                 <MessageCanvas ..props.clone() />
             }
+            <svg class="network network-layer" viewBox={view_box}>
+                <Nodes net={props.clone()} />
+            </svg>
         </div>
     }
 }
 
-/// Partition shading and links: re-rendered only when events happened.
+/// What the links layer depends on: the number of nodes and the blocked directions.
+#[derive(Properties, Clone)]
+struct LinksProps {
+    n: usize,
+    blocked: Vec<(NodeId, NodeId)>,
+    on_cut: Callback<(NodeId, NodeId)>,
+}
+
+/// The callback only forwards to the shell, whose handle never changes.
+impl PartialEq for LinksProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.n == other.n && self.blocked == other.blocked
+    }
+}
+
+/// Partition shading and links: re-rendered only when the partition changes (at 80 nodes
+/// there are 6,320 directed links, far too many to rebuild on every event).
 #[component]
-fn Links(props: &StaticProps) -> Html {
-    let props = &props.net;
-    let v = &props.view;
-    let n = v.nodes.len();
+fn Links(props: &LinksProps) -> Html {
+    let n = props.n;
     let node_r = node_radius(n);
     let blocked: std::collections::BTreeSet<(usize, usize)> =
-        v.blocked.iter().map(|l| (l.from, l.to)).collect();
+        props.blocked.iter().copied().collect();
+    let blocked_links: Vec<splitbrain_sim::LinkView> = props
+        .blocked
+        .iter()
+        .map(|&(from, to)| splitbrain_sim::LinkView { from, to })
+        .collect();
 
     // Each direction is its own line, offset to its side like the messages on it: a cut
     // direction is dashed, and clicking a direction cuts it.
+    // A crowded circle draws only its cut directions: thousands of lines would be repainted
+    // under every moving message (cuts there are made with the partition tool).
+    let crowded = n > 30;
     let mut links = Vec::new();
     for a in 0..n {
         for b in 0..n {
-            if a == b {
+            if a == b || (crowded && !blocked.contains(&(a, b))) {
                 continue;
             }
             let (x1, y1) = node_pos(a, n);
@@ -217,7 +248,7 @@ fn Links(props: &StaticProps) -> Html {
     }
 
     // Partition groups: nodes that can reach each other both ways share a shade and a letter.
-    let group = partition_groups(n, &v.blocked);
+    let group = partition_groups(n, &blocked_links);
     let groups = group.iter().max().map_or(0, |g| g + 1);
     let shades = (groups > 1).then(|| {
         (0..n).map(|i| {
@@ -339,7 +370,8 @@ fn Nodes(props: &StaticProps) -> Html {
                aria-label={format!("node {} {} {}", node.id, role.clone().unwrap_or_default(), status)}>
                 <circle cx={num(x)} cy={num(y)} r={num(node_r)} />
                 if crowded {
-                    <text class="node-name node-tiny" x={num(x)} y={num(y - node_r - 3.0)}>{ node.id.to_string() }</text>
+                    // Outside the circle, along the radius, so neighbours' labels do not collide.
+                    <text class="node-name node-tiny" x={num(x + (x - CENTER) / 215.0 * 17.0)} y={num(y + (y - CENTER) / 215.0 * 17.0 + 3.5)}>{ node.id.to_string() }</text>
                 } else {
                     <text class="node-name" x={num(x)} y={num(y + 5.0)}>{ format!("n{}", node.id) }</text>
                     if let Some(role) = role.clone() {

@@ -80,6 +80,28 @@ impl ReplicaSets {
     }
 }
 
+/// Members as runs of ids, weights marked: `n1–n6 n8×2` (64 members make a short line).
+fn members_text(members: &[(u32, u32)]) -> String {
+    let mut sorted = members.to_vec();
+    sorted.sort_unstable();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let (id, w) = sorted[i];
+        let mut j = i;
+        while w == 1 && j + 1 < sorted.len() && sorted[j + 1] == (sorted[j].0 + 1, 1) {
+            j += 1;
+        }
+        out.push(match (j > i, w) {
+            (true, _) => format!("n{id}–n{}", sorted[j].0),
+            (false, 1) => format!("n{id}"),
+            (false, w) => format!("n{id}×{w}"),
+        });
+        i = j + 1;
+    }
+    out.join(" ")
+}
+
 fn count(owners: &[u32]) -> BTreeMap<u32, u64> {
     let mut m = BTreeMap::new();
     for &o in owners {
@@ -751,19 +773,8 @@ impl Router {
             ("algorithm".into(), self.placement.name().to_string()),
             ("replicas R".into(), self.params.replicas.to_string()),
             (
-                "members".into(),
-                self.config
-                    .members
-                    .iter()
-                    .map(|(id, w)| {
-                        if *w == 1 {
-                            format!("n{id}")
-                        } else {
-                            format!("n{id}×{w}")
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                format!("members ({})", self.config.members.len()),
+                members_text(&self.config.members),
             ),
             (
                 "gets".into(),
@@ -807,5 +818,14 @@ impl Router {
             "stats": self.stats,
             "copies_held": copies_held,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn members_are_listed_as_runs_with_weights_marked() {
+        let m = [(1, 1), (2, 1), (3, 1), (5, 2), (6, 1), (8, 1), (9, 1)];
+        assert_eq!(super::members_text(&m), "n1–n3 n5×2 n6 n8–n9");
     }
 }
