@@ -13,6 +13,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 const BASIC: &str = include_str!("../../../testdata/scenarios/broadcast-basic.toml");
 const FAULTS: &str = include_str!("../../../testdata/scenarios/broadcast-faults.toml");
 const PING: &str = include_str!("../../../testdata/scenarios/ping-faults.toml");
+const HASHING: &str = include_str!("../../../testdata/scenarios/hashing-faults.toml");
 const BASIC_TRANSCRIPT: &str = include_str!("../../../testdata/transcripts/broadcast-basic.txt");
 
 /// Pinned trace hashes. A change here means runs replay differently: old links would break, so
@@ -22,6 +23,7 @@ const GOLDEN_FAULTS: u64 = 0x899a_68a9_a1dd_6d99;
 const GOLDEN_PING: u64 = 0xdb9c_ec93_58ce_b46a;
 const GOLDEN_BENCH: u64 = 0x062b_57b2_3353_1192;
 const GOLDEN_SWEEP: u64 = 0xdc92_56eb_7c4c_050d;
+const GOLDEN_HASHING: u64 = 0xb9fe_d7ee_59c5_3365;
 
 fn run(text: &str) -> Box<dyn Lab> {
     let desc = RunDescription::parse(text).expect("scenario parses");
@@ -122,4 +124,22 @@ fn golden_hash_throughput_workload() {
     let (events, _, hash) = splitbrain_labs::bench::throughput(5, 20_000, &mut || 0.0).unwrap();
     assert_eq!(events, 20_000);
     assert_eq!(hash, GOLDEN_BENCH, "hash {hash:#x}");
+}
+
+#[test]
+fn golden_hash_hashing_scenario_with_membership_changes_and_faults() {
+    // Zipf traffic, compare mode, 50,000 keys: the placements, the metrics and every migration
+    // message must come out the same natively and in wasm.
+    let lab = run(HASHING);
+    assert!(lab.violations().is_empty(), "{:?}", lab.violations());
+    let s = lab.summary();
+    assert_eq!(s["changes"], 3);
+    assert_eq!(s["migrating"], false);
+    assert_eq!(s["last_change"]["change"], "weight 1=3");
+    assert_eq!(
+        lab.trace_hash(),
+        GOLDEN_HASHING,
+        "hash {:#x}",
+        lab.trace_hash()
+    );
 }

@@ -4,7 +4,7 @@ use crate::{Change, Command, Distribution, Durable, Msg, Node, Params, place};
 use serde::Serialize;
 use splitbrain_hashing::{self as hashing, Placement, Server, metrics};
 use splitbrain_sim::{Cx, NodeId, NodeView, Time, format_time};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// Marks an empty place in a replica set (fewer members than R).
@@ -29,6 +29,10 @@ pub struct Config {
     pub previous: Vec<(u32, u32)>,
     /// Router boots, so write versions stay increasing across router restarts.
     pub boots: u32,
+    /// Changes asked for while a migration runs, applied in order after it.
+    pub queued: Vec<Change>,
+    /// Recent changes and what they cost, oldest first.
+    pub history: Vec<ChangeRecord>,
 }
 
 impl Config {
@@ -137,7 +141,8 @@ pub struct Stats {
     pub served: BTreeMap<u32, u64>,
 }
 
-/// One membership change and what it cost.
+/// One membership change and what it cost. Kept on the router's disk with the membership, so
+/// the panel still shows it after the router restarts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChangeRecord {
     /// Its number.
@@ -165,6 +170,26 @@ pub struct ChangeRecord {
     pub touched: Rc<[u32]>,
 }
 
+/// Shares are finite numbers the router computed, never NaN, so equality is reflexive.
+impl Eq for ChangeRecord {}
+
+/// By bits for the shares: the run's trace hash covers what the router persists.
+impl std::hash::Hash for ChangeRecord {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.number.hash(h);
+        self.change.hash(h);
+        self.at.hash(h);
+        self.done_at.hash(h);
+        self.moved.hash(h);
+        self.share.to_bits().hash(h);
+        self.ideal.to_bits().hash(h);
+        self.compare.map(|(m, s)| (m, s.to_bits())).hash(h);
+        self.flows.hash(h);
+        self.copies.hash(h);
+        self.touched.hash(h);
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Request {
     key: u32,
@@ -189,8 +214,6 @@ pub struct Router {
     sets: Rc<ReplicaSets>,
     previous_sets: Option<Rc<ReplicaSets>>,
     zipf: Option<Rc<Vec<f64>>>,
-    history: Vec<ChangeRecord>,
-    queued: VecDeque<Change>,
     requests: BTreeMap<u32, Request>,
     next_req: u32,
     written: BTreeMap<u32, u32>,
@@ -207,6 +230,8 @@ impl Router {
             releases: BTreeMap::new(),
             previous: Vec::new(),
             boots: 0,
+            queued: Vec::new(),
+            history: Vec::new(),
         });
         let zipf = (params.distribution == Distribution::Zipf).then(|| {
             let mut acc = 0.0;
@@ -235,8 +260,6 @@ impl Router {
             }),
             previous_sets: None,
             zipf,
-            history: Vec::new(),
-            queued: VecDeque::new(),
             requests: BTreeMap::new(),
             next_req: 0,
             written: BTreeMap::new(),
@@ -325,11 +348,11 @@ impl Router {
     }
     /// Recent changes, oldest first.
     pub fn history(&self) -> &[ChangeRecord] {
-        &self.history
+        &self.config.history
     }
     /// Changes waiting for the running migration.
     pub fn queued(&self) -> usize {
-        self.queued.len()
+        self.config.queued.len()
     }
     /// Client outcomes.
     pub fn stats(&self) -> &Stats {
@@ -558,7 +581,8 @@ impl Router {
                     "{c}: queued until change {} finishes migrating",
                     self.config.change
                 ));
-                self.queued.push_back(c);
+                Rc::make_mut(&mut self.config).queued.push(c);
+                self.save(cx);
             }
             Command::Change(c) => self.apply(c, cx),
         }
@@ -685,10 +709,11 @@ impl Router {
             metrics::decimal(ideal * 100.0, 1),
             flows.len()
         ));
-        if self.history.len() == HISTORY {
-            self.history.remove(0);
+        let mut history = std::mem::take(&mut Rc::make_mut(&mut self.config).history);
+        if history.len() == HISTORY {
+            history.remove(0);
         }
-        self.history.push(ChangeRecord {
+        history.push(ChangeRecord {
             number,
             change: change.to_string(),
             at: cx.now(),
@@ -709,6 +734,8 @@ impl Router {
             releases: releases.into_iter().map(|(k, v)| (k, v.into())).collect(),
             previous: previous.members.clone(),
             boots: previous.boots,
+            queued: previous.queued.clone(),
+            history,
         });
         self.previous_sets = Some(std::mem::replace(&mut self.sets, Rc::new(sets)));
         self.placement = placement;
@@ -733,8 +760,9 @@ impl Router {
         Rc::make_mut(&mut self.config).previous.clear();
         self.previous_sets = None;
         self.completed += 1;
-        if let Some(last) = self.history.last_mut()
-            && last.number == self.config.change
+        let change = self.config.change;
+        if let Some(last) = Rc::make_mut(&mut self.config).history.last_mut()
+            && last.number == change
         {
             last.done_at = Some(cx.now());
         }
@@ -757,7 +785,8 @@ impl Router {
     }
 
     fn dequeue(&mut self, cx: &mut Cx<'_, Node>) {
-        if let Some(next) = self.queued.pop_front() {
+        if !self.config.queued.is_empty() {
+            let next = Rc::make_mut(&mut self.config).queued.remove(0);
             self.apply(next, cx);
         }
     }
@@ -788,7 +817,7 @@ impl Router {
                 format!("{} ok · {} failed", s.puts_ok, s.puts_failed),
             ),
         ];
-        if let Some(c) = self.history.last() {
+        if let Some(c) = self.config.history.last() {
             fields.push((
                 "last change".into(),
                 format!(
@@ -813,8 +842,8 @@ impl Router {
             "members": self.config.members,
             "changes": self.config.change,
             "migrating": self.migrating(),
-            "queued": self.queued.len(),
-            "last_change": self.history.last(),
+            "queued": self.config.queued.len(),
+            "last_change": self.config.history.last(),
             "stats": self.stats,
             "copies_held": copies_held,
         })

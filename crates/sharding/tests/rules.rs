@@ -226,3 +226,24 @@ fn release_early_variant_loses_keys_and_the_invariants_catch_it() {
     });
     assert!(caught);
 }
+
+#[test]
+fn a_queued_change_and_the_change_history_survive_a_router_restart() {
+    let mut s = cluster(Params::default(), 8);
+    s.control(&Action::Crash { node: 3 }).unwrap();
+    client(&mut s, "remove 2");
+    client(&mut s, "weight 1=2");
+    run(&mut s, secs(1));
+    assert!(router(&s).migrating(), "flows from n3 wait for it");
+    assert_eq!(router(&s).queued(), 1);
+    s.control(&Action::Crash { node: 0 }).unwrap();
+    s.control(&Action::Restart { node: 0 }).unwrap();
+    assert_eq!(router(&s).queued(), 1);
+    assert_eq!(router(&s).history().len(), 1);
+    s.control(&Action::Restart { node: 3 }).unwrap();
+    run(&mut s, secs(5));
+    let r = router(&s);
+    assert_eq!(r.queued(), 0);
+    assert_eq!(r.history().len(), 2);
+    assert!(r.config().members.contains(&(1, 2)));
+}

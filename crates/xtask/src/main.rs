@@ -199,6 +199,29 @@ fn test() -> Result<(), Failure> {
             )
         },
     )?;
+    step(
+        "hashing: migrations under membership changes survive 10,000 random-fault seeds (release CLI)",
+        &mut timings,
+        || {
+            run(
+                "cargo",
+                &[
+                    "run",
+                    "--release",
+                    "--quiet",
+                    "-p",
+                    "splitbrain-cli",
+                    "--",
+                    "sweep",
+                    "hashing",
+                    "--nodes",
+                    "9",
+                    "--seeds",
+                    "1..10000",
+                ],
+            )
+        },
+    )?;
     step("release build (trunk)", &mut timings, build_app)?;
     step("browser tests (headless Chromium)", &mut timings, || {
         run_in(
