@@ -12,14 +12,17 @@ import { serve, launch, DIST } from './harness.mjs';
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
-// 1. Size of what a visitor downloads.
-const files = await readdir(DIST);
+// 1. Size of what a visitor downloads, per page of the site (one bundle of labs each).
 const size = {};
-for (const f of files.filter((f) => /\.(wasm|js)$/.test(f))) {
-  const body = await readFile(join(DIST, f));
-  size[f.endsWith('.wasm') ? 'wasm' : 'js'] = { bytes: body.length, gzip: gzipSync(body, { level: 9 }).length };
+for (const [page, dir] of [['root (raft, broadcast)', DIST], ['hashing/', join(DIST, 'hashing')]]) {
+  const one = {};
+  for (const f of (await readdir(dir)).filter((f) => /\.(wasm|js)$/.test(f))) {
+    const body = await readFile(join(dir, f));
+    one[f.endsWith('.wasm') ? 'wasm' : 'js'] = { bytes: body.length, gzip: gzipSync(body, { level: 9 }).length };
+  }
+  one.total_gzip = (one.wasm?.gzip ?? 0) + (one.js?.gzip ?? 0);
+  size[page] = one;
 }
-size.total_gzip = (size.wasm?.gzip ?? 0) + (size.js?.gzip ?? 0);
 console.log(JSON.stringify({ size }, null, 2));
 
 const server = await serve();
@@ -102,7 +105,7 @@ console.log(JSON.stringify({ heavy_raft_scene_frame_work_ms: await frameWork(HEA
 
 // 5. The hashing scene of issue 4: 64 servers x 100 vnodes, 2,000 drawn keys, at 1x with 200
 // requests/s, and one server added as the measurement starts (the circle redraws, keys migrate).
-const HASHING = '?lab=hashing&nodes=67&param.servers=64&param.sample=2000&param.rate=200&speed=1';
+const HASHING = 'hashing/?lab=hashing&nodes=67&param.servers=64&param.sample=2000&param.rate=200&speed=1';
 const addServer = (page) => page.getByTestId('add-server').click();
 console.log(JSON.stringify({ hashing_scene_frame_work_ms: await frameWork(HASHING, '[data-testid=ring-ring]', addServer) }, null, 2));
 await browser.close();

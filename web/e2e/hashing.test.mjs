@@ -23,7 +23,7 @@ const availability = async (page) => {
 };
 
 test('the hashing lab loads: a router, servers, the hash circle and load bars, no console errors', async () => {
-  const { page, errors } = await open(browser, server.url + '?lab=hashing');
+  const { page, errors } = await open(browser, server.url + 'hashing/?lab=hashing');
   assert.equal(await page.getByLabel('lab', { exact: true }).inputValue(), 'hashing');
   assert.equal(await page.locator('svg.network g.node').count(), 9);
   await page.waitForSelector('[data-testid=ring-ring]');
@@ -37,7 +37,7 @@ test('the hashing lab loads: a router, servers, the hash circle and load bars, n
 });
 
 test('adding a server updates the moved-keys figure: about the ideal 1/7 under the ring', async () => {
-  const { page, errors } = await open(browser, server.url + '?lab=hashing&speed=1');
+  const { page, errors } = await open(browser, server.url + 'hashing/?lab=hashing&speed=1');
   await page.getByTestId('add-server').click();
   await page.waitForFunction(() => /migrated/.test(document.querySelector('[data-testid=moved]').textContent), null, { timeout: 15000 });
   const moved = (await text(page, 'moved')).replaceAll(',', '');
@@ -53,7 +53,7 @@ test('adding a server updates the moved-keys figure: about the ideal 1/7 under t
 });
 
 test('modulo moves almost every key; compare mode shows a consistent algorithm on the same change', async () => {
-  const { page, errors } = await open(browser, server.url + '?lab=hashing&speed=1&param.algorithm=modulo&param.compare=jump');
+  const { page, errors } = await open(browser, server.url + 'hashing/?lab=hashing&speed=1&param.algorithm=modulo&param.compare=jump');
   await page.waitForSelector('[data-testid=ring-modulo]');
   await page.waitForSelector('[data-testid=ring-jump]');
   await page.getByTestId('add-server').click();
@@ -70,7 +70,7 @@ test('modulo moves almost every key; compare mode shows a consistent algorithm o
 
 test('a crashed server\'s keys are served by the next replica when R = 2, and unavailable when R = 1', async () => {
   for (const [r, replicated] of [[2, true], [1, false]]) {
-    const { page, errors } = await open(browser, server.url + `?lab=hashing&speed=1&seed=3&param.replicas=${r}&param.rate=200`);
+    const { page, errors } = await open(browser, server.url + `hashing/?lab=hashing&speed=1&seed=3&param.replicas=${r}&param.rate=200`);
     await page.waitForFunction(() => /gets: [1-9]/.test(document.querySelector('[data-testid=availability]').textContent), null, { timeout: 15000 });
     await page.getByTestId('crash-3').click();
     await page.waitForSelector('svg.network g.node.node-down[data-node="3"]');
@@ -92,13 +92,27 @@ test('a crashed server\'s keys are served by the next replica when R = 2, and un
 });
 
 test('changing the algorithm in the panel restarts the run with it; a bad parameter is refused with a message', async () => {
-  const { page, errors } = await open(browser, server.url + '?lab=hashing');
+  const { page, errors } = await open(browser, server.url + 'hashing/?lab=hashing');
   await page.getByTestId('algorithm').selectOption('rendezvous');
   await page.waitForSelector('[data-testid=ring-rendezvous]');
   assert.match(await page.getByTestId('notice').textContent(), /algorithm changed/);
   await page.close();
-  const bad = await open(browser, server.url + '?lab=hashing&param.keys=1000000000');
+  const bad = await open(browser, server.url + 'hashing/?lab=hashing&param.keys=1000000000');
   assert.match(await bad.page.getByTestId('notice').textContent(), /keys must be 1 to 1000000/);
   assert.deepEqual([...errors, ...bad.errors], []);
   await bad.page.close();
+});
+
+test('the hashing lab is its own page: a root link to it is forwarded, and the lab menu goes there and back', async () => {
+  const { page, errors } = await open(browser, server.url + '?lab=hashing&seed=7');
+  await page.waitForURL(/\/hashing\/\?lab=hashing&seed=7$/);
+  await page.waitForSelector('[data-testid=ring-ring]');
+  assert.equal(await page.getByLabel('lab', { exact: true }).inputValue(), 'hashing');
+  await page.getByLabel('lab', { exact: true }).selectOption('raft');
+  await page.waitForURL((u) => !u.pathname.includes('hashing'));
+  await page.waitForSelector('svg.network g.node');
+  assert.equal(await page.getByLabel('lab', { exact: true }).inputValue(), 'raft');
+  assert.match(page.url(), /\?lab=raft&seed=7$/);
+  assert.deepEqual(errors, []);
+  await page.close();
 });

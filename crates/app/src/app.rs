@@ -5,7 +5,7 @@ use crate::partition::PartitionTool;
 use crate::settings::{self, SPEED_RANGE, Settings};
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{AnimationFrame, request_animation_frame};
-use splitbrain_labs::{RunDescription, build, find, labs};
+use splitbrain_labs::{RunDescription, build, find};
 use splitbrain_sim::{
     Action, Lab, NodeId, RunOutcome, Time, TimedAction, TraceLine, WorldView, format_time, secs,
 };
@@ -454,6 +454,13 @@ impl App {
                 true
             }
             Msg::SwitchLab(name) => {
+                let target = format!("?lab={name}&seed={}", self.run.seed);
+                if let Some(url) = crate::bundles::elsewhere(&name, &target) {
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.location().set_href(&url);
+                    }
+                    return false;
+                }
                 let Ok(info) = find(&name) else {
                     self.notice = Some(format!("unknown lab {name:?}"));
                     return true;
@@ -852,6 +859,13 @@ impl Component for App {
             },
             mut notice,
         ) = settings::from_query(&query());
+        // A link to a lab another bundle carries: go there with the same query.
+        if let Some(url) = crate::bundles::requested_lab(&query())
+            .and_then(|lab| crate::bundles::elsewhere(&lab, &query()))
+            && let Some(w) = web_sys::window()
+        {
+            let _ = w.location().replace(&url);
+        }
         let bench = bench.map(run_bench);
         let (run, lab) = match build(&run, TRACE_KEPT) {
             Ok(l) => (run, l),
@@ -859,7 +873,7 @@ impl Component for App {
                 notice = Some(format!(
                     "This link cannot be run ({e}); showing the default lab."
                 ));
-                let fallback = RunDescription::new("raft", 1, 5);
+                let fallback = settings::default_run();
                 let lab = build(&fallback, TRACE_KEPT).expect("the default run always builds");
                 (fallback, lab)
             }
@@ -1006,7 +1020,7 @@ impl Component for App {
                     <label class="lab-pick">
                         <span class="visually-hidden">{ "lab" }</span>
                         <select aria-label="lab" title={title} onchange={link.callback(|e: Event| Msg::SwitchLab(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))}>
-                            { for labs().iter().map(|l| html! { <option key={l.name} value={l.name} selected={l.name == v.lab}>{ l.title }</option> }) }
+                            { for crate::bundles::all_labs().map(|(name, title)| html! { <option key={name} value={name} selected={name == v.lab}>{ title }</option> }) }
                         </select>
                     </label>
                     <span class="clock" data-testid="clock">{ format!("t = {}", format_time(self.now - self.now % 1000)) }</span>
@@ -1108,6 +1122,14 @@ fn fresh_seed() -> u64 {
 
 /// Runs the shared Raft throughput workload (`splitbrain bench --lab raft`) in this tab and
 /// reports it as JSON, to compare wasm in Chromium with native.
+#[cfg(not(feature = "lab-raft"))]
+fn run_bench(_: usize) -> String {
+    "{\"error\": \"the benchmark runs on the page that carries Raft\"}".into()
+}
+
+/// Runs the shared Raft throughput workload (`splitbrain bench --lab raft`) in this tab and
+/// reports it as JSON, to compare wasm in Chromium with native.
+#[cfg(feature = "lab-raft")]
 fn run_bench(nodes: usize) -> String {
     let perf = web_sys::window().and_then(|w| w.performance());
     let mut clock = move || perf.as_ref().map_or(0.0, |p| p.now());

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod app;
+mod bundles;
 mod crash;
 mod network;
 mod panels;

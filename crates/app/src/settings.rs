@@ -1,7 +1,7 @@
 //! Page settings from the URL query (`?lab=broadcast&seed=7&nodes=5&speed=0.05`), checked
 //! against the same limits as the CLI. A bad value gives a readable message and the defaults.
 
-use splitbrain_labs::{RunDescription, find};
+use splitbrain_labs::{RunDescription, find, labs};
 use splitbrain_sim::{Latency, limits};
 
 /// What the page starts from.
@@ -20,13 +20,23 @@ pub struct Settings {
     pub panic_test: bool,
 }
 
+/// The run a page of this bundle opens on: its first lab, seed 1 (page defaults apply later).
+pub fn default_run() -> RunDescription {
+    let lab = labs().first().map_or("raft", |l| l.name);
+    let mut run = RunDescription::new(lab, 1, 5);
+    if let Ok(info) = find(lab) {
+        (info.page_defaults)(&mut run);
+    }
+    run
+}
+
 /// Slowest and fastest playback.
 pub const SPEED_RANGE: (f64, f64) = (0.001, 10.0);
 
 /// Reads the query string. Returns the settings and, if something was refused, why.
 pub fn from_query(query: &str) -> (Settings, Option<String>) {
     let mut s = Settings {
-        run: RunDescription::new("raft", 1, 5),
+        run: default_run(),
         speed: 0.1,
         bench: None,
         shared: false,

@@ -37,6 +37,7 @@ pub const RAFT_RUN: splitbrain_sim::Time = splitbrain_sim::secs(30);
 /// invariants after every event and the last 10 000 trace events kept. Runs of [`RAFT_RUN`]
 /// virtual seconds (seeds 1, 2, ...) repeat until `events` events were processed. Returns
 /// (events, elapsed milliseconds, hash of the run hashes).
+#[cfg(feature = "raft")]
 pub fn raft_throughput(
     nodes: usize,
     events: u64,

@@ -5,6 +5,7 @@
 //! so they are interchangeable, and every decoder enforces the same [`splitbrain_sim::limits`].
 #![forbid(unsafe_code)]
 
+#[cfg(any(feature = "ping", feature = "raft"))]
 pub mod bench;
 mod faults;
 mod registry;

@@ -2,10 +2,13 @@
 //! `Process` and its invariants, and one panel in the app.
 
 use crate::run::{RunDescription, RunError};
+#[cfg(feature = "broadcast")]
 use splitbrain_broadcast as broadcast;
 #[cfg(feature = "ping")]
 use splitbrain_ping as ping;
+#[cfg(feature = "raft")]
 use splitbrain_raft as raft;
+#[cfg(feature = "hashing")]
 use splitbrain_sharding as sharding;
 use splitbrain_sim::{Invariant, Lab, NodeId, Process, SimConfig, SimRng, Simulator};
 
@@ -46,6 +49,7 @@ pub struct LabInfo {
 }
 
 const LABS: &[LabInfo] = &[
+    #[cfg(feature = "raft")]
     LabInfo {
         name: raft::LAB,
         title: "Raft",
@@ -73,6 +77,7 @@ const LABS: &[LabInfo] = &[
         own_traffic: false,
         page_max_nodes: 9,
     },
+    #[cfg(feature = "broadcast")]
     LabInfo {
         name: broadcast::LAB,
         title: "Gossip broadcast",
@@ -95,6 +100,7 @@ const LABS: &[LabInfo] = &[
         own_traffic: false,
         page_max_nodes: 25,
     },
+    #[cfg(feature = "hashing")]
     LabInfo {
         name: sharding::LAB,
         title: "Consistent hashing",
@@ -184,6 +190,7 @@ fn simulator<P: Process>(
     ))
 }
 
+#[cfg(feature = "broadcast")]
 fn build_broadcast(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, RunError> {
     let p: broadcast::Params = params(run)?;
     p.validate()
@@ -193,6 +200,7 @@ fn build_broadcast(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, R
     })
 }
 
+#[cfg(feature = "raft")]
 fn build_raft(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, RunError> {
     let p: raft::Params = params(run)?;
     p.validate(run.nodes)
@@ -202,6 +210,7 @@ fn build_raft(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, RunErr
     })
 }
 
+#[cfg(feature = "hashing")]
 fn build_hashing(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, RunError> {
     let p: sharding::Params = params(run)?;
     p.validate(run.nodes)

@@ -4,6 +4,7 @@
 //! line saying what is being installed and why. No dependencies, so it builds in seconds.
 #![forbid(unsafe_code)]
 
+mod static_server;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -108,11 +109,50 @@ fn wasm_args<'a>(first: &[&'a str], rest: &[&'a str]) -> Vec<&'a str> {
     v
 }
 
+/// The site's pages besides the root one: (directory under `dist/`, the app's lab features).
+/// Mirrors `BUNDLES` in `crates/app/src/bundles.rs`; the root page's features are in
+/// `web/index.html`.
+const BUNDLES: &[(&str, &str)] = &[("hashing", "lab-hashing")];
+
+/// Builds the site: `web/index.html` into `dist/` (trunk replaces the whole directory), then
+/// each other bundle from a copy of it with that bundle's features into `dist/<dir>/`.
 fn build_app() -> Result<(), Failure> {
     run(
         "trunk",
         &["build", "--release", "--offline", "--skip-version-check"],
-    )
+    )?;
+    let page = std::fs::read_to_string(root().join("web/index.html"))
+        .map_err(|e| Failure(format!("cannot read web/index.html: {e}")))?;
+    let root_features = r#"data-cargo-features="lab-raft,lab-broadcast""#;
+    if !page.contains(root_features) {
+        return Err(Failure(format!(
+            "web/index.html must name its labs with {root_features}"
+        )));
+    }
+    for (dir, features) in BUNDLES {
+        let html = format!("web/.bundle-{dir}.html");
+        std::fs::write(
+            root().join(&html),
+            page.replace(
+                root_features,
+                &format!(r#"data-cargo-features="{features}""#),
+            ),
+        )
+        .map_err(|e| Failure(format!("cannot write {html}: {e}")))?;
+        run(
+            "trunk",
+            &[
+                "build",
+                "--release",
+                "--offline",
+                "--skip-version-check",
+                &html,
+                "--dist",
+                &format!("dist/{dir}"),
+            ],
+        )?;
+    }
+    Ok(())
 }
 
 fn test() -> Result<(), Failure> {
@@ -266,20 +306,12 @@ fn serve(args: &[String]) -> Result<(), Failure> {
         return Err(Failure(format!("--port must be 1..65535, got {port:?}")));
     }
     tools::ensure_build_tools()?;
-    println!("==> building and serving at http://{host}:{port}/ (Ctrl-C to stop)");
-    run(
-        "trunk",
-        &[
-            "serve",
-            "--release",
-            "--offline",
-            "--skip-version-check",
-            "--address",
-            &host,
-            "--port",
-            &port,
-        ],
-    )
+    println!("==> building every page of the site");
+    build_app()?;
+    let addr = format!("{host}:{port}");
+    println!("==> serving dist/ at http://{addr}/ (Ctrl-C to stop)");
+    static_server::serve(&root().join("dist"), &addr)
+        .map_err(|e| Failure(format!("cannot serve at {addr}: {e}")))
 }
 
 /// Runs the release `splitbrain` CLI with these arguments.

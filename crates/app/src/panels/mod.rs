@@ -1,7 +1,9 @@
 //! Lab panels: the one component each lab adds to the shared shell. The shell asks for the
 //! panel of whatever lab is running and knows nothing about any of them.
 
+#[cfg(feature = "lab-hashing")]
 mod hashing;
+#[cfg(feature = "lab-raft")]
 mod raft;
 
 use splitbrain_sim::{Action, Lab};
@@ -19,8 +21,11 @@ pub struct PanelHooks {
 
 /// The panel of the running lab, if it has one.
 pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
+    let _ = hooks;
     match lab.lab() {
+        #[cfg(feature = "lab-raft")]
         splitbrain_raft::LAB => raft::log_table(lab),
+        #[cfg(feature = "lab-hashing")]
         splitbrain_sharding::LAB => hashing::panel(lab, hooks),
         _ => None,
     }
