@@ -98,6 +98,11 @@ pub trait Placement {
     fn ticks(&self) -> Vec<(u64, ServerId)> {
         Vec::new()
     }
+    /// Whether weights change where keys go (ring, rendezvous, bounded); the others give every
+    /// server an equal share, so their ideal movement ignores weights too.
+    fn weighted(&self) -> bool {
+        false
+    }
 }
 
 /// Algorithms by name, for the CLI and the page.

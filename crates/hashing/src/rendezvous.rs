@@ -63,4 +63,7 @@ impl Placement for Rendezvous {
     fn reweight(&mut self, id: ServerId, weight: u32) -> Result<(), PlacementError> {
         set_weight(&mut self.servers, id, weight)
     }
+    fn weighted(&self) -> bool {
+        true
+    }
 }

@@ -143,6 +143,9 @@ impl Placement for Ring {
     fn ticks(&self) -> Vec<(u64, ServerId)> {
         self.points().collect()
     }
+    fn weighted(&self) -> bool {
+        true
+    }
 }
 
 /// Consistent hashing with bounded loads: a ring whose servers take at most
@@ -226,5 +229,8 @@ impl Placement for Bounded {
                 chosen
             })
             .collect()
+    }
+    fn weighted(&self) -> bool {
+        true
     }
 }

@@ -23,7 +23,7 @@ const GOLDEN_FAULTS: u64 = 0x899a_68a9_a1dd_6d99;
 const GOLDEN_PING: u64 = 0xdb9c_ec93_58ce_b46a;
 const GOLDEN_BENCH: u64 = 0x062b_57b2_3353_1192;
 const GOLDEN_SWEEP: u64 = 0xdc92_56eb_7c4c_050d;
-const GOLDEN_HASHING: u64 = 0xb9fe_d7ee_59c5_3365;
+const GOLDEN_HASHING: u64 = 0x1c1f_8789_4777_b118;
 
 fn run(text: &str) -> Box<dyn Lab> {
     let desc = RunDescription::parse(text).expect("scenario parses");

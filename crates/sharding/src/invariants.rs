@@ -73,36 +73,39 @@ impl Invariant<Node> for Monotonicity {
         let Some(r) = world.node(0).and_then(Node::router) else {
             return Vec::new();
         };
-        let Some(last) = r.history().last() else {
-            return Vec::new();
-        };
-        if last.number == self.checked {
-            return Vec::new();
-        }
-        self.checked = last.number;
         let algo = r.placement().name();
-        let words: Vec<&str> = last.change.split_whitespace().collect();
-        let bad: Vec<&(u32, u32, u64)> = match words.first() {
-            Some(&"add") if ["ring", "rendezvous", "jump"].contains(&algo) => {
-                let added = r.config().members.last().map_or(0, |m| m.0);
-                last.flows.iter().filter(|f| f.1 != added).collect()
-            }
-            Some(&"remove") if ["ring", "rendezvous"].contains(&algo) => {
-                let removed: u32 = words.get(1).and_then(|w| w.parse().ok()).unwrap_or(0);
-                last.flows.iter().filter(|f| f.0 != removed).collect()
-            }
-            _ => Vec::new(),
+        // Every change recorded since the last check (several can apply in one event when
+        // queued changes move nothing).
+        let fresh: Vec<_> = r
+            .history()
+            .iter()
+            .filter(|c| c.number > self.checked)
+            .collect();
+        let Some(last) = fresh.last() else {
+            return Vec::new();
         };
-        match bad.first() {
-            Some(&&(from, to, n)) => vec![(
-                vec![from as NodeId, to as NodeId],
-                format!(
-                    "{algo}: change {} ({}) moved {n} keys from n{from} to n{to}, which the change did not involve",
-                    last.number, last.change
-                ),
-            )],
-            None => Vec::new(),
+        self.checked = last.number;
+        for c in fresh {
+            let bad = match c.change.split_whitespace().next() {
+                Some("add") if ["ring", "rendezvous", "jump"].contains(&algo) => {
+                    c.flows.iter().find(|f| f.1 != c.node)
+                }
+                Some("remove") if ["ring", "rendezvous"].contains(&algo) => {
+                    c.flows.iter().find(|f| f.0 != c.node)
+                }
+                _ => None,
+            };
+            if let Some(&(from, to, n)) = bad {
+                return vec![(
+                    vec![from as NodeId, to as NodeId],
+                    format!(
+                        "{algo}: change {} ({}) moved {n} keys from n{from} to n{to}, which the change did not involve",
+                        c.number, c.change
+                    ),
+                )];
+            }
         }
+        Vec::new()
     }
 }
 
@@ -167,12 +170,14 @@ impl Invariant<Node> for ReplicasHoldKeys {
         let Some(r) = world.node(0).and_then(Node::router) else {
             return Vec::new();
         };
-        if r.completed() == self.completed || r.migrating() {
-            self.completed = r.completed();
+        if r.completed() == self.completed {
             return Vec::new();
         }
         self.completed = r.completed();
-        let sets = r.replica_sets();
+        // The sets as that migration finished: a queued change may already have replaced them.
+        let Some(sets) = r.finished_sets() else {
+            return Vec::new();
+        };
         for k in 0..r.params().drawn() {
             for s in sets.of_key(k) {
                 let held = world

@@ -296,8 +296,8 @@ pub enum Msg {
         /// Key id.
         key: u32,
         /// Version (the router numbers writes per key).
-        version: u32,
-        /// The router's change number when it sent this (see [`Durable::epoch`]).
+        version: u64,
+        /// The router's change number when it sent this.
         change: u32,
     },
     /// Server → router: the key's value.
@@ -307,7 +307,7 @@ pub enum Msg {
         /// Key id.
         key: u32,
         /// Version held.
-        version: u32,
+        version: u64,
     },
     /// Server → router: not held here.
     Missing {
@@ -318,6 +318,14 @@ pub enum Msg {
     },
     /// Server → router: put stored.
     PutAck {
+        /// Request id.
+        req: u32,
+        /// Key id.
+        key: u32,
+    },
+    /// Server → router: the key was copied elsewhere or released after this put was issued;
+    /// write it to the key's current replicas instead.
+    PutRefused {
         /// Request id.
         req: u32,
         /// Key id.
@@ -337,7 +345,7 @@ pub enum Msg {
         /// Which change.
         change: u32,
         /// (key, version) pairs.
-        keys: Rc<[(u32, u32)]>,
+        keys: Rc<[(u32, u64)]>,
     },
     /// New replica → router: a transfer from `from` landed.
     Moved {
@@ -367,6 +375,7 @@ impl Describe for Msg {
             Msg::Value { key, version, .. } => format!("Value k{key} v{version}"),
             Msg::Missing { key, .. } => format!("Missing k{key}"),
             Msg::PutAck { key, .. } => format!("Ack k{key}"),
+            Msg::PutRefused { key, .. } => format!("Refused k{key} (moved since)"),
             Msg::Migrate { change, to, keys } => {
                 format!("Migrate {} keys → n{to} (change {change})", keys.len())
             }
@@ -386,7 +395,10 @@ impl Describe for Msg {
     fn kind(&self) -> &'static str {
         match self {
             Msg::Get { .. } | Msg::Put { .. } => "request",
-            Msg::Value { .. } | Msg::Missing { .. } | Msg::PutAck { .. } => "reply",
+            Msg::Value { .. }
+            | Msg::Missing { .. }
+            | Msg::PutAck { .. }
+            | Msg::PutRefused { .. } => "reply",
             Msg::Transfer { .. } => "keys",
             Msg::Migrate { .. } | Msg::Moved { .. } | Msg::Release { .. } => "control",
         }
@@ -398,6 +410,7 @@ impl Describe for Msg {
             Msg::Value { key, .. } => format!("k{key} ✓"),
             Msg::Missing { key, .. } => format!("k{key} ✗"),
             Msg::PutAck { key, .. } => format!("ack k{key}"),
+            Msg::PutRefused { key, .. } => format!("k{key} moved"),
             Msg::Migrate { keys, to, .. } => format!("send {} → n{to}", keys.len()),
             Msg::Transfer { keys, .. } => format!("{} keys", keys.len()),
             Msg::Moved { count, .. } => format!("moved {count}"),
@@ -417,16 +430,26 @@ pub enum Timer {
     Retry,
 }
 
+/// One key on a server: its version and the change that last gave it to this server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Stored {
+    /// Newest version held.
+    pub version: u64,
+    /// The change that last wrote or copied it here (0: loaded at the start).
+    pub change: u32,
+}
+
 /// What survives a crash: a server's keys; the router's membership and running migration.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Durable {
     /// Written once at first boot, so a restart knows the disk is not blank.
     pub booted: bool,
-    /// The newest change number a server has heard of: a `Release` from an older change,
-    /// delayed or duplicated by the network, must not drop a key a later change gave back.
-    pub epoch: u32,
-    /// A server's keys and their versions.
-    pub data: BTreeMap<u32, u32>,
+    /// A server's keys.
+    pub data: BTreeMap<u32, Stored>,
+    /// A server's released keys and the change that released each.
+    pub gone: BTreeMap<u32, u32>,
+    /// A server's latest migration as a holder: the change and the keys it copied away.
+    pub handed: (u32, std::collections::BTreeSet<u32>),
     /// The router's configuration.
     pub config: Option<Rc<router::Config>>,
 }

@@ -149,6 +149,8 @@ pub struct ChangeRecord {
     pub number: u32,
     /// What changed (`add`, `remove 3`, ...).
     pub change: String,
+    /// The server it added, removed or reweighted.
+    pub node: u32,
     /// When it started.
     pub at: Time,
     /// When its migration finished.
@@ -165,7 +167,7 @@ pub struct ChangeRecord {
     pub flows: Vec<(u32, u32, u64)>,
     /// Sampled copies to migrate.
     pub copies: u32,
-    /// Sampled keys whose replica set changed (the picture flashes them).
+    /// Sampled keys whose owner changed (the picture outlines them).
     #[serde(skip)]
     pub touched: Rc<[u32]>,
 }
@@ -178,6 +180,7 @@ impl std::hash::Hash for ChangeRecord {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
         self.number.hash(h);
         self.change.hash(h);
+        self.node.hash(h);
         self.at.hash(h);
         self.done_at.hash(h);
         self.moved.hash(h);
@@ -193,11 +196,15 @@ impl std::hash::Hash for ChangeRecord {
 #[derive(Debug, Clone)]
 struct Request {
     key: u32,
-    put: bool,
+    /// The version a put writes (`None` for a get).
+    put: Option<u64>,
     candidates: Vec<u32>,
     next: usize,
     acks: u32,
 }
+
+/// Most changes waiting behind a migration; more are refused.
+const MAX_QUEUED: usize = 64;
 
 /// The router's state.
 #[derive(Clone)]
@@ -216,9 +223,15 @@ pub struct Router {
     zipf: Option<Rc<Vec<f64>>>,
     requests: BTreeMap<u32, Request>,
     next_req: u32,
-    written: BTreeMap<u32, u32>,
+    /// Writes issued per key (the low half of a version).
+    writes: BTreeMap<u32, u32>,
+    /// Newest acknowledged version per key (a read of an older one is stale).
+    acked: BTreeMap<u32, u64>,
     stats: Stats,
     completed: u64,
+    /// Replica sets as the last migration finished, for the ReplicasHoldKeys invariant (the
+    /// next queued change may replace `sets` in the same event).
+    finished: Option<Rc<ReplicaSets>>,
 }
 
 impl Router {
@@ -262,9 +275,11 @@ impl Router {
             zipf,
             requests: BTreeMap::new(),
             next_req: 0,
-            written: BTreeMap::new(),
+            writes: BTreeMap::new(),
+            acked: BTreeMap::new(),
             stats: Stats::default(),
             completed: 0,
+            finished: None,
             params,
             nodes,
             config,
@@ -362,6 +377,10 @@ impl Router {
     pub fn completed(&self) -> u64 {
         self.completed
     }
+    /// The replica sets as the last migration finished.
+    pub fn finished_sets(&self) -> Option<&ReplicaSets> {
+        self.finished.as_deref()
+    }
     /// Sampled keys still in flight.
     pub fn in_flight(&self) -> impl Iterator<Item = u32> + '_ {
         self.config.flows.values().flat_map(|k| k.iter().copied())
@@ -376,9 +395,8 @@ impl Router {
     fn save(&self, cx: &mut Cx<'_, Node>) {
         cx.persist(Durable {
             booted: true,
-            epoch: 0,
-            data: BTreeMap::new(),
             config: Some(self.config.clone()),
+            ..Durable::default()
         });
     }
 
@@ -389,10 +407,14 @@ impl Router {
             self.config = Rc::new(config);
             self.derive();
         }
+        // Request ids of this boot never meet replies to an earlier boot's requests.
+        self.next_req = self.config.boots << 20;
         self.save(cx);
         self.arm_traffic(cx);
         if self.migrating() {
             self.send_flows(cx);
+        } else {
+            self.dequeue(cx);
         }
     }
 
@@ -428,22 +450,14 @@ impl Router {
         let req = self.next_req;
         self.next_req = self.next_req.wrapping_add(1);
         self.stats.requests += 1;
+        let mut version = None;
         if put {
-            let count = self.written.entry(key).or_insert(0);
-            *count = (*count & 0x00FF_FFFF) + 1;
-            let version = (self.config.boots << 24) | *count;
-            *count = version;
-            for &s in &candidates {
-                cx.send(
-                    s as NodeId,
-                    Msg::Put {
-                        req,
-                        key,
-                        version,
-                        change: self.config.change,
-                    },
-                );
-            }
+            // Versions grow across router restarts: the boot count is the high half.
+            let count = self.writes.entry(key).or_insert(0);
+            *count += 1;
+            let v = (u64::from(self.config.boots) << 32) | u64::from(*count);
+            version = Some(v);
+            self.send_put(req, key, v, &candidates, cx);
         } else {
             cx.send(candidates[0] as NodeId, Msg::Get { req, key });
         }
@@ -453,12 +467,26 @@ impl Router {
             req,
             Request {
                 key,
-                put,
+                put: version,
                 candidates,
                 next: 0,
                 acks: 0,
             },
         );
+    }
+
+    fn send_put(&self, req: u32, key: u32, version: u64, to: &[u32], cx: &mut Cx<'_, Node>) {
+        for &s in to {
+            cx.send(
+                s as NodeId,
+                Msg::Put {
+                    req,
+                    key,
+                    version,
+                    change: self.config.change,
+                },
+            );
+        }
     }
 
     /// A get's current replica missed or timed out: ask the next one, or give up.
@@ -484,34 +512,40 @@ impl Router {
         let sender = from as u32;
         match msg {
             Msg::Value { req, key, version } => {
-                if self.requests.get(&req).is_some_and(|r| !r.put) {
+                if self
+                    .requests
+                    .get(&req)
+                    .is_some_and(|r| r.put.is_none() && r.key == key)
+                {
                     let r = self.requests.remove(&req).expect("checked");
                     cx.cancel_timer(crate::Timer::Timeout(req));
                     self.stats.gets_ok += 1;
                     if r.candidates.first() != Some(&sender) {
                         self.stats.from_replica += 1;
                     }
-                    if version < self.written.get(&key).copied().unwrap_or(0) {
+                    if version < self.acked.get(&key).copied().unwrap_or(0) {
                         self.stats.stale += 1;
                     }
                     *self.stats.served.entry(sender).or_insert(0) += 1;
                 }
             }
-            Msg::Missing { req, .. } => {
-                if self
-                    .requests
-                    .get(&req)
-                    .is_some_and(|r| !r.put && r.candidates.get(r.next) == Some(&sender))
-                {
+            Msg::Missing { req, key } => {
+                if self.requests.get(&req).is_some_and(|r| {
+                    r.put.is_none() && r.key == key && r.candidates.get(r.next) == Some(&sender)
+                }) {
                     self.next_replica(req, cx);
                 }
             }
-            Msg::PutAck { req, .. } => {
-                if let Some(r) = self.requests.get_mut(&req) {
+            Msg::PutAck { req, key } => {
+                if let Some(r) = self.requests.get_mut(&req).filter(|r| r.key == key)
+                    && let Some(version) = r.put
+                {
                     r.acks += 1;
                     *self.stats.served.entry(sender).or_insert(0) += 1;
                     if r.acks == 1 {
                         self.stats.puts_ok += 1;
+                        let newest = self.acked.entry(key).or_insert(0);
+                        *newest = (*newest).max(version);
                     }
                     if r.acks as usize >= r.candidates.len() {
                         self.requests.remove(&req);
@@ -519,13 +553,33 @@ impl Router {
                     }
                 }
             }
+            // The key moved after the put was issued: write it to its current replicas.
+            Msg::PutRefused { req, key } => {
+                if let Some(r) = self.requests.get(&req).filter(|r| r.key == key)
+                    && let Some(version) = r.put
+                {
+                    let to: Vec<u32> = self.sets.of_key(key).collect();
+                    self.send_put(req, key, version, &to, cx);
+                    if let Some(r) = self.requests.get_mut(&req) {
+                        r.candidates = to;
+                    }
+                    let t = self.params.timeout;
+                    cx.set_timer(crate::Timer::Timeout(req), t, t);
+                }
+            }
             // A flow is (holder, new replica): the new replica confirms what the holder sent.
+            // A short count (the holder lacked keys) leaves the flow open for the retry.
             Msg::Moved {
                 change,
                 from: holder,
-                ..
+                count,
             } => {
-                if change == self.config.change && self.config.flows.contains_key(&(holder, sender))
+                if change == self.config.change
+                    && self
+                        .config
+                        .flows
+                        .get(&(holder, sender))
+                        .is_some_and(|keys| count as usize >= keys.len())
                 {
                     Rc::make_mut(&mut self.config)
                         .flows
@@ -554,7 +608,7 @@ impl Router {
                 self.arm_traffic(cx);
             }
             crate::Timer::Timeout(req) => match self.requests.get(&req) {
-                Some(r) if r.put => {
+                Some(r) if r.put.is_some() => {
                     if r.acks == 0 {
                         self.stats.puts_failed += 1;
                         cx.note(format!("put k{} failed: no replica acknowledged", r.key));
@@ -576,15 +630,20 @@ impl Router {
         match cmd {
             Command::Get(k) => self.issue(k, false, cx),
             Command::Put(k) => self.issue(k, true, cx),
-            Command::Change(c) if self.migrating() => {
-                cx.note(format!(
-                    "{c}: queued until change {} finishes migrating",
-                    self.config.change
-                ));
+            Command::Change(c) if self.config.queued.len() >= MAX_QUEUED => cx.note(format!(
+                "{c} refused: {MAX_QUEUED} changes already wait for change {}",
+                self.config.change
+            )),
+            Command::Change(c) => {
+                if self.migrating() {
+                    cx.note(format!(
+                        "{c}: queued until change {} finishes migrating",
+                        self.config.change
+                    ));
+                }
                 Rc::make_mut(&mut self.config).queued.push(c);
-                self.save(cx);
+                self.dequeue(cx);
             }
-            Command::Change(c) => self.apply(c, cx),
         }
     }
 
@@ -639,22 +698,23 @@ impl Router {
     fn apply(&mut self, change: Change, cx: &mut Cx<'_, Node>) {
         let members = match self.changed(&change) {
             Ok(m) => m,
-            Err(e) => {
-                cx.note(format!("{change} refused: {e}"));
-                return self.dequeue(cx);
-            }
+            Err(e) => return cx.note(format!("{change} refused: {e}")),
         };
         let p = self.params.clone();
         let placement = match place(&p, &p.algorithm, &Config::servers(&members)) {
             Ok(pl) => pl,
-            Err(e) => {
-                cx.note(format!("{change} refused: {e}"));
-                return self.dequeue(cx);
-            }
+            Err(e) => return cx.note(format!("{change} refused: {e}")),
         };
         let before = Config::servers(&self.config.members);
         let after = Config::servers(&members);
-        let ideal = metrics::ideal_share(&before, &after);
+        // An algorithm that ignores weights is measured against equal shares.
+        let unit =
+            |list: &[Server]| -> Vec<Server> { list.iter().map(|s| Server::new(s.id)).collect() };
+        let ideal = if placement.weighted() {
+            metrics::ideal_share(&before, &after)
+        } else {
+            metrics::ideal_share(&unit(&before), &unit(&after))
+        };
         let owners = self.assign(placement.as_ref());
         let movement = metrics::movement(&self.owners, &owners, ideal);
         let compare = p.compare.as_deref().and_then(|c| place(&p, c, &after).ok());
@@ -676,7 +736,10 @@ impl Router {
             if old == new {
                 continue;
             }
-            touched.push(k);
+            // The picture outlines keys whose owner changed, as the headline counts them.
+            if old.first() != new.first() {
+                touched.push(k);
+            }
             // Copy from a holder that stays, so a leaving server is asked only when it is
             // the key's only copy.
             let source = old
@@ -716,6 +779,10 @@ impl Router {
         history.push(ChangeRecord {
             number,
             change: change.to_string(),
+            node: match change {
+                Change::Add { .. } => members.last().map_or(0, |m| m.0),
+                Change::Remove { node } | Change::Weight { node, .. } => node,
+            },
             at: cx.now(),
             done_at: None,
             moved: movement.moved,
@@ -750,12 +817,18 @@ impl Router {
             self.save(cx);
             self.send_flows(cx);
         } else {
-            self.finish(cx);
+            self.complete(cx);
         }
     }
 
-    /// Every flow landed: old holders may drop what they no longer replicate.
+    /// The last flow landed: finish the migration, then start the next queued change.
     fn finish(&mut self, cx: &mut Cx<'_, Node>) {
+        self.complete(cx);
+        self.dequeue(cx);
+    }
+
+    /// Every flow landed: old holders may drop what they no longer replicate.
+    fn complete(&mut self, cx: &mut Cx<'_, Node>) {
         self.send_releases(cx);
         Rc::make_mut(&mut self.config).previous.clear();
         self.previous_sets = None;
@@ -766,9 +839,9 @@ impl Router {
         {
             last.done_at = Some(cx.now());
         }
+        self.finished = Some(self.sets.clone());
         cx.cancel_timer(crate::Timer::Retry);
         self.save(cx);
-        self.dequeue(cx);
     }
 
     fn send_releases(&mut self, cx: &mut Cx<'_, Node>) {
@@ -784,11 +857,14 @@ impl Router {
         }
     }
 
+    /// Applies waiting changes in order until one starts a migration (a loop, not recursion:
+    /// changes that move nothing or are refused finish at once).
     fn dequeue(&mut self, cx: &mut Cx<'_, Node>) {
-        if !self.config.queued.is_empty() {
+        while !self.migrating() && !self.config.queued.is_empty() {
             let next = Rc::make_mut(&mut self.config).queued.remove(0);
             self.apply(next, cx);
         }
+        self.save(cx);
     }
 
     pub(crate) fn view(&self) -> NodeView {

@@ -1,19 +1,31 @@
 //! A storage server: keys on disk, answering the router and moving keys when told.
+//!
+//! Messages from before a change can arrive after it (the network delays, reorders and
+//! duplicates), so every stored key remembers the change that last gave it to this server,
+//! and every key released remembers the change that took it away:
+//! - a `Release(c)` drops a key only if no change after `c` gave it back;
+//! - a `Transfer(c)` or a `Put` issued under change `c` does not bring back a key released at
+//!   a later change;
+//! - a `Put` issued before the change that copied the key elsewhere is refused
+//!   (`PutRefused`), so the router writes it again to the key's current replicas instead of
+//!   acknowledging a value that the copy did not carry and the release will drop.
 
 use crate::router::ReplicaSets;
-use crate::{Durable, Msg, Node};
+use crate::{Durable, Msg, Node, Stored};
 use splitbrain_sim::{Cx, NodeId, NodeView};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 /// A server slot's state. Everything it holds is persisted at once, as a disk would keep it.
 #[derive(Debug, Clone)]
 pub struct Storage {
     id: u32,
-    /// Newest change heard of (see [`Durable::epoch`]).
-    epoch: u32,
-    data: BTreeMap<u32, u32>,
-    /// Keys dropped by releases so far (the no-lost-keys invariant checks after each release).
+    data: BTreeMap<u32, Stored>,
+    /// Key → the change that released it from here.
+    gone: BTreeMap<u32, u32>,
+    /// The latest change this server copied keys away for, and those keys.
+    handed: (u32, BTreeSet<u32>),
+    /// Releases so far (the no-lost-keys invariant checks after each one).
     released: u64,
     /// The keys of the last release.
     last_released: Rc<[u32]>,
@@ -28,19 +40,20 @@ impl Storage {
             .chunks(initial.width.max(1))
             .enumerate()
             .filter(|(_, set)| set.contains(&id))
-            .map(|(k, _)| (k as u32, 0))
+            .map(|(k, _)| (k as u32, Stored::default()))
             .collect();
         Self {
             id,
-            epoch: 0,
             data,
+            gone: BTreeMap::new(),
+            handed: (0, BTreeSet::new()),
             released: 0,
             last_released: Rc::from(Vec::new()),
         }
     }
 
-    /// Keys and versions held.
-    pub fn data(&self) -> &BTreeMap<u32, u32> {
+    /// Keys held, with their versions and the change that last gave them here.
+    pub fn data(&self) -> &BTreeMap<u32, Stored> {
         &self.data
     }
 
@@ -52,8 +65,9 @@ impl Storage {
     fn save(&self, cx: &mut Cx<'_, Node>) {
         cx.persist(Durable {
             booted: true,
-            epoch: self.epoch,
             data: self.data.clone(),
+            gone: self.gone.clone(),
+            handed: self.handed.clone(),
             config: None,
         });
     }
@@ -61,16 +75,37 @@ impl Storage {
     pub(crate) fn start(&mut self, durable: &Durable, cx: &mut Cx<'_, Node>) {
         if durable.booted {
             self.data = durable.data.clone();
-            self.epoch = durable.epoch;
+            self.gone = durable.gone.clone();
+            self.handed = durable.handed.clone();
         } else {
             self.save(cx);
         }
     }
 
+    /// Stores `version` of `key` as given by change `change`, unless a later change took the
+    /// key away. Returns whether it was stored.
+    fn store(&mut self, key: u32, version: u64, change: u32) -> bool {
+        if self.gone.get(&key).is_some_and(|&g| g > change) {
+            return false;
+        }
+        self.gone.remove(&key);
+        let s = self.data.entry(key).or_insert(Stored { version, change });
+        s.version = s.version.max(version);
+        s.change = s.change.max(change);
+        true
+    }
+
     pub(crate) fn on_message(&mut self, from: NodeId, msg: Msg, cx: &mut Cx<'_, Node>) {
         match msg {
             Msg::Get { req, key } => match self.data.get(&key) {
-                Some(&version) => cx.send(from, Msg::Value { req, key, version }),
+                Some(s) => cx.send(
+                    from,
+                    Msg::Value {
+                        req,
+                        key,
+                        version: s.version,
+                    },
+                ),
                 None => cx.send(from, Msg::Missing { req, key }),
             },
             Msg::Put {
@@ -79,18 +114,26 @@ impl Storage {
                 version,
                 change,
             } => {
-                self.epoch = self.epoch.max(change);
-                let v = self.data.entry(key).or_insert(version);
-                *v = (*v).max(version);
-                self.save(cx);
-                cx.send(from, Msg::PutAck { req, key });
+                let copied_since = self.handed.0 > change && self.handed.1.contains(&key);
+                if copied_since || !self.store(key, version, change) {
+                    cx.send(from, Msg::PutRefused { req, key });
+                } else {
+                    self.save(cx);
+                    cx.send(from, Msg::PutAck { req, key });
+                }
             }
             Msg::Migrate { change, to, keys } => {
-                self.epoch = self.epoch.max(change);
-                // Send what is here; a key this holder lacks shows up as a short count.
-                let held: Vec<(u32, u32)> = keys
+                if change > self.handed.0 {
+                    self.handed = (change, BTreeSet::new());
+                }
+                if change == self.handed.0 {
+                    self.handed.1.extend(keys.iter().copied());
+                }
+                // Send what is here; a key this holder lacks shows up as a short count, and
+                // the router keeps the flow open.
+                let held: Vec<(u32, u64)> = keys
                     .iter()
-                    .filter_map(|k| self.data.get(k).map(|&v| (*k, v)))
+                    .filter_map(|k| self.data.get(k).map(|s| (*k, s.version)))
                     .collect();
                 if held.len() < keys.len() {
                     cx.note(format!(
@@ -99,6 +142,7 @@ impl Storage {
                         held.len()
                     ));
                 }
+                self.save(cx);
                 cx.send(
                     to as NodeId,
                     Msg::Transfer {
@@ -108,10 +152,9 @@ impl Storage {
                 );
             }
             Msg::Transfer { change, keys } => {
-                self.epoch = self.epoch.max(change);
+                let mut count = 0;
                 for &(k, version) in keys.iter() {
-                    let v = self.data.entry(k).or_insert(version);
-                    *v = (*v).max(version);
+                    count += u32::from(self.store(k, version, change));
                 }
                 self.save(cx);
                 cx.send(
@@ -119,24 +162,30 @@ impl Storage {
                     Msg::Moved {
                         change,
                         from: from as u32,
-                        count: keys.len() as u32,
+                        count,
                     },
                 );
             }
-            Msg::Release { change, keys } if change >= self.epoch => {
-                self.epoch = change;
-                for k in keys.iter() {
-                    self.data.remove(k);
+            Msg::Release { change, keys } => {
+                for &k in keys.iter() {
+                    // A later change may have given the key back: keep that copy.
+                    if self.data.get(&k).is_some_and(|s| s.change <= change) {
+                        self.data.remove(&k);
+                    }
+                    if !self.data.contains_key(&k) {
+                        let g = self.gone.entry(k).or_insert(change);
+                        *g = (*g).max(change);
+                    }
                 }
                 self.released += 1;
                 self.last_released = keys;
                 self.save(cx);
             }
-            Msg::Release { change, .. } => cx.note(format!(
-                "ignores a release from change {change}: change {} is newer",
-                self.epoch
-            )),
-            Msg::Value { .. } | Msg::Missing { .. } | Msg::PutAck { .. } | Msg::Moved { .. } => {
+            Msg::Value { .. }
+            | Msg::Missing { .. }
+            | Msg::PutAck { .. }
+            | Msg::PutRefused { .. }
+            | Msg::Moved { .. } => {
                 cx.note(format!("n{} ignores a reply meant for the router", self.id));
             }
         }
@@ -149,7 +198,7 @@ impl Storage {
             // Cheap on purpose: the page rebuilds every node's view on every frame with events.
             fields: vec![
                 ("keys held".into(), self.data.len().to_string()),
-                ("newest change seen".into(), self.epoch.to_string()),
+                ("keys released".into(), self.gone.len().to_string()),
             ],
         }
     }

@@ -5,6 +5,7 @@ use splitbrain_sharding::{Durable, Msg, Node, Params, Variant, invariants};
 use splitbrain_sim::{
     Action, Cx, Effect, Lab, LinkConfig, Process, SimConfig, SimRng, Simulator, ms, secs,
 };
+use std::rc::Rc;
 
 const N: usize = 9;
 
@@ -190,7 +191,10 @@ fn a_delayed_release_from_an_older_change_does_not_drop_a_key_a_newer_change_gav
         },
         &mut cx,
     );
-    assert_eq!(node.storage().unwrap().data().get(&key), Some(&9));
+    assert_eq!(
+        node.storage().unwrap().data().get(&key).map(|s| s.version),
+        Some(9)
+    );
     // A release from the current change does apply.
     node.on_message(
         0,
@@ -246,4 +250,110 @@ fn a_queued_change_and_the_change_history_survive_a_router_restart() {
     assert_eq!(r.queued(), 0);
     assert_eq!(r.history().len(), 2);
     assert!(r.config().members.contains(&(1, 2)));
+}
+
+/// Drives server n1 directly and returns the messages it sent.
+fn deliver(node: &mut Node, msgs: Vec<Msg>) -> Vec<Msg> {
+    let mut rng = SimRng::derive(0, 0, 1);
+    let mut fx: Vec<Effect<Node>> = Vec::new();
+    let mut cx = Cx::new(1, N, 0, &mut rng, &mut fx);
+    for m in msgs {
+        node.on_message(0, m, &mut cx);
+    }
+    fx.into_iter()
+        .filter_map(|e| match e {
+            Effect::Send { msg, .. } => Some(msg),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_put_issued_before_the_key_was_copied_away_is_refused_so_the_router_rewrites_it() {
+    let mut node = splitbrain_sharding::cluster(Params::default(), N)(1);
+    let key = *node.storage().unwrap().data().keys().next().unwrap();
+    let sent = deliver(
+        &mut node,
+        vec![
+            Msg::Migrate {
+                change: 1,
+                to: 7,
+                keys: Rc::from(vec![key]),
+            },
+            // Issued under change 0, arriving after the copy for change 1 left.
+            Msg::Put {
+                req: 3,
+                key,
+                version: 5,
+                change: 0,
+            },
+            // Issued under change 1: this holder still takes it.
+            Msg::Put {
+                req: 4,
+                key,
+                version: 6,
+                change: 1,
+            },
+        ],
+    );
+    assert!(
+        matches!(sent[1], Msg::PutRefused { req: 3, .. }),
+        "{sent:?}"
+    );
+    assert!(matches!(sent[2], Msg::PutAck { req: 4, .. }), "{sent:?}");
+}
+
+#[test]
+fn a_late_transfer_does_not_bring_back_a_key_a_later_change_released() {
+    let mut node = splitbrain_sharding::cluster(Params::default(), N)(1);
+    let key = *node.storage().unwrap().data().keys().next().unwrap();
+    deliver(
+        &mut node,
+        vec![
+            Msg::Release {
+                change: 3,
+                keys: Rc::from(vec![key]),
+            },
+            Msg::Transfer {
+                change: 2,
+                keys: Rc::from(vec![(key, 8)]),
+            },
+        ],
+    );
+    assert!(!node.storage().unwrap().data().contains_key(&key));
+    // A transfer of a later change does give it back.
+    deliver(
+        &mut node,
+        vec![Msg::Transfer {
+            change: 4,
+            keys: Rc::from(vec![(key, 8)]),
+        }],
+    );
+    assert!(node.storage().unwrap().data().contains_key(&key));
+}
+
+#[test]
+fn a_refused_queued_change_is_dropped_for_good_and_not_replayed_after_a_router_restart() {
+    let mut s = cluster(Params::default(), 9);
+    s.control(&Action::Crash { node: 3 }).unwrap();
+    client(&mut s, "remove 2");
+    client(&mut s, "remove 2");
+    run(&mut s, secs(1));
+    s.control(&Action::Restart { node: 3 }).unwrap();
+    run(&mut s, secs(4));
+    s.control(&Action::Crash { node: 0 }).unwrap();
+    s.control(&Action::Restart { node: 0 }).unwrap();
+    assert_eq!(
+        router(&s).queued(),
+        0,
+        "the second remove was refused and forgotten"
+    );
+    client(&mut s, "add");
+    run(&mut s, secs(8));
+    let r = router(&s);
+    assert!(
+        r.config().members.iter().any(|m| m.0 == 2),
+        "slot 2 came back and stays"
+    );
+    assert_eq!(r.queued(), 0);
 }

@@ -126,8 +126,16 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
     let total_weight: u64 = members.iter().map(|m| u64::from(m.1)).sum();
     let keys = u64::from(p.keys);
     let per = r.loads();
-    let ideal = |w: u32| keys as f64 * f64::from(w) / total_weight.max(1) as f64;
     let mean = keys as f64 / members.len().max(1) as f64;
+    // Algorithms without weights give every server the mean.
+    let weighted = r.placement().weighted();
+    let ideal = |w: u32| {
+        if weighted {
+            keys as f64 * f64::from(w) / total_weight.max(1) as f64
+        } else {
+            mean
+        }
+    };
     let top = members
         .iter()
         .map(|m| (per.get(&m.0).copied().unwrap_or(0) as f64).max(ideal(m.1)))
@@ -171,10 +179,20 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
             param.emit((key.to_string(), value))
         })
     };
+    // A value set by a link that is not in the list is shown as its own option.
     let options = |values: &[(&str, &str)], current: &str| -> Html {
-        values
+        let mut all: Vec<(String, String)> = values
             .iter()
-            .map(|(v, label)| html! { <option key={v.to_string()} value={v.to_string()} selected={*v == current}>{ label.to_string() }</option> })
+            .map(|(v, label)| (v.to_string(), label.to_string()))
+            .collect();
+        if !values.iter().any(|(v, _)| *v == current) {
+            all.push((current.to_string(), current.to_string()));
+        }
+        all.into_iter()
+            .map(|(v, label)| {
+                let selected = v == current;
+                html! { <option key={v.clone()} {selected} value={v}>{ label }</option> }
+            })
             .collect()
     };
     let algos: Vec<(&str, &str)> = ALGORITHMS.iter().map(|a| (*a, *a)).collect();
@@ -242,7 +260,7 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
                             </span>
                             <span class="count">{ format!("{} keys · {} req{}", thousands(n), thousands(served), if up { "" } else { " · down" }) }</span>
                             <span class="row-actions">
-                                <button onclick={act(format!("weight {id}={}", w + 1))} title="weight +1">{ "w+" }</button>
+                                <button onclick={act(format!("weight {id}={}", w + 1))} disabled={w >= 1_000} title="weight +1">{ "w+" }</button>
                                 <button onclick={act(format!("weight {id}={}", w.saturating_sub(1).max(1)))} disabled={w == 1} title="weight −1">{ "w−" }</button>
                                 <button onclick={act(format!("remove {id}"))} disabled={members.len() == 1} title="take this server out; its keys move first">{ "remove" }</button>
                                 <button onclick={crash(id as usize, up)} data-testid={format!("crash-{id}")}>{ if up { "crash" } else { "restart" } }</button>
