@@ -1,6 +1,6 @@
 // Shared test harness: serves dist/ on a free loopback port and launches Debian's Chromium.
 import { createServer } from 'node:http';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -47,4 +47,19 @@ export async function open(browser, url, viewport = { width: 1200, height: 800 }
   await page.goto(url);
   await page.waitForSelector('svg.network g.node');
   return { page, errors };
+}
+
+/** Where tests write screenshots. */
+export const OUT = new URL('./out/', import.meta.url).pathname;
+
+/** One server and one browser for a test file: `[server, browser] = await start()`. */
+export async function start() {
+  await mkdir(OUT, { recursive: true });
+  return [await serve(), await launch()];
+}
+
+/** Closes what `start` opened. */
+export async function stop(server, browser) {
+  await browser?.close();
+  await server?.close();
 }

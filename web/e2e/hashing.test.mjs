@@ -1,18 +1,11 @@
 // The hashing lab as a visitor uses it. Run by `cargo xtask test` after `trunk build --release`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { serve, launch, open } from './harness.mjs';
+import { open, start, stop, OUT } from './harness.mjs';
 
-const OUT = new URL('./out/', import.meta.url).pathname;
 let server, browser;
-
-before(async () => {
-  await mkdir(OUT, { recursive: true });
-  server = await serve();
-  browser = await launch();
-});
-after(async () => { await browser?.close(); await server?.close(); });
+before(async () => { [server, browser] = await start(); });
+after(() => stop(server, browser));
 
 const text = (page, id) => page.getByTestId(id).textContent();
 // "gets: 12 ok (3 from a later replica, 0 stale) · 0 unavailable · puts: ..." as numbers.

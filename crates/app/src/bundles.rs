@@ -56,13 +56,8 @@ pub fn elsewhere(lab: &str, query: &str) -> Option<String> {
 /// The lab a page query asks for, read loosely (`lab=` or the `lab` of a `run=` description),
 /// so a link to another bundle's lab is forwarded before the settings refuse it.
 pub fn requested_lab(query: &str) -> Option<String> {
-    for pair in query.trim_start_matches('?').split('&') {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let v = js_sys::decode_uri_component(v)
-            .ok()
-            .and_then(|s| s.as_string())
-            .unwrap_or_else(|| v.to_string());
-        match k {
+    for (k, v) in crate::settings::pairs(query) {
+        match k.as_str() {
             "lab" => return Some(v),
             "run" => {
                 if let Ok(run) = serde_json::from_str::<serde_json::Value>(&v)

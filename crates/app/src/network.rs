@@ -413,20 +413,29 @@ fn MessageCanvas(props: &NetworkProps) -> Html {
     html! { <canvas ref={canvas} class="network-canvas" data-testid="message-canvas" aria-hidden="true"></canvas> }
 }
 
-fn draw(canvas: &NodeRef, props: &NetworkProps) {
+/// A canvas element and its 2D context, when the element is mounted.
+pub fn context_2d(
+    canvas: &NodeRef,
+) -> Option<(
+    web_sys::HtmlCanvasElement,
+    web_sys::CanvasRenderingContext2d,
+)> {
     use wasm_bindgen::JsCast;
-    let Some(el) = canvas.cast::<web_sys::HtmlCanvasElement>() else {
-        return;
-    };
+    let el = canvas.cast::<web_sys::HtmlCanvasElement>()?;
+    let ctx = el
+        .get_context("2d")
+        .ok()
+        .flatten()?
+        .dyn_into::<web_sys::CanvasRenderingContext2d>()
+        .ok()?;
+    Some((el, ctx))
+}
+
+fn draw(canvas: &NodeRef, props: &NetworkProps) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let Some(ctx) = el
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
-    else {
+    let Some((el, ctx)) = context_2d(canvas) else {
         return;
     };
     let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));

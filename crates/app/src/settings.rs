@@ -20,6 +20,23 @@ pub struct Settings {
     pub panic_test: bool,
 }
 
+/// The `key=value` pairs of a query string, values URL-decoded (kept as typed when they do not
+/// decode).
+pub fn pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let v = js_sys::decode_uri_component(v)
+                .ok()
+                .and_then(|s| s.as_string())
+                .unwrap_or_else(|| v.to_string());
+            (k.to_string(), v)
+        })
+}
+
 /// The run a page of this bundle opens on: its first lab, seed 1 (page defaults apply later).
 pub fn default_run() -> RunDescription {
     let lab = labs().first().map_or("raft", |l| l.name);
@@ -55,12 +72,8 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
             Some("the link is too long to be a Splitbrain run".into()),
         );
     }
-    for pair in q.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let v = js_sys::decode_uri_component(v)
-            .ok()
-            .and_then(|s| s.as_string())
-            .unwrap_or_else(|| v.to_string());
+    for (k, v) in pairs(q) {
+        let k = k.as_str();
         match k {
             "lab" => match find(&v) {
                 Ok(info) => s.run.lab = info.name.to_string(),

@@ -96,6 +96,8 @@ const WASM_CRATES: &[&str] = &[
     "splitbrain-raft",
     "splitbrain-labs",
     "splitbrain-hashing",
+    "splitbrain-sharding",
+    "splitbrain-balance",
     "splitbrain-app",
 ];
 
@@ -221,46 +223,12 @@ fn test() -> Result<(), Failure> {
     step(
         "Raft: the correct algorithm survives 10,000 random-fault seeds (release CLI)",
         &mut timings,
-        || {
-            run(
-                "cargo",
-                &[
-                    "run",
-                    "--release",
-                    "--quiet",
-                    "-p",
-                    "splitbrain-cli",
-                    "--",
-                    "sweep",
-                    "raft",
-                    "--seeds",
-                    "1..10000",
-                ],
-            )
-        },
+        || quiet_sweep(&["raft"]),
     )?;
     step(
         "hashing: migrations under membership changes survive 10,000 random-fault seeds (release CLI)",
         &mut timings,
-        || {
-            run(
-                "cargo",
-                &[
-                    "run",
-                    "--release",
-                    "--quiet",
-                    "-p",
-                    "splitbrain-cli",
-                    "--",
-                    "sweep",
-                    "hashing",
-                    "--nodes",
-                    "9",
-                    "--seeds",
-                    "1..10000",
-                ],
-            )
-        },
+        || quiet_sweep(&["hashing", "--nodes", "9"]),
     )?;
     step("release build (trunk)", &mut timings, build_app)?;
     step("browser tests (headless Chromium)", &mut timings, || {
@@ -312,6 +280,22 @@ fn serve(args: &[String]) -> Result<(), Failure> {
     println!("==> serving dist/ at http://{addr}/ (Ctrl-C to stop)");
     static_server::serve(&root().join("dist"), &addr)
         .map_err(|e| Failure(format!("cannot serve at {addr}: {e}")))
+}
+
+/// A 10,000-seed sweep of a correct lab with the release CLI, without its progress output.
+fn quiet_sweep(lab_args: &[&str]) -> Result<(), Failure> {
+    let mut all = vec![
+        "run",
+        "--release",
+        "--quiet",
+        "-p",
+        "splitbrain-cli",
+        "--",
+        "sweep",
+    ];
+    all.extend_from_slice(lab_args);
+    all.extend_from_slice(&["--seeds", "1..10000"]);
+    run("cargo", &all)
 }
 
 /// Runs the release `splitbrain` CLI with these arguments.

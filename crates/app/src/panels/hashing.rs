@@ -302,16 +302,7 @@ fn HashRing(props: &RingProps) -> Html {
 }
 
 fn draw(canvas: &NodeRef, d: &RingData) {
-    use wasm_bindgen::JsCast;
-    let Some(el) = canvas.cast::<web_sys::HtmlCanvasElement>() else {
-        return;
-    };
-    let Some(ctx) = el
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
-    else {
+    let Some((el, ctx)) = crate::network::context_2d(canvas) else {
         return;
     };
     let size = f64::from(el.width());
