@@ -41,6 +41,14 @@ pub enum Latency {
         /// Shape; 0.5 gives p99 ≈ 3.2× the median.
         sigma: f64,
     },
+    /// Pareto with the given mean and tail index `alpha` (> 1): most draws are short, a few are
+    /// very long (service times of heavy-tailed workloads; the lower alpha, the heavier).
+    Pareto {
+        /// Mean delay.
+        mean: Duration,
+        /// Tail index.
+        alpha: f64,
+    },
 }
 
 impl Default for Latency {
@@ -76,6 +84,17 @@ impl Latency {
                     limits::MAX_LATENCY
                 }
             }
+            Latency::Pareto { mean, alpha } => {
+                // Inverse CDF: x_m · u^(-1/alpha), with x_m = mean (alpha - 1) / alpha.
+                let u = 1.0 - rng.unit();
+                let xm = mean as f64 * (alpha - 1.0) / alpha;
+                let v = xm * libm::exp(-libm::log(u) / alpha);
+                if v.is_finite() {
+                    v as u64
+                } else {
+                    limits::MAX_LATENCY
+                }
+            }
         };
         d.min(limits::MAX_LATENCY)
     }
@@ -89,10 +108,13 @@ impl Latency {
             Latency::LogNormal { median, sigma } => {
                 too_big(median) || !sigma.is_finite() || !(0.0..=3.0).contains(&sigma)
             }
+            Latency::Pareto { mean, alpha } => {
+                too_big(mean) || !alpha.is_finite() || !(1.05..=10.0).contains(&alpha)
+            }
         };
         if bad {
             Err(format!(
-                "latency {self} out of range: at most {} per message, min <= max, lognormal sigma in 0..=3",
+                "latency {self} out of range: at most {} per message, min <= max, lognormal sigma in 0..=3, pareto alpha in 1.05..=10",
                 format_time(limits::MAX_LATENCY)
             ))
         } else {
@@ -110,6 +132,7 @@ impl fmt::Display for Latency {
             Latency::LogNormal { median, sigma } => {
                 write!(f, "lognormal:{},{sigma}", fmt_dur(median))
             }
+            Latency::Pareto { mean, alpha } => write!(f, "pareto:{},{alpha}", fmt_dur(mean)),
         }
     }
 }
@@ -140,7 +163,7 @@ impl FromStr for Latency {
         let s = s.trim();
         let usage = || {
             ParseLatencyError(format!(
-                "bad latency {s:?}: expected 5ms, 5ms..10ms, const:5ms, exp:10ms or lognormal:10ms,0.5"
+                "bad latency {s:?}: expected 5ms, 5ms..10ms, const:5ms, exp:10ms, lognormal:10ms,0.5 or pareto:10ms,1.5"
             ))
         };
         let dur = |t: &str| parse_duration(t).map_err(|_| usage());
@@ -165,6 +188,14 @@ impl FromStr for Latency {
                 Latency::LogNormal {
                     median: dur(m)?,
                     sigma,
+                }
+            }
+            "pareto" => {
+                let (m, a) = rest.split_once(',').ok_or_else(usage)?;
+                let alpha: f64 = a.trim().parse().map_err(|_| usage())?;
+                Latency::Pareto {
+                    mean: dur(m)?,
+                    alpha,
                 }
             }
             _ => return Err(usage()),
@@ -369,7 +400,14 @@ mod tests {
 
     #[test]
     fn latency_text_round_trips() {
-        for s in ["5ms", "5ms..10ms", "exp:10ms", "lognormal:10ms,0.5", "1.5s"] {
+        for s in [
+            "5ms",
+            "5ms..10ms",
+            "exp:10ms",
+            "lognormal:10ms,0.5",
+            "pareto:1s,1.5",
+            "1.5s",
+        ] {
             let l: Latency = s.parse().unwrap();
             assert_eq!(l.to_string().parse::<Latency>().unwrap(), l, "{s}");
         }
@@ -385,6 +423,8 @@ mod tests {
             "lognormal:10ms,9",
             "exp:-1ms",
             "99999s",
+            "pareto:1s,1",
+            "pareto:1s",
         ] {
             assert!(s.parse::<Latency>().is_err(), "{s}");
         }
@@ -415,6 +455,23 @@ mod tests {
         let sum: u64 = (0..n).map(|_| e.sample(&mut r)).sum();
         let mean = sum as f64 / n as f64;
         assert!((mean - 10_000.0).abs() < 300.0, "mean {mean}");
+    }
+
+    #[test]
+    fn pareto_mean_is_close_and_most_draws_are_below_it() {
+        let mut r = SimRng::derive(3, 0, 0);
+        let p = Latency::Pareto {
+            mean: 10_000,
+            alpha: 3.0,
+        };
+        let n = 100_000;
+        let draws: Vec<u64> = (0..n).map(|_| p.sample(&mut r)).collect();
+        let mean = draws.iter().sum::<u64>() as f64 / n as f64;
+        // alpha = 3 has a finite variance: the sample mean is within a few percent.
+        assert!((mean - 10_000.0).abs() < 400.0, "mean {mean}");
+        // P(X < mean) = 1 - ((alpha-1)/alpha)^alpha = 1 - (2/3)^3 ≈ 0.70.
+        let below = draws.iter().filter(|&&d| d < 10_000).count() as f64 / n as f64;
+        assert!((below - 0.7037).abs() < 0.01, "{below}");
     }
 
     #[test]
