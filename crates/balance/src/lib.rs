@@ -15,9 +15,14 @@
 //! | [`ConsistentHash`] | the request's key | Karger et al. 1997 (via `splitbrain-hashing`'s ring) |
 #![forbid(unsafe_code)]
 
+pub mod invariants;
+pub mod lab;
 mod policy;
+mod workload;
 
+pub use lab::{LAB, Node, Params, cluster};
 pub use policy::{
-    Backend, ConsistentHash, LeastOutstanding, POLICIES, PeakEwma, Policy, PowerOfTwo, Random,
-    RoundRobin, SmoothWeighted, WeightedRandom, build,
+    Backend, ConsistentHash, LeastOutstanding, POLICIES, PeakEwma, Policy, PolicyClone, PowerOfTwo,
+    Random, RoundRobin, SmoothWeighted, WeightedRandom, build,
 };
+pub use workload::Arrival;

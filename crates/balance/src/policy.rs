@@ -25,8 +25,26 @@ impl Backend {
     }
 }
 
+/// Lets boxed policies be cloned with the simulator for checkpoints.
+pub trait PolicyClone {
+    /// Clones into a box.
+    fn clone_box(&self) -> Box<dyn Policy>;
+}
+
+impl<T: Policy + Clone + 'static> PolicyClone for T {
+    fn clone_box(&self) -> Box<dyn Policy> {
+        Box::new(self.clone())
+    }
+}
+
+impl Clone for Box<dyn Policy> {
+    fn clone(&self) -> Self {
+        self.clone_box()
+    }
+}
+
 /// A load-balancing policy. Object-safe, so the lab and the CLI hold a `Box<dyn Policy>`.
-pub trait Policy {
+pub trait Policy: PolicyClone {
     /// Short name (`rr`, `p2c`, ...).
     fn name(&self) -> &'static str;
     /// The backend for a request with routing key `key`, or `None` when no backend is

@@ -89,6 +89,50 @@ pub enum Experiment {
     /// Place keys with a consistent-hashing algorithm, change the servers, and measure balance
     /// and the keys that moved.
     Hashing(HashingArgs),
+    /// Run balancer policies on the same seeded workload and report latency percentiles,
+    /// throughput, drops, timeouts, retries and per-backend utilisation.
+    Balance(BalanceArgs),
+}
+
+#[derive(Args)]
+pub struct BalanceArgs {
+    /// Policies, comma-separated: rr, swrr, random, weighted-random, least-outstanding, p2c,
+    /// peak-ewma, hash. One row each, on the same workload.
+    #[arg(long, value_delimiter = ',', default_value = "p2c")]
+    pub policy: Vec<String>,
+    /// Backends (1 to 999).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=999))]
+    pub backends: u64,
+    /// Arrivals: constant:10/s, poisson:9/s or bursty:20/s,2s,3s.
+    #[arg(long, default_value = "poisson:9/s")]
+    pub arrival: String,
+    /// Service time at normal speed: 1s, 0.5s..1.5s, exp:1s, lognormal:1s,0.5 or pareto:1s,1.5.
+    #[arg(long, default_value = "exp:1s", value_parser = parse_latency)]
+    pub service: Latency,
+    /// Virtual time to simulate.
+    #[arg(long, default_value = "10000s", value_parser = parse_until)]
+    pub duration: Duration,
+    /// Requests each backend serves at once.
+    #[arg(long, default_value_t = 1)]
+    pub concurrency: u32,
+    /// Queue bound per backend (default: unbounded).
+    #[arg(long)]
+    pub queue: Option<u32>,
+    /// Client timeout per attempt.
+    #[arg(long, value_parser = parse_until)]
+    pub timeout: Option<Duration>,
+    /// Retries per request (exponential backoff with full jitter, 20 % retry budget).
+    #[arg(long, default_value_t = 0)]
+    pub retries: u32,
+    /// Slow backends from the start: N=F, comma-separated (e.g. 3=5: backend n3 five times slower).
+    #[arg(long, value_delimiter = ',')]
+    pub slow: Vec<String>,
+    /// Network latency between balancer and backends.
+    #[arg(long, default_value = "100us", value_parser = parse_latency)]
+    pub latency: Latency,
+    /// Seed of the workload (the same for every policy).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Args)]

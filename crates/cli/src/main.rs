@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod balance;
 mod bench;
 mod experiment;
 mod hashing;
@@ -51,6 +52,7 @@ fn main() -> ExitCode {
         Cmd::Bench(a) => bench::bench(a),
         Cmd::Experiment(args::Experiment::RaftFailover(a)) => experiment::raft_failover(a),
         Cmd::Experiment(args::Experiment::Hashing(a)) => hashing::experiment(a),
+        Cmd::Experiment(args::Experiment::Balance(a)) => balance::experiment(a),
         Cmd::Labs => {
             let labs: Vec<_> = splitbrain_labs::labs()
                 .iter()

@@ -2,6 +2,8 @@
 //! `Process` and its invariants, and one panel in the app.
 
 use crate::run::{RunDescription, RunError};
+#[cfg(feature = "balance")]
+use splitbrain_balance as balance;
 #[cfg(feature = "broadcast")]
 use splitbrain_broadcast as broadcast;
 #[cfg(feature = "ping")]
@@ -136,6 +138,36 @@ const LABS: &[LabInfo] = &[
         own_traffic: true,
         page_max_nodes: 81,
     },
+    #[cfg(feature = "balance")]
+    LabInfo {
+        name: balance::LAB,
+        title: "Load balancing",
+        blurb: "Eight balancer policies against slow, failing and crashing backends: queues, timeouts, retries, breakers and tail latency.",
+        message_kinds: &[
+            ("request", "request"),
+            ("response", "response"),
+            ("dropped", "dropped (queue full)"),
+            ("health", "health check"),
+        ],
+        build: build_balance,
+        // Faults of the lab's own: a backend slows down or recovers, the rate changes.
+        workload: |rng| match rng.below(4) {
+            0 => format!("rate {}", 1 + rng.below(12)),
+            _ => format!("slow {}", 1 + rng.below(5)),
+        },
+        client_command: |n, _| format!("rate {}", 5 + n % 5),
+        page_defaults: |run| {
+            run.nodes = 11;
+            run.network.latency = splitbrain_sim::Latency::Uniform {
+                min: 1_000,
+                max: 2_000,
+            };
+        },
+        page_speed: 1.0,
+        entry: None,
+        own_traffic: true,
+        page_max_nodes: 41,
+    },
     #[cfg(feature = "ping")]
     LabInfo {
         name: ping::LAB,
@@ -220,6 +252,19 @@ fn build_hashing(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, Run
         trace,
         sharding::invariants::all(),
         sharding::cluster(p, run.nodes),
+    )
+}
+
+#[cfg(feature = "balance")]
+fn build_balance(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, RunError> {
+    let p: balance::Params = params(run)?;
+    p.validate(run.nodes)
+        .map_err(|e| RunError(format!("balance params: {e}")))?;
+    simulator(
+        run,
+        trace,
+        balance::invariants::all(),
+        balance::cluster(p, run.nodes),
     )
 }
 
