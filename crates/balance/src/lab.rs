@@ -14,7 +14,8 @@ use crate::policy::{Backend, Policy};
 use crate::workload::Arrival;
 use serde::{Deserialize, Serialize};
 use splitbrain_sim::{
-    Cx, Describe, Duration, Latency, NodeId, NodeView, Process, Time, World, format_time, ms, secs,
+    Cx, Describe, Duration, Latency, NodeId, NodeView, Process, SimRng, Time, World, format_time,
+    ms, secs,
 };
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
@@ -22,7 +23,7 @@ use std::rc::Rc;
 /// The lab's name in links, files and the CLI.
 pub const LAB: &str = "balance";
 /// Most latencies kept for the overall percentiles (beyond, the summary says it stopped).
-pub const MAX_SAMPLES: usize = 20_000_000;
+pub const MAX_SAMPLES: usize = 10_000_000;
 
 /// The circuit breaker's thresholds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -161,6 +162,9 @@ pub enum Msg {
     Request {
         /// Attempt id.
         id: u64,
+        /// Its service demand at normal speed (drawn with the workload, so every policy
+        /// compared on a seed serves exactly the same requests).
+        work: Duration,
     },
     /// Backend → balancer: done; `sojourn` is the time it spent at the backend (queue +
     /// service).
@@ -190,7 +194,7 @@ pub enum Msg {
 impl Describe for Msg {
     fn label(&self) -> String {
         match self {
-            Msg::Request { id } => format!("Request #{id}"),
+            Msg::Request { id, work } => format!("Request #{id} ({} of work)", format_time(*work)),
             Msg::Response { id, sojourn } => {
                 format!("Response #{id} after {}", format_time(*sojourn))
             }
@@ -209,7 +213,7 @@ impl Describe for Msg {
     }
     fn short(&self) -> String {
         match self {
-            Msg::Request { id } => format!("#{id}"),
+            Msg::Request { id, .. } => format!("#{id}"),
             Msg::Response { id, .. } => format!("#{id} ✓"),
             Msg::Dropped { id } => format!("#{id} ✗"),
             Msg::Ping { .. } => "ping".into(),
@@ -271,6 +275,7 @@ struct Attempt {
 #[derive(Debug, Clone)]
 struct Request {
     key: u64,
+    work: Duration,
     first: Time,
     attempts: u32,
 }
@@ -278,14 +283,14 @@ struct Request {
 /// Exact latency percentiles over the whole run and over a sliding window.
 #[derive(Debug, Clone, Default)]
 pub struct Latencies {
-    all: Vec<u32>,
+    all: Vec<u64>,
     capped: bool,
-    window: VecDeque<(Time, u32)>,
+    window: VecDeque<(Time, u64)>,
 }
 
 impl Latencies {
     fn record(&mut self, now: Time, micros: u64, window: Duration) {
-        let v = micros.min(u64::from(u32::MAX)) as u32;
+        let v = micros;
         if self.all.len() < MAX_SAMPLES {
             self.all.push(v);
         } else {
@@ -309,7 +314,7 @@ impl Latencies {
         summarize(self.window.iter().map(|&(_, v)| v).collect())
     }
     /// The window's samples, oldest first: (when it finished, µs).
-    pub fn window(&self) -> impl Iterator<Item = (Time, u32)> + '_ {
+    pub fn window(&self) -> impl Iterator<Item = (Time, u64)> + '_ {
         self.window.iter().copied()
     }
     /// Whether the run outgrew [`MAX_SAMPLES`].
@@ -318,14 +323,14 @@ impl Latencies {
     }
 }
 
-fn summarize(mut v: Vec<u32>) -> Option<[f64; 5]> {
+fn summarize(mut v: Vec<u64>) -> Option<[f64; 5]> {
     if v.is_empty() {
         return None;
     }
     v.sort_unstable();
     let n = v.len();
     let rank = |p: f64| v[((p * n as f64).ceil() as usize).clamp(1, n) - 1] as f64;
-    let mean = v.iter().map(|&x| f64::from(x)).sum::<f64>() / n as f64;
+    let mean = v.iter().map(|&x| x as f64).sum::<f64>() / n as f64;
     Some([mean, rank(0.5), rank(0.9), rank(0.99), rank(0.999)])
 }
 
@@ -354,6 +359,9 @@ pub struct Counts {
 #[derive(Clone)]
 pub struct Balancer {
     params: Rc<Params>,
+    /// The workload's own stream (arrivals, keys, service demands), apart from the stream the
+    /// policy draws from, so every policy run on a seed sees the same requests.
+    workload: SimRng,
     policy: Box<dyn Policy>,
     arrival: Arrival,
     backends: Vec<Backend>,
@@ -383,6 +391,7 @@ impl Balancer {
             .collect();
         Self {
             arrival: params.arrival,
+            workload: SimRng::derive(0, 0, 0),
             policy,
             backends: views,
             ejected: vec![false; backends],
@@ -472,9 +481,9 @@ impl Balancer {
         }
     }
 
-    fn arm_arrival(&self, cx: &mut Cx<'_, Node>) {
+    fn arm_arrival(&mut self, cx: &mut Cx<'_, Node>) {
         let now = cx.now();
-        if let Some(t) = self.arrival.next(now, cx.rng()) {
+        if let Some(t) = self.arrival.next(now, &mut self.workload) {
             cx.set_timer(Timer::Arrival, t - now, t - now);
         }
     }
@@ -485,7 +494,7 @@ impl Balancer {
         let Some(r) = self.requests.get(&request) else {
             return;
         };
-        let key = r.key;
+        let (key, work) = (r.key, r.work);
         let pick = self.policy.pick(&self.backends, key, cx.rng(), now);
         let Some(b) = pick.filter(|&b| b < self.backends.len()) else {
             self.requests.remove(&request);
@@ -510,7 +519,7 @@ impl Balancer {
         );
         self.backends[b].outstanding += 1;
         self.counts.sent[b] += 1;
-        cx.send(b + 1, Msg::Request { id });
+        cx.send(b + 1, Msg::Request { id, work });
         if let Some(t) = self.params.timeout {
             cx.set_timer(Timer::Timeout(id), t, t);
         }
@@ -566,6 +575,10 @@ impl Balancer {
     }
 
     fn start(&mut self, cx: &mut Cx<'_, Node>) {
+        // The node's stream starts the same for a seed whatever the policy: seed the workload
+        // from its first draw, before any policy draws.
+        let seed = cx.rng().next_u64();
+        self.workload = SimRng::derive(seed, 0, 0);
         self.arm_arrival(cx);
         if let Some(every) = self.params.health_check {
             cx.set_timer(Timer::Health, every, every);
@@ -610,13 +623,15 @@ impl Balancer {
         let now = cx.now();
         match timer {
             Timer::Arrival => {
-                let key = cx.rng().below(u64::from(self.params.keys));
+                let key = self.workload.below(u64::from(self.params.keys));
+                let work = self.params.service.sample(&mut self.workload);
                 let id = self.counts.requests;
                 self.counts.requests += 1;
                 self.requests.insert(
                     id,
                     Request {
                         key,
+                        work,
                         first: now,
                         attempts: 1,
                     },
@@ -698,12 +713,12 @@ impl Balancer {
 /// A backend.
 #[derive(Debug, Clone)]
 pub struct Server {
-    service: Latency,
     concurrency: u32,
     queue_cap: Option<u32>,
     /// Slow-down factor in thousandths (1000 = normal).
     slow: u64,
-    queue: VecDeque<(u64, Time)>,
+    /// Waiting: (attempt id, work, arrived).
+    queue: VecDeque<(u64, Duration, Time)>,
     /// In service: attempt id → (arrived, service started).
     serving: BTreeMap<u64, (Time, Time)>,
     /// Service time completed, µs (utilisation = busy / (elapsed × concurrency)).
@@ -715,7 +730,6 @@ pub struct Server {
 impl Server {
     fn new(p: &Params) -> Self {
         Self {
-            service: p.service,
             concurrency: p.concurrency,
             queue_cap: p.queue,
             slow: 1_000,
@@ -760,22 +774,21 @@ impl Server {
         self.queue_cap
     }
 
-    fn begin(&mut self, id: u64, arrived: Time, cx: &mut Cx<'_, Node>) {
+    fn begin(&mut self, id: u64, work: Duration, arrived: Time, cx: &mut Cx<'_, Node>) {
         let now = cx.now();
-        let base = self.service.sample(cx.rng());
-        let d = (base.saturating_mul(self.slow) / 1_000).max(1);
+        let d = (work.saturating_mul(self.slow) / 1_000).max(1);
         self.serving.insert(id, (arrived, now));
         cx.set_timer(Timer::Done(id), d, d);
     }
 
     fn on_message(&mut self, from: NodeId, msg: Msg, cx: &mut Cx<'_, Node>) {
         match msg {
-            Msg::Request { id } => {
+            Msg::Request { id, work } => {
                 let now = cx.now();
                 if (self.serving.len() as u32) < self.concurrency {
-                    self.begin(id, now, cx);
+                    self.begin(id, work, now, cx);
                 } else if self.queue_cap.is_none_or(|c| (self.queue.len() as u32) < c) {
-                    self.queue.push_back((id, now));
+                    self.queue.push_back((id, work, now));
                 } else {
                     self.dropped += 1;
                     cx.send(from, Msg::Dropped { id });
@@ -800,8 +813,8 @@ impl Server {
                     sojourn: now - arrived,
                 },
             );
-            if let Some((next, arrived)) = self.queue.pop_front() {
-                self.begin(next, arrived, cx);
+            if let Some((next, work, arrived)) = self.queue.pop_front() {
+                self.begin(next, work, arrived, cx);
             }
         }
     }

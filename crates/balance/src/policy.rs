@@ -249,9 +249,9 @@ impl Policy for PowerOfTwo {
 }
 
 /// Peak-EWMA (Finagle, Linkerd): each backend's cost is a moving average of its latency that
-/// jumps up at once to any slower response and decays with time constant `tau`, times its
-/// requests in flight plus one; two random backends, the cheaper wins. It reacts to a backend
-/// that turns slow within one response.
+/// jumps up at once to any slower response and decays with time constant `tau` (also while
+/// the backend gets no traffic), times its requests in flight plus one; two random backends,
+/// the cheaper wins. It reacts to a backend that turns slow within one response.
 #[derive(Debug, Clone)]
 pub struct PeakEwma {
     tau: Duration,
@@ -282,8 +282,12 @@ impl Policy for PeakEwma {
     fn name(&self) -> &'static str {
         "peak-ewma"
     }
-    fn pick(&mut self, backends: &[Backend], _: u64, rng: &mut SimRng, _: Time) -> Option<usize> {
+    fn pick(&mut self, backends: &[Backend], _: u64, rng: &mut SimRng, now: Time) -> Option<usize> {
         let (a, b) = two(backends, rng)?;
+        // As Finagle reads a cost: observe a zero latency first, so the cost of a backend that
+        // gets no traffic decays and it is tried again.
+        self.observe(a, 0, now);
+        self.observe(b, 0, now);
         Some(if self.cost(&backends[b], b) < self.cost(&backends[a], a) {
             b
         } else {
