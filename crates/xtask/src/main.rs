@@ -230,6 +230,31 @@ fn test() -> Result<(), Failure> {
         &mut timings,
         || quiet_sweep(&["hashing", "--nodes", "9"]),
     )?;
+    step(
+        "load balancing: timeouts, retries, breakers and health checks under 10,000 random-fault seeds (release CLI)",
+        &mut timings,
+        || {
+            quiet_sweep(&[
+                "balance",
+                "--nodes",
+                "6",
+                "--param",
+                "timeout=300ms",
+                "--param",
+                "retries=3",
+                "--param",
+                "health_check=200ms",
+                "--param",
+                r#"breaker={"failures":3,"open_for":"2s"}"#,
+                "--param",
+                "queue=5",
+                "--param",
+                r#"service="pareto:100ms,1.5""#,
+                "--param",
+                r#"arrival="bursty:60/s,2s,1s""#,
+            ])
+        },
+    )?;
     step("release build (trunk)", &mut timings, build_app)?;
     step("browser tests (headless Chromium)", &mut timings, || {
         run_in(
