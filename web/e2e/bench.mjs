@@ -14,13 +14,13 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.
 
 // 1. Size of what a visitor downloads, per page of the site (one bundle of labs each).
 const size = {};
-for (const [page, dir] of [['root (raft, broadcast)', DIST], ['hashing/', join(DIST, 'hashing')]]) {
+for (const [page, dir] of [['root (raft, broadcast)', DIST], ['hashing/', join(DIST, 'hashing')], ['balance/ (with uPlot)', join(DIST, 'balance')]]) {
   const one = {};
   for (const f of (await readdir(dir)).filter((f) => /\.(wasm|js)$/.test(f))) {
     const body = await readFile(join(dir, f));
-    one[f.endsWith('.wasm') ? 'wasm' : 'js'] = { bytes: body.length, gzip: gzipSync(body, { level: 9 }).length };
+    one[f] = { bytes: body.length, gzip: gzipSync(body, { level: 9 }).length };
   }
-  one.total_gzip = (one.wasm?.gzip ?? 0) + (one.js?.gzip ?? 0);
+  one.total_gzip = Object.values(one).reduce((a, x) => a + x.gzip, 0);
   size[page] = one;
 }
 console.log(JSON.stringify({ size }, null, 2));
@@ -108,6 +108,11 @@ console.log(JSON.stringify({ heavy_raft_scene_frame_work_ms: await frameWork(HEA
 const HASHING = 'hashing/?lab=hashing&nodes=67&param.servers=64&param.sample=2000&param.rate=200&speed=1';
 const addServer = (page) => page.getByTestId('add-server').click();
 console.log(JSON.stringify({ hashing_scene_frame_work_ms: await frameWork(HASHING, '[data-testid=ring-ring]', addServer) }, null, 2));
+
+// The load-balancing scene of issue 5: 20 backends at 1,000 requests/s of simulated traffic
+// (exponential 10 ms service, load 0.5), at 1x.
+const BALANCE = 'balance/?lab=balance&nodes=21&param.arrival=%22poisson:1000/s%22&param.service=%22exp:10ms%22&speed=1';
+console.log(JSON.stringify({ balance_scene_frame_work_ms: await frameWork(BALANCE, '[data-testid=latency-chart] canvas') }, null, 2));
 await browser.close();
 
 // 6. Frame cost with the shared tool (../shared/tools/measure.mjs): our scenes, and RaftScope's
@@ -124,6 +129,7 @@ const scenes = [
   ['broadcast_5_nodes', server.url + '?lab=broadcast', 'svg.network g.msg', ''],
   ['hashing_64_servers_100_vnodes_2000_keys', server.url + HASHING, '[data-testid=ring-ring]',
     "document.querySelector('[data-testid=add-server]').click()"],
+  ['balance_20_backends_1000_requests_per_s', server.url + BALANCE, '[data-testid=latency-chart] canvas', ''],
 ];
 let raftscope = null;
 if (process.env.RAFTSCOPE_DIR) {

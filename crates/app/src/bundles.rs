@@ -26,13 +26,19 @@ pub const BUNDLES: &[Bundle] = &[
         dir: "hashing/",
         labs: &[("hashing", "Consistent hashing")],
     },
+    Bundle {
+        dir: "balance/",
+        labs: &[("balance", "Load balancing")],
+    },
 ];
 
 /// This build's directory: the root page carries Raft.
 const HERE: &str = if cfg!(feature = "lab-raft") {
     ""
-} else {
+} else if cfg!(feature = "lab-hashing") {
     "hashing/"
+} else {
+    "balance/"
 };
 
 /// Every lab of every bundle, for the menu: (name, title).

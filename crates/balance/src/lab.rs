@@ -235,7 +235,23 @@ pub enum Timer {
     Health,
     /// Backend: request `id` finished its service.
     Done(u64),
+    /// Balancer: close one second of the latency-over-time series.
+    Sample,
 }
+
+/// One second of the latency-over-time series: percentiles of the requests answered in it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    /// End of the second.
+    pub at: Time,
+    /// Answered in it.
+    pub answered: u32,
+    /// p50, p90 and p99 in µs (`None` when nothing was answered).
+    pub percentiles: Option<[u64; 3]>,
+}
+
+/// Seconds the series keeps.
+pub const SERIES: usize = 240;
 
 /// User commands: `rate 20` (balancer: new arrival rate per second), `slow 5` (backend: serve
 /// five times slower; `slow 1` restores), `eject` / `admit` (balancer: take backend N out of or
@@ -375,6 +391,9 @@ pub struct Balancer {
     counts: Counts,
     latency: Latencies,
     sojourn: Latencies,
+    /// Latencies answered in the current second, and the series of past seconds.
+    second: Vec<u64>,
+    series: VecDeque<Point>,
     /// Set if an attempt ever went to a backend whose breaker was open (an invariant).
     sent_while_open: Option<usize>,
 }
@@ -407,6 +426,8 @@ impl Balancer {
             },
             latency: Latencies::default(),
             sojourn: Latencies::default(),
+            second: Vec::new(),
+            series: VecDeque::new(),
             sent_while_open: None,
             params,
         }
@@ -419,6 +440,10 @@ impl Balancer {
     /// Time at the backend (queue + service) of answered attempts.
     pub fn sojourn(&self) -> &Latencies {
         &self.sojourn
+    }
+    /// Latency percentiles per second, oldest first (the last [`SERIES`] seconds).
+    pub fn series(&self) -> impl Iterator<Item = &Point> + '_ {
+        self.series.iter()
     }
     /// What was counted.
     pub fn counts(&self) -> &Counts {
@@ -580,6 +605,7 @@ impl Balancer {
         let seed = cx.rng().next_u64();
         self.workload = SimRng::derive(seed, 0, 0);
         self.arm_arrival(cx);
+        cx.set_timer(Timer::Sample, secs(1), secs(1));
         if let Some(every) = self.params.health_check {
             cx.set_timer(Timer::Health, every, every);
         }
@@ -597,6 +623,7 @@ impl Balancer {
                     if let Some(r) = self.requests.remove(&a.request) {
                         self.counts.completed += 1;
                         self.latency.record(now, now - r.first, window);
+                        self.second.push(now - r.first);
                         cx.cancel_timer(Timer::Retry(a.request));
                     }
                 }
@@ -660,6 +687,21 @@ impl Balancer {
                 if let Some(every) = self.params.health_check {
                     cx.set_timer(Timer::Health, every, every);
                 }
+            }
+            Timer::Sample => {
+                let mut v = std::mem::take(&mut self.second);
+                v.sort_unstable();
+                let n = v.len();
+                let rank = |p: f64| v[((p * n as f64).ceil() as usize).clamp(1, n) - 1];
+                if self.series.len() == SERIES {
+                    self.series.pop_front();
+                }
+                self.series.push_back(Point {
+                    at: now,
+                    answered: n as u32,
+                    percentiles: (n > 0).then(|| [rank(0.5), rank(0.9), rank(0.99)]),
+                });
+                cx.set_timer(Timer::Sample, secs(1), secs(1));
             }
             Timer::Done(_) => {}
         }

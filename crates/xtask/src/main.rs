@@ -111,10 +111,20 @@ fn wasm_args<'a>(first: &[&'a str], rest: &[&'a str]) -> Vec<&'a str> {
     v
 }
 
-/// The site's pages besides the root one: (directory under `dist/`, the app's lab features).
-/// Mirrors `BUNDLES` in `crates/app/src/bundles.rs`; the root page's features are in
-/// `web/index.html`.
-const BUNDLES: &[(&str, &str)] = &[("hashing", "lab-hashing")];
+/// The site's pages besides the root one: (directory under `dist/`, the app's lab features,
+/// extra `<head>` lines). Mirrors `BUNDLES` in `crates/app/src/bundles.rs`; the root page's
+/// features are in `web/index.html`.
+const BUNDLES: &[(&str, &str, &str)] = &[
+    ("hashing", "lab-hashing", ""),
+    (
+        "balance",
+        "lab-balance",
+        r#"<link data-trunk rel="copy-file" href="vendor/node_modules/uplot/dist/uPlot.iife.min.js">
+  <link data-trunk rel="css" href="vendor/node_modules/uplot/dist/uPlot.min.css">
+  <script src="uPlot.iife.min.js"></script>
+"#,
+    ),
+];
 
 /// Builds the site: `web/index.html` into `dist/` (trunk replaces the whole directory), then
 /// each other bundle from a copy of it with that bundle's features into `dist/<dir>/`.
@@ -131,14 +141,15 @@ fn build_app() -> Result<(), Failure> {
             "web/index.html must name its labs with {root_features}"
         )));
     }
-    for (dir, features) in BUNDLES {
+    for (dir, features, head) in BUNDLES {
         let html = format!("web/.bundle-{dir}.html");
         std::fs::write(
             root().join(&html),
             page.replace(
                 root_features,
                 &format!(r#"data-cargo-features="{features}""#),
-            ),
+            )
+            .replace("</head>", &format!("  {head}</head>")),
         )
         .map_err(|e| Failure(format!("cannot write {html}: {e}")))?;
         run(

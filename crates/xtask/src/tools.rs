@@ -81,6 +81,17 @@ pub fn ensure_build_tools() -> Result<(), Failure> {
         }
     }
 
+    // JavaScript the pages ship (uPlot for the load-balancing charts), pinned in
+    // web/vendor/package-lock.json.
+    let vendor = root().join("web/vendor");
+    if vendor.join("node_modules/uplot/package.json").exists() {
+        println!("    ok  uplot (web/vendor/node_modules)");
+    } else {
+        need_npm()?;
+        println!("    installing uplot for the load-balancing charts (npm ci in web/vendor)");
+        run_in(&vendor, "npm", &["ci", "--no-audit", "--no-fund"], &[])?;
+    }
+
     let wb = locked_wasm_bindgen()?;
     match version("wasm-bindgen") {
         Some(v) if v.ends_with(&wb) && has("wasm-bindgen-test-runner", &["--version"]) => {

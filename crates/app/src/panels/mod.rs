@@ -1,6 +1,8 @@
 //! Lab panels: the one component each lab adds to the shared shell. The shell asks for the
 //! panel of whatever lab is running and knows nothing about any of them.
 
+#[cfg(feature = "lab-balance")]
+mod balance;
 #[cfg(feature = "lab-hashing")]
 mod hashing;
 #[cfg(feature = "lab-raft")]
@@ -27,6 +29,8 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
         splitbrain_raft::LAB => raft::log_table(lab),
         #[cfg(feature = "lab-hashing")]
         splitbrain_sharding::LAB => hashing::panel(lab, hooks),
+        #[cfg(feature = "lab-balance")]
+        splitbrain_balance::LAB => balance::panel(lab, hooks),
         _ => None,
     }
 }

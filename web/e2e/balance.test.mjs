@@ -1,0 +1,42 @@
+// The load-balancing lab as a visitor uses it. Run by `cargo xtask test` after the release build.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { open, start, stop, OUT } from './harness.mjs';
+
+let server, browser;
+before(async () => { [server, browser] = await start(); });
+after(() => stop(server, browser));
+
+const queued = async (page, n) => Number((await page.getByTestId(`queue-${n}`).textContent()).match(/^(\d+) queued/)[1]);
+
+test('the load-balancing lab loads: backends, live queues, the latency chart and histogram, no console errors', async () => {
+  const { page, errors } = await open(browser, server.url + 'balance/?lab=balance&speed=5');
+  assert.equal(await page.getByLabel('lab', { exact: true }).inputValue(), 'balance');
+  assert.equal(await page.locator('svg.network g.node').count(), 11);
+  assert.equal(await page.locator('[data-testid=backends] li').count(), 10);
+  await page.waitForFunction(() => /answered/.test(document.querySelector('[data-testid=lb-summary]').textContent)
+    && !/no request answered yet/.test(document.querySelector('[data-testid=lb-summary]').textContent), null, { timeout: 15000 });
+  // uPlot drew its canvas with three series in the legend.
+  await page.waitForSelector('[data-testid=latency-chart] canvas', { timeout: 15000 });
+  assert.match(await page.getByTestId('latency-chart').textContent(), /p50.*p90.*p99/s);
+  assert.match(await page.getByTestId('histogram').textContent(), /latency histogram/);
+  await page.screenshot({ path: OUT + 'balance.png', fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('slowing one backend raises its queue under round robin and not under least outstanding', async () => {
+  const result = {};
+  for (const policy of ['rr', 'least-outstanding']) {
+    const { page, errors } = await open(browser, server.url + `balance/?lab=balance&speed=10&seed=3&param.policy=%22${policy}%22&param.arrival=%22poisson:6/s%22`);
+    await page.getByTestId('slow-3').click();
+    await page.waitForFunction(() => parseFloat(document.querySelector('[data-testid=clock]').textContent.replace('t = ', '')) > 90, null, { timeout: 30000 });
+    result[policy] = await queued(page, 3);
+    if (policy === 'rr') await page.screenshot({ path: OUT + 'balance-slow-rr.png', fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+  // Round robin keeps sending n3 a tenth of 6/s; it serves 0.2/s, so about 0.4/s piles up.
+  assert.ok(result.rr > 15, JSON.stringify(result));
+  assert.ok(result['least-outstanding'] < 5, JSON.stringify(result));
+});
