@@ -40,3 +40,21 @@ test('slowing one backend raises its queue under round robin and not under least
   assert.ok(result.rr > 15, JSON.stringify(result));
   assert.ok(result['least-outstanding'] < 5, JSON.stringify(result));
 });
+
+test('compare mode: a second policy side by side on the very same requests, faults applied to both', async () => {
+  const { page, errors } = await open(browser, server.url + 'balance/?lab=balance&speed=10&param.policy=%22rr%22&param.arrival=%22poisson:5/s%22');
+  await page.getByTestId('compare').selectOption('least-outstanding');
+  await page.waitForSelector('[data-testid=side-least-outstanding]');
+  assert.equal(await page.locator('svg.network g.node').count(), 22, 'a second balancer with its own ten backends');
+  await page.getByTestId('slow-3').click();
+  await page.waitForFunction(() => parseFloat(document.querySelector('[data-testid=clock]').textContent.replace('t = ', '')) > 60, null, { timeout: 30000 });
+  await page.keyboard.press(' ');
+  const [a, b] = await page.locator('[data-testid=lb-summary]').allTextContents();
+  assert.equal(a.match(/^(\d+) requests/)[1], b.match(/^(\d+) requests/)[1], 'the same arrivals on both sides');
+  // The slowed twin on side B is n14 (the third of n12..n21).
+  assert.match(await page.getByTestId('queue-14').textContent(), /5\.0× slow/);
+  assert.ok(await queued(page, 3) > await queued(page, 14), 'round robin queues more at the slow backend');
+  await page.screenshot({ path: OUT + 'balance-compare.png', fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

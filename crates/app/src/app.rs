@@ -504,6 +504,10 @@ impl App {
                         obj.insert(key.clone(), value);
                     }
                 }
+                let old_nodes = self.run.nodes;
+                if let Ok(info) = find(&self.run.lab) {
+                    (info.fit)(&mut self.run);
+                }
                 match self.rebuild() {
                     Ok(()) => {
                         self.share = None;
@@ -513,6 +517,7 @@ impl App {
                     }
                     Err(e) => {
                         self.run.params = old;
+                        self.run.nodes = old_nodes;
                         self.notice = Some(format!("Not changed: {e}"));
                         let _ = self.rebuild();
                     }

@@ -79,10 +79,15 @@ impl PartialEq for StaticProps {
 fn node_radius(n: usize) -> f64 {
     match n {
         0..=12 => 30.0,
-        13..=30 => 20.0,
+        13..=CROWDED => 20.0,
+        17..=30 => 12.0,
         _ => 8.0,
     }
 }
+
+/// Above this many nodes the circle shows only node numbers (the inspector has the rest):
+/// roles and summaries would overlap.
+const CROWDED: usize = 16;
 
 /// Where node `i` of `n` sits.
 pub fn node_pos(i: usize, n: usize) -> (f64, f64) {
@@ -362,7 +367,7 @@ fn Nodes(props: &StaticProps) -> Html {
         let status = if node.up { node.view.summary.clone() } else { "crashed".to_string() };
         // Labs with roles (leader, follower...) show them under the node; "node" says nothing.
         // Crowded circles keep only the names (the inspector has the rest).
-        let crowded = n > 30;
+        let crowded = n > CROWDED;
         let role = (node.up && node.view.role != "node" && !crowded).then(|| node.view.role.clone());
         html! {
             <g key={format!("n{}", node.id)} class={class} data-node={node.id.to_string()}

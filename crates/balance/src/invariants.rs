@@ -80,14 +80,17 @@ impl Invariant<Node> for OpenBreakerGetsNoTraffic {
         "Nygard, Release It! (2007): the circuit breaker pattern"
     }
     fn check(&mut self, world: &World<'_, Node>) -> Vec<(Vec<NodeId>, String)> {
+        let Some(id) = world.touched else {
+            return Vec::new();
+        };
         match world
-            .node(0)
+            .node(id)
             .and_then(Node::balancer)
-            .and_then(|b| b.sent_while_open())
+            .and_then(|b| b.sent_while_open().map(|i| i + b.first_backend()))
         {
-            Some(b) => vec![(
-                vec![0, b + 1],
-                format!("an attempt went to n{} while its breaker was open", b + 1),
+            Some(n) => vec![(
+                vec![id, n],
+                format!("an attempt went to n{n} while its breaker was open"),
             )],
             None => Vec::new(),
         }
@@ -106,17 +109,17 @@ impl Invariant<Node> for RequestsAccountedFor {
         "conservation of requests (Little's law's bookkeeping)"
     }
     fn check(&mut self, world: &World<'_, Node>) -> Vec<(Vec<NodeId>, String)> {
-        if world.touched != Some(0) {
+        let Some(id) = world.touched else {
             return Vec::new();
-        }
-        let Some(b) = world.node(0).and_then(Node::balancer) else {
+        };
+        let Some(b) = world.node(id).and_then(Node::balancer) else {
             return Vec::new();
         };
         let c = b.counts();
         let open = b.open_requests() as u64;
         if c.completed + c.failed + open != c.requests {
             return vec![(
-                vec![0],
+                vec![id],
                 format!(
                     "{} requests, but {} answered + {} failed + {open} open",
                     c.requests, c.completed, c.failed

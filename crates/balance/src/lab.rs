@@ -22,6 +22,8 @@ use std::rc::Rc;
 
 /// The lab's name in links, files and the CLI.
 pub const LAB: &str = "balance";
+/// Stream number of the workload (arrivals, keys, service demands), apart from every node's.
+const WORKLOAD: u64 = 0x5752_4b4c;
 /// Most latencies kept for the overall percentiles (beyond, the summary says it stopped).
 pub const MAX_SAMPLES: usize = 10_000_000;
 
@@ -83,6 +85,13 @@ pub struct Params {
     pub window: Duration,
     /// Distinct request keys (for the consistent-hash policy).
     pub keys: u32,
+    /// Compare mode: a second balancer with this policy, in front of its own copy of the
+    /// backends, serving the very same requests (nodes split into two equal sides).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compare: Option<String>,
+    /// The workload's seed: the run's seed, set by the lab's builder (not a setting).
+    #[serde(skip)]
+    pub workload_seed: u64,
 }
 
 impl Default for Params {
@@ -102,6 +111,8 @@ impl Default for Params {
             breaker: None,
             window: secs(60),
             keys: 1_000,
+            compare: None,
+            workload_seed: 0,
         }
     }
 }
@@ -114,6 +125,14 @@ impl Params {
                 "balance needs a balancer and at least one backend (2 to {} nodes), got {nodes}",
                 splitbrain_sim::limits::MAX_NODES
             ));
+        }
+        if let Some(c) = &self.compare {
+            if nodes < 4 || nodes % 2 == 1 {
+                return Err(format!(
+                    "compare mode splits the nodes into two equal sides (a balancer and its backends each): use an even number of at least 4, got {nodes}"
+                ));
+            }
+            crate::build(c, nodes / 2 - 1)?;
         }
         crate::build(&self.policy, nodes - 1)?;
         if !(1..=10_000).contains(&self.concurrency) {
@@ -375,6 +394,8 @@ pub struct Counts {
 #[derive(Clone)]
 pub struct Balancer {
     params: Rc<Params>,
+    /// Node id of its first backend (its backends are the next `backends.len()` ids).
+    first: usize,
     /// The workload's own stream (arrivals, keys, service demands), apart from the stream the
     /// policy draws from, so every policy run on a seed sees the same requests.
     workload: SimRng,
@@ -399,8 +420,8 @@ pub struct Balancer {
 }
 
 impl Balancer {
-    fn new(params: Rc<Params>, backends: usize) -> Self {
-        let policy = crate::build(&params.policy, backends)
+    fn new(params: Rc<Params>, policy: &str, first: usize, backends: usize) -> Self {
+        let policy = crate::build(policy, backends)
             .unwrap_or_else(|_| Box::new(crate::RoundRobin::default()));
         let views = (0..backends)
             .map(|i| Backend {
@@ -409,8 +430,9 @@ impl Balancer {
             })
             .collect();
         Self {
+            first,
             arrival: params.arrival,
-            workload: SimRng::derive(0, 0, 0),
+            workload: SimRng::derive(params.workload_seed, WORKLOAD, 0),
             policy,
             backends: views,
             ejected: vec![false; backends],
@@ -468,6 +490,14 @@ impl Balancer {
     /// The arrival process now.
     pub fn arrival(&self) -> Arrival {
         self.arrival
+    }
+    /// Node id of its first backend.
+    pub fn first_backend(&self) -> usize {
+        self.first
+    }
+    /// Its policy's name.
+    pub fn policy(&self) -> &'static str {
+        self.policy.name()
     }
     /// The run's settings.
     pub fn params(&self) -> &Params {
@@ -544,7 +574,7 @@ impl Balancer {
         );
         self.backends[b].outstanding += 1;
         self.counts.sent[b] += 1;
-        cx.send(b + 1, Msg::Request { id, work });
+        cx.send(self.first + b, Msg::Request { id, work });
         if let Some(t) = self.params.timeout {
             cx.set_timer(Timer::Timeout(id), t, t);
         }
@@ -600,10 +630,8 @@ impl Balancer {
     }
 
     fn start(&mut self, cx: &mut Cx<'_, Node>) {
-        // The node's stream starts the same for a seed whatever the policy: seed the workload
-        // from its first draw, before any policy draws.
-        let seed = cx.rng().next_u64();
-        self.workload = SimRng::derive(seed, 0, 0);
+        // Both sides of a comparison, and every policy run on a seed, draw the same workload.
+        self.workload = SimRng::derive(self.params.workload_seed, WORKLOAD, 0);
         self.arm_arrival(cx);
         cx.set_timer(Timer::Sample, secs(1), secs(1));
         if let Some(every) = self.params.health_check {
@@ -636,7 +664,7 @@ impl Balancer {
                 }
             }
             Msg::Pong { .. } => {
-                if let Some(t) = self.last_pong.get_mut(from.wrapping_sub(1)) {
+                if let Some(t) = self.last_pong.get_mut(from.wrapping_sub(self.first)) {
                     *t = Some(now);
                 }
             }
@@ -682,7 +710,7 @@ impl Balancer {
             Timer::Health => {
                 self.ping_seq += 1;
                 for b in 0..self.backends.len() {
-                    cx.send(b + 1, Msg::Ping { seq: self.ping_seq });
+                    cx.send(self.first + b, Msg::Ping { seq: self.ping_seq });
                 }
                 if let Some(every) = self.params.health_check {
                     cx.set_timer(Timer::Health, every, every);
@@ -716,7 +744,7 @@ impl Balancer {
             }
             Command::Eject(n) | Command::Admit(n) => {
                 let eject = matches!(cmd, Command::Eject(_));
-                match self.ejected.get_mut((n as usize).wrapping_sub(1)) {
+                match self.ejected.get_mut((n as usize).wrapping_sub(self.first)) {
                     Some(e) => *e = eject,
                     None => cx.note(format!("no backend n{n}")),
                 }
@@ -759,10 +787,10 @@ pub struct Server {
     queue_cap: Option<u32>,
     /// Slow-down factor in thousandths (1000 = normal).
     slow: u64,
-    /// Waiting: (attempt id, work, arrived).
-    queue: VecDeque<(u64, Duration, Time)>,
-    /// In service: attempt id → (arrived, service started).
-    serving: BTreeMap<u64, (Time, Time)>,
+    /// Waiting: (attempt id, work, arrived, the balancer that sent it).
+    queue: VecDeque<(u64, Duration, Time, NodeId)>,
+    /// In service: attempt id → (arrived, service started, the balancer that sent it).
+    serving: BTreeMap<u64, (Time, Time, NodeId)>,
     /// Service time completed, µs (utilisation = busy / (elapsed × concurrency)).
     busy: u64,
     served: u64,
@@ -796,7 +824,7 @@ impl Server {
             + self
                 .serving
                 .values()
-                .map(|&(_, started)| now.saturating_sub(started))
+                .map(|&(_, started, _)| now.saturating_sub(started))
                 .sum::<u64>()
     }
     /// Requests served and dropped.
@@ -816,10 +844,17 @@ impl Server {
         self.queue_cap
     }
 
-    fn begin(&mut self, id: u64, work: Duration, arrived: Time, cx: &mut Cx<'_, Node>) {
+    fn begin(
+        &mut self,
+        id: u64,
+        work: Duration,
+        arrived: Time,
+        from: NodeId,
+        cx: &mut Cx<'_, Node>,
+    ) {
         let now = cx.now();
         let d = (work.saturating_mul(self.slow) / 1_000).max(1);
-        self.serving.insert(id, (arrived, now));
+        self.serving.insert(id, (arrived, now, from));
         cx.set_timer(Timer::Done(id), d, d);
     }
 
@@ -828,9 +863,9 @@ impl Server {
             Msg::Request { id, work } => {
                 let now = cx.now();
                 if (self.serving.len() as u32) < self.concurrency {
-                    self.begin(id, work, now, cx);
+                    self.begin(id, work, now, from, cx);
                 } else if self.queue_cap.is_none_or(|c| (self.queue.len() as u32) < c) {
-                    self.queue.push_back((id, work, now));
+                    self.queue.push_back((id, work, now, from));
                 } else {
                     self.dropped += 1;
                     cx.send(from, Msg::Dropped { id });
@@ -843,20 +878,20 @@ impl Server {
 
     fn on_timer(&mut self, timer: Timer, cx: &mut Cx<'_, Node>) {
         if let Timer::Done(id) = timer
-            && let Some((arrived, started)) = self.serving.remove(&id)
+            && let Some((arrived, started, from)) = self.serving.remove(&id)
         {
             let now = cx.now();
             self.busy += now - started;
             self.served += 1;
             cx.send(
-                0,
+                from,
                 Msg::Response {
                     id,
                     sojourn: now - arrived,
                 },
             );
-            if let Some((next, work, arrived)) = self.queue.pop_front() {
-                self.begin(next, work, arrived, cx);
+            if let Some((next, work, arrived, from)) = self.queue.pop_front() {
+                self.begin(next, work, arrived, from, cx);
             }
         }
     }
@@ -888,12 +923,32 @@ impl Node {
     }
 }
 
+/// Balancer ids of a run: node 0, and in compare mode the first node of the second half.
+pub fn balancers(params: &Params, nodes: usize) -> Vec<usize> {
+    if params.compare.is_some() {
+        vec![0, nodes / 2]
+    } else {
+        vec![0]
+    }
+}
+
 /// The initial node of each id for a run of `nodes` nodes with validated `params`.
 pub fn cluster(params: Params, nodes: usize) -> impl Fn(NodeId) -> Node {
+    let sides = balancers(&params, nodes);
+    let side = nodes / sides.len();
     let params = Rc::new(params);
     move |id| {
-        if id == 0 {
-            Node::Balancer(Box::new(Balancer::new(params.clone(), nodes - 1)))
+        if id % side == 0 && id / side < sides.len() {
+            let policy = match id / side {
+                0 => params.policy.clone(),
+                _ => params.compare.clone().unwrap_or_default(),
+            };
+            Node::Balancer(Box::new(Balancer::new(
+                params.clone(),
+                &policy,
+                id + 1,
+                side - 1,
+            )))
         } else {
             Node::Backend(Server::new(&params))
         }
@@ -996,8 +1051,26 @@ impl Process for Node {
     }
 }
 
-/// The run's metrics as JSON, units in the names: latencies in ms, rates per second.
+/// The run's metrics as JSON, units in the names: latencies in ms, rates per second. In compare
+/// mode the second side's metrics are under `compare`.
 pub fn summary(world: &World<'_, Node>) -> serde_json::Value {
+    let n = world.len();
+    let ids = (0..n)
+        .find_map(|i| world.node(i).and_then(Node::balancer))
+        .map_or_else(|| vec![0], |b| balancers(b.params(), n));
+    let side = n / ids.len();
+    let mut v = side_summary(world, 0, 1..side);
+    if ids.len() > 1 {
+        v["compare"] = side_summary(world, side, side + 1..n);
+    }
+    v
+}
+
+fn side_summary(
+    world: &World<'_, Node>,
+    balancer: usize,
+    backends: std::ops::Range<usize>,
+) -> serde_json::Value {
     let now = world.now.max(1);
     let secs_run = now as f64 / 1e6;
     let ms = |v: Option<[f64; 5]>| {
@@ -1008,7 +1081,7 @@ pub fn summary(world: &World<'_, Node>) -> serde_json::Value {
             })
         })
     };
-    let backends: Vec<serde_json::Value> = (1..world.len())
+    let backends: Vec<serde_json::Value> = backends
         .map(|i| match world.node(i).and_then(Node::backend) {
             Some(s) => {
                 let (served, dropped) = s.served_dropped();
@@ -1022,7 +1095,7 @@ pub fn summary(world: &World<'_, Node>) -> serde_json::Value {
             None => serde_json::json!({ "node": i, "down": true }),
         })
         .collect();
-    let Some(b) = world.node(0).and_then(Node::balancer) else {
+    let Some(b) = world.node(balancer).and_then(Node::balancer) else {
         return serde_json::json!({ "balancer": "down", "backends": backends });
     };
     let c = b.counts();

@@ -5,6 +5,10 @@ use splitbrain_balance::{Node, Params, cluster, invariants};
 use splitbrain_sim::{Action, Lab, LinkConfig, SimConfig, Simulator, secs};
 
 fn run(params: Params, backends: usize, seconds: u64, seed: u64) -> Simulator<Node> {
+    let params = Params {
+        workload_seed: seed,
+        ..params
+    };
     let mut cfg = SimConfig::new("balance", seed, backends + 1);
     cfg.link = LinkConfig {
         latency: "100us".parse().unwrap(),
@@ -153,4 +157,43 @@ fn every_policy_on_a_seed_serves_the_same_requests_common_random_numbers() {
             );
         }
     }
+}
+
+#[test]
+fn compare_mode_runs_two_policies_side_by_side_on_the_very_same_requests() {
+    let p = Params {
+        policy: "rr".into(),
+        compare: Some("least-outstanding".into()),
+        arrival: "poisson:5/s".parse().unwrap(),
+        workload_seed: 11,
+        ..Params::default()
+    };
+    p.validate(22).unwrap();
+    assert!(p.validate(21).unwrap_err().contains("two equal sides"));
+    let mut cfg = SimConfig::new("balance", 11, 22);
+    cfg.trace_capacity = 0;
+    let mut s = Simulator::new(cfg, invariants::all(), cluster(p, 22)).unwrap();
+    // The same gray failure on both sides: the third backend of each.
+    for node in [3, 14] {
+        s.control(&Action::Client {
+            node,
+            command: "slow 5".into(),
+        })
+        .unwrap();
+    }
+    s.run_until(secs(3_000), u64::MAX);
+    assert!(s.violations().is_empty(), "{:?}", s.violations());
+    let v = s.summary();
+    let (a, b) = (&v, &v["compare"]);
+    assert_eq!(a["policy"], "rr");
+    assert_eq!(b["policy"], "least-outstanding");
+    assert_eq!(a["counts"]["requests"], b["counts"]["requests"]);
+    assert_eq!(a["backends"].as_array().unwrap().len(), 10);
+    assert_eq!(b["backends"][2]["node"], 14);
+    let mean = |x: &serde_json::Value| {
+        x["latency"]["mean_ms"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{x}"))
+    };
+    assert!(mean(b) * 5.0 < mean(a), "lo {} vs rr {}", mean(b), mean(a));
 }

@@ -48,6 +48,9 @@ pub struct LabInfo {
     pub own_traffic: bool,
     /// Most nodes the page draws for this lab.
     pub page_max_nodes: usize,
+    /// Makes a run's node count suit its parameters after the page changed one (the
+    /// load-balancing lab's compare mode needs two equal sides).
+    pub fit: fn(&mut RunDescription),
 }
 
 const LABS: &[LabInfo] = &[
@@ -78,6 +81,7 @@ const LABS: &[LabInfo] = &[
         entry: None,
         own_traffic: false,
         page_max_nodes: 9,
+        fit: |_| {},
     },
     #[cfg(feature = "broadcast")]
     LabInfo {
@@ -101,6 +105,7 @@ const LABS: &[LabInfo] = &[
         entry: None,
         own_traffic: false,
         page_max_nodes: 25,
+        fit: |_| {},
     },
     #[cfg(feature = "hashing")]
     LabInfo {
@@ -137,6 +142,7 @@ const LABS: &[LabInfo] = &[
         entry: Some(0),
         own_traffic: true,
         page_max_nodes: 81,
+        fit: |_| {},
     },
     #[cfg(feature = "balance")]
     LabInfo {
@@ -166,7 +172,17 @@ const LABS: &[LabInfo] = &[
         page_speed: 1.0,
         entry: None,
         own_traffic: true,
-        page_max_nodes: 41,
+        page_max_nodes: 42,
+        // Compare mode: a second balancer with its own copy of the backends (twice the nodes);
+        // back to one side: half.
+        fit: |run| {
+            let compare = run.params.get("compare").is_some_and(|c| !c.is_null());
+            if compare && run.nodes % 2 == 1 {
+                run.nodes *= 2;
+            } else if !compare && run.nodes % 2 == 0 {
+                run.nodes /= 2;
+            }
+        },
     },
     #[cfg(feature = "ping")]
     LabInfo {
@@ -182,6 +198,7 @@ const LABS: &[LabInfo] = &[
         entry: None,
         own_traffic: false,
         page_max_nodes: 25,
+        fit: |_| {},
     },
 ];
 
@@ -257,9 +274,11 @@ fn build_hashing(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, Run
 
 #[cfg(feature = "balance")]
 fn build_balance(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, RunError> {
-    let p: balance::Params = params(run)?;
+    let mut p: balance::Params = params(run)?;
     p.validate(run.nodes)
         .map_err(|e| RunError(format!("balance params: {e}")))?;
+    // The workload follows the run's seed, the same for every policy and both compared sides.
+    p.workload_seed = run.seed;
     simulator(
         run,
         trace,

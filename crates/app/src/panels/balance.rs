@@ -11,7 +11,7 @@
 use super::PanelHooks;
 use crate::network::num;
 use splitbrain_balance::POLICIES;
-use splitbrain_balance::lab::{Node, Point};
+use splitbrain_balance::lab::{Node, Point, balancers};
 use splitbrain_sim::{Action, Lab, Simulator};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -28,8 +28,9 @@ extern "C" {
     fn set_data(this: &UPlot, data: &JsValue);
 }
 
-/// The chart's options: three series over virtual seconds, a logarithmic latency axis.
-const CHART: &str = r##"{"width":520,"height":210,"title":"latency per second (ms)",
+/// The chart's options: three series over virtual seconds, a logarithmic latency axis
+/// (`WIDTH` is replaced by the column's width).
+const CHART: &str = r##"{"width":WIDTH,"height":210,"title":"latency per second (ms)",
  "scales":{"x":{"time":false},"y":{"distr":3}},
  "axes":[{"label":"virtual time (s)"},{"label":"ms"}],
  "series":[{"label":"t"},{"label":"p50","stroke":"#2b6cb0","width":2},
@@ -76,39 +77,53 @@ fn chart_data<'a>(points: impl Iterator<Item = &'a Point>) -> String {
     format!("[{}]", inner.join(","))
 }
 
-/// The load-balancing lab's panel.
+/// Emits `make(node)` for `node` and its twin on the other side in compare mode, so a fault
+/// hits both compared systems alike.
+fn on_both(
+    hooks: &PanelHooks,
+    nodes: Vec<usize>,
+    make: impl Fn(usize) -> Action + 'static,
+) -> Callback<MouseEvent> {
+    let a = hooks.act.clone();
+    Callback::from(move |_: MouseEvent| {
+        for &n in &nodes {
+            a.emit(make(n));
+        }
+    })
+}
+
+fn options(values: &[(&str, &str)], current: &str) -> Html {
+    let mut all: Vec<(String, String)> = values
+        .iter()
+        .map(|(v, l)| (v.to_string(), l.to_string()))
+        .collect();
+    if !values.iter().any(|(v, _)| *v == current) {
+        all.push((current.to_string(), current.to_string()));
+    }
+    all.into_iter()
+        .map(|(v, label)| {
+            let selected = v == current;
+            html! { <option key={v.clone()} {selected} value={v}>{ label }</option> }
+        })
+        .collect()
+}
+
+/// The load-balancing lab's panel: shared controls, then one column per balancer (two in
+/// compare mode, on the very same requests).
 pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
     let sim = lab.as_any().downcast_ref::<Simulator<Node>>()?;
-    let Some(b) = sim.process(0).and_then(Node::balancer) else {
+    let n = lab.nodes();
+    let Some(first) = (0..n).find_map(|i| sim.process(i).and_then(Node::balancer)) else {
         return Some(html! {
             <section class="panel balance" aria-label="Load balancing" data-testid="balance-panel">
                 <h2>{ "Load balancing" }</h2>
-                <p class="hint">{ "The balancer (n0) is down: restart it." }</p>
+                <p class="hint">{ "Every balancer is down: restart one." }</p>
             </section>
         });
     };
-    let now = lab.now().max(1);
-    let p = b.params();
-    let c = b.counts();
-    let act = |node: usize, command: String| {
-        let a = hooks.act.clone();
-        Callback::from(move |_: MouseEvent| {
-            a.emit(Action::Client {
-                node,
-                command: command.clone(),
-            })
-        })
-    };
-    let crash = |node: usize, up: bool| {
-        let a = hooks.act.clone();
-        Callback::from(move |_: MouseEvent| {
-            a.emit(if up {
-                Action::Crash { node }
-            } else {
-                Action::Restart { node }
-            })
-        })
-    };
+    let p = first.params();
+    let ids = balancers(p, n);
+    let width = n / ids.len();
     let param = |key: &'static str, json: bool| {
         let param = hooks.param.clone();
         Callback::from(move |e: Event| {
@@ -127,33 +142,23 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
     };
     let rate = {
         let a = hooks.act.clone();
+        let ids = ids.clone();
         Callback::from(move |e: Event| {
             let v = e
                 .target_unchecked_into::<web_sys::HtmlSelectElement>()
                 .value();
-            a.emit(Action::Client {
-                node: 0,
-                command: format!("rate {v}"),
-            })
+            for &node in &ids {
+                a.emit(Action::Client {
+                    node,
+                    command: format!("rate {v}"),
+                });
+            }
         })
     };
-    let options = |values: &[(&str, &str)], current: &str| -> Html {
-        let mut all: Vec<(String, String)> = values
-            .iter()
-            .map(|(v, l)| (v.to_string(), l.to_string()))
-            .collect();
-        if !values.iter().any(|(v, _)| *v == current) {
-            all.push((current.to_string(), current.to_string()));
-        }
-        all.into_iter()
-            .map(|(v, label)| {
-                let selected = v == current;
-                html! { <option key={v.clone()} {selected} value={v}>{ label }</option> }
-            })
-            .collect()
-    };
     let policies: Vec<(&str, &str)> = POLICIES.iter().map(|p| (*p, *p)).collect();
-    let rate_now = splitbrain_hashing::metrics::decimal(b.arrival().rate(), 3);
+    let mut compare_opts = vec![("none", "none")];
+    compare_opts.extend(policies.iter().copied());
+    let rate_now = splitbrain_hashing::metrics::decimal(first.arrival().rate(), 3);
     let rate_now = rate_now
         .trim_end_matches('0')
         .trim_end_matches('.')
@@ -161,8 +166,50 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
     let timeout = p
         .timeout
         .map_or("none".to_string(), splitbrain_sim::format_time);
+    Some(html! {
+        <section class="panel balance" aria-label="Load balancing" data-testid="balance-panel">
+            <h2>{ "Load balancing" }
+                <span class="hint">{ format!("{} · service {} · {} per backend at once", first.arrival(), p.service, p.concurrency) }</span></h2>
+            <div class="hash-controls">
+                <label>{ "policy" }<select data-testid="policy" onchange={param("policy", false)}>{ options(&policies, &p.policy) }</select></label>
+                <label>{ "compare with" }<select data-testid="compare" onchange={param("compare", false)}>{ options(&compare_opts, p.compare.as_deref().unwrap_or("none")) }</select></label>
+                <label>{ "requests/s" }<select data-testid="rate" onchange={rate}>{ options(&[("2", "2"), ("5", "5"), ("9", "9"), ("12", "12"), ("20", "20"), ("50", "50"), ("100", "100"), ("1000", "1000")], &rate_now) }</select></label>
+                <label>{ "timeout" }<select data-testid="timeout" onchange={param("timeout", false)}>{ options(&[("none", "none"), ("500ms", "500 ms"), ("2s", "2 s"), ("5s", "5 s")], &timeout) }</select></label>
+                <label>{ "retries" }<select data-testid="retries" onchange={param("retries", true)}>{ options(&[("0", "0"), ("1", "1"), ("2", "2"), ("3", "3")], &p.retries.to_string()) }</select></label>
+                <label>{ "queue" }<select data-testid="queue" onchange={param("queue", true)}>{ options(&[("none", "unbounded"), ("5", "5"), ("20", "20"), ("100", "100")], &p.queue.map_or_else(|| "none".to_string(), |q| q.to_string())) }</select></label>
+                <label>{ "circuit breaker" }<select data-testid="breaker" onchange={param("breaker", true)}>{ options(&[("none", "off"), (BREAKER, "5 failures → 5 s open")], p.breaker.map_or("none", |_| BREAKER)) }</select></label>
+            </div>
+            <div class={classes!("lb-sides", (ids.len() > 1).then_some("compare"))}>
+                { for ids.iter().map(|&id| side(sim, lab, id, width, &ids, hooks)) }
+            </div>
+        </section>
+    })
+}
+
+/// One balancer and its backends.
+fn side(
+    sim: &Simulator<Node>,
+    lab: &dyn Lab,
+    id: usize,
+    width: usize,
+    ids: &[usize],
+    hooks: &PanelHooks,
+) -> Html {
+    let now = lab.now().max(1);
+    let Some(b) = sim.process(id).and_then(Node::balancer) else {
+        return html! {
+            <div class="lb-side" key={id}>
+                <h3>{ format!("n{id}: balancer down") }</h3>
+                <button onclick={on_both(hooks, vec![id], |node| Action::Restart { node })}>{ "restart" }</button>
+            </div>
+        };
+    };
+    let p = b.params();
+    let c = b.counts();
+    // A backend's twins: the same position on every side.
+    let twins = |i: usize| -> Vec<usize> { ids.iter().map(|&s| s + (i - id)).collect() };
     let outstanding = b.outstanding();
-    let rows: Vec<_> = (1..lab.nodes())
+    let rows: Vec<_> = (id + 1..id + width)
         .map(|i| (i, sim.process(i).and_then(Node::backend)))
         .collect();
     let deepest = rows
@@ -171,7 +218,6 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
         .max()
         .unwrap_or(0)
         .max(10);
-    // The last minute's latencies, bucketed.
     let mut buckets = [0u64; BUCKETS.len()];
     let mut in_window = 0;
     for (_, v) in b.latency().window() {
@@ -180,42 +226,32 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
         in_window += 1;
     }
     let tallest = buckets.iter().copied().max().unwrap_or(0).max(1);
-    let windowed = b.latency().windowed();
     let data = Rc::new(chart_data(b.series()));
-    Some(html! {
-        <section class="panel balance" aria-label="Load balancing" data-testid="balance-panel">
-            <h2>{ "Load balancing" }
-                <span class="hint">{ format!("{} · {} · service {} · {} per backend at once", b.arrival(), b.params().policy, p.service, p.concurrency) }</span></h2>
-            <div class="hash-controls">
-                <label>{ "policy" }<select data-testid="policy" onchange={param("policy", false)}>{ options(&policies, &p.policy) }</select></label>
-                <label>{ "requests/s" }<select data-testid="rate" onchange={rate}>{ options(&[("2", "2"), ("5", "5"), ("9", "9"), ("12", "12"), ("20", "20"), ("50", "50"), ("100", "100"), ("1000", "1000")], &rate_now) }</select></label>
-                <label>{ "timeout" }<select data-testid="timeout" onchange={param("timeout", false)}>{ options(&[("none", "none"), ("500ms", "500 ms"), ("2s", "2 s"), ("5s", "5 s")], &timeout) }</select></label>
-                <label>{ "retries" }<select data-testid="retries" onchange={param("retries", true)}>{ options(&[("0", "0"), ("1", "1"), ("2", "2"), ("3", "3")], &p.retries.to_string()) }</select></label>
-                <label>{ "queue" }<select data-testid="queue" onchange={param("queue", true)}>{ options(&[("none", "unbounded"), ("5", "5"), ("20", "20"), ("100", "100")], &p.queue.map_or_else(|| "none".to_string(), |q| q.to_string())) }</select></label>
-                <label>{ "circuit breaker" }<select data-testid="breaker" onchange={param("breaker", true)}>{ options(&[("none", "off"), (BREAKER, "5 failures → 5 s open")], p.breaker.map_or("none", |_| BREAKER)) }</select></label>
-            </div>
+    html! {
+        <div class="lb-side" key={id} data-testid={format!("side-{}", b.policy())}>
+            <h3>{ format!("n{id} · {}", b.policy()) }</h3>
             <p class="moved" data-testid="lb-summary">
                 { format!("{} requests · {} answered ({}/s) · {} failed · {} drops · {} timeouts · {} retries (+{}% load)",
                     c.requests, c.completed, num(c.completed as f64 / (now as f64 / 1e6)), c.failed, c.drops, c.timeouts, c.retries,
                     num(100.0 * c.retries as f64 / c.requests.max(1) as f64)) }
                 <br/>
-                { match windowed {
+                { match b.latency().windowed() {
                     Some([mean, p50, p90, p99, p999]) => format!("last {}: mean {} · p50 {} · p90 {} · p99 {} · p99.9 {}",
                         splitbrain_sim::format_time(p.window), ms(mean), ms(p50), ms(p90), ms(p99), ms(p999)),
                     None => "no request answered yet".into(),
                 } }
             </p>
-            <LatencyChart data={data} />
+            <LatencyChart data={data} width={if ids.len() > 1 { 230 } else { 520 }} />
             <ul class="loads lb-backends" data-testid="backends" aria-label="backends">
                 { for rows.iter().map(|&(i, s)| {
-                    let out = outstanding.get(i - 1).copied().unwrap_or(0);
+                    let out = outstanding.get(i - id - 1).copied().unwrap_or(0);
                     match s {
                         Some(s) => {
                             let q = s.queue_len();
                             let util = s.busy(now) as f64 / (now as f64 * f64::from(s.concurrency()));
                             let slow = s.slowdown() > 1.0;
-                            let state = if !b.available(i - 1) {
-                                match b.breaker(i - 1) { "closed" => "out of rotation", other => other }
+                            let state = if !b.available(i - id - 1) {
+                                match b.breaker(i - id - 1) { "closed" => "out of rotation", other => other }
                             } else { "" };
                             html! {
                                 <li key={i} data-backend={i.to_string()} class={classes!(slow.then_some("slow"))}>
@@ -228,11 +264,12 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
                                         if state.is_empty() { String::new() } else { format!(" · {state}") }) }</span>
                                     <span class="row-actions">
                                         if slow {
-                                            <button onclick={act(i, "slow 1".into())}>{ "normal" }</button>
+                                            <button onclick={on_both(hooks, twins(i), |node| Action::Client { node, command: "slow 1".into() })}>{ "normal" }</button>
                                         } else {
-                                            <button onclick={act(i, "slow 5".into())} data-testid={format!("slow-{i}")} title="serve five times slower (a gray failure)">{ "slow ×5" }</button>
+                                            <button onclick={on_both(hooks, twins(i), |node| Action::Client { node, command: "slow 5".into() })}
+                                                    data-testid={format!("slow-{i}")} title="serve five times slower (a gray failure; on both sides in compare mode)">{ "slow ×5" }</button>
                                         }
-                                        <button onclick={crash(i, true)}>{ "crash" }</button>
+                                        <button onclick={on_both(hooks, twins(i), |node| Action::Crash { node })}>{ "crash" }</button>
                                     </span>
                                 </li>
                             }
@@ -242,14 +279,14 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
                                 <span class="who">{ format!("n{i}") }</span>
                                 <span class="bar"></span>
                                 <span class="count">{ format!("down · {out} sent, unanswered") }</span>
-                                <span class="row-actions"><button onclick={crash(i, false)}>{ "restart" }</button></span>
+                                <span class="row-actions"><button onclick={on_both(hooks, twins(i), |node| Action::Restart { node })}>{ "restart" }</button></span>
                             </li>
                         },
                     }
                 }) }
             </ul>
             <div class="histogram" data-testid="histogram" aria-label="latency histogram, last minute">
-                <h3>{ format!("latency histogram, last {} ({} requests)", splitbrain_sim::format_time(p.window), in_window) }</h3>
+                <h4>{ format!("latency histogram, last {} ({} requests)", splitbrain_sim::format_time(p.window), in_window) }</h4>
                 { for BUCKETS.iter().zip(buckets).map(|((_, label), n)| html! {
                     <div class="hist-row" key={*label}>
                         <span class="hist-label">{ *label }</span>
@@ -258,13 +295,14 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
                     </div>
                 }) }
             </div>
-        </section>
-    })
+        </div>
+    }
 }
 
 #[derive(Properties, PartialEq)]
 struct ChartProps {
     data: Rc<String>,
+    width: u32,
 }
 
 /// The uPlot chart, created once and fed new data on each panel refresh.
@@ -274,6 +312,7 @@ fn LatencyChart(props: &ChartProps) -> Html {
     let chart = use_mut_ref(|| None::<UPlot>);
     {
         let node = node.clone();
+        let opts = CHART.replace("WIDTH", &props.width.to_string());
         use_effect_with(props.data.clone(), move |data| {
             let Ok(data) = js_sys::JSON::parse(data) else {
                 return;
@@ -283,7 +322,7 @@ fn LatencyChart(props: &ChartProps) -> Html {
                 Some(u) => u.set_data(&data),
                 None => {
                     if let (Some(el), Ok(opts)) =
-                        (node.cast::<web_sys::Element>(), js_sys::JSON::parse(CHART))
+                        (node.cast::<web_sys::Element>(), js_sys::JSON::parse(&opts))
                         && let Ok(u) = UPlot::new(&opts, &data, &el)
                     {
                         *c = Some(u);
