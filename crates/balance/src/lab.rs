@@ -479,6 +479,10 @@ impl Balancer {
     pub fn available(&self, i: usize) -> bool {
         self.backends.get(i).is_some_and(|b| b.available)
     }
+    /// Whether backend `i` was taken out of rotation by hand (`eject`).
+    pub fn ejected(&self, i: usize) -> bool {
+        self.ejected.get(i).copied().unwrap_or(false)
+    }
     /// Breaker state of backend `i` as a word.
     pub fn breaker(&self, i: usize) -> &'static str {
         match self.breakers.get(i) {

@@ -155,3 +155,29 @@ fn commands_parse_and_bad_ones_say_what_is_expected() {
     assert!(Params::default().validate(1).is_err());
     assert!(Params::default().validate(1_000_000_000).is_err());
 }
+
+#[test]
+fn an_ejected_backend_gets_no_new_requests_until_it_is_admitted_again() {
+    let mut s = sim(
+        Params {
+            policy: "rr".into(),
+            arrival: "poisson:20/s".parse().unwrap(),
+            service: "exp:50ms".parse().unwrap(),
+            ..Params::default()
+        },
+        5,
+    );
+    let eject = |s: &mut Simulator<Node>, command: &str| {
+        s.control(&Action::Client {
+            node: 0,
+            command: command.into(),
+        })
+        .unwrap();
+    };
+    eject(&mut s, "eject 2");
+    s.run_until(secs(30), u64::MAX);
+    assert_eq!(counts(&s)["sent"][1], 0);
+    eject(&mut s, "admit 2");
+    s.run_until(secs(60), u64::MAX);
+    assert!(counts(&s)["sent"][1].as_u64().unwrap() > 100);
+}

@@ -209,6 +209,20 @@ fn side(
     // A backend's twins: the same position on every side.
     let twins = |i: usize| -> Vec<usize> { ids.iter().map(|&s| s + (i - id)).collect() };
     let outstanding = b.outstanding();
+    // Rotation is the balancers' business: tell each one about its own copy of backend `i`.
+    let admit_or_eject = |verb: &'static str, i: usize| {
+        let a = hooks.act.clone();
+        let pos = i - id;
+        let ids = ids.to_vec();
+        Callback::from(move |_: MouseEvent| {
+            for &s in &ids {
+                a.emit(Action::Client {
+                    node: s,
+                    command: format!("{verb} {}", s + pos),
+                });
+            }
+        })
+    };
     let rows: Vec<_> = (id + 1..id + width)
         .map(|i| (i, sim.process(i).and_then(Node::backend)))
         .collect();
@@ -251,7 +265,11 @@ fn side(
                             let util = s.busy(now) as f64 / (now as f64 * f64::from(s.concurrency()));
                             let slow = s.slowdown() > 1.0;
                             let state = if !b.available(i - id - 1) {
-                                match b.breaker(i - id - 1) { "closed" => "out of rotation", other => other }
+                                match b.breaker(i - id - 1) {
+                                    _ if b.ejected(i - id - 1) => "ejected",
+                                    "closed" => "failed health check",
+                                    other => other,
+                                }
                             } else { "" };
                             html! {
                                 <li key={i} data-backend={i.to_string()} class={classes!(slow.then_some("slow"))}>
@@ -268,6 +286,11 @@ fn side(
                                         } else {
                                             <button onclick={on_both(hooks, twins(i), |node| Action::Client { node, command: "slow 5".into() })}
                                                     data-testid={format!("slow-{i}")} title="serve five times slower (a gray failure; on both sides in compare mode)">{ "slow ×5" }</button>
+                                        }
+                                        if b.ejected(i - id - 1) {
+                                            <button onclick={admit_or_eject("admit", i)} title="put it back into rotation">{ "admit" }</button>
+                                        } else {
+                                            <button onclick={admit_or_eject("eject", i)} title="take it out of rotation (remove it from the pool)">{ "eject" }</button>
                                         }
                                         <button onclick={on_both(hooks, twins(i), |node| Action::Crash { node })}>{ "crash" }</button>
                                     </span>
