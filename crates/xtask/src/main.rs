@@ -198,7 +198,28 @@ fn test() -> Result<(), Failure> {
                 &["clippy", "--target", "wasm32-unknown-unknown"],
                 &["--", "-D", "warnings"],
             ),
-        )
+        )?;
+        // Each page's bundle is its own feature set of the app.
+        let root = ("", "lab-raft,lab-broadcast", "");
+        for (_, features, _) in std::iter::once(&root).chain(BUNDLES) {
+            run(
+                "cargo",
+                &[
+                    "clippy",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "-p",
+                    "splitbrain-app",
+                    "--no-default-features",
+                    "--features",
+                    features,
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+            )?;
+        }
+        Ok(())
     })?;
     step("Rust tests", &mut timings, || {
         if tools::has("cargo-nextest", &["--version"]) {

@@ -8,7 +8,7 @@
 //! with its canvas backend costs more than uPlot) and hand-made axes are what the issue asks
 //! to avoid.
 
-use super::PanelHooks;
+use super::{PanelHooks, options};
 use crate::network::num;
 use splitbrain_balance::POLICIES;
 use splitbrain_balance::lab::{Node, Point, balancers};
@@ -92,22 +92,6 @@ fn on_both(
     })
 }
 
-fn options(values: &[(&str, &str)], current: &str) -> Html {
-    let mut all: Vec<(String, String)> = values
-        .iter()
-        .map(|(v, l)| (v.to_string(), l.to_string()))
-        .collect();
-    if !values.iter().any(|(v, _)| *v == current) {
-        all.push((current.to_string(), current.to_string()));
-    }
-    all.into_iter()
-        .map(|(v, label)| {
-            let selected = v == current;
-            html! { <option key={v.clone()} {selected} value={v}>{ label }</option> }
-        })
-        .collect()
-}
-
 /// The load-balancing lab's panel: shared controls, then one column per balancer (two in
 /// compare mode, on the very same requests).
 pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
@@ -124,22 +108,7 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
     let p = first.params();
     let ids = balancers(p, n);
     let width = n / ids.len();
-    let param = |key: &'static str, json: bool| {
-        let param = hooks.param.clone();
-        Callback::from(move |e: Event| {
-            let v = e
-                .target_unchecked_into::<web_sys::HtmlSelectElement>()
-                .value();
-            let value = if v == "none" {
-                serde_json::Value::Null
-            } else if json {
-                serde_json::from_str(&v).unwrap_or(serde_json::Value::Null)
-            } else {
-                serde_json::Value::String(v)
-            };
-            param.emit((key.to_string(), value))
-        })
-    };
+    let param = |key: &'static str, json: bool| super::param_select(hooks, key, json);
     let rate = {
         let a = hooks.act.clone();
         let ids = ids.clone();
@@ -158,11 +127,7 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
     let policies: Vec<(&str, &str)> = POLICIES.iter().map(|p| (*p, *p)).collect();
     let mut compare_opts = vec![("none", "none")];
     compare_opts.extend(policies.iter().copied());
-    let rate_now = splitbrain_hashing::metrics::decimal(first.arrival().rate(), 3);
-    let rate_now = rate_now
-        .trim_end_matches('0')
-        .trim_end_matches('.')
-        .to_string();
+    let rate_now = super::short_decimal(first.arrival().rate());
     let timeout = p
         .timeout
         .map_or("none".to_string(), splitbrain_sim::format_time);

@@ -5,7 +5,7 @@
 //! The circle is a canvas: 64 servers × 100 vnodes and 2,000 keys are 8,400 marks, too many
 //! for SVG elements, and it is redrawn only when the panel refreshes (at most twice a second).
 
-use super::PanelHooks;
+use super::{PanelHooks, options};
 use crate::network::num;
 use splitbrain_hashing::{ALGORITHMS, hash};
 use splitbrain_sharding::{Node, Router};
@@ -161,40 +161,7 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
             })
         })
     };
-    let select = |key: &'static str, number: bool| {
-        let param = hooks.param.clone();
-        Callback::from(move |e: Event| {
-            let v = e
-                .target_unchecked_into::<web_sys::HtmlSelectElement>()
-                .value();
-            let value = if v == "none" {
-                serde_json::Value::Null
-            } else if number {
-                v.parse::<u64>()
-                    .map(serde_json::Value::from)
-                    .unwrap_or(serde_json::Value::Null)
-            } else {
-                serde_json::Value::String(v)
-            };
-            param.emit((key.to_string(), value))
-        })
-    };
-    // A value set by a link that is not in the list is shown as its own option.
-    let options = |values: &[(&str, &str)], current: &str| -> Html {
-        let mut all: Vec<(String, String)> = values
-            .iter()
-            .map(|(v, label)| (v.to_string(), label.to_string()))
-            .collect();
-        if !values.iter().any(|(v, _)| *v == current) {
-            all.push((current.to_string(), current.to_string()));
-        }
-        all.into_iter()
-            .map(|(v, label)| {
-                let selected = v == current;
-                html! { <option key={v.clone()} {selected} value={v}>{ label }</option> }
-            })
-            .collect()
-    };
+    let select = |key: &'static str, number: bool| super::param_select(hooks, key, number);
     let algos: Vec<(&str, &str)> = ALGORITHMS.iter().map(|a| (*a, *a)).collect();
     let mut compare_opts = vec![("none", "none")];
     compare_opts.extend(algos.iter().copied());

@@ -34,3 +34,49 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
         _ => None,
     }
 }
+
+/// A `<select>`'s options; a current value a link set that is not in the list is shown as its
+/// own option rather than silently as the first one.
+#[cfg(any(feature = "lab-hashing", feature = "lab-balance"))]
+fn options(values: &[(&str, &str)], current: &str) -> Html {
+    let mut all: Vec<(String, String)> = values
+        .iter()
+        .map(|(v, label)| (v.to_string(), label.to_string()))
+        .collect();
+    if !values.iter().any(|(v, _)| *v == current) {
+        all.push((current.to_string(), current.to_string()));
+    }
+    all.into_iter()
+        .map(|(v, label)| {
+            let selected = v == current;
+            html! { <option key={v.clone()} {selected} value={v}>{ label }</option> }
+        })
+        .collect()
+}
+
+/// A `<select>` that sets lab parameter `key`: `none` removes it; otherwise the value is read
+/// as JSON when `json` (numbers, objects), else as a string.
+#[cfg(any(feature = "lab-hashing", feature = "lab-balance"))]
+fn param_select(hooks: &PanelHooks, key: &'static str, json: bool) -> Callback<Event> {
+    let param = hooks.param.clone();
+    Callback::from(move |e: Event| {
+        let v = e
+            .target_unchecked_into::<web_sys::HtmlSelectElement>()
+            .value();
+        let value = if v == "none" {
+            serde_json::Value::Null
+        } else if json {
+            serde_json::from_str(&v).unwrap_or(serde_json::Value::Null)
+        } else {
+            serde_json::Value::String(v)
+        };
+        param.emit((key.to_string(), value))
+    })
+}
+
+/// A rate or share with up to three decimals, trailing zeros dropped (`9`, `0.5`).
+#[cfg(feature = "lab-balance")]
+fn short_decimal(x: f64) -> String {
+    let t = splitbrain_hashing::metrics::decimal(x, 3);
+    t.trim_end_matches('0').trim_end_matches('.').to_string()
+}
