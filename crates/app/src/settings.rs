@@ -37,11 +37,16 @@ pub fn pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
         })
 }
 
-/// The run a page of this bundle opens on: its first lab, seed 1 (page defaults apply later).
+/// A fresh run of this bundle's first lab, seed 1, before any page defaults.
+fn first_lab_run() -> RunDescription {
+    RunDescription::new(labs().first().map_or("raft", |l| l.name), 1, 5)
+}
+
+/// The run a page of this bundle opens on when its link cannot be used: the first lab with its
+/// page defaults.
 pub fn default_run() -> RunDescription {
-    let lab = labs().first().map_or("raft", |l| l.name);
-    let mut run = RunDescription::new(lab, 1, 5);
-    if let Ok(info) = find(lab) {
+    let mut run = first_lab_run();
+    if let Ok(info) = find(&run.lab) {
         (info.page_defaults)(&mut run);
     }
     run
@@ -53,7 +58,8 @@ pub const SPEED_RANGE: (f64, f64) = (0.001, 10.0);
 /// Reads the query string. Returns the settings and, if something was refused, why.
 pub fn from_query(query: &str) -> (Settings, Option<String>) {
     let mut s = Settings {
-        run: default_run(),
+        // The page defaults of whichever lab the link picks apply once, below.
+        run: first_lab_run(),
         speed: 0.1,
         bench: None,
         shared: false,
