@@ -13,11 +13,10 @@
 #![forbid(unsafe_code)]
 
 pub mod invariants;
-mod kv;
 mod node;
 
-pub use kv::Cmd;
 pub use node::{Durable, EMPTY_LOG, Entry, Index, Msg, Node, Role, Term, Timer, chain, digests};
+pub use splitbrain_kv::Cmd;
 
 use serde::{Deserialize, Serialize};
 use splitbrain_sim::{Duration, format_time, ms};

@@ -1,7 +1,7 @@
 //! One Raft server (Fig. 2).
 
-use crate::kv::Cmd;
 use crate::{Params, Variant};
+use splitbrain_kv::{Cmd, Store};
 use splitbrain_sim::{Cx, Describe, NodeId, NodeView, Process, World};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -232,7 +232,7 @@ pub struct Node {
     leader: Option<NodeId>,
     commit: Index,
     applied: Index,
-    kv: BTreeMap<Rc<str>, Rc<str>>,
+    kv: Store,
     votes: BTreeSet<NodeId>,
     next_index: Vec<Index>,
     match_index: Vec<Index>,
@@ -252,7 +252,7 @@ impl Node {
             leader: None,
             commit: 0,
             applied: 0,
-            kv: BTreeMap::new(),
+            kv: Store::default(),
             votes: BTreeSet::new(),
             next_index: Vec::new(),
             match_index: Vec::new(),
@@ -294,7 +294,7 @@ impl Node {
     }
     /// The applied key-value state.
     pub fn kv(&self) -> &BTreeMap<Rc<str>, Rc<str>> {
-        &self.kv
+        self.kv.map()
     }
     /// The leader this node believes in.
     pub fn leader(&self) -> Option<NodeId> {
@@ -435,16 +435,7 @@ impl Node {
         while self.applied < self.commit {
             self.applied += 1;
             let entry = &self.log[self.applied as usize - 1];
-            let reply = match &entry.cmd {
-                Cmd::Set { key, value } => {
-                    self.kv.insert(key.clone(), value.clone());
-                    format!("{} ok", entry.cmd)
-                }
-                Cmd::Get { key } => format!(
-                    "get {key} = {}",
-                    self.kv.get(key).map_or("(none)", |v| &**v)
-                ),
-            };
+            let reply = self.kv.apply(&entry.cmd);
             if self.role == Role::Leader {
                 cx.note(format!("reply to client: {reply} (index {})", self.applied));
                 self.last_reply = Some(reply);
@@ -750,12 +741,6 @@ impl Process for Node {
             .rev()
             .map(|(i, e)| format!("{}:t{} {}", i + 1, e.term, e.cmd))
             .collect();
-        let kv: Vec<String> = self
-            .kv
-            .iter()
-            .take(12)
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
         NodeView {
             role: role.into(),
             summary: format!(
@@ -784,14 +769,7 @@ impl Process for Node {
                         log.join(", ")
                     },
                 ),
-                (
-                    "kv".into(),
-                    if kv.is_empty() {
-                        "empty".into()
-                    } else {
-                        kv.join(", ")
-                    },
-                ),
+                ("kv".into(), self.kv.preview(12)),
                 (
                     "last reply".into(),
                     self.last_reply.clone().unwrap_or_default(),

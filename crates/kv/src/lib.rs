@@ -1,5 +1,8 @@
-//! The replicated state machine: a key-value store driven by committed log entries.
+//! The replicated key-value state machine shared by the consensus labs (Raft and Multi-Paxos),
+//! so a learner can run the same client commands through both and compare what they do.
+#![forbid(unsafe_code)]
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
@@ -69,6 +72,53 @@ impl Cmd {
     }
 }
 
+/// The state machine itself: what every replica applies, in log (or slot) order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Store {
+    map: BTreeMap<Rc<str>, Rc<str>>,
+}
+
+impl Store {
+    /// Applies one command and returns the reply a client would get, e.g. `get x = 1`.
+    pub fn apply(&mut self, cmd: &Cmd) -> String {
+        match cmd {
+            Cmd::Set { key, value } => {
+                self.map.insert(key.clone(), value.clone());
+                format!("{cmd} ok")
+            }
+            Cmd::Get { key } => format!(
+                "get {key} = {}",
+                self.map.get(key).map_or("(none)", |v| &**v)
+            ),
+        }
+    }
+    /// The applied state, by key.
+    pub fn map(&self) -> &BTreeMap<Rc<str>, Rc<str>> {
+        &self.map
+    }
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+    /// `true` before the first write.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+    /// The first `n` pairs as `k=v, ...` for inspectors (`empty` for none).
+    pub fn preview(&self, n: usize) -> String {
+        if self.map.is_empty() {
+            return "empty".into();
+        }
+        let pairs: Vec<String> = self
+            .map
+            .iter()
+            .take(n)
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        pairs.join(", ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,5 +144,14 @@ mod tests {
         ] {
             assert!(Cmd::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn store_replies_like_a_client_sees_them() {
+        let mut s = Store::default();
+        assert_eq!(s.apply(&Cmd::parse("get x").unwrap()), "get x = (none)");
+        assert_eq!(s.apply(&Cmd::parse("set x=1").unwrap()), "set x=1 ok");
+        assert_eq!(s.apply(&Cmd::parse("get x").unwrap()), "get x = 1");
+        assert_eq!(s.preview(4), "x=1");
     }
 }
