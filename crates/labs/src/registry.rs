@@ -6,6 +6,8 @@ use crate::run::{RunDescription, RunError};
 use splitbrain_balance as balance;
 #[cfg(feature = "broadcast")]
 use splitbrain_broadcast as broadcast;
+#[cfg(feature = "paxos")]
+use splitbrain_paxos as paxos;
 #[cfg(feature = "ping")]
 use splitbrain_ping as ping;
 #[cfg(feature = "raft")]
@@ -77,6 +79,37 @@ const LABS: &[LabInfo] = &[
         },
         // The first election (150–300 ms) comes 3–6 s after the page opens; a message takes
         // 0.2–0.4 s to cross.
+        page_speed: 0.05,
+        entry: None,
+        own_traffic: false,
+        page_max_nodes: 9,
+        fit: |_| {},
+    },
+    #[cfg(feature = "paxos")]
+    LabInfo {
+        name: paxos::LAB,
+        title: "Paxos",
+        blurb: "Single-decree Paxos with dueling proposers, and Multi-Paxos with a stable leader and the Raft lab's key-value store.",
+        message_kinds: &[
+            ("prepare", "prepare / promise"),
+            ("accept", "accept / accepted"),
+            ("nack", "nack (preempted)"),
+            ("leader", "heartbeat, catch-up, forward"),
+        ],
+        build: build_paxos,
+        workload: |rng| {
+            let key = ["x", "y", "z"][rng.below(3) as usize];
+            format!("set {key}={}", rng.below(100))
+        },
+        client_command: |n, _| format!("set k{}={n}", n % 3),
+        page_defaults: |run| {
+            // The Raft lab's links, so the two consensus labs can be watched side by side.
+            run.nodes = 5;
+            run.network.latency = splitbrain_sim::Latency::Uniform {
+                min: 10_000,
+                max: 20_000,
+            };
+        },
         page_speed: 0.05,
         entry: None,
         own_traffic: false,
@@ -256,6 +289,17 @@ fn build_raft(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, RunErr
         .map_err(|e| RunError(format!("raft params: {e}")))?;
     simulator(run, trace, raft::invariants::all(), |_| {
         raft::Node::new(p.clone())
+    })
+}
+
+#[cfg(feature = "paxos")]
+fn build_paxos(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, RunError> {
+    let p: paxos::Params = params(run)?;
+    p.validate(run.nodes)
+        .map_err(|e| RunError(format!("paxos params: {e}")))?;
+    let nodes = run.nodes;
+    simulator(run, trace, paxos::invariants::all(&p, nodes), |id| {
+        paxos::Node::new(p.clone(), id, nodes)
     })
 }
 

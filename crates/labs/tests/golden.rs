@@ -14,6 +14,8 @@ const BASIC: &str = include_str!("../../../testdata/scenarios/broadcast-basic.to
 const FAULTS: &str = include_str!("../../../testdata/scenarios/broadcast-faults.toml");
 const PING: &str = include_str!("../../../testdata/scenarios/ping-faults.toml");
 const HASHING: &str = include_str!("../../../testdata/scenarios/hashing-faults.toml");
+const PAXOS_DUEL: &str = include_str!("../../../testdata/scenarios/paxos-dueling.toml");
+const PAXOS_FAILOVER: &str = include_str!("../../../testdata/scenarios/paxos-failover.toml");
 const BASIC_TRANSCRIPT: &str = include_str!("../../../testdata/transcripts/broadcast-basic.txt");
 
 /// Pinned trace hashes. A change here means runs replay differently: old links would break, so
@@ -24,6 +26,8 @@ const GOLDEN_PING: u64 = 0xdb9c_ec93_58ce_b46a;
 const GOLDEN_BENCH: u64 = 0x062b_57b2_3353_1192;
 const GOLDEN_SWEEP: u64 = 0xdc92_56eb_7c4c_050d;
 const GOLDEN_HASHING: u64 = 0x1c1f_8789_4777_b118;
+const GOLDEN_PAXOS_DUEL: u64 = 0xec83_469b_b3f2_570c;
+const GOLDEN_PAXOS_FAILOVER: u64 = 0xd2c7_746c_a8d5_0561;
 
 fn run(text: &str) -> Box<dyn Lab> {
     let desc = RunDescription::parse(text).expect("scenario parses");
@@ -139,6 +143,35 @@ fn golden_hash_hashing_scenario_with_membership_changes_and_faults() {
     assert_eq!(
         lab.trace_hash(),
         GOLDEN_HASHING,
+        "hash {:#x}",
+        lab.trace_hash()
+    );
+}
+
+#[test]
+fn golden_hash_paxos_dueling_proposers_never_choose() {
+    // Paxos Made Simple §2.4's livelock, message for message: no value is chosen in 2 s.
+    let lab = run(PAXOS_DUEL);
+    assert!(lab.violations().is_empty(), "{:?}", lab.violations());
+    assert_eq!(lab.summary()["chosen_slots"], 0);
+    assert_eq!(
+        lab.trace_hash(),
+        GOLDEN_PAXOS_DUEL,
+        "hash {:#x}",
+        lab.trace_hash()
+    );
+}
+
+#[test]
+fn golden_hash_multi_paxos_failover_scenario() {
+    let lab = run(PAXOS_FAILOVER);
+    assert!(lab.violations().is_empty(), "{:?}", lab.violations());
+    let s = lab.summary();
+    assert_eq!(s["chosen_slots"], 5);
+    assert_eq!(s["chosen"]["4"], "set w=5");
+    assert_eq!(
+        lab.trace_hash(),
+        GOLDEN_PAXOS_FAILOVER,
         "hash {:#x}",
         lab.trace_hash()
     );

@@ -94,6 +94,8 @@ const WASM_CRATES: &[&str] = &[
     "splitbrain-broadcast",
     "splitbrain-ping",
     "splitbrain-raft",
+    "splitbrain-kv",
+    "splitbrain-paxos",
     "splitbrain-labs",
     "splitbrain-hashing",
     "splitbrain-sharding",
@@ -256,6 +258,14 @@ fn test() -> Result<(), Failure> {
         "Raft: the correct algorithm survives 10,000 random-fault seeds (release CLI)",
         &mut timings,
         || quiet_sweep(&["raft"]),
+    )?;
+    step(
+        "Paxos: single-decree and Multi-Paxos each survive 10,000 random-fault seeds (release CLI)",
+        &mut timings,
+        || {
+            quiet_sweep(&["paxos", "--nodes", "5", "--param", "mode=single"])?;
+            quiet_sweep(&["paxos", "--nodes", "5", "--param", "mode=multi"])
+        },
     )?;
     step(
         "hashing: migrations under membership changes survive 10,000 random-fault seeds (release CLI)",

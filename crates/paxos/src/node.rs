@@ -1,0 +1,1097 @@
+//! One Paxos node: proposer (if `id < proposers`), acceptor (if `id < acceptors`) and learner.
+
+use crate::{Ballot, MAX_SLOTS, Mode, Params, Value, Variant, own_value};
+use splitbrain_kv::Store;
+use splitbrain_sim::{Cx, Describe, Duration, NodeId, NodeView, Process, Time, World};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// A position in the sequence of decided values (always 0 in single-decree runs).
+pub type Slot = u64;
+
+/// How often a client request may be forwarded before it is refused.
+const MAX_HOPS: u8 = 3;
+/// Client commands a proposer holds while no leader is known.
+const MAX_QUEUE: usize = 64;
+/// Unacknowledged Accepts a leader resends per heartbeat, and decided slots per catch-up reply.
+const BATCH: usize = 16;
+/// Attempts a proposer keeps in its record for the ballot timeline.
+const MAX_ATTEMPTS: usize = 24;
+
+/// Messages of PMS §2.2 (phases 1 and 2) and PMMC §3, plus heartbeats and catch-up.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Msg {
+    /// Phase 1a: "prepare request with number n" (PMS §2.2), for every slot from `from` on.
+    Prepare {
+        /// The proposer's ballot.
+        ballot: Ballot,
+        /// First slot the proposer has not learned (always 0 in single-decree runs).
+        from: Slot,
+    },
+    /// Phase 1b: the promise not to accept lower ballots, with what was already accepted.
+    Promise {
+        /// The ballot promised.
+        ballot: Ballot,
+        /// Every (slot, ballot, value) accepted at `from` or later.
+        accepted: Vec<(Slot, Ballot, Value)>,
+    },
+    /// A Prepare or Accept refused because the acceptor promised a higher ballot (the optional
+    /// optimisation of PMS §2.2, and PMMC's preemption).
+    Nack {
+        /// The refused ballot.
+        ballot: Ballot,
+        /// The higher ballot the acceptor promised.
+        promised: Ballot,
+    },
+    /// Phase 2a: "accept request" for one slot.
+    Accept {
+        /// The proposer's ballot.
+        ballot: Ballot,
+        /// The slot.
+        slot: Slot,
+        /// The value.
+        value: Value,
+    },
+    /// Phase 2b, sent by the acceptor to every learner (PMS §2.3).
+    Accepted {
+        /// The ballot accepted.
+        ballot: Ballot,
+        /// The slot.
+        slot: Slot,
+        /// The value.
+        value: Value,
+    },
+    /// A Multi-Paxos leader's periodic "I am alive", with how far it has learned.
+    Heartbeat {
+        /// The leader's ballot.
+        ballot: Ballot,
+        /// The leader's first unlearned slot: learners behind it ask to catch up.
+        chosen: Slot,
+    },
+    /// A lagging learner asks for the decided slots from `from` on.
+    CatchUp {
+        /// First slot it has not learned.
+        from: Slot,
+    },
+    /// Decided slots for a lagging learner.
+    Decided {
+        /// (slot, value) pairs, ascending.
+        entries: Vec<(Slot, Value)>,
+    },
+    /// A client command forwarded to the leader a node knows.
+    Forward {
+        /// The command.
+        value: Value,
+        /// Times it was forwarded already.
+        hops: u8,
+    },
+}
+
+impl Describe for Msg {
+    fn label(&self) -> String {
+        match self {
+            Msg::Prepare { ballot, from } => format!("Prepare b{ballot} from slot {from}"),
+            Msg::Promise { ballot, accepted } => match accepted.as_slice() {
+                [] => format!("Promise b{ballot} (nothing accepted)"),
+                [(s, b, v)] => format!("Promise b{ballot} accepted {s}:{v}@{b}"),
+                many => format!("Promise b{ballot} with {} accepted", many.len()),
+            },
+            Msg::Nack { ballot, promised } => format!("Nack b{ballot} promised b{promised}"),
+            Msg::Accept {
+                ballot,
+                slot,
+                value,
+            } => format!("Accept b{ballot} slot {slot} = {value}"),
+            Msg::Accepted {
+                ballot,
+                slot,
+                value,
+            } => format!("Accepted b{ballot} slot {slot} = {value}"),
+            Msg::Heartbeat { ballot, chosen } => {
+                format!("Heartbeat b{ballot} learned <{chosen}")
+            }
+            Msg::CatchUp { from } => format!("CatchUp from slot {from}"),
+            Msg::Decided { entries } => match (entries.first(), entries.last()) {
+                (Some((a, _)), Some((b, _))) => format!("Decided slots {a}..={b}"),
+                _ => "Decided nothing".into(),
+            },
+            Msg::Forward { value, .. } => format!("Forward {value}"),
+        }
+    }
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::Prepare { .. } | Msg::Promise { .. } => "prepare",
+            Msg::Accept { .. } | Msg::Accepted { .. } => "accept",
+            Msg::Nack { .. } => "nack",
+            _ => "leader",
+        }
+    }
+    fn short(&self) -> String {
+        match self {
+            Msg::Prepare { ballot, .. } => format!("P {ballot}"),
+            Msg::Promise { ballot, .. } => format!("✓ {ballot}"),
+            Msg::Nack { promised, .. } => format!("✗ {promised}"),
+            Msg::Accept { ballot, slot, .. } => format!("A {ballot} s{slot}"),
+            Msg::Accepted { ballot, slot, .. } => format!("ok {ballot} s{slot}"),
+            Msg::Heartbeat { ballot, .. } => format!("♥ {ballot}"),
+            Msg::CatchUp { from } => format!("? s{from}"),
+            Msg::Decided { entries } => format!("{} slots", entries.len()),
+            Msg::Forward { .. } => "fwd".into(),
+        }
+    }
+}
+
+/// Timers of a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Timer {
+    /// A proposer's "try a (higher) ballot now" timer: the retry of an unfinished attempt, and,
+    /// in Multi-Paxos, the failure detector for the leader.
+    Retry,
+    /// A Multi-Paxos leader's heartbeat.
+    Heartbeat,
+}
+
+/// How a proposer's attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// Its value was chosen (single-decree).
+    Chosen,
+    /// An acceptor or a heartbeat reported this higher ballot.
+    Preempted(Ballot),
+    /// The retry timer fired first; a higher ballot follows.
+    TimedOut,
+    /// The proposer crashed; recorded when it restarted.
+    Crashed,
+}
+
+/// One ballot a proposer tried, for the ballot timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Attempt {
+    /// The ballot.
+    pub ballot: Ballot,
+    /// When phase 1 started.
+    pub start: Time,
+    /// When a majority promised (phase 2 started, or leadership began).
+    pub promised: Option<Time>,
+    /// When and how it ended; `None` while it runs.
+    pub end: Option<(Time, Outcome)>,
+}
+
+/// Stable storage (PMS §2.3): the acceptor's promise and accepted values, the proposer's rounds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Durable {
+    /// Highest ballot promised.
+    pub promised: Ballot,
+    /// For each slot, the highest-ballot proposal accepted.
+    pub accepted: BTreeMap<Slot, (Ballot, Value)>,
+    /// Highest round this proposer used, so a restart never reuses a ballot.
+    pub round: u64,
+    /// The proposer's recent attempts, oldest first.
+    pub attempts: Vec<Attempt>,
+}
+
+/// A proposer's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    /// Not trying.
+    Idle,
+    /// Phase 1 with `ballot`: waiting for a majority of promises.
+    Preparing {
+        /// The ballot.
+        ballot: Ballot,
+        /// Acceptors that promised, as a bit set.
+        promises: u32,
+        /// Per slot, the highest-ballot value the promises reported.
+        reported: BTreeMap<Slot, (Ballot, Value)>,
+    },
+    /// Phase 1 done: proposing with `ballot` (a Multi-Paxos leader, or a single-decree
+    /// proposer in phase 2).
+    Leading {
+        /// The ballot.
+        ballot: Ballot,
+    },
+}
+
+/// Something a handler did that the invariants need to see, cleared at the start of each
+/// handler call. Cheaper than diffing a node's whole state after every event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Observed {
+    /// This proposer sent Accepts for `value` in `slot`.
+    Proposed(Slot, Value),
+    /// This acceptor accepted `value` in `slot` with `ballot`.
+    Accepted(Slot, Ballot, Value),
+    /// This learner learned `value` for `slot`.
+    Learned(Slot, Value),
+}
+
+/// A value in phase 2 at the current ballot, with the acceptors that accepted it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Proposal {
+    value: Value,
+    acks: u32,
+}
+
+/// One Paxos node.
+#[derive(Debug, Clone)]
+pub struct Node {
+    params: Params,
+    id: NodeId,
+    nodes: usize,
+    // Acceptor (persisted).
+    durable: Durable,
+    max_accepted: Ballot,
+    // Proposer (volatile, apart from `durable.round` and `durable.attempts`).
+    phase: Phase,
+    want: Option<Value>,
+    queue: VecDeque<Value>,
+    proposals: BTreeMap<Slot, Proposal>,
+    next_slot: Slot,
+    highest_seen: Ballot,
+    leader_seen: Option<(Ballot, Time)>,
+    fails: u32,
+    // Learner (volatile).
+    tallies: BTreeMap<Slot, BTreeMap<(Ballot, u64), u32>>,
+    learned: BTreeMap<Slot, Value>,
+    first_unlearned: Slot,
+    store: Store,
+    /// Slots this leader proposed client commands for: it replies when they are applied.
+    awaiting_reply: BTreeSet<Slot>,
+    last_reply: Option<String>,
+    observed: Vec<Observed>,
+}
+
+fn bit(n: NodeId) -> u32 {
+    1 << n
+}
+
+impl Node {
+    /// Node `id` of `nodes`, with these settings.
+    pub fn new(params: Params, id: NodeId, nodes: usize) -> Self {
+        Self {
+            params,
+            id,
+            nodes,
+            durable: Durable::default(),
+            max_accepted: Ballot::ZERO,
+            phase: Phase::Idle,
+            want: None,
+            queue: VecDeque::new(),
+            proposals: BTreeMap::new(),
+            next_slot: 0,
+            highest_seen: Ballot::ZERO,
+            leader_seen: None,
+            fails: 0,
+            tallies: BTreeMap::new(),
+            learned: BTreeMap::new(),
+            first_unlearned: 0,
+            store: Store::default(),
+            awaiting_reply: BTreeSet::new(),
+            last_reply: None,
+            observed: Vec::new(),
+        }
+    }
+
+    /// Whether this node proposes.
+    pub fn is_proposer(&self) -> bool {
+        self.id < self.params.proposers as usize
+    }
+    /// Whether this node is an acceptor.
+    pub fn is_acceptor(&self) -> bool {
+        self.id < self.params.acceptor_count(self.nodes)
+    }
+    /// The ballot this acceptor promised.
+    pub fn promised(&self) -> Ballot {
+        self.durable.promised
+    }
+    /// The highest ballot among its accepted proposals.
+    pub fn max_accepted(&self) -> Ballot {
+        self.max_accepted
+    }
+    /// What this acceptor accepted, per slot.
+    pub fn accepted(&self) -> &BTreeMap<Slot, (Ballot, Value)> {
+        &self.durable.accepted
+    }
+    /// What this learner learned, per slot.
+    pub fn learned(&self) -> &BTreeMap<Slot, Value> {
+        &self.learned
+    }
+    /// The first slot this learner has not learned.
+    pub fn first_unlearned(&self) -> Slot {
+        self.first_unlearned
+    }
+    /// The proposer's state.
+    pub fn phase(&self) -> &Phase {
+        &self.phase
+    }
+    /// The proposer's recent attempts, oldest first.
+    pub fn attempts(&self) -> &[Attempt] {
+        &self.durable.attempts
+    }
+    /// The applied key-value state.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+    /// What the last handler call did, for the invariants.
+    pub fn observed(&self) -> &[Observed] {
+        &self.observed
+    }
+    /// The leader this node believes in: itself while leading, or the owner of the highest
+    /// ballot heard from within the leader timeout (as of the last event it handled).
+    pub fn leader(&self) -> Option<NodeId> {
+        match self.phase {
+            Phase::Leading { .. } if self.params.mode == Mode::Multi => Some(self.id),
+            _ => self.leader_seen.map(|(b, _)| b.owner()),
+        }
+    }
+
+    fn majority(&self) -> usize {
+        self.params.majority(self.nodes)
+    }
+    fn acceptors(&self) -> impl Iterator<Item = NodeId> + use<> {
+        0..self.params.acceptor_count(self.nodes)
+    }
+    fn ballot(&self) -> Option<Ballot> {
+        match &self.phase {
+            Phase::Idle => None,
+            Phase::Preparing { ballot, .. } | Phase::Leading { ballot } => Some(*ballot),
+        }
+    }
+
+    fn persist(&self, cx: &mut Cx<'_, Self>) {
+        let mut d = self.durable.clone();
+        if self.params.variant == Variant::ForgetPromise {
+            // The bug: only the accepted proposals reach the disk.
+            d.promised = Ballot::ZERO;
+        }
+        cx.persist(d);
+    }
+
+    /// Sends to one node, or handles it here when the role is co-located.
+    fn send(&mut self, to: NodeId, msg: Msg, cx: &mut Cx<'_, Self>) {
+        if to == self.id {
+            self.handle(to, msg, cx);
+        } else {
+            cx.send(to, msg);
+        }
+    }
+    fn send_to_acceptors(&mut self, msg: Msg, cx: &mut Cx<'_, Self>) {
+        for a in self.acceptors() {
+            self.send(a, msg.clone(), cx);
+        }
+    }
+    /// Phase 2b goes to every learner (PMS §2.3), and every node is one.
+    fn send_to_learners(&mut self, msg: Msg, cx: &mut Cx<'_, Self>) {
+        cx.broadcast(msg.clone());
+        self.handle(self.id, msg, cx);
+    }
+
+    /// Notes a ballot heard from another proposer, for the distinguished-proposer rule.
+    fn hear(&mut self, b: Ballot, cx: &Cx<'_, Self>) {
+        if b > self.highest_seen {
+            self.highest_seen = b;
+        }
+        if b.owner() != self.id && self.leader_seen.is_none_or(|(seen, _)| b >= seen) {
+            self.leader_seen = Some((b, cx.now()));
+        }
+    }
+    fn leader_alive(&self, now: Time) -> bool {
+        self.leader_seen.is_some_and(|(b, at)| {
+            b.owner() != self.id
+                && self.ballot().is_none_or(|mine| b > mine)
+                && now < at + self.params.leader_timeout
+        })
+    }
+
+    fn retry_delay(&self) -> (Duration, Duration) {
+        let r = self.params.retry;
+        if self.params.backoff {
+            (r, r << self.fails.min(5))
+        } else {
+            (r, r)
+        }
+    }
+    /// Arms the retry timer: the retry of a running attempt, or, for an idle Multi-Paxos
+    /// proposer, the randomized leader timeout (like Raft's election timeout).
+    fn arm_retry(&mut self, cx: &mut Cx<'_, Self>) {
+        let (min, max) = if self.params.mode == Mode::Multi && self.phase == Phase::Idle {
+            let t = self.params.leader_timeout;
+            let (_, extra) = self.retry_delay();
+            (t, 2 * t + extra - self.params.retry)
+        } else {
+            self.retry_delay()
+        };
+        cx.set_timer(Timer::Retry, min, max);
+    }
+
+    fn end_attempt(&mut self, outcome: Outcome, cx: &mut Cx<'_, Self>) {
+        if let Some(a) = self.durable.attempts.last_mut()
+            && a.end.is_none()
+        {
+            a.end = Some((cx.now(), outcome));
+            self.persist(cx);
+        }
+    }
+
+    /// Phase 1a with a ballot higher than any this proposer used or heard of (PMS §2.2).
+    fn start_attempt(&mut self, cx: &mut Cx<'_, Self>) {
+        if self.phase != Phase::Idle {
+            self.fails += 1;
+            self.end_attempt(Outcome::TimedOut, cx);
+        }
+        let round = self.durable.round.max(self.highest_seen.round) + 1;
+        let owner = if self.params.variant == Variant::SharedBallots {
+            0
+        } else {
+            self.id
+        };
+        let ballot = Ballot::new(round, owner);
+        self.durable.round = round;
+        if self.durable.attempts.len() >= MAX_ATTEMPTS {
+            self.durable.attempts.remove(0);
+        }
+        self.durable.attempts.push(Attempt {
+            ballot,
+            start: cx.now(),
+            promised: None,
+            end: None,
+        });
+        self.persist(cx);
+        self.phase = Phase::Preparing {
+            ballot,
+            promises: 0,
+            reported: BTreeMap::new(),
+        };
+        self.proposals.clear();
+        cx.note(format!("n{} starts phase 1 with ballot {ballot}", self.id));
+        self.arm_retry(cx);
+        let from = self.first_unlearned;
+        self.send_to_acceptors(Msg::Prepare { ballot, from }, cx);
+    }
+
+    /// A higher ballot exists: stop proposing with ours (PMMC §3, "preempted").
+    fn preempted(&mut self, by: Ballot, cx: &mut Cx<'_, Self>) {
+        if self.ballot().is_none_or(|mine| by <= mine) {
+            return;
+        }
+        cx.note(format!(
+            "n{} preempted by ballot {by}; waits before a higher ballot",
+            self.id
+        ));
+        self.end_attempt(Outcome::Preempted(by), cx);
+        self.phase = Phase::Idle;
+        self.fails += 1;
+        cx.cancel_timer(Timer::Heartbeat);
+        // Commands proposed but not chosen may be lost with the ballot; queued ones go on to the
+        // new leader.
+        self.proposals.clear();
+        if self.params.mode == Mode::Multi {
+            // Watch the new leader instead (PMMC §3). A single-decree proposer keeps the retry
+            // timer its attempt armed: the fixed timeout that lets two proposers duel.
+            self.arm_retry(cx);
+        }
+        self.flush_queue(cx);
+    }
+
+    // ---- Acceptor (PMS §2.2, PMMC §3 "acceptor") ----
+
+    fn on_prepare(&mut self, from: NodeId, ballot: Ballot, first: Slot, cx: &mut Cx<'_, Self>) {
+        if !self.is_acceptor() {
+            return;
+        }
+        self.hear(ballot, cx);
+        if ballot >= self.durable.promised {
+            if ballot > self.durable.promised {
+                self.durable.promised = ballot;
+                self.persist(cx);
+            }
+            let accepted = self
+                .durable
+                .accepted
+                .range(first..)
+                .map(|(s, (b, v))| (*s, *b, v.clone()))
+                .collect();
+            self.send(from, Msg::Promise { ballot, accepted }, cx);
+        } else {
+            let promised = self.durable.promised;
+            self.send(from, Msg::Nack { ballot, promised }, cx);
+        }
+        if self.ballot().is_some_and(|mine| ballot > mine) {
+            self.preempted(ballot, cx);
+        }
+    }
+
+    fn on_accept(
+        &mut self,
+        from: NodeId,
+        ballot: Ballot,
+        slot: Slot,
+        value: Value,
+        cx: &mut Cx<'_, Self>,
+    ) {
+        if !self.is_acceptor() {
+            return;
+        }
+        self.hear(ballot, cx);
+        if ballot >= self.durable.promised {
+            self.durable.promised = ballot;
+            self.durable.accepted.insert(slot, (ballot, value.clone()));
+            self.max_accepted = self.max_accepted.max(ballot);
+            self.persist(cx);
+            self.observed
+                .push(Observed::Accepted(slot, ballot, value.clone()));
+            self.send_to_learners(
+                Msg::Accepted {
+                    ballot,
+                    slot,
+                    value,
+                },
+                cx,
+            );
+        } else {
+            let promised = self.durable.promised;
+            self.send(from, Msg::Nack { ballot, promised }, cx);
+        }
+        if self.ballot().is_some_and(|mine| ballot > mine) {
+            self.preempted(ballot, cx);
+        }
+    }
+
+    // ---- Proposer (PMS §2.2; PMMC §3 "scout" and "commander") ----
+
+    fn on_promise(
+        &mut self,
+        from: NodeId,
+        ballot: Ballot,
+        accepted: Vec<(Slot, Ballot, Value)>,
+        cx: &mut Cx<'_, Self>,
+    ) {
+        let majority = self.majority();
+        let ignore = self.params.variant == Variant::IgnorePromisedValues;
+        let Phase::Preparing {
+            ballot: mine,
+            promises,
+            reported,
+        } = &mut self.phase
+        else {
+            return;
+        };
+        if *mine != ballot || *promises & bit(from) != 0 {
+            return;
+        }
+        *promises |= bit(from);
+        if !ignore {
+            for (s, b, v) in accepted {
+                if reported.get(&s).is_none_or(|(rb, _)| b > *rb) {
+                    reported.insert(s, (b, v));
+                }
+            }
+        }
+        if promises.count_ones() as usize >= majority {
+            let reported = std::mem::take(reported);
+            self.adopted(ballot, reported, cx);
+        }
+    }
+
+    /// A majority promised: phase 2 may start (PMMC §3, "adopted").
+    fn adopted(
+        &mut self,
+        ballot: Ballot,
+        reported: BTreeMap<Slot, (Ballot, Value)>,
+        cx: &mut Cx<'_, Self>,
+    ) {
+        self.phase = Phase::Leading { ballot };
+        if let Some(a) = self.durable.attempts.last_mut() {
+            a.promised = Some(cx.now());
+        }
+        self.persist(cx);
+        self.fails = 0;
+        match self.params.mode {
+            Mode::Single => {
+                // P2c: the value of the highest-numbered proposal reported, else our own.
+                let value = match reported.get(&0) {
+                    Some((b, v)) => {
+                        cx.note(format!(
+                            "n{} adopts {v} (accepted at ballot {b}) instead of its own",
+                            self.id
+                        ));
+                        v.clone()
+                    }
+                    None => match &self.want {
+                        Some(v) => v.clone(),
+                        None => return,
+                    },
+                };
+                self.propose(0, value, cx);
+            }
+            Mode::Multi => {
+                cx.note(format!("n{} leads with ballot {ballot}", self.id));
+                cx.cancel_timer(Timer::Retry);
+                self.heartbeat(cx);
+                let top = reported.keys().next_back().map_or(0, |s| s + 1);
+                self.next_slot = self
+                    .first_unlearned
+                    .max(top)
+                    .max(self.learned.keys().next_back().map_or(0, |s| s + 1));
+                for s in self.first_unlearned..self.next_slot {
+                    if self.learned.contains_key(&s) {
+                        continue;
+                    }
+                    // Re-propose what a majority may have chosen; fill gaps with no-ops.
+                    let value = reported.get(&s).map_or(Value::Noop, |(_, v)| v.clone());
+                    self.propose(s, value, cx);
+                }
+                while let Some(v) = self.queue.pop_front() {
+                    self.client(v, 0, cx);
+                }
+            }
+        }
+    }
+
+    fn propose(&mut self, slot: Slot, value: Value, cx: &mut Cx<'_, Self>) {
+        let Phase::Leading { ballot } = self.phase else {
+            return;
+        };
+        self.observed.push(Observed::Proposed(slot, value.clone()));
+        self.proposals.insert(
+            slot,
+            Proposal {
+                value: value.clone(),
+                acks: 0,
+            },
+        );
+        self.send_to_acceptors(
+            Msg::Accept {
+                ballot,
+                slot,
+                value,
+            },
+            cx,
+        );
+    }
+
+    fn heartbeat(&mut self, cx: &mut Cx<'_, Self>) {
+        let Phase::Leading { ballot } = self.phase else {
+            return;
+        };
+        cx.broadcast(Msg::Heartbeat {
+            ballot,
+            chosen: self.first_unlearned,
+        });
+        // Resend phase 2a to acceptors that have not answered (lost messages, or lagging and
+        // restarted acceptors).
+        let resend: Vec<(Slot, Value, u32)> = self
+            .proposals
+            .iter()
+            .take(BATCH)
+            .map(|(s, p)| (*s, p.value.clone(), p.acks))
+            .collect();
+        for (slot, value, acks) in resend {
+            for a in self.acceptors() {
+                if acks & bit(a) == 0 && a != self.id {
+                    cx.send(
+                        a,
+                        Msg::Accept {
+                            ballot,
+                            slot,
+                            value: value.clone(),
+                        },
+                    );
+                }
+            }
+        }
+        cx.set_timer(
+            Timer::Heartbeat,
+            self.params.heartbeat,
+            self.params.heartbeat,
+        );
+    }
+
+    /// A client command, typed at this node or forwarded to it.
+    fn client(&mut self, value: Value, hops: u8, cx: &mut Cx<'_, Self>) {
+        if self.params.mode == Mode::Single {
+            if !self.is_proposer() {
+                cx.note(format!("n{} is not a proposer: {value} refused", self.id));
+                return;
+            }
+            if let Some(v) = self.learned.get(&0) {
+                cx.note(format!("already chosen: {v}"));
+                return;
+            }
+            self.want = Some(value);
+            if self.phase == Phase::Idle {
+                self.start_attempt(cx);
+            }
+            return;
+        }
+        if matches!(value, Value::Word(_) | Value::Noop) {
+            cx.note(format!(
+                "multi-paxos takes set/get commands: {value} refused"
+            ));
+            return;
+        }
+        if let Phase::Leading { .. } = self.phase {
+            if self.next_slot >= MAX_SLOTS {
+                cx.note(format!("all {MAX_SLOTS} slots used: {value} refused"));
+                return;
+            }
+            let slot = self.next_slot;
+            self.next_slot += 1;
+            cx.note(format!("n{} proposes {value} for slot {slot}", self.id));
+            self.awaiting_reply.insert(slot);
+            self.propose(slot, value, cx);
+            return;
+        }
+        let target = match self.leader_seen {
+            Some((b, _)) if b.owner() != self.id => Some(b.owner()),
+            _ if !self.is_proposer() => Some(0),
+            _ => None,
+        };
+        match target {
+            Some(to) if hops < MAX_HOPS && to != self.id => {
+                cx.send(
+                    to,
+                    Msg::Forward {
+                        value,
+                        hops: hops + 1,
+                    },
+                );
+            }
+            _ if self.is_proposer() && self.queue.len() < MAX_QUEUE => {
+                cx.note(format!(
+                    "n{} holds {value} until a leader is known",
+                    self.id
+                ));
+                self.queue.push_back(value);
+            }
+            _ => cx.note(format!("no leader known: {value} refused")),
+        }
+    }
+
+    fn flush_queue(&mut self, cx: &mut Cx<'_, Self>) {
+        if self.leader_seen.is_some_and(|(b, _)| b.owner() != self.id) {
+            while let Some(v) = self.queue.pop_front() {
+                self.client(v, 0, cx);
+            }
+        }
+    }
+
+    // ---- Learner (PMS §2.3) ----
+
+    fn on_accepted(
+        &mut self,
+        from: NodeId,
+        ballot: Ballot,
+        slot: Slot,
+        value: Value,
+        cx: &mut Cx<'_, Self>,
+    ) {
+        if self.ballot() == Some(ballot)
+            && let Some(p) = self.proposals.get_mut(&slot)
+        {
+            p.acks |= bit(from);
+        }
+        if ballot.owner() != self.id {
+            self.hear(ballot, cx);
+        }
+        if self.learned.contains_key(&slot) {
+            return;
+        }
+        let majority = self.majority();
+        let votes = self
+            .tallies
+            .entry(slot)
+            .or_default()
+            .entry((ballot, value.digest()))
+            .or_default();
+        *votes |= bit(from);
+        if votes.count_ones() as usize >= majority {
+            self.learn(slot, value, cx);
+        }
+    }
+
+    fn learn(&mut self, slot: Slot, value: Value, cx: &mut Cx<'_, Self>) {
+        if self.learned.contains_key(&slot) {
+            return;
+        }
+        self.tallies.remove(&slot);
+        self.proposals.remove(&slot);
+        self.observed.push(Observed::Learned(slot, value.clone()));
+        self.learned.insert(slot, value);
+        while let Some(v) = self.learned.get(&self.first_unlearned) {
+            if let Value::Op(cmd) = v {
+                let reply = self.store.apply(cmd);
+                if self.awaiting_reply.remove(&self.first_unlearned) {
+                    cx.note(format!(
+                        "reply to client: {reply} (slot {})",
+                        self.first_unlearned
+                    ));
+                    self.last_reply = Some(reply);
+                }
+            }
+            self.first_unlearned += 1;
+        }
+        if self.params.mode == Mode::Single && slot == 0 {
+            cx.note(format!(
+                "n{} learns {} is chosen",
+                self.id, self.learned[&0]
+            ));
+            if self.is_proposer() {
+                let mine = self.ballot();
+                if mine.is_some() {
+                    self.end_attempt(Outcome::Chosen, cx);
+                }
+                self.phase = Phase::Idle;
+                cx.cancel_timer(Timer::Retry);
+            }
+        }
+    }
+
+    fn handle(&mut self, from: NodeId, msg: Msg, cx: &mut Cx<'_, Self>) {
+        match msg {
+            Msg::Prepare { ballot, from: s } => self.on_prepare(from, ballot, s, cx),
+            Msg::Promise { ballot, accepted } => self.on_promise(from, ballot, accepted, cx),
+            Msg::Nack { promised, .. } => {
+                self.hear(promised, cx);
+                self.preempted(promised, cx);
+            }
+            Msg::Accept {
+                ballot,
+                slot,
+                value,
+            } => self.on_accept(from, ballot, slot, value, cx),
+            Msg::Accepted {
+                ballot,
+                slot,
+                value,
+            } => self.on_accepted(from, ballot, slot, value, cx),
+            Msg::Heartbeat { ballot, chosen } => {
+                if self.ballot().is_some_and(|mine| ballot < mine) {
+                    return;
+                }
+                self.hear(ballot, cx);
+                self.preempted(ballot, cx);
+                if self.is_proposer() && self.phase == Phase::Idle {
+                    // The leader is alive: restart the failure detector (PMMC §3).
+                    self.arm_retry(cx);
+                }
+                self.flush_queue(cx);
+                if self.first_unlearned < chosen {
+                    cx.send(
+                        from,
+                        Msg::CatchUp {
+                            from: self.first_unlearned,
+                        },
+                    );
+                }
+            }
+            Msg::CatchUp { from: first } => {
+                let entries: Vec<(Slot, Value)> = self
+                    .learned
+                    .range(first..)
+                    .take(BATCH)
+                    .map(|(s, v)| (*s, v.clone()))
+                    .collect();
+                if !entries.is_empty() {
+                    cx.send(from, Msg::Decided { entries });
+                }
+            }
+            Msg::Decided { entries } => {
+                for (s, v) in entries {
+                    self.learn(s, v, cx);
+                }
+            }
+            Msg::Forward { value, hops } => self.client(value, hops, cx),
+        }
+    }
+}
+
+impl Process for Node {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Command = Value;
+    type Durable = Durable;
+
+    fn on_start(&mut self, durable: &Durable, cx: &mut Cx<'_, Self>) {
+        self.observed.clear();
+        self.durable = durable.clone();
+        self.max_accepted = durable
+            .accepted
+            .values()
+            .map(|(b, _)| *b)
+            .max()
+            .unwrap_or(Ballot::ZERO);
+        if self
+            .durable
+            .attempts
+            .last()
+            .is_some_and(|a| a.end.is_none())
+        {
+            self.end_attempt(Outcome::Crashed, cx);
+        }
+        if !self.is_proposer() {
+            return;
+        }
+        match self.params.mode {
+            Mode::Single => {
+                if self.params.auto {
+                    self.want = Some(own_value(self.id));
+                    // Proposers boot at slightly different times.
+                    cx.set_timer(Timer::Retry, 0, self.params.retry);
+                }
+            }
+            Mode::Multi => self.arm_retry(cx),
+        }
+    }
+
+    fn on_message(&mut self, from: NodeId, msg: Msg, cx: &mut Cx<'_, Self>) {
+        self.observed.clear();
+        self.handle(from, msg, cx);
+    }
+
+    fn on_timer(&mut self, timer: Timer, cx: &mut Cx<'_, Self>) {
+        self.observed.clear();
+        match timer {
+            Timer::Heartbeat => self.heartbeat(cx),
+            Timer::Retry => {
+                let done = match self.params.mode {
+                    Mode::Single => self.learned.contains_key(&0) || self.want.is_none(),
+                    Mode::Multi => matches!(self.phase, Phase::Leading { .. }),
+                };
+                if done {
+                    return;
+                }
+                if self.params.leader && self.leader_alive(cx.now()) {
+                    // Distinguished proposer: leave the field to the live higher ballot.
+                    self.arm_retry(cx);
+                    return;
+                }
+                self.start_attempt(cx);
+            }
+        }
+    }
+
+    fn on_command(&mut self, cmd: Value, cx: &mut Cx<'_, Self>) {
+        self.observed.clear();
+        self.client(cmd, 0, cx);
+    }
+
+    fn on_crash(&self) -> Option<String> {
+        Some(format!(
+            "lost {} learned slots and {} queued commands",
+            self.learned.len(),
+            self.queue.len()
+        ))
+    }
+
+    fn parse_command(text: &str) -> Result<Value, String> {
+        Value::parse(text)
+    }
+
+    fn view(&self) -> NodeView {
+        let role = match (&self.phase, self.params.mode) {
+            (Phase::Leading { .. }, Mode::Multi) => "leader",
+            (Phase::Leading { .. }, Mode::Single) => "phase 2",
+            (Phase::Preparing { .. }, _) => "phase 1",
+            _ if self.is_proposer() => "proposer",
+            _ if self.is_acceptor() => "acceptor",
+            _ => "learner",
+        };
+        let summary = match self.params.mode {
+            Mode::Single => match self.learned.get(&0) {
+                Some(v) => format!("chosen {v}"),
+                None => format!(
+                    "promised {} · accepted {}",
+                    self.durable.promised,
+                    self.durable
+                        .accepted
+                        .get(&0)
+                        .map_or("—".into(), |(b, v)| format!("{v}@{b}"))
+                ),
+            },
+            Mode::Multi => format!(
+                "promised {} · learned {}",
+                self.durable.promised, self.first_unlearned
+            ),
+        };
+        let accepted: Vec<String> = self
+            .durable
+            .accepted
+            .iter()
+            .rev()
+            .take(6)
+            .rev()
+            .map(|(s, (b, v))| format!("{s}:{v}@{b}"))
+            .collect();
+        let ballot = self.ballot().map_or("—".into(), |b| b.to_string());
+        NodeView {
+            role: role.into(),
+            summary,
+            fields: vec![
+                (
+                    "roles".into(),
+                    [
+                        (self.is_proposer(), "proposer"),
+                        (self.is_acceptor(), "acceptor"),
+                        (true, "learner"),
+                    ]
+                    .iter()
+                    .filter(|(on, _)| *on)
+                    .map(|(_, r)| *r)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                ),
+                ("ballot".into(), ballot),
+                ("promised".into(), self.durable.promised.to_string()),
+                (
+                    "accepted".into(),
+                    if accepted.is_empty() {
+                        "nothing".into()
+                    } else {
+                        accepted.join(", ")
+                    },
+                ),
+                (
+                    "learned".into(),
+                    format!(
+                        "{} slots, all below {}",
+                        self.learned.len(),
+                        self.first_unlearned
+                    ),
+                ),
+                (
+                    "leader".into(),
+                    self.leader().map_or("unknown".into(), |l| format!("n{l}")),
+                ),
+                ("kv".into(), self.store.preview(12)),
+                (
+                    "last reply".into(),
+                    self.last_reply.clone().unwrap_or_default(),
+                ),
+            ],
+        }
+    }
+
+    fn summarize(world: &World<'_, Self>) -> serde_json::Value {
+        let mut chosen: BTreeMap<Slot, String> = BTreeMap::new();
+        let mut leader = None;
+        for (id, n) in world.up() {
+            for (s, v) in &n.learned {
+                chosen.entry(*s).or_insert_with(|| v.to_string());
+            }
+            if let (Phase::Leading { ballot }, Mode::Multi) = (&n.phase, n.params.mode) {
+                leader = Some((id, ballot.to_string()));
+            }
+        }
+        let shown: BTreeMap<String, String> = chosen
+            .iter()
+            .rev()
+            .take(20)
+            .map(|(s, v)| (s.to_string(), v.clone()))
+            .collect();
+        serde_json::json!({
+            "leader": leader.as_ref().map(|(n, _)| *n),
+            "ballot": leader.map(|(_, b)| b),
+            "chosen_slots": chosen.len(),
+            "chosen": shown,
+        })
+    }
+}
