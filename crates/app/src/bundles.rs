@@ -23,6 +23,10 @@ pub const BUNDLES: &[Bundle] = &[
         labs: &[("raft", "Raft"), ("broadcast", "Gossip broadcast")],
     },
     Bundle {
+        dir: "paxos/",
+        labs: &[("paxos", "Paxos")],
+    },
+    Bundle {
         dir: "hashing/",
         labs: &[("hashing", "Consistent hashing")],
     },
@@ -35,6 +39,8 @@ pub const BUNDLES: &[Bundle] = &[
 /// This build's directory: the root page carries Raft.
 const HERE: &str = if cfg!(feature = "lab-raft") {
     ""
+} else if cfg!(feature = "lab-paxos") {
+    "paxos/"
 } else if cfg!(feature = "lab-hashing") {
     "hashing/"
 } else {

@@ -290,6 +290,10 @@ impl Node {
         }
     }
 
+    /// Its settings.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
     /// Whether this node proposes.
     pub fn is_proposer(&self) -> bool {
         self.id < self.params.proposers as usize
@@ -989,8 +993,8 @@ impl Process for Node {
     fn view(&self) -> NodeView {
         let role = match (&self.phase, self.params.mode) {
             (Phase::Leading { .. }, Mode::Multi) => "leader",
-            (Phase::Leading { .. }, Mode::Single) => "phase 2",
-            (Phase::Preparing { .. }, _) => "phase 1",
+            (Phase::Leading { .. }, Mode::Single) => "proposing",
+            (Phase::Preparing { .. }, _) => "preparing",
             _ if self.is_proposer() => "proposer",
             _ if self.is_acceptor() => "acceptor",
             _ => "learner",

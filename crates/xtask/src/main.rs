@@ -117,6 +117,7 @@ fn wasm_args<'a>(first: &[&'a str], rest: &[&'a str]) -> Vec<&'a str> {
 /// extra `<head>` lines). Mirrors `BUNDLES` in `crates/app/src/bundles.rs`; the root page's
 /// features are in `web/index.html`.
 const BUNDLES: &[(&str, &str, &str)] = &[
+    ("paxos", "lab-paxos", ""),
     ("hashing", "lab-hashing", ""),
     (
         "balance",

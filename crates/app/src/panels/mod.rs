@@ -5,6 +5,8 @@
 mod balance;
 #[cfg(feature = "lab-hashing")]
 mod hashing;
+#[cfg(feature = "lab-paxos")]
+mod paxos;
 #[cfg(feature = "lab-raft")]
 mod raft;
 
@@ -27,6 +29,8 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
     match lab.lab() {
         #[cfg(feature = "lab-raft")]
         splitbrain_raft::LAB => raft::log_table(lab),
+        #[cfg(feature = "lab-paxos")]
+        splitbrain_paxos::LAB => paxos::panel(lab, hooks),
         #[cfg(feature = "lab-hashing")]
         splitbrain_sharding::LAB => hashing::panel(lab, hooks),
         #[cfg(feature = "lab-balance")]
@@ -37,7 +41,11 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
 
 /// A `<select>`'s options; a current value a link set that is not in the list is shown as its
 /// own option rather than silently as the first one.
-#[cfg(any(feature = "lab-hashing", feature = "lab-balance"))]
+#[cfg(any(
+    feature = "lab-hashing",
+    feature = "lab-balance",
+    feature = "lab-paxos"
+))]
 fn options(values: &[(&str, &str)], current: &str) -> Html {
     let mut all: Vec<(String, String)> = values
         .iter()
@@ -56,7 +64,11 @@ fn options(values: &[(&str, &str)], current: &str) -> Html {
 
 /// A `<select>` that sets lab parameter `key`: `none` removes it; otherwise the value is read
 /// as JSON when `json` (numbers, objects), else as a string.
-#[cfg(any(feature = "lab-hashing", feature = "lab-balance"))]
+#[cfg(any(
+    feature = "lab-hashing",
+    feature = "lab-balance",
+    feature = "lab-paxos"
+))]
 fn param_select(hooks: &PanelHooks, key: &'static str, json: bool) -> Callback<Event> {
     let param = hooks.param.clone();
     Callback::from(move |e: Event| {
