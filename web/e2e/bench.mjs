@@ -14,7 +14,7 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.
 
 // 1. Size of what a visitor downloads, per page of the site (one bundle of labs each).
 const size = {};
-for (const [page, dir] of [['root (raft, broadcast)', DIST], ['hashing/', join(DIST, 'hashing')], ['balance/ (with uPlot)', join(DIST, 'balance')]]) {
+for (const [page, dir] of [['root (raft, broadcast)', DIST], ['hashing/', join(DIST, 'hashing')], ['paxos/', join(DIST, 'paxos')], ['balance/ (with uPlot)', join(DIST, 'balance')]]) {
   const one = {};
   for (const f of (await readdir(dir)).filter((f) => /\.(wasm|js)$/.test(f))) {
     const body = await readFile(join(dir, f));
@@ -127,6 +127,7 @@ const scenes = [
   ['raft_9_nodes_0.1x', server.url + '?speed=0.1&nodes=9', 'svg.network g.msg', ''],
   ['raft_9_nodes_10x_heavy', server.url + HEAVY, 'svg.network g.msg', ''],
   ['broadcast_5_nodes', server.url + '?lab=broadcast', 'svg.network g.msg', ''],
+  ['paxos_5_nodes_0.1x', server.url + 'paxos/?lab=paxos&speed=0.1', '.px-slots td.chosen', ''],
   ['hashing_64_servers_100_vnodes_2000_keys', server.url + HASHING, '[data-testid=ring-ring]',
     "document.querySelector('[data-testid=add-server]').click()"],
   ['balance_20_backends_1000_requests_per_s', server.url + BALANCE, '[data-testid=latency-chart] canvas', ''],
