@@ -25,7 +25,8 @@ fn touched<'a>(world: &World<'a, Node>) -> Option<(NodeId, &'a Node)> {
     world.node(id).map(|n| (id, n))
 }
 
-/// PMS §2.1, safety: "only a single value is chosen" — per slot (PMS §3). A value is chosen
+/// PMS §2.1, safety: "only a single value is chosen" — per slot (PMS §3) — and "a process
+/// never learns that a value has been chosen unless it actually has been". A value is chosen
 /// when a majority of acceptors accepted it in the same ballot; this keeps, for every
 /// (slot, ballot, value), the acceptors that ever accepted it.
 #[derive(Debug, Clone)]
@@ -59,8 +60,26 @@ impl Invariant<Node> for OneValueChosen {
             return out;
         };
         for o in node.observed() {
-            let Observed::Accepted(slot, ballot, value) = o else {
-                continue;
+            let (slot, ballot, value) = match o {
+                Observed::Accepted(slot, ballot, value) => (slot, ballot, value),
+                // A learner may only learn what a majority accepted (PMS §2.3).
+                Observed::Learned(slot, value) => {
+                    match self.chosen.get(slot) {
+                        Some((d, _)) if *d == value.digest() => {}
+                        Some((_, c)) => out.push((
+                            vec![id],
+                            format!("slot {slot}: n{id} learned {value}, but {c} was chosen"),
+                        )),
+                        None => out.push((
+                            vec![id],
+                            format!(
+                                "slot {slot}: n{id} learned {value}, which no majority accepted"
+                            ),
+                        )),
+                    }
+                    continue;
+                }
+                Observed::Proposed(..) => continue,
             };
             let digest = value.digest();
             let set = self.accepts.entry((*slot, *ballot, digest)).or_default();

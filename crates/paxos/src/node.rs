@@ -3,7 +3,7 @@
 use crate::{Ballot, MAX_SLOTS, Mode, Params, Value, Variant, own_value};
 use splitbrain_kv::Store;
 use splitbrain_sim::{Cx, Describe, Duration, NodeId, NodeView, Process, Time, World};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 /// A position in the sequence of decided values (always 0 in single-decree runs).
 pub type Slot = u64;
@@ -254,7 +254,7 @@ pub struct Node {
     first_unlearned: Slot,
     store: Store,
     /// Slots this leader proposed client commands for: it replies when they are applied.
-    awaiting_reply: BTreeSet<Slot>,
+    awaiting_reply: BTreeMap<Slot, u64>,
     last_reply: Option<String>,
     observed: Vec<Observed>,
 }
@@ -265,7 +265,9 @@ fn bit(n: NodeId) -> u32 {
 
 impl Node {
     /// Node `id` of `nodes`, with these settings.
+    /// Acceptor sets are 32-bit masks; [`Params::validate`] keeps runs to 9 nodes.
     pub fn new(params: Params, id: NodeId, nodes: usize) -> Self {
+        debug_assert!(nodes <= 32, "paxos runs on at most 32 nodes");
         Self {
             params,
             id,
@@ -284,7 +286,7 @@ impl Node {
             learned: BTreeMap::new(),
             first_unlearned: 0,
             store: Store::default(),
-            awaiting_reply: BTreeSet::new(),
+            awaiting_reply: BTreeMap::new(),
             last_reply: None,
             observed: Vec::new(),
         }
@@ -378,7 +380,12 @@ impl Node {
         }
     }
     fn send_to_acceptors(&mut self, msg: Msg, cx: &mut Cx<'_, Self>) {
+        let ballot = self.ballot();
         for a in self.acceptors() {
+            // The co-located acceptor may have preempted this ballot already.
+            if self.ballot() != ballot {
+                break;
+            }
             self.send(a, msg.clone(), cx);
         }
     }
@@ -484,9 +491,15 @@ impl Node {
         self.phase = Phase::Idle;
         self.fails += 1;
         cx.cancel_timer(Timer::Heartbeat);
-        // Commands proposed but not chosen may be lost with the ballot; queued ones go on to the
-        // new leader.
-        self.proposals.clear();
+        // Client commands proposed but not yet learned go to the new leader with the queued
+        // ones. (One may also be chosen from this ballot's Accepts: without client ids to
+        // deduplicate, a command can then apply twice, as in a system whose clients retry.)
+        for (_, p) in std::mem::take(&mut self.proposals) {
+            if matches!(p.value, Value::Op(_)) && self.queue.len() < MAX_QUEUE {
+                self.queue.push_back(p.value);
+            }
+        }
+        self.awaiting_reply.clear();
         if self.params.mode == Mode::Multi {
             // Watch the new leader instead (PMMC §3). A single-decree proposer keeps the retry
             // timer its attempt armed: the fixed timeout that lets two proposers duel.
@@ -740,12 +753,12 @@ impl Node {
             let slot = self.next_slot;
             self.next_slot += 1;
             cx.note(format!("n{} proposes {value} for slot {slot}", self.id));
-            self.awaiting_reply.insert(slot);
+            self.awaiting_reply.insert(slot, value.digest());
             self.propose(slot, value, cx);
             return;
         }
         let target = match self.leader_seen {
-            Some((b, _)) if b.owner() != self.id => Some(b.owner()),
+            Some((b, _)) if b.owner() != self.id && self.leader_alive(cx.now()) => Some(b.owner()),
             _ if !self.is_proposer() => Some(0),
             _ => None,
         };
@@ -771,7 +784,7 @@ impl Node {
     }
 
     fn flush_queue(&mut self, cx: &mut Cx<'_, Self>) {
-        if self.leader_seen.is_some_and(|(b, _)| b.owner() != self.id) {
+        if self.leader_alive(cx.now()) {
             while let Some(v) = self.queue.pop_front() {
                 self.client(v, 0, cx);
             }
@@ -823,7 +836,9 @@ impl Node {
         while let Some(v) = self.learned.get(&self.first_unlearned) {
             if let Value::Op(cmd) = v {
                 let reply = self.store.apply(cmd);
-                if self.awaiting_reply.remove(&self.first_unlearned) {
+                // Reply only if the slot holds the command this leader proposed there (a later
+                // leader may have filled it with another one).
+                if self.awaiting_reply.remove(&self.first_unlearned) == Some(v.digest()) {
                     cx.note(format!(
                         "reply to client: {reply} (slot {})",
                         self.first_unlearned
@@ -868,7 +883,12 @@ impl Node {
                 value,
             } => self.on_accepted(from, ballot, slot, value, cx),
             Msg::Heartbeat { ballot, chosen } => {
-                if self.ballot().is_some_and(|mine| ballot < mine) {
+                let known = self.highest_seen.max(self.durable.promised);
+                if ballot < known || self.ballot().is_some_and(|mine| ballot < mine) {
+                    // A deposed leader that missed its preemption: tell it, so it steps down
+                    // instead of holding followers' failure detectors back.
+                    let promised = known.max(self.ballot().unwrap_or(Ballot::ZERO));
+                    cx.send(from, Msg::Nack { ballot, promised });
                     return;
                 }
                 self.hear(ballot, cx);
@@ -917,6 +937,8 @@ impl Process for Node {
     fn on_start(&mut self, durable: &Durable, cx: &mut Cx<'_, Self>) {
         self.observed.clear();
         self.durable = durable.clone();
+        // Its own acceptor's promise is a ballot it has heard of: start above it.
+        self.highest_seen = durable.promised;
         self.max_accepted = durable
             .accepted
             .values()

@@ -590,3 +590,45 @@ fn pms_2_3_bug_forget_promise_breaks_promise_never_decreases_at_restart() {
     let names: Vec<&str> = s.violations().iter().map(|v| v.invariant).collect();
     assert!(names.contains(&"PromiseNeverDecreases"), "{names:?}");
 }
+
+#[test]
+fn pmmc_3_a_deposed_leaders_heartbeat_is_answered_with_the_higher_ballot_it_missed() {
+    let mut h = Harness::new(2, Params::default(), acceptor_with(b(2, 1), &[]));
+    let fx = h.deliver(
+        0,
+        Msg::Heartbeat {
+            ballot: b(1, 0),
+            chosen: 0,
+        },
+    );
+    assert_eq!(
+        sends(&fx),
+        vec![(
+            Some(0),
+            Msg::Nack {
+                ballot: b(1, 0),
+                promised: b(2, 1)
+            }
+        )]
+    );
+    // ...and it does not count as a live leader.
+    assert_eq!(h.node.leader(), None);
+}
+
+#[test]
+fn pmmc_3_a_preempted_leader_hands_its_unchosen_commands_to_the_new_leader() {
+    let (mut h, _) = phase1(Params::default(), [&[], &[]]);
+    h.command("set x=1");
+    let fx = h.deliver(
+        3,
+        Msg::Heartbeat {
+            ballot: b(5, 2),
+            chosen: 0,
+        },
+    );
+    assert!(
+        sends(&fx).iter().any(|(to, m)| *to == Some(2)
+            && matches!(m, Msg::Forward { value, .. } if *value == op("set x=1"))),
+        "{fx:?}"
+    );
+}
