@@ -55,6 +55,29 @@ pub struct LabInfo {
     pub fit: fn(&mut RunDescription),
 }
 
+/// Random writes for the labs that replicate the key-value store (Raft, Multi-Paxos).
+#[cfg(any(feature = "raft", feature = "paxos"))]
+fn kv_workload(rng: &mut SimRng) -> String {
+    let key = ["x", "y", "z"][rng.below(3) as usize];
+    format!("set {key}={}", rng.below(100))
+}
+
+/// The page's client writes for the key-value labs.
+#[cfg(any(feature = "raft", feature = "paxos"))]
+fn kv_client_command(n: u64, _nodes: usize) -> String {
+    format!("set k{}={n}", n % 3)
+}
+
+/// Five nodes and 10–20 ms links for the consensus labs' pages.
+#[cfg(any(feature = "raft", feature = "paxos"))]
+fn consensus_page(run: &mut RunDescription) {
+    run.nodes = 5;
+    run.network.latency = splitbrain_sim::Latency::Uniform {
+        min: 10_000,
+        max: 20_000,
+    };
+}
+
 const LABS: &[LabInfo] = &[
     #[cfg(feature = "raft")]
     LabInfo {
@@ -63,20 +86,11 @@ const LABS: &[LabInfo] = &[
         blurb: "Leader election and log replication (Ongaro & Ousterhout 2014), with a key-value store.",
         message_kinds: &[("vote", "vote"), ("append", "append"), ("ack", "ack")],
         build: build_raft,
-        workload: |rng| {
-            let key = ["x", "y", "z"][rng.below(3) as usize];
-            format!("set {key}={}", rng.below(100))
-        },
-        client_command: |n, _| format!("set k{}={n}", n % 3),
-        page_defaults: |run| {
-            // RaftScope's ratio of message delay to election timeout (about 1:10), still
-            // "broadcastTime ≪ electionTimeout" (§5.6), so each message can be followed.
-            run.nodes = 5;
-            run.network.latency = splitbrain_sim::Latency::Uniform {
-                min: 10_000,
-                max: 20_000,
-            };
-        },
+        workload: kv_workload,
+        client_command: kv_client_command,
+        // RaftScope's ratio of message delay to election timeout (about 1:10), still
+        // "broadcastTime ≪ electionTimeout" (§5.6), so each message can be followed.
+        page_defaults: consensus_page,
         // The first election (150–300 ms) comes 3–6 s after the page opens; a message takes
         // 0.2–0.4 s to cross.
         page_speed: 0.05,
@@ -97,19 +111,10 @@ const LABS: &[LabInfo] = &[
             ("leader", "heartbeat, catch-up, forward"),
         ],
         build: build_paxos,
-        workload: |rng| {
-            let key = ["x", "y", "z"][rng.below(3) as usize];
-            format!("set {key}={}", rng.below(100))
-        },
-        client_command: |n, _| format!("set k{}={n}", n % 3),
-        page_defaults: |run| {
-            // The Raft lab's links, so the two consensus labs can be watched side by side.
-            run.nodes = 5;
-            run.network.latency = splitbrain_sim::Latency::Uniform {
-                min: 10_000,
-                max: 20_000,
-            };
-        },
+        workload: kv_workload,
+        client_command: kv_client_command,
+        // The Raft lab's page, so the two consensus labs can be watched side by side.
+        page_defaults: consensus_page,
         page_speed: 0.05,
         entry: None,
         own_traffic: false,

@@ -528,12 +528,16 @@ impl Node {
                 .collect();
             self.send(from, Msg::Promise { ballot, accepted }, cx);
         } else {
-            let promised = self.durable.promised;
-            self.send(from, Msg::Nack { ballot, promised }, cx);
+            self.refuse(from, ballot, cx);
         }
-        if self.ballot().is_some_and(|mine| ballot > mine) {
-            self.preempted(ballot, cx);
-        }
+        // A co-located proposer with a lower ballot has lost.
+        self.preempted(ballot, cx);
+    }
+
+    /// Nack: the acceptor promised a higher ballot than `ballot`.
+    fn refuse(&mut self, from: NodeId, ballot: Ballot, cx: &mut Cx<'_, Self>) {
+        let promised = self.durable.promised;
+        self.send(from, Msg::Nack { ballot, promised }, cx);
     }
 
     fn on_accept(
@@ -564,12 +568,9 @@ impl Node {
                 cx,
             );
         } else {
-            let promised = self.durable.promised;
-            self.send(from, Msg::Nack { ballot, promised }, cx);
+            self.refuse(from, ballot, cx);
         }
-        if self.ballot().is_some_and(|mine| ballot > mine) {
-            self.preempted(ballot, cx);
-        }
+        self.preempted(ballot, cx);
     }
 
     // ---- Proposer (PMS §2.2; PMMC §3 "scout" and "commander") ----
