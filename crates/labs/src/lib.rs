@@ -8,6 +8,7 @@
 #[cfg(any(feature = "ping", feature = "raft"))]
 pub mod bench;
 mod faults;
+pub mod happenings;
 mod registry;
 mod run;
 

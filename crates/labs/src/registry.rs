@@ -53,6 +53,8 @@ pub struct LabInfo {
     /// Makes a run's node count suit its parameters after the page changed one (the
     /// load-balancing lab's compare mode needs two equal sides).
     pub fit: fn(&mut RunDescription),
+    /// What the lab reports to an embedding page as it happens, read from its summaries.
+    pub happenings: crate::happenings::Happenings,
 }
 
 /// Random writes for the labs that replicate the key-value store (Raft, Multi-Paxos).
@@ -98,6 +100,7 @@ const LABS: &[LabInfo] = &[
         own_traffic: false,
         page_max_nodes: 9,
         fit: |_| {},
+        happenings: crate::happenings::raft,
     },
     #[cfg(feature = "paxos")]
     LabInfo {
@@ -120,6 +123,7 @@ const LABS: &[LabInfo] = &[
         own_traffic: false,
         page_max_nodes: 9,
         fit: |_| {},
+        happenings: crate::happenings::paxos,
     },
     #[cfg(feature = "broadcast")]
     LabInfo {
@@ -144,6 +148,7 @@ const LABS: &[LabInfo] = &[
         own_traffic: false,
         page_max_nodes: 25,
         fit: |_| {},
+        happenings: crate::happenings::broadcast,
     },
     #[cfg(feature = "hashing")]
     LabInfo {
@@ -181,6 +186,7 @@ const LABS: &[LabInfo] = &[
         own_traffic: true,
         page_max_nodes: 81,
         fit: |_| {},
+        happenings: crate::happenings::hashing,
     },
     #[cfg(feature = "balance")]
     LabInfo {
@@ -221,6 +227,7 @@ const LABS: &[LabInfo] = &[
                 run.nodes /= 2;
             }
         },
+        happenings: crate::happenings::balance,
     },
     #[cfg(feature = "ping")]
     LabInfo {
@@ -237,6 +244,7 @@ const LABS: &[LabInfo] = &[
         own_traffic: false,
         page_max_nodes: 25,
         fit: |_| {},
+        happenings: crate::happenings::none,
     },
 ];
 

@@ -1,0 +1,740 @@
+//! The embed protocol, kept apart from the browser so it is tested natively: which options an
+//! embedding page may set (URL parameters of the frame, or `data-` attributes of the snippet),
+//! and the one versioned message schema the page and the frame exchange with `postMessage`.
+//!
+//! Every message is a JSON object `{"splitbrain": 1, "type": "…", …}`. Messages into the frame
+//! are checked here: an unknown type, a wrong shape, an oversized payload or a command the
+//! embed's `controls` do not allow becomes a [`Refusal`] with one readable line, and the frame
+//! keeps running. What each message means is documented on [`Command`] and [`outgoing`].
+#![forbid(unsafe_code)]
+
+use serde_json::{Map, Value, json};
+use splitbrain_labs::RunDescription;
+use splitbrain_sim::{Action, NodeId, Time, format_time, limits, parse_duration};
+
+/// Version of the message schema. A message that names another version is refused, so a page
+/// written against a later schema fails loudly instead of half-working.
+pub const PROTOCOL: u64 = 1;
+
+/// Largest message the frame reads, as JSON text: a whole run description (the
+/// [`limits::MAX_SCENARIO_BYTES`] a link may carry) plus its envelope. Bigger ones are refused
+/// before they are parsed.
+pub const MAX_MESSAGE_BYTES: usize = limits::MAX_SCENARIO_BYTES + 4_096;
+
+/// Longest embed id (the snippet names frames `sb-1`, `sb-2`, …; a page may pick its own).
+pub const MAX_ID_CHARS: usize = 64;
+
+/// Something the embedding page may let the learner (and itself) do. The same list decides
+/// which buttons the frame shows and which host commands it obeys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Play, pause and step.
+    Play,
+    /// Jump to a virtual time (host command only; the full app has the rewind).
+    Seek,
+    /// Change the playback speed.
+    Speed,
+    /// Start the run over from its beginning.
+    Reset,
+    /// Crash and restart nodes.
+    Crash,
+    /// Partition, isolate and heal.
+    Partition,
+    /// Send client requests.
+    Request,
+    /// Replace the run with another (`load-run`).
+    Load,
+}
+
+impl Control {
+    /// Every control, in the order the docs list them.
+    pub const ALL: [Control; 8] = [
+        Control::Play,
+        Control::Seek,
+        Control::Speed,
+        Control::Reset,
+        Control::Crash,
+        Control::Partition,
+        Control::Request,
+        Control::Load,
+    ];
+
+    /// Its name in `controls=` lists.
+    pub fn name(self) -> &'static str {
+        match self {
+            Control::Play => "play",
+            Control::Seek => "seek",
+            Control::Speed => "speed",
+            Control::Reset => "reset",
+            Control::Crash => "crash",
+            Control::Partition => "partition",
+            Control::Request => "request",
+            Control::Load => "load",
+        }
+    }
+
+    fn bit(self) -> u16 {
+        1 << self as u16
+    }
+}
+
+/// A set of [`Control`]s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Controls(u16);
+
+impl Controls {
+    /// What an embed allows when the page does not say: watching, with play/pause, seeking and
+    /// speed, and starting over. Faults are opt-in, so a docs page shows exactly its story.
+    pub const DEFAULT: Controls = Controls(
+        1 << Control::Play as u16
+            | 1 << Control::Seek as u16
+            | 1 << Control::Speed as u16
+            | 1 << Control::Reset as u16,
+    );
+
+    /// Nothing allowed.
+    pub const NONE: Controls = Controls(0);
+
+    /// Whether `c` is allowed.
+    pub fn allows(self, c: Control) -> bool {
+        self.0 & c.bit() != 0
+    }
+
+    /// Reads `play,crash,partition`, `all` or `none`.
+    pub fn parse(text: &str) -> Result<Controls, String> {
+        let mut set = 0;
+        for word in text.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+            match word {
+                "all" => set = u16::MAX,
+                "none" => {}
+                w => match Control::ALL.iter().find(|c| c.name() == w) {
+                    Some(c) => set |= c.bit(),
+                    None => {
+                        return Err(format!(
+                            "unknown control {w:?}: expected some of {}, or all or none",
+                            names(&Control::ALL)
+                        ));
+                    }
+                },
+            }
+        }
+        Ok(Controls(set))
+    }
+
+    /// The allowed controls' names, comma-separated.
+    pub fn to_text(self) -> String {
+        let on: Vec<Control> = Control::ALL
+            .into_iter()
+            .filter(|c| self.allows(*c))
+            .collect();
+        names(&on)
+    }
+}
+
+fn names(list: &[Control]) -> String {
+    list.iter().map(|c| c.name()).collect::<Vec<_>>().join(",")
+}
+
+/// A part of the page below the network an embed may show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Panel {
+    /// The lab's own panel (Raft's log table, the hash ring, the latency chart).
+    Lab,
+    /// The safety line: which invariants hold.
+    Safety,
+    /// The node inspector.
+    Inspector,
+    /// The event log.
+    Log,
+}
+
+impl Panel {
+    const ALL: [Panel; 4] = [Panel::Lab, Panel::Safety, Panel::Inspector, Panel::Log];
+
+    fn name(self) -> &'static str {
+        match self {
+            Panel::Lab => "lab",
+            Panel::Safety => "safety",
+            Panel::Inspector => "inspector",
+            Panel::Log => "log",
+        }
+    }
+}
+
+/// Colour scheme of the frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    /// Follow the visitor's system setting.
+    Auto,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+impl Theme {
+    /// Its name, as the page's `data-theme` attribute takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+/// How an embedded frame is set up. Every field has a default, listed in the README.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// What the learner and the host page may do.
+    pub controls: Controls,
+    /// Panels shown under the network.
+    pub panels: Vec<Panel>,
+    /// Start playing at once (default) or wait for play.
+    pub autoplay: bool,
+    /// Pause when virtual time reaches this.
+    pub until: Option<Time>,
+    /// When virtual time reaches this, start the run over (a looping illustration).
+    pub loop_at: Option<Time>,
+    /// Colour scheme.
+    pub theme: Theme,
+    /// The only origin the frame takes commands from and sends events to (`None`: any parent,
+    /// events sent to `*`). The snippet sets it to the embedding page's own origin.
+    pub origin: Option<String>,
+    /// The frame's id, echoed in every event so one page can tell its embeds apart.
+    pub id: String,
+    /// Latency objective for the load-balancing lab's `slo-breached` event, in ms.
+    pub slo_ms: f64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            controls: Controls::DEFAULT,
+            panels: vec![Panel::Lab],
+            autoplay: true,
+            until: None,
+            loop_at: None,
+            theme: Theme::Auto,
+            origin: None,
+            id: String::new(),
+            slo_ms: 2_000.0,
+        }
+    }
+}
+
+/// The URL parameters that belong to embed mode (the others are the page's usual settings).
+pub const KEYS: &[&str] = &[
+    "embed", "controls", "panels", "autoplay", "until", "loop", "theme", "origin", "id", "slo",
+];
+
+impl Options {
+    /// Reads the embed parameters among a link's `key=value` pairs; `None` when the link does
+    /// not ask for embed mode (`embed=1`). Each refused value is one message in the list, and
+    /// that option keeps its default.
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> (Option<Options>, Vec<String>) {
+        let mut o = Options::default();
+        let mut embed = false;
+        let mut errors = Vec::new();
+        for (k, v) in pairs {
+            let flag = |v: &str| match v {
+                "" | "1" | "true" | "yes" => Ok(true),
+                "0" | "false" | "no" => Ok(false),
+                _ => Err(format!("{k} must be true or false, got {v:?}")),
+            };
+            let time = |v: &str| match parse_duration(v) {
+                Ok(t) if t > 0 && t <= limits::MAX_TIME => Ok(t),
+                _ => Err(format!(
+                    "{k} must be a time like 20s, at most one day, got {v:?}"
+                )),
+            };
+            let r: Result<(), String> = match k {
+                "embed" => flag(v).map(|b| embed = b),
+                "controls" => Controls::parse(v).map(|c| o.controls = c),
+                "panels" => parse_panels(v).map(|p| o.panels = p),
+                "autoplay" => flag(v).map(|b| o.autoplay = b),
+                "until" => time(v).map(|t| o.until = Some(t)),
+                "loop" => time(v).map(|t| o.loop_at = Some(t)),
+                "theme" => match v {
+                    "auto" => Ok(Theme::Auto),
+                    "light" => Ok(Theme::Light),
+                    "dark" => Ok(Theme::Dark),
+                    _ => Err(format!("theme must be light, dark or auto, got {v:?}")),
+                }
+                .map(|t| o.theme = t),
+                "origin" => check_origin(v).map(|s| o.origin = s),
+                "id" if v.chars().count() <= MAX_ID_CHARS => {
+                    o.id = v.to_string();
+                    Ok(())
+                }
+                "id" => Err(format!("id is longer than {MAX_ID_CHARS} characters")),
+                "slo" => match parse_duration(v) {
+                    Ok(t) if t > 0 && t <= limits::MAX_TIME => {
+                        o.slo_ms = t as f64 / 1_000.0;
+                        Ok(())
+                    }
+                    _ => Err(format!("slo must be a latency like 2s or 500ms, got {v:?}")),
+                },
+                _ => Ok(()),
+            };
+            if let Err(e) = r {
+                errors.push(e);
+            }
+        }
+        (embed.then_some(o), errors)
+    }
+
+    /// Whether the frame shows `panel`.
+    pub fn shows(&self, panel: Panel) -> bool {
+        self.panels.contains(&panel)
+    }
+}
+
+fn parse_panels(text: &str) -> Result<Vec<Panel>, String> {
+    let mut out = Vec::new();
+    for word in text.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+        match (word, Panel::ALL.iter().find(|p| p.name() == word)) {
+            ("none", _) => {}
+            ("all", _) => out = Panel::ALL.to_vec(),
+            (_, Some(p)) => out.push(*p),
+            (w, None) => {
+                return Err(format!(
+                    "unknown panel {w:?}: expected some of lab,safety,inspector,log, or all or none"
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `https://docs.example.org` (scheme, host, optional port; no path), or `*` for any.
+fn check_origin(v: &str) -> Result<Option<String>, String> {
+    if v == "*" {
+        return Ok(None);
+    }
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"));
+    match rest {
+        Some(host)
+            if !host.is_empty()
+                && v.len() <= 256
+                && host.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')
+                }) =>
+        {
+            Ok(Some(v.to_string()))
+        }
+        _ => Err(format!(
+            "origin must be a page origin like https://docs.example.org, got {v:?}"
+        )),
+    }
+}
+
+/// A command from the embedding page, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// `{"type":"play"}`: start playing.
+    Play,
+    /// `{"type":"pause"}`.
+    Pause,
+    /// `{"type":"step"}`: pause and process one event.
+    Step,
+    /// `{"type":"seek","t":"1.5s"}` (or `"t": 1.5`, seconds): the state of this run at virtual
+    /// time `t`, paused. Earlier times replay the run from its start, so the state is exactly
+    /// the one the full app shows for the same link at that time.
+    Seek(Time),
+    /// `{"type":"speed","speed":0.5}`: virtual seconds per wall second.
+    Speed(f64),
+    /// `{"type":"reset"}`: the run from its start.
+    Reset,
+    /// `{"type":"load-run","run":{…}}` (object or JSON text): replace the run.
+    LoadRun(Box<RunDescription>),
+    /// `{"type":"crash","node":1}`, `restart`, `partition` (`"groups":[[0,1],[2,3,4]]`),
+    /// `isolate` (`"node":2`), `heal`: a fault, applied now and recorded in the run like a
+    /// click on the frame's own buttons.
+    Act(Action),
+    /// `{"type":"request","command":"set x=1","node":0}`: a client request (node optional).
+    Request {
+        /// The node it goes to (`None`: the lab's entry node or the selected one).
+        node: Option<NodeId>,
+        /// Its text.
+        command: String,
+    },
+    /// `{"type":"get-state"}`: answer with a `state` event now (always allowed).
+    GetState,
+}
+
+/// Why a message was not obeyed: one line for the console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal(pub String);
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Checks one message from the page (its JSON text, as `JSON.stringify` gave it), against the
+/// embed's allowed controls.
+pub fn parse_command(text: &str, allowed: Controls) -> Result<Command, Refusal> {
+    if text.len() > MAX_MESSAGE_BYTES {
+        return Err(Refusal(format!(
+            "ignored a {} byte message: the limit is {MAX_MESSAGE_BYTES} bytes",
+            text.len()
+        )));
+    }
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| Refusal(format!("ignored a message that is not JSON: {e}")))?;
+    let Some(msg) = value.as_object() else {
+        return Err(Refusal("ignored a message that is not an object".into()));
+    };
+    match msg.get("splitbrain").and_then(Value::as_u64) {
+        Some(PROTOCOL) => {}
+        Some(v) => {
+            return Err(Refusal(format!(
+                "ignored a message for protocol version {v}: this frame speaks version {PROTOCOL}"
+            )));
+        }
+        None => {
+            return Err(Refusal(format!(
+                "ignored a message without \"splitbrain\": {PROTOCOL}"
+            )));
+        }
+    }
+    let kind = msg
+        .get("type")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Refusal("ignored a message without a string \"type\"".into()))?;
+    let need = |c: Control| -> Result<(), Refusal> {
+        if allowed.allows(c) {
+            Ok(())
+        } else {
+            Err(Refusal(format!(
+                "refused {kind:?}: this embed's controls ({}) do not include {:?}",
+                allowed.to_text(),
+                c.name()
+            )))
+        }
+    };
+    let bad = |what: &str| Refusal(format!("ignored {kind:?}: {what}"));
+    let node = |key: &str| -> Result<NodeId, Refusal> {
+        msg.get(key)
+            .and_then(Value::as_u64)
+            .filter(|n| *n < limits::MAX_NODES as u64)
+            .map(|n| n as NodeId)
+            .ok_or_else(|| bad(&format!("\"{key}\" must be a node number")))
+    };
+    Ok(match kind {
+        "play" | "pause" | "step" => {
+            need(Control::Play)?;
+            match kind {
+                "play" => Command::Play,
+                "pause" => Command::Pause,
+                _ => Command::Step,
+            }
+        }
+        "seek" => {
+            need(Control::Seek)?;
+            let t = match msg.get("t") {
+                Some(Value::String(s)) => parse_duration(s).ok(),
+                Some(Value::Number(n)) => n
+                    .as_f64()
+                    .filter(|s| s.is_finite() && *s >= 0.0)
+                    .map(|s| (s * 1e6).round() as Time),
+                _ => None,
+            };
+            match t {
+                Some(t) if t <= limits::MAX_TIME => Command::Seek(t),
+                _ => {
+                    return Err(bad(
+                        "\"t\" must be a time like \"1.5s\" or seconds, at most one day",
+                    ));
+                }
+            }
+        }
+        "speed" => {
+            need(Control::Speed)?;
+            match msg.get("speed").and_then(Value::as_f64) {
+                Some(s) if s.is_finite() && s > 0.0 => Command::Speed(s),
+                _ => return Err(bad("\"speed\" must be a positive number")),
+            }
+        }
+        "reset" => {
+            need(Control::Reset)?;
+            Command::Reset
+        }
+        "load-run" => {
+            need(Control::Load)?;
+            let text = match msg.get("run") {
+                Some(Value::String(s)) => s.clone(),
+                Some(v @ Value::Object(_)) => v.to_string(),
+                _ => return Err(bad("\"run\" must be a run description")),
+            };
+            let run = RunDescription::parse(&text)
+                .map_err(|e| bad(&format!("the run cannot be used: {e}")))?;
+            Command::LoadRun(Box::new(run))
+        }
+        "crash" | "restart" => {
+            need(Control::Crash)?;
+            let node = node("node")?;
+            Command::Act(if kind == "crash" {
+                Action::Crash { node }
+            } else {
+                Action::Restart { node }
+            })
+        }
+        "isolate" => {
+            need(Control::Partition)?;
+            Command::Act(Action::Partition {
+                groups: vec![vec![node("node")?]],
+            })
+        }
+        "heal" => {
+            need(Control::Partition)?;
+            Command::Act(Action::Heal)
+        }
+        "partition" => {
+            need(Control::Partition)?;
+            let groups: Option<Vec<Vec<NodeId>>> = msg
+                .get("groups")
+                .and_then(Value::as_array)
+                .filter(|g| !g.is_empty() && g.len() <= limits::MAX_NODES)
+                .and_then(|groups| {
+                    groups
+                        .iter()
+                        .map(|g| {
+                            g.as_array()?
+                                .iter()
+                                .map(|n| {
+                                    n.as_u64()
+                                        .filter(|n| *n < limits::MAX_NODES as u64)
+                                        .map(|n| n as NodeId)
+                                })
+                                .collect()
+                        })
+                        .collect()
+                });
+            match groups {
+                Some(groups) => Command::Act(Action::Partition { groups }),
+                None => return Err(bad("\"groups\" must be a list of lists of node numbers")),
+            }
+        }
+        "request" => {
+            need(Control::Request)?;
+            let command = msg
+                .get("command")
+                .and_then(Value::as_str)
+                .filter(|c| !c.trim().is_empty() && c.len() <= limits::MAX_COMMAND_BYTES)
+                .ok_or_else(|| bad("\"command\" must be the request's text, like \"set x=1\""))?;
+            let node = match msg.get("node") {
+                None | Some(Value::Null) => None,
+                Some(_) => Some(node("node")?),
+            };
+            Command::Request {
+                node,
+                command: command.trim().to_string(),
+            }
+        }
+        "get-state" => Command::GetState,
+        other => {
+            return Err(Refusal(format!(
+                "ignored unknown message type {other:?}: see the README's embedding section for the schema"
+            )));
+        }
+    })
+}
+
+/// An event for the embedding page: `{"splitbrain": 1, "type": kind, "id": …, …fields}`.
+///
+/// The frame sends `ready` once the lab is built, `state` whenever what it shows changed
+/// (at most five times a second while playing, and after every command), the lab's own events
+/// (`leader-elected`, `value-chosen`, `keys-moved`, `slo-breached`, …: see each lab's
+/// `happenings` in the registry), `violation` when an invariant breaks, `refused` when a
+/// command was not obeyed, and `resize` with the height the frame's content needs.
+pub fn outgoing(kind: &str, id: &str, fields: Map<String, Value>) -> Value {
+    let mut m = Map::new();
+    m.insert("splitbrain".into(), json!(PROTOCOL));
+    m.insert("type".into(), json!(kind));
+    m.insert("id".into(), json!(id));
+    m.extend(fields);
+    Value::Object(m)
+}
+
+/// The fields of a `state` event.
+#[allow(clippy::too_many_arguments)]
+pub fn state_fields(
+    lab: &str,
+    seed: u64,
+    now: Time,
+    playing: bool,
+    speed: f64,
+    events: u64,
+    violations: usize,
+    summary: Value,
+) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("lab".into(), json!(lab));
+    m.insert("seed".into(), json!(seed));
+    m.insert("time".into(), json!(format_time(now)));
+    m.insert("time_us".into(), json!(now));
+    m.insert("playing".into(), json!(playing));
+    m.insert("speed".into(), json!(speed));
+    m.insert("events".into(), json!(events));
+    m.insert("violations".into(), json!(violations));
+    m.insert("summary".into(), summary);
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(q: &str) -> (Option<Options>, Vec<String>) {
+        let v: Vec<(&str, &str)> = q
+            .split('&')
+            .map(|p| p.split_once('=').unwrap_or((p, "")))
+            .collect();
+        Options::from_pairs(v)
+    }
+
+    #[test]
+    fn embed_mode_needs_embed_1_and_every_option_has_a_default() {
+        assert_eq!(pairs("lab=raft&seed=3").0, None);
+        let (o, e) = pairs("embed=1");
+        assert!(e.is_empty());
+        assert_eq!(o, Some(Options::default()));
+        let o = o.unwrap_or_default();
+        assert!(
+            o.autoplay && o.controls.allows(Control::Play) && !o.controls.allows(Control::Crash)
+        );
+    }
+
+    #[test]
+    fn options_are_read_and_bad_ones_keep_their_default_with_a_reason() {
+        let (o, e) = pairs(
+            "embed=1&controls=play,crash,partition&panels=lab,log&autoplay=false&loop=20s&theme=dark&origin=https://docs.example.org&id=sb-2&slo=500ms",
+        );
+        assert!(e.is_empty(), "{e:?}");
+        let o = o.unwrap_or_default();
+        assert_eq!(o.controls.to_text(), "play,crash,partition");
+        assert_eq!(o.panels, vec![Panel::Lab, Panel::Log]);
+        assert!(!o.autoplay);
+        assert_eq!(o.loop_at, Some(20_000_000));
+        assert_eq!(o.theme, Theme::Dark);
+        assert_eq!(o.origin.as_deref(), Some("https://docs.example.org"));
+        assert_eq!((o.id.as_str(), o.slo_ms), ("sb-2", 500.0));
+        let (o, e) = pairs("embed=1&controls=play,fly&theme=pink&origin=javascript:x&loop=forever");
+        assert_eq!(e.len(), 4, "{e:?}");
+        assert!(e[0].contains("unknown control \"fly\""));
+        assert_eq!(o, Some(Options::default()));
+    }
+
+    fn cmd(text: &str) -> Result<Command, Refusal> {
+        parse_command(
+            text,
+            Controls::parse("play,seek,crash,load").unwrap_or(Controls::NONE),
+        )
+    }
+
+    #[test]
+    fn commands_are_read_with_their_arguments() {
+        assert_eq!(
+            cmd(r#"{"splitbrain":1,"type":"pause"}"#),
+            Ok(Command::Pause)
+        );
+        assert_eq!(
+            cmd(r#"{"splitbrain":1,"type":"seek","t":"1.5s"}"#),
+            Ok(Command::Seek(1_500_000))
+        );
+        assert_eq!(
+            cmd(r#"{"splitbrain":1,"type":"seek","t":2.25}"#),
+            Ok(Command::Seek(2_250_000))
+        );
+        assert_eq!(
+            cmd(r#"{"splitbrain":1,"type":"crash","node":2}"#),
+            Ok(Command::Act(Action::Crash { node: 2 }))
+        );
+        assert!(matches!(
+            cmd(r#"{"splitbrain":1,"type":"load-run","run":{"lab":"raft","seed":4}}"#),
+            Ok(Command::LoadRun(r)) if r.seed == 4
+        ));
+        assert_eq!(
+            cmd(r#"{"splitbrain":1,"type":"get-state"}"#),
+            Ok(Command::GetState)
+        );
+    }
+
+    #[test]
+    fn commands_outside_the_embeds_controls_are_refused() {
+        let e = cmd(r#"{"splitbrain":1,"type":"heal"}"#).unwrap_err();
+        assert!(e.0.contains("do not include \"partition\""), "{e}");
+        let e = parse_command(
+            r#"{"splitbrain":1,"type":"crash","node":1}"#,
+            Controls::DEFAULT,
+        )
+        .unwrap_err();
+        assert!(e.0.contains("play,seek,speed,reset"), "{e}");
+    }
+
+    #[test]
+    fn hostile_messages_are_refused_with_one_reason() {
+        for (text, why) in [
+            ("[1,2]", "not an object"),
+            ("nonsense", "not JSON"),
+            (r#"{"type":"play"}"#, "without \"splitbrain\""),
+            (r#"{"splitbrain":2,"type":"play"}"#, "protocol version 2"),
+            (
+                r#"{"splitbrain":1,"type":"explode"}"#,
+                "unknown message type",
+            ),
+            (r#"{"splitbrain":1,"type":7}"#, "string \"type\""),
+            (
+                r#"{"splitbrain":1,"type":"seek","t":"soon"}"#,
+                "\"t\" must be",
+            ),
+            (r#"{"splitbrain":1,"type":"seek","t":-1}"#, "\"t\" must be"),
+            (
+                r#"{"splitbrain":1,"type":"crash","node":-1}"#,
+                "node number",
+            ),
+            (
+                r#"{"splitbrain":1,"type":"load-run","run":{"lab":"raft","nodes":1000000000}}"#,
+                "nodes must be between 1 and 1000",
+            ),
+        ] {
+            let e = cmd(text).expect_err(text);
+            assert!(e.0.contains(why), "{text}: {e}");
+        }
+        let huge = format!(
+            r#"{{"splitbrain":1,"type":"play","pad":"{}"}}"#,
+            "x".repeat(10 << 20)
+        );
+        assert!(cmd(&huge).unwrap_err().0.contains("the limit is"));
+    }
+
+    #[test]
+    fn events_carry_the_protocol_version_and_the_embed_id() {
+        let v = outgoing(
+            "state",
+            "sb-1",
+            state_fields(
+                "raft",
+                3,
+                1_500_000,
+                true,
+                0.1,
+                42,
+                0,
+                json!({"max_term": 1}),
+            ),
+        );
+        assert_eq!(v["splitbrain"], 1);
+        assert_eq!(v["type"], "state");
+        assert_eq!(v["id"], "sb-1");
+        assert_eq!(v["time"], "1.5s");
+        assert_eq!(v["summary"]["max_term"], 1);
+    }
+}
