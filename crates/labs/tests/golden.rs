@@ -178,3 +178,24 @@ fn golden_hash_multi_paxos_failover_scenario() {
         lab.trace_hash()
     );
 }
+
+/// A Raft run whose isolated leader's cancelled timers and dropped messages leave stale queue
+/// entries: `run_until` must still stop at its target, never on the live event behind them,
+/// so a link's `t=2s` (and an embed's seek) shows exactly 2 s.
+#[test]
+fn run_until_lands_on_its_target_past_stale_queue_entries() {
+    let text = r#"{"lab":"raft","seed":7,"nodes":5,"network":{"latency":"10ms..20ms"},
+        "actions":[{"at":"0.100781s","do":"client","node":0,"command":"set k1=1"},
+                   {"at":"0.215642s","do":"partition","groups":[[0]]},{"at":"0.354814s","do":"heal"}]}"#;
+    let desc = RunDescription::parse(text).unwrap();
+    let mut whole = build(&desc, 0).unwrap();
+    whole.run_until(secs(2), u64::MAX);
+    assert_eq!(whole.now(), secs(2));
+    // The same run in many small pieces, as the page plays it frame by frame, is the same run.
+    let mut pieces = build(&desc, 0).unwrap();
+    for i in 1..=200 {
+        pieces.run_until(i * secs(2) / 200, u64::MAX);
+        assert_eq!(pieces.now(), i * secs(2) / 200);
+    }
+    assert_eq!(pieces.trace_hash(), whole.trace_hash());
+}

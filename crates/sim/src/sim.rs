@@ -497,8 +497,29 @@ impl<P: Process> Simulator<P> {
 
     /// Pops and handles one event. Returns `false` if the queue is empty. Stale entries
     /// (cancelled timers, messages dropped by hand) are skipped without counting as events.
-    fn process_next(&mut self) -> bool {
+    /// One event, if one is due at or before `limit` and the run may go on.
+    fn step_until(&mut self, limit: Time) -> bool {
+        if self.halted.is_some() {
+            return false;
+        }
+        if self.events >= limits::MAX_EVENTS {
+            self.halted = Some(format!(
+                "reached the limit of {} events",
+                limits::MAX_EVENTS
+            ));
+            return false;
+        }
+        self.process_next(limit)
+    }
+
+    /// Processes the next live event at or before `limit`. Stale entries (a cancelled timer, a
+    /// message already dropped) are skipped without counting, and never carry the run past
+    /// `limit`: the live event behind them may lie beyond it.
+    fn process_next(&mut self, limit: Time) -> bool {
         loop {
+            if self.queue.peek().is_none_or(|q| q.time > limit) {
+                return false;
+            }
             let Some(q) = self.queue.pop() else {
                 return false;
             };
@@ -814,17 +835,7 @@ impl<P: Process> Lab for Simulator<P> {
     }
 
     fn step(&mut self) -> bool {
-        if self.halted.is_some() {
-            return false;
-        }
-        if self.events >= limits::MAX_EVENTS {
-            self.halted = Some(format!(
-                "reached the limit of {} events",
-                limits::MAX_EVENTS
-            ));
-            return false;
-        }
-        self.process_next()
+        self.step_until(Time::MAX)
     }
 
     fn run_until(&mut self, t: Time, max_events: u64) -> RunOutcome {
@@ -838,12 +849,12 @@ impl<P: Process> Lab for Simulator<P> {
                 return RunOutcome::Budget;
             }
             let before = self.violations.len();
-            if !self.step() {
-                return if self.halted.is_some() {
-                    RunOutcome::Halted
-                } else {
-                    RunOutcome::Reached
-                };
+            if !self.step_until(t) {
+                if self.halted.is_some() {
+                    return RunOutcome::Halted;
+                }
+                // Only stale entries were left before `t`.
+                break;
             }
             done += 1;
             if self.stop_on_violation && self.violations.len() > before {
@@ -871,7 +882,9 @@ impl<P: Process> Lab for Simulator<P> {
             .is_some_and(|q| q.time <= self.now && q.class == 0)
             && self.halted.is_none()
         {
-            self.process_next();
+            if !self.process_next(self.now) {
+                break;
+            }
         }
         self.execute(action)?;
         self.check_invariants();
