@@ -5,6 +5,7 @@ use crate::partition::PartitionTool;
 use crate::settings::{self, SPEED_RANGE, Settings};
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{AnimationFrame, request_animation_frame};
+use splitbrain_embed::{Command, Control, Panel};
 use splitbrain_labs::{RunDescription, build, find};
 use splitbrain_sim::{
     Action, Lab, NodeId, RunOutcome, Time, TimedAction, TraceLine, WorldView, format_time, secs,
@@ -126,6 +127,32 @@ pub enum Msg {
     SwitchLab(String),
     /// Set one lab parameter (`null` removes it) and start over from the same seed.
     Param(String, serde_json::Value),
+    /// A checked command from the page that embeds this one.
+    Host(Command),
+}
+
+impl Msg {
+    /// The embed control a message needs (`None`: always allowed), so an embed's `controls`
+    /// decide its buttons, its keys and the host page's commands alike.
+    fn control(&self) -> Option<Control> {
+        Some(match self {
+            Msg::TogglePlay | Msg::Step => Control::Play,
+            Msg::Speed(_) => Control::Speed,
+            Msg::Reset | Msg::NewSeed | Msg::Seed(_) => Control::Reset,
+            Msg::CrashRestart => Control::Crash,
+            Msg::Isolate | Msg::PartitionTool(_) | Msg::ApplyPartition(_) => Control::Partition,
+            Msg::Broadcast | Msg::SendRequest => Control::Request,
+            Msg::SwitchLab(_) | Msg::Param(..) => Control::Load,
+            Msg::LinkPercent(..) | Msg::LatencyText(_) => Control::Network,
+            Msg::Act(a) => match a {
+                Action::Crash { .. } | Action::Restart { .. } => Control::Crash,
+                Action::Partition { .. } | Action::Heal => Control::Partition,
+                Action::Client { .. } => Control::Request,
+                _ => Control::Network,
+            },
+            _ => return None,
+        })
+    }
 }
 
 /// The shell component.
@@ -183,6 +210,14 @@ pub struct App {
     still: bool,
     panic_test: bool,
     _keys: Option<EventListener>,
+    /// Embed mode: the link with the embedding page (`None` on the site itself).
+    embed: Option<crate::embed::Embed>,
+    /// Embed mode's "open in Splitbrain" link: this run at this moment in the full app.
+    full_link: String,
+    /// The run moved since the embedding page last heard of it.
+    observe_due: bool,
+    /// Where the run starts when it loops (`?t=`).
+    start_at: Time,
 }
 
 fn query() -> String {
@@ -216,7 +251,14 @@ impl App {
                 self.last_ts = Some(ts);
                 let advance = (dt * 1_000.0 * self.speed) as Time;
                 self.auto_traffic();
-                let target = self.lab.now() + advance;
+                let mut target = self.lab.now() + advance;
+                let stop = self
+                    .embed
+                    .as_ref()
+                    .and_then(|e| e.options.loop_at.or(e.options.until));
+                if let Some(end) = stop {
+                    target = target.min(end);
+                }
                 if self.lab.run_until(target, FRAME_BUDGET) == RunOutcome::Violation {
                     // Stop at the event that broke it, so the learner sees that exact state.
                     self.playing = false;
@@ -225,8 +267,26 @@ impl App {
                     self.notice = Some(format!("The run stopped: {h}"));
                     self.playing = false;
                 }
+                if stop.is_some_and(|end| self.lab.now() >= end) && self.playing {
+                    let looping = self
+                        .embed
+                        .as_ref()
+                        .is_some_and(|e| e.options.loop_at.is_some());
+                    if looping {
+                        // Round again from the start, still playing.
+                        if let Err(e) = self.rebuild() {
+                            self.notice = Some(e);
+                        }
+                        self.lab
+                            .run_until(self.start_at, splitbrain_sim::limits::MAX_EVENTS);
+                        self.refresh();
+                    } else {
+                        self.playing = false;
+                    }
+                }
                 if !self.playing {
                     self.refresh();
+                    self.observe_due = true;
                 } else {
                     if self.lab.trace_recorded() == self.seen_trace {
                         // Nothing happened: only the messages move.
@@ -238,6 +298,7 @@ impl App {
                     let text_due = self.panels_trace != self.seen_trace
                         && ts - self.panels_ts >= PANEL_EVERY_MS;
                     if text_due {
+                        self.observe_due = true;
                         self.panels_ts = ts;
                         self.panels += 1;
                         self.panels_trace = self.seen_trace;
@@ -524,18 +585,12 @@ impl App {
                 }
                 true
             }
+            Msg::Host(cmd) => {
+                self.host(ctx, cmd);
+                true
+            }
             Msg::Share => {
-                let mut run = self.run.clone();
-                run.actions.extend(self.actions.iter().cloned());
-                run.actions.sort_by_key(|a| a.at);
-                let base = web_sys::window()
-                    .and_then(|w| {
-                        let l = w.location();
-                        Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
-                    })
-                    .unwrap_or_default();
-                let json: String = js_sys::encode_uri_component(&run.to_json()).into();
-                let link = format!("{base}?run={json}&t={}", format_time(self.lab.now()));
+                let link = self.share_link();
                 if let Some(w) = web_sys::window() {
                     let _ = w.navigator().clipboard().write_text(&link);
                 }
@@ -552,15 +607,21 @@ impl App {
     fn view_side(&self, link: &html::Scope<Self>) -> Html {
         let v = &self.view;
         let info = find(v.lab).ok();
-        let speed_input = link.callback(|e: InputEvent| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            // Logarithmic slider: 0..100 maps onto SPEED_RANGE.
-            let t = input.value().parse::<f64>().unwrap_or(50.0) / 100.0;
-            Msg::Speed(SPEED_RANGE.0 * (SPEED_RANGE.1 / SPEED_RANGE.0).powf(t))
-        });
-        let slider = ((self.speed / SPEED_RANGE.0).ln() / (SPEED_RANGE.1 / SPEED_RANGE.0).ln()
-            * 100.0)
-            .round();
+        if let Some(e) = &self.embed {
+            // Embed mode: only the panels the page asked for; the controls are in the bar.
+            let (inspector, log) = (
+                e.options.shows(Panel::Inspector),
+                e.options.shows(Panel::Log),
+            );
+            if !inspector && !log {
+                return Html::default();
+            }
+            return html! {
+                <aside class="side">
+                    <Memo version={self.panels}>{ self.view_details(link, inspector, log) }</Memo>
+                </aside>
+            };
+        }
         let selected = self.selected.and_then(|s| v.nodes.get(s));
         let up = selected.is_some_and(|s| s.up);
         let partitioned = !v.blocked.is_empty();
@@ -580,10 +641,7 @@ impl App {
                     </label>
                     <button onclick={link.callback(|_| Msg::NewSeed)}>{ "New seed" }</button>
                     <button onclick={link.callback(|_| Msg::Share)} title="a link that replays this run to this moment">{ "Share" }</button>
-                    <label class="speed">
-                        { speed_label(self.speed) }
-                        <input type="range" min="0" max="100" value={slider.to_string()} oninput={speed_input} aria-label="speed" />
-                    </label>
+                    { self.speed_slider(link) }
                 </div>
                 <div class="controls">
                     <button onclick={link.callback(|_| Msg::Broadcast)} title="B" disabled={!up}>{ "Client request" }</button>
@@ -622,8 +680,27 @@ impl App {
                                onchange={link.callback(|e: Event| Msg::LatencyText(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
                     </label>
                 </div>
-                <Memo version={self.panels}>
-                if let Some(id) = self.selected_message {
+                <Memo version={self.panels}>{ self.view_details(link, true, true) }</Memo>
+                if let Some(l) = &self.share {
+                    <label class="share">{ "Link to this exact state (copied):" }
+                        <input readonly=true value={l.clone()} data-testid="share-link" />
+                    </label>
+                }
+                // Only while paused: a line that changed every frame would re-lay out the column.
+                <p class="fingerprint" data-testid="fingerprint">{
+                    if self.playing { "run fingerprint: pause to see it".to_string() }
+                    else { format!("run fingerprint {:016x} at {}", self.lab.trace_hash(), format_time(self.lab.now())) }
+                }</p>
+                <p class="keys">{ "Keys: Space play · S step · 0–9 select · B request · C crash/restart · I isolate · P partition · H heal · ? all shortcuts" }</p>
+            </aside>
+        }
+    }
+    /// The message and node inspectors and the event log.
+    fn view_details(&self, link: &html::Scope<Self>, inspector: bool, log: bool) -> Html {
+        let v = &self.view;
+        let selected = self.selected.and_then(|s| v.nodes.get(s));
+        html! { <>
+                if let (true, Some(id)) = (inspector, self.selected_message) {
                     <section class="inspector message-inspector" aria-label="message inspector">
                         <h2>{ format!("Message #{id}") }</h2>
                         { match v.messages.iter().find(|m| m.id == id) {
@@ -644,6 +721,7 @@ impl App {
                         } }
                     </section>
                 }
+                if inspector {
                 <section class="inspector" aria-label="inspector">
                     <h2>{ self.selected.map_or("No node selected".into(), |s| format!("Node n{s}")) }</h2>
                     if let Some(node) = selected {
@@ -658,6 +736,8 @@ impl App {
                         </dl>
                     }
                 </section>
+                }
+                if log {
                 <section class="log" aria-label="event log">
                     <h2>{ "Events" }</h2>
                     <div class="log-tools">
@@ -684,26 +764,172 @@ impl App {
                         }) }
                     </ol>
                 </section>
-                </Memo>
-                if let Some(l) = &self.share {
-                    <label class="share">{ "Link to this exact state (copied):" }
-                        <input readonly=true value={l.clone()} data-testid="share-link" />
-                    </label>
                 }
-                // Only while paused: a line that changed every frame would re-lay out the column.
-                <p class="fingerprint" data-testid="fingerprint">{
-                    if self.playing { "run fingerprint: pause to see it".to_string() }
-                    else { format!("run fingerprint {:016x} at {}", self.lab.trace_hash(), format_time(self.lab.now())) }
-                }</p>
-                <p class="keys">{ "Keys: Space play · S step · 0–9 select · B request · C crash/restart · I isolate · P partition · H heal · ? all shortcuts" }</p>
-            </aside>
+        </> }
+    }
+
+    /// The speed slider: logarithmic, 0..100 maps onto SPEED_RANGE.
+    fn speed_slider(&self, link: &html::Scope<Self>) -> Html {
+        let speed_input = link.callback(|e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let t = input.value().parse::<f64>().unwrap_or(50.0) / 100.0;
+            Msg::Speed(SPEED_RANGE.0 * (SPEED_RANGE.1 / SPEED_RANGE.0).powf(t))
+        });
+        let slider = ((self.speed / SPEED_RANGE.0).ln() / (SPEED_RANGE.1 / SPEED_RANGE.0).ln()
+            * 100.0)
+            .round();
+        html! {
+            <label class="speed">
+                { speed_label(self.speed) }
+                <input type="range" min="0" max="100" value={slider.to_string()} oninput={speed_input} aria-label="speed" />
+            </label>
         }
     }
+
+    /// A link that replays this run, with everything done in the page, to this moment.
+    fn share_link(&self) -> String {
+        let mut run = self.run.clone();
+        run.actions.extend(self.actions.iter().cloned());
+        run.actions.sort_by_key(|a| a.at);
+        let base = web_sys::window()
+            .and_then(|w| {
+                let l = w.location();
+                Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
+            })
+            .unwrap_or_default();
+        let json: String = js_sys::encode_uri_component(&run.to_json()).into();
+        format!("{base}?run={json}&t={}", format_time(self.lab.now()))
+    }
+
+    /// Whether the embedding page lets the learner and itself do this (always, on the site).
+    fn allows(&self, c: Control) -> bool {
+        self.embed
+            .as_ref()
+            .is_none_or(|e| e.options.controls.allows(c))
+    }
+
+    /// A command from the embedding page (already checked against the embed's controls).
+    fn host(&mut self, ctx: &Context<Self>, cmd: Command) {
+        let refuse = |app: &mut Self, why: String| {
+            if let Some(e) = &app.embed {
+                web_sys::console::warn_1(&format!("splitbrain embed: {why}").into());
+                e.post("refused", serde_json::json!({ "reason": why }));
+            }
+        };
+        match cmd {
+            Command::Play | Command::Pause => {
+                if self.playing != (cmd == Command::Play) {
+                    self.handle(ctx, Msg::TogglePlay);
+                }
+            }
+            Command::Step => {
+                self.handle(ctx, Msg::Step);
+            }
+            Command::Speed(s) => {
+                self.handle(ctx, Msg::Speed(s));
+            }
+            Command::Reset => {
+                self.handle(ctx, Msg::Reset);
+            }
+            Command::Seek(t) => {
+                if let Err(e) = self.seek(t) {
+                    refuse(self, format!("seek: {e}"));
+                }
+            }
+            Command::LoadRun(run) => {
+                if crate::bundles::elsewhere(&run.lab, "").is_some() {
+                    refuse(
+                        self,
+                        format!(
+                            "load-run: the {} lab runs in another page of Splitbrain; embed that page",
+                            run.lab
+                        ),
+                    );
+                    return;
+                }
+                let old = std::mem::replace(&mut self.run, *run);
+                match self.rebuild() {
+                    Ok(()) => {
+                        // A loaded run replays as it is, like a shared link.
+                        self.auto = false;
+                        self.share = None;
+                        if self.selected.is_some_and(|s| s >= self.lab.nodes()) {
+                            self.selected = Some(0);
+                        }
+                    }
+                    Err(e) => {
+                        self.run = old;
+                        let _ = self.rebuild();
+                        refuse(self, format!("load-run: {e}"));
+                    }
+                }
+            }
+            Command::Act(action) => {
+                let before = self.actions.len();
+                self.act(action);
+                if self.actions.len() == before
+                    && let Some(n) = self.notice.clone()
+                {
+                    refuse(self, n);
+                }
+            }
+            Command::Request { node, command } => {
+                let node = node.unwrap_or_else(|| self.client_node());
+                let before = self.actions.len();
+                self.act(Action::Client { node, command });
+                if self.actions.len() == before
+                    && let Some(n) = self.notice.clone()
+                {
+                    refuse(self, n);
+                }
+            }
+            Command::GetState => {
+                if let Some(e) = &mut self.embed {
+                    e.observe(
+                        self.lab.as_ref(),
+                        self.run.seed,
+                        self.playing,
+                        self.speed,
+                        true,
+                    );
+                }
+            }
+        }
+        self.observe_due = true;
+    }
+
+    /// This run's state at virtual time `t`, paused. Going back replays the run from its
+    /// start with the actions taken before `t`, so the state is the one a link with `?t=`
+    /// opens on; later actions are forgotten, as a rewind does.
+    fn seek(&mut self, t: Time) -> Result<(), String> {
+        if t < self.lab.now() {
+            let kept: Vec<TimedAction> =
+                self.actions.iter().filter(|a| a.at <= t).cloned().collect();
+            let mut run = self.run.clone();
+            run.actions.extend(kept.iter().cloned());
+            run.actions.sort_by_key(|a| a.at);
+            self.lab = fresh_lab(&run)?;
+            if let Some(e) = &mut self.embed {
+                e.restarted(self.lab.as_ref());
+            }
+            self.auto_count = kept
+                .iter()
+                .filter(|a| matches!(a.action, Action::Client { .. }))
+                .count() as u64;
+            self.actions = kept;
+        }
+        self.lab.run_until(t, splitbrain_sim::limits::MAX_EVENTS);
+        self.next_auto = self.lab.now() + AUTO_EVERY;
+        self.playing = false;
+        self.refresh();
+        Ok(())
+    }
+
     fn rebuild(&mut self) -> Result<(), String> {
-        let mut lab = build(&self.run, TRACE_KEPT).map_err(|e| e.0)?;
-        lab.set_stop_on_violation(true);
-        lab.keep_drops(DROPS_SHOWN);
-        self.lab = lab;
+        self.lab = fresh_lab(&self.run)?;
+        if let Some(e) = &mut self.embed {
+            e.restarted(self.lab.as_ref());
+        }
         self.selected_message = None;
         self.partition_open = false;
         self.actions.clear();
@@ -864,6 +1090,19 @@ impl Component for App {
             },
             mut notice,
         ) = settings::from_query(&query());
+        let (embed_options, embed_errors) = {
+            let pairs: Vec<(String, String)> = settings::pairs(&query()).collect();
+            splitbrain_embed::Options::from_pairs(
+                pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            )
+        };
+        if !embed_errors.is_empty() {
+            let more = format!(
+                "Ignored part of the embed settings: {}",
+                embed_errors.join("; ")
+            );
+            notice = Some(notice.map_or(more.clone(), |n| format!("{n}. {more}")));
+        }
         // A link to a lab another bundle carries: go there with the same query.
         if let Some(url) = crate::bundles::requested_lab(&query())
             .and_then(|lab| crate::bundles::elsewhere(&lab, &query()))
@@ -932,6 +1171,10 @@ impl Component for App {
         let mut lab = lab;
         lab.set_stop_on_violation(true);
         lab.keep_drops(DROPS_SHOWN);
+        let playing = match &embed_options {
+            Some(o) => o.autoplay,
+            None => at.is_none(),
+        };
         if let Some(t) = at {
             lab.run_until(t, splitbrain_sim::limits::MAX_EVENTS);
         }
@@ -957,7 +1200,7 @@ impl Component for App {
             side_html: Html::default(),
             side_version: u64::MAX,
             log: Vec::new(),
-            playing: at.is_none(),
+            playing,
             speed,
             last_ts: None,
             selected: Some(0),
@@ -986,7 +1229,16 @@ impl Component for App {
                 .is_some_and(|m| m.matches()),
             panic_test,
             _keys: keys,
+            embed: embed_options.map(|o| crate::embed::Embed::new(o, ctx.link().clone())),
+            full_link: String::new(),
+            observe_due: false,
+            start_at: at.unwrap_or(0),
         };
+        if let Some(e) = &mut app.embed {
+            e.ready(app.lab.as_ref(), app.run.seed);
+            e.observe(app.lab.as_ref(), app.run.seed, app.playing, app.speed, true);
+            app.full_link = app.share_link();
+        }
         app.refresh();
         app.seed_text = app.run.seed.to_string();
         app.invariants = app.lab.invariant_names().join(", ");
@@ -1003,9 +1255,31 @@ impl Component for App {
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        if let Some(c) = msg.control()
+            && !self.allows(c)
+        {
+            // A key for a control this embed does not offer.
+            return false;
+        }
+        let frame = matches!(msg, Msg::Frame(_));
         let render = self.handle(ctx, msg);
+        if let Some(e) = &mut self.embed
+            && (self.observe_due || !frame)
+        {
+            self.observe_due = false;
+            e.observe(
+                self.lab.as_ref(),
+                self.run.seed,
+                self.playing,
+                self.speed,
+                false,
+            );
+        }
         if self.side_version != self.panels {
             self.side_version = self.panels;
+            if self.embed.is_some() {
+                self.full_link = self.share_link();
+            }
             self.side_html = self.view_side(ctx.link());
         }
         render
@@ -1013,6 +1287,9 @@ impl Component for App {
 
     fn view(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
+        if let Some(e) = &self.embed {
+            return self.view_embed(link, &e.options);
+        }
         let v = &self.view;
         let info = find(v.lab).ok();
         let title = info.map_or(v.lab, |l| l.title);
@@ -1081,6 +1358,87 @@ impl Component for App {
             </div>
         }
     }
+}
+
+impl App {
+    /// Embed mode: no site chrome, one bar with the controls the embedding page allows, the
+    /// network, and the panels it asked for.
+    fn view_embed(&self, link: &html::Scope<Self>, o: &splitbrain_embed::Options) -> Html {
+        let v = &self.view;
+        let info = find(v.lab).ok();
+        let kinds = info.map_or(&[][..], |l| l.message_kinds);
+        let node = self.selected.unwrap_or(0);
+        let up = v.nodes.get(node).is_some_and(|s| s.up);
+        let can = |c| o.controls.allows(c);
+        let title = info.map_or(v.lab, |l| l.title);
+        html! {
+            <div class="shell embed" data-lab={v.lab}>
+                <div class="embed-bar" role="toolbar" aria-label="simulation controls">
+                    if can(Control::Play) {
+                        <button class="primary" onclick={link.callback(|_| Msg::TogglePlay)} title="Space">
+                            { if self.playing { "❚❚ Pause" } else { "▶ Play" } }
+                        </button>
+                        <button onclick={link.callback(|_| Msg::Step)} title="S">{ "Step" }</button>
+                    }
+                    if can(Control::Reset) {
+                        <button onclick={link.callback(|_| Msg::Reset)} title="R">{ "Reset" }</button>
+                    }
+                    if can(Control::Crash) {
+                        <button onclick={link.callback(|_| Msg::CrashRestart)} title="C">{ format!("{} n{node}", if up { "Crash" } else { "Restart" }) }</button>
+                    }
+                    if can(Control::Partition) {
+                        <button onclick={link.callback(|_| Msg::Isolate)} title="I">{ format!("Isolate n{node}") }</button>
+                        <button onclick={link.callback(|_| Msg::Act(Action::Heal))} title="H" disabled={v.blocked.is_empty()}>{ "Heal" }</button>
+                    }
+                    if can(Control::Request) {
+                        <button onclick={link.callback(|_| Msg::Broadcast)} title="B" disabled={!up}>{ "Request" }</button>
+                    }
+                    if can(Control::Speed) {
+                        { self.speed_slider(link) }
+                    }
+                    <span class="clock" data-testid="clock">{ format!("t = {}", format_time(self.now - self.now % 1000)) }</span>
+                    <a class="open-full" href={self.full_link.clone()} target="_blank" rel="noopener"
+                       title={format!("open this {title} run in the full Splitbrain app, at this moment")}>{ "Open in Splitbrain ↗" }</a>
+                </div>
+                if let Some(n) = &self.notice {
+                    <div class="notice" role="alert" data-testid="notice">
+                        <span>{ n }</span>
+                        <button onclick={link.callback(|_| Msg::Dismiss)} aria-label="dismiss">{ "×" }</button>
+                    </div>
+                }
+                if let Some(x) = self.lab.violations().first() {
+                    <div class="violation" role="alert" data-testid="safety">
+                        { format!("✗ {} broken ({}): {} — at {}", x.invariant, x.source, x.message, format_time(x.time)) }
+                    </div>
+                } else if o.shows(Panel::Safety) {
+                    <div class="safety" data-testid="safety">
+                        { format!("✓ Safety holds: {} checked after every event", self.invariants) }
+                    </div>
+                }
+                <main class="layout">
+                    <section class="stage">
+                        <NetworkView view={self.view.clone()} now={self.now} selected={self.selected} on_select={link.callback(Msg::Select)} kinds={kinds}
+                                     flagged={self.lab.violations().first().map(|x| x.nodes.clone()).unwrap_or_default()}
+                                     on_message={link.callback(Msg::SelectMessage)} selected_message={self.selected_message}
+                                     on_cut={link.callback(|(from, to)| Msg::Act(Action::Cut { from, to }))}
+                                     fade={(self.speed * FADE_WALL_S * 1e6) as Time} still={self.still} playing={self.playing} />
+                        if o.shows(Panel::Lab) {
+                            <Memo version={self.lab_panel}>{ self.lab_panel_html.clone() }</Memo>
+                        }
+                    </section>
+                    { self.side_html.clone() }
+                </main>
+            </div>
+        }
+    }
+}
+
+/// A lab built for the page: it stops at a violation and keeps recent drops to draw.
+fn fresh_lab(run: &RunDescription) -> Result<Box<dyn Lab>, String> {
+    let mut lab = build(run, TRACE_KEPT).map_err(|e| e.0)?;
+    lab.set_stop_on_violation(true);
+    lab.keep_drops(DROPS_SHOWN);
+    Ok(lab)
 }
 
 /// "Speed 0.05×", "Speed 1/500×": two decimals with integer arithmetic (see `network::num`).

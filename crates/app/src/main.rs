@@ -8,6 +8,7 @@
 mod app;
 mod bundles;
 mod crash;
+mod embed;
 mod network;
 mod panels;
 mod partition;

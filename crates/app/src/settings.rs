@@ -127,6 +127,8 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
                 _ => errors.push(format!("bench needs at most {} nodes", limits::MAX_NODES)),
             },
             "selftest" if v == "panic" => s.panic_test = true,
+            // Embed mode's own settings, read by `splitbrain_embed::Options`.
+            k if splitbrain_embed::KEYS.contains(&k) => {}
             k if k.starts_with("param.") && k.len() > 6 => {
                 let value =
                     serde_json::from_str(&v).unwrap_or(serde_json::Value::String(v.clone()));

@@ -42,13 +42,15 @@ pub enum Control {
     Partition,
     /// Send client requests.
     Request,
-    /// Replace the run with another (`load-run`).
+    /// Replace the run with another (`load-run`), or change the lab's settings.
     Load,
+    /// Link loss, duplication and latency; cutting a link; dropping a message in flight.
+    Network,
 }
 
 impl Control {
     /// Every control, in the order the docs list them.
-    pub const ALL: [Control; 8] = [
+    pub const ALL: [Control; 9] = [
         Control::Play,
         Control::Seek,
         Control::Speed,
@@ -57,6 +59,7 @@ impl Control {
         Control::Partition,
         Control::Request,
         Control::Load,
+        Control::Network,
     ];
 
     /// Its name in `controls=` lists.
@@ -70,6 +73,7 @@ impl Control {
             Control::Partition => "partition",
             Control::Request => "request",
             Control::Load => "load",
+            Control::Network => "network",
         }
     }
 
@@ -573,6 +577,7 @@ pub fn state_fields(
     speed: f64,
     events: u64,
     violations: usize,
+    fingerprint: u64,
     summary: Value,
 ) -> Map<String, Value> {
     let mut m = Map::new();
@@ -584,6 +589,8 @@ pub fn state_fields(
     m.insert("speed".into(), json!(speed));
     m.insert("events".into(), json!(events));
     m.insert("violations".into(), json!(violations));
+    // The trace hash the full app shows as "run fingerprint": equal means the same run.
+    m.insert("fingerprint".into(), json!(format!("{fingerprint:016x}")));
     m.insert("summary".into(), summary);
     m
 }
@@ -728,6 +735,7 @@ mod tests {
                 0.1,
                 42,
                 0,
+                0xab,
                 json!({"max_term": 1}),
             ),
         );
@@ -736,5 +744,6 @@ mod tests {
         assert_eq!(v["id"], "sb-1");
         assert_eq!(v["time"], "1.5s");
         assert_eq!(v["summary"]["max_term"], 1);
+        assert_eq!(v["fingerprint"], "00000000000000ab");
     }
 }

@@ -136,6 +136,14 @@ fn build_app() -> Result<(), Failure> {
         "trunk",
         &["build", "--release", "--offline", "--skip-version-check"],
     )?;
+    // The embed snippet and its example page are plain files beside the root page.
+    for file in ["embed.js", "embed-example.html"] {
+        std::fs::copy(
+            root().join("web").join(file),
+            root().join("dist").join(file),
+        )
+        .map_err(|e| Failure(format!("cannot copy web/{file} into dist/: {e}")))?;
+    }
     let page = std::fs::read_to_string(root().join("web/index.html"))
         .map_err(|e| Failure(format!("cannot read web/index.html: {e}")))?;
     let root_features = r#"data-cargo-features="lab-raft,lab-broadcast""#;

@@ -1,0 +1,198 @@
+// Embedding: the snippet, embed mode and the postMessage schema, as a documentation page uses
+// them. Run by `cargo xtask test` after the site is built (embed.js and embed-example.html are
+// copied beside the root page).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, stop, OUT } from './harness.mjs';
+
+let server, browser;
+before(async () => { [server, browser] = await start(); });
+after(() => stop(server, browser));
+
+/** A page that records console errors and the embed warnings of every frame. */
+async function host(url, viewport = { width: 900, height: 900 }) {
+  const page = await browser.newPage({ viewport });
+  const errors = [];
+  const warnings = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+    if (m.type() === 'warning' && m.text().startsWith('splitbrain embed:')) warnings.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  if (url.startsWith('<')) await page.setContent(url);
+  else await page.goto(url);
+  return { page, errors, warnings };
+}
+
+/** Events one embed sent to the example page so far. */
+const eventsOf = (page, id) => page.evaluate((id) => window.events.filter((e) => e.id === id), id);
+const waitEvent = (page, id, type, timeout = 30000) => page.waitForFunction(([id, type]) =>
+  window.events.some((e) => e.id === id && e.type === type), [id, type], { timeout });
+/** The newest state event of an embed, after asking for a fresh one. */
+async function stateOf(page, id) {
+  const n = await page.evaluate((id) => window.events.filter((e) => e.id === id && e.type === 'state').length, id);
+  await page.evaluate((id) => Splitbrain.player(`[data-splitbrain-id="${id}"]`).getState(), id);
+  await page.waitForFunction(([id, n]) => window.events.filter((e) => e.id === id && e.type === 'state').length > n, [id, n]);
+  return page.evaluate((id) => window.events.filter((e) => e.id === id && e.type === 'state').pop(), id);
+}
+const frameOf = (page, id) => page.frameLocator(`[data-splitbrain-id="${id}"] iframe`);
+
+test('the example page: four live embeds, lazily loaded, sized to their content, no console errors', async () => {
+  const { page, errors } = await host(server.url + 'embed-example.html', { width: 900, height: 700 });
+  // Only the embeds near the viewport load at first.
+  await frameOf(page, 'election').locator('svg.network g.node').first().waitFor({ timeout: 20000 });
+  assert.equal(await page.locator('[data-splitbrain-id="paxos"] iframe').getAttribute('src'), null,
+    'the Paxos embed, far below, is not loaded yet');
+  await page.locator('[data-splitbrain-id="paxos"]').scrollIntoViewIfNeeded();
+  await frameOf(page, 'paxos').locator('svg.network g.node').first().waitFor({ timeout: 20000 });
+  for (const [id, lab] of [['election', 'raft'], ['partition', 'raft'], ['hashing', 'hashing'], ['paxos', 'paxos']]) {
+    await page.locator(`[data-splitbrain-id="${id}"]`).scrollIntoViewIfNeeded();
+    const frame = frameOf(page, id);
+    await frame.locator(`.shell.embed[data-lab="${lab}"] svg.network g.node`).first().waitFor({ timeout: 20000 });
+    assert.equal(await frame.locator('header.bar').count(), 0, `${id}: no site chrome`);
+    assert.ok(await frame.locator('a.open-full').getAttribute('href'), `${id}: an open-in-Splitbrain link`);
+    const title = await page.locator(`[data-splitbrain-id="${id}"] iframe`).getAttribute('title');
+    assert.match(title, new RegExp(lab), `${id}: the frame has a title for screen readers`);
+  }
+  // Each frame is as tall as its content (the snippet starts them at 480 px).
+  await page.waitForFunction(() => [...document.querySelectorAll('iframe')].every((f) => {
+    const inner = f.contentDocument?.documentElement;
+    return inner && Math.abs(f.getBoundingClientRect().height - inner.getBoundingClientRect().height) <= 2;
+  }), null, { timeout: 10000 });
+  assert.equal(await frameOf(page, 'paxos').locator('html').getAttribute('data-theme'), 'dark');
+  await page.locator('[data-splitbrain-id="election"]').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: OUT + 'embed-example.png' });
+  await page.screenshot({ path: OUT + 'embed-example-full.png', fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('events arrive in order: ready, then state, then the Raft embed\'s leader-elected', async () => {
+  const { page, errors } = await host(server.url + 'embed-example.html', { width: 900, height: 2400 });
+  await waitEvent(page, 'election', 'leader-elected');
+  const events = await eventsOf(page, 'election');
+  const types = events.map((e) => e.type);
+  assert.equal(types[0], 'ready', types.join(' '));
+  assert.ok(types.indexOf('state') > 0 && types.indexOf('state') < types.indexOf('leader-elected'), types.join(' '));
+  const ready = events[0];
+  assert.equal(ready.splitbrain, 1);
+  assert.equal(ready.lab, 'raft');
+  assert.equal(ready.seed, 3);
+  const elected = events.find((e) => e.type === 'leader-elected');
+  const state = events.filter((e) => e.type === 'state').pop();
+  assert.ok(elected.term >= 1 && elected.node >= 0 && elected.node < 5, JSON.stringify(elected));
+  assert.ok(state.summary.max_term >= 1, JSON.stringify(state.summary));
+  assert.ok(events.some((e) => e.type === 'resize' && e.height > 200), 'the frame reported its height');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('host commands: pause stops time, seek lands on the full app\'s state, crash is refused', async () => {
+  const { page, errors, warnings } = await host(server.url + 'embed-example.html', { width: 900, height: 2400 });
+  await waitEvent(page, 'partition', 'leader-elected');
+  // Isolate the leader from the host page's own button, then heal.
+  await page.click('#isolate-leader');
+  await frameOf(page, 'partition').locator('.group-shade').first().waitFor();
+  await page.click('#heal');
+  await frameOf(page, 'partition').locator('.group-shade').first().waitFor({ state: 'detached' });
+  await page.click('#pause');
+  await page.waitForFunction(() => window.events.filter((e) => e.id === 'partition' && e.type === 'state').pop()?.playing === false);
+  const a = await stateOf(page, 'partition');
+  await page.waitForTimeout(400); // wall time passes; virtual time must not
+  const b = await stateOf(page, 'partition');
+  assert.equal(b.time_us, a.time_us, 'paused: virtual time stands still');
+  // Forward to 3 s, then back to 2 s: going back replays the run with the actions taken
+  // before 2 s; the full app opened on the embed's own link must show the very same run
+  // fingerprint at that time.
+  await page.evaluate(() => Splitbrain.player('#partition').seek(3));
+  await page.waitForFunction(() => window.events.filter((e) => e.id === 'partition' && e.type === 'state').pop()?.time === '3s');
+  await page.click('#seek');
+  await page.waitForFunction(() => window.events.filter((e) => e.id === 'partition' && e.type === 'state').pop()?.time === '2s');
+  const seeked = await stateOf(page, 'partition');
+  const link = await frameOf(page, 'partition').locator('a.open-full').getAttribute('href');
+  assert.match(link, /\?run=.*&t=2s$/);
+  const full = await browser.newPage();
+  await full.goto(link);
+  const print = await full.getByTestId('fingerprint').textContent();
+  assert.equal(print, `run fingerprint ${seeked.fingerprint} at 2s`);
+  await full.close();
+  // Crash is not among this embed's controls.
+  await page.click('#crash');
+  await waitEvent(page, 'partition', 'refused');
+  const refused = (await eventsOf(page, 'partition')).find((e) => e.type === 'refused');
+  assert.match(refused.reason, /do not include "crash"/);
+  assert.ok(warnings.some((w) => w.includes('do not include "crash"')), warnings.join('\n'));
+  assert.equal(await frameOf(page, 'partition').locator('g.node.node-down').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('hostile messages are ignored with one warning each and the embed keeps running', async () => {
+  const html = `<!doctype html><body>
+    <div id="b" data-splitbrain data-lab="balance" data-controls="all" data-lazy="false"></div>
+    <script src="${server.url}embed.js"></script>
+    <script>window.events = []; document.addEventListener('splitbrain', (e) => window.events.push(e.detail));</script></body>`;
+  const { page, errors, warnings } = await host(html);
+  await page.waitForFunction(() => window.events.some((e) => e.type === 'ready'), null, { timeout: 30000 });
+  const id = await page.evaluate(() => Splitbrain.players[0].id);
+  assert.match(await page.locator('iframe').getAttribute('src'), /\/balance\/\?embed=1/, 'the balance page, directly');
+  const post = (msg) => page.evaluate((msg) => document.querySelector('iframe').contentWindow.postMessage(
+    msg === 'HUGE' ? { splitbrain: 1, type: 'play', pad: 'x'.repeat(10 << 20) } : msg, '*'), msg);
+  await post({ splitbrain: 1, type: 'self-destruct' });
+  await post('HUGE');
+  await post({ splitbrain: 1, type: 'load-run', run: { lab: 'raft', nodes: 1e9 } });
+  await post({ type: 'pause' });
+  await page.waitForFunction(() => window.events.filter((e) => e.type === 'refused').length >= 4, null, { timeout: 10000 });
+  const reasons = (await page.evaluate(() => window.events.filter((e) => e.type === 'refused'))).map((e) => e.reason);
+  assert.match(reasons[0], /unknown message type "self-destruct"/);
+  assert.match(reasons[1], /limit is/);
+  assert.match(reasons[2], /nodes must be between 1 and 1000/);
+  assert.match(reasons[3], /without "splitbrain"/);
+  assert.equal(warnings.length, 4, warnings.join('\n'));
+  // Still running: virtual time moves on.
+  const t0 = (await stateOf(page, id)).time_us;
+  await page.waitForFunction((t0) => window.events.filter((e) => e.type === 'state').pop().time_us > t0, t0, { timeout: 10000 });
+  await page.frameLocator('iframe').locator('svg.network g.node').first().waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('two embeds with different seeds do not interfere: each matches the full app on its own', async () => {
+  const html = `<!doctype html><body>
+    <div data-splitbrain data-id="s3" data-lab="raft" data-seed="3" data-autoplay="false" data-lazy="false"></div>
+    <div data-splitbrain data-id="s9" data-lab="raft" data-seed="9" data-autoplay="false" data-lazy="false"></div>
+    <script src="${server.url}embed.js"></script>
+    <script>window.events = []; document.addEventListener('splitbrain', (e) => window.events.push(e.detail));</script></body>`;
+  const { page, errors } = await host(html, { width: 700, height: 1600 });
+  for (const id of ['s3', 's9']) await waitEvent(page, id, 'ready');
+  await page.evaluate(() => { Splitbrain.players.forEach((p) => p.seek('1.5s')); });
+  for (const [id, seed] of [['s3', 3], ['s9', 9]]) {
+    await page.waitForFunction((id) => window.events.filter((e) => e.id === id && e.type === 'state').pop()?.time === '1.5s', id);
+    const s = await stateOf(page, id);
+    const full = await browser.newPage();
+    await full.goto(`${server.url}?lab=raft&seed=${seed}&t=1.5s`);
+    assert.equal(await full.getByTestId('fingerprint').textContent(), `run fingerprint ${s.fingerprint} at 1.5s`, id);
+    await full.close();
+  }
+  const [a, b] = await Promise.all(['s3', 's9'].map((id) => stateOf(page, id)));
+  assert.notEqual(a.fingerprint, b.fingerprint);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a 320x240 frame without the snippet: compact, the cluster and play button in view', async () => {
+  const page = await browser.newPage({ viewport: { width: 400, height: 300 } });
+  await page.setContent(`<iframe src="${server.url}?embed=1&lab=raft&seed=3&controls=play,crash,partition" width="320" height="240" style="border:0"></iframe>`);
+  const frame = page.frameLocator('iframe');
+  await frame.locator('svg.network g.node').first().waitFor();
+  const inside = async (sel) => {
+    const box = await frame.locator(sel).first().boundingBox();
+    return box && box.x >= 0 && box.y >= 0 && box.x + box.width <= 320 + 1 && box.y + box.height <= 240 + 1;
+  };
+  assert.ok(await inside('button.primary'), 'play/pause visible');
+  assert.ok(await inside('svg.network g.node[data-node="0"]'), 'the top node is visible');
+  const scroll = await page.frames()[1].evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scroll <= 320, `no horizontal scroll, got ${scroll}`);
+  await page.screenshot({ path: OUT + 'embed-320.png' });
+  await page.close();
+});

@@ -1,0 +1,183 @@
+/* Splitbrain embed snippet: puts a live, seeded lab into any page.
+ *
+ *   <script src="https://…/embed.js" data-lab="raft" data-seed="3" async></script>
+ *   <div data-splitbrain data-lab="hashing" data-controls="play,request"></div>
+ *
+ * Each becomes an iframe of the Splitbrain app in embed mode, loaded when it scrolls into view
+ * and sized to its content. `Splitbrain.player(el)` gives a small API over the documented
+ * postMessage schema (protocol 1, see the README): play(), pause(), seek(t), on(type, f), …
+ * Every data- attribute is passed to the frame as a URL parameter (data-param.x too); the
+ * snippet's own are data-height (before the frame reports its size), data-title, data-base
+ * (where the app lives) and data-lazy="false".
+ */
+(function () {
+  'use strict';
+  var PROTOCOL = 1;
+  if (window.Splitbrain && window.Splitbrain.protocol === PROTOCOL) {
+    // Loaded twice (two script tags): the first copy upgrades this tag too.
+    window.Splitbrain.scan(document.currentScript);
+    return;
+  }
+  // Which page of the site runs each lab: the site is one page per group of labs. Mirrors
+  // BUNDLES in crates/app/src/bundles.rs (a browser test loads every lab through this table).
+  var PAGES = { raft: '', broadcast: '', paxos: 'paxos/', hashing: 'hashing/', balance: 'balance/' };
+  var OWN = ['splitbrain', 'height', 'title', 'base', 'lazy'];
+  var here = document.currentScript;
+  var BASE = new URL('./', here && here.src ? here.src : location.href);
+  var count = 0;
+  var players = [];
+
+  function labOf(opts) {
+    if (opts.lab) return opts.lab;
+    try { return JSON.parse(opts.run).lab; } catch (e) { return 'raft'; }
+  }
+
+  /** The options an element carries: its data- attributes, names kept as written. */
+  function optionsOf(el) {
+    var opts = {};
+    for (var i = 0; i < el.attributes.length; i++) {
+      var a = el.attributes[i];
+      if (a.name.indexOf('data-') === 0) opts[a.name.slice(5)] = a.value;
+    }
+    return opts;
+  }
+
+  function Player(container, opts) {
+    var lab = labOf(opts);
+    this.id = opts.id || 'sb-' + (++count);
+    this.lab = lab;
+    this.listeners = {};
+    this.queue = [];
+    this.ready = false;
+    var base = opts.base ? new URL(opts.base, location.href) : BASE;
+    var url = new URL(PAGES[lab] || '', base);
+    url.searchParams.set('embed', '1');
+    if (!opts.run) url.searchParams.set('lab', lab);
+    for (var k in opts) {
+      if (OWN.indexOf(k) < 0 && k !== 'lab' && k !== 'id') url.searchParams.set(k, opts[k]);
+    }
+    url.searchParams.set('id', this.id);
+    // The frame then obeys this page only and sends its events only here.
+    if (location.origin && location.origin !== 'null') url.searchParams.set('origin', location.origin);
+    this.origin = url.origin;
+    this.src = url.href;
+    var frame = document.createElement('iframe');
+    frame.title = opts.title || 'Splitbrain ' + lab + ' lab: a live simulation';
+    frame.setAttribute('loading', 'lazy');
+    frame.style.cssText = 'display:block;width:100%;border:0;border-radius:8px;height:' +
+      (parseInt(opts.height, 10) || 480) + 'px';
+    this.frame = frame;
+    this.element = container;
+    container.setAttribute('data-splitbrain-id', this.id);
+    container.splitbrain = this;
+    container.appendChild(frame);
+    var self = this;
+    var load = function () { if (!frame.src) frame.src = self.src; };
+    if (opts.lazy === 'false' || !('IntersectionObserver' in window)) {
+      load();
+    } else {
+      var seen = new IntersectionObserver(function (entries) {
+        if (entries.some(function (e) { return e.isIntersecting; })) { seen.disconnect(); load(); }
+      }, { rootMargin: '200px' });
+      seen.observe(container);
+    }
+  }
+
+  Player.prototype.on = function (type, f) {
+    (this.listeners[type] = this.listeners[type] || []).push(f);
+    return this;
+  };
+  Player.prototype.off = function (type, f) {
+    this.listeners[type] = (this.listeners[type] || []).filter(function (g) { return g !== f; });
+    return this;
+  };
+  /** Sends a command; commands sent before the frame is ready wait for it. */
+  Player.prototype.send = function (type, fields) {
+    var msg = Object.assign({ splitbrain: PROTOCOL, type: type }, fields || {});
+    if (this.ready) this.frame.contentWindow.postMessage(msg, this.origin);
+    else this.queue.push(msg);
+    return this;
+  };
+  var commands = {
+    play: [], pause: [], step: [], reset: [], heal: [], getState: [],
+    seek: ['t'], speed: ['speed'], crash: ['node'], restart: ['node'], isolate: ['node'],
+    partition: ['groups'], loadRun: ['run'], request: ['command', 'node'],
+  };
+  Object.keys(commands).forEach(function (name) {
+    var type = name.replace(/[A-Z]/g, function (c) { return '-' + c.toLowerCase(); });
+    Player.prototype[name] = function () {
+      var fields = {};
+      for (var i = 0; i < commands[name].length; i++) {
+        if (arguments[i] !== undefined) fields[commands[name][i]] = arguments[i];
+      }
+      return this.send(type, fields);
+    };
+  });
+
+  Player.prototype.receive = function (msg) {
+    if (msg.type === 'resize' && msg.height > 0) this.frame.style.height = Math.ceil(msg.height) + 'px';
+    if (msg.type === 'ready') {
+      this.ready = true;
+      var q = this.queue;
+      this.queue = [];
+      for (var i = 0; i < q.length; i++) this.frame.contentWindow.postMessage(q[i], this.origin);
+    }
+    var fs = (this.listeners[msg.type] || []).concat(this.listeners['*'] || []);
+    for (var j = 0; j < fs.length; j++) {
+      try { fs[j](msg, this); } catch (e) { console.error(e); }
+    }
+    // Also as DOM events that bubble, for pages that listen on document: 'splitbrain' for
+    // every event and 'splitbrain:<type>' for one type.
+    this.element.dispatchEvent(new CustomEvent('splitbrain', { detail: msg, bubbles: true }));
+    this.element.dispatchEvent(new CustomEvent('splitbrain:' + msg.type, { detail: msg, bubbles: true }));
+  };
+
+  window.addEventListener('message', function (e) {
+    var msg = e.data;
+    if (!msg || msg.splitbrain !== PROTOCOL || typeof msg.type !== 'string') return;
+    for (var i = 0; i < players.length; i++) {
+      var p = players[i];
+      if (p.frame.contentWindow === e.source && e.origin === p.origin) return p.receive(msg);
+    }
+  });
+
+  /** Makes an embed inside `container` (an element or a selector) with these options. */
+  function embed(container, opts) {
+    if (typeof container === 'string') container = document.querySelector(container);
+    if (container.splitbrain) return container.splitbrain;
+    var p = new Player(container, opts || {});
+    players.push(p);
+    return p;
+  }
+
+  /** Upgrades a snippet script tag and every `<div data-splitbrain>` not yet upgraded. */
+  function scan(script) {
+    if (script && (script.hasAttribute('data-lab') || script.hasAttribute('data-run')) && !script.splitbrainDone) {
+      script.splitbrainDone = true;
+      var div = document.createElement('div');
+      div.className = 'splitbrain-embed';
+      script.parentNode.insertBefore(div, script.nextSibling);
+      embed(div, optionsOf(script));
+    }
+    var divs = document.querySelectorAll('[data-splitbrain]:not([data-splitbrain-id])');
+    for (var i = 0; i < divs.length; i++) embed(divs[i], optionsOf(divs[i]));
+  }
+
+  window.Splitbrain = {
+    protocol: PROTOCOL,
+    players: players,
+    embed: embed,
+    scan: scan,
+    /** The player of an upgraded element (or selector). */
+    player: function (el) {
+      if (typeof el === 'string') el = document.querySelector(el);
+      return el && el.splitbrain;
+    },
+  };
+  if (document.readyState === 'loading') {
+    scan(here);
+    document.addEventListener('DOMContentLoaded', function () { scan(); });
+  } else {
+    scan(here);
+  }
+})();
