@@ -113,9 +113,50 @@ console.log(JSON.stringify({ hashing_scene_frame_work_ms: await frameWork(HASHIN
 // (exponential 10 ms service, load 0.5), at 1x.
 const BALANCE = 'balance/?lab=balance&nodes=21&param.arrival=%22poisson:1000/s%22&param.service=%22exp:10ms%22&speed=1';
 console.log(JSON.stringify({ balance_scene_frame_work_ms: await frameWork(BALANCE, '[data-testid=latency-chart] canvas') }, null, 2));
+
+// 6. Embedding: what the snippet costs a host page before its frame loads, what the first
+// embed downloads and what a second one adds (hashed assets cached as immutable), and the time
+// from the script tag to the first drawn cluster. Sizes as sent uncompressed and gzipped.
+{
+  const cached = await serve(DIST, { cache: true });
+  const snippet = await readFile(join(DIST, 'embed.js'));
+  const firstCluster = [], firstBytes = [], secondBytes = [], secondCluster = [];
+  for (let i = 0; i < RUNS; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(cached.url + 'no-such-page'); // an empty page of the same origin
+    const before = cached.served();
+    // A bare host page: a timestamp, then the one-line snippet.
+    await page.setContent(`<!doctype html><body><script>window.t0 = performance.now();</script>
+      <script src="${cached.url}embed.js" data-lab="raft" data-seed="3" data-lazy="false"></script></body>`);
+    const drawn = () => page.evaluate(() => new Promise((ok) => {
+      const frames = [...document.querySelectorAll('iframe')];
+      const f = frames[frames.length - 1];
+      const poll = () => f.contentDocument?.querySelector('svg.network g.node') ? ok(performance.now()) : requestAnimationFrame(poll);
+      poll();
+    }));
+    const t1 = await drawn();
+    firstCluster.push(t1 - await page.evaluate(() => window.t0));
+    firstBytes.push(cached.served() - before);
+    const mid = cached.served();
+    const t2 = await page.evaluate(() => { const d = document.createElement('div'); document.body.append(d);
+      Splitbrain.embed(d, { lab: 'raft', seed: '9', lazy: 'false' }); return performance.now(); });
+    secondCluster.push(await drawn() - t2);
+    secondBytes.push(cached.served() - mid);
+    await context.close();
+  }
+  console.log(JSON.stringify({ embedding: {
+    snippet_bytes: snippet.length, snippet_gzip: gzipSync(snippet, { level: 9 }).length,
+    first_embed_bytes_served: median(firstBytes), second_embed_bytes_served: median(secondBytes),
+    first_embed_gzip_estimate: size['root (raft, broadcast)'].total_gzip + gzipSync(snippet, { level: 9 }).length,
+    script_tag_to_first_cluster_ms: { median: +median(firstCluster).toFixed(1), all: firstCluster.map((x) => +x.toFixed(1)) },
+    second_embed_to_first_cluster_ms: +median(secondCluster).toFixed(1),
+  } }, null, 2));
+  await cached.close();
+}
 await browser.close();
 
-// 6. Frame cost with the shared tool (../shared/tools/measure.mjs): our scenes, and RaftScope's
+// 7. Frame cost with the shared tool (../shared/tools/measure.mjs): our scenes, and RaftScope's
 // in the same sitting when RAFTSCOPE_DIR points at a copy of it (index.html, and index9.html
 // with NUM_SERVERS = 9).
 const tools = resolve(new URL('../../../shared/tools', import.meta.url).pathname);
@@ -131,6 +172,11 @@ const scenes = [
   ['hashing_64_servers_100_vnodes_2000_keys', server.url + HASHING, '[data-testid=ring-ring]',
     "document.querySelector('[data-testid=add-server]').click()"],
   ['balance_20_backends_1000_requests_per_s', server.url + BALANCE, '[data-testid=latency-chart] canvas', ''],
+  // The docs example page with its four embeds loaded and playing, all in view (a tall window:
+  // Chromium stops painting frames scrolled out of view).
+  ['embed_example_4_embeds_playing', server.url + 'embed-example.html', 'iframe[src]',
+    'Splitbrain.players.forEach(function (p) { if (!p.frame.src) p.frame.src = p.src; })',
+    ['--width', '900', '--height', '4400']],
 ];
 let raftscope = null;
 if (process.env.RAFTSCOPE_DIR) {
@@ -144,11 +190,12 @@ try {
   await mkdir(dirname(local), { recursive: true });
   await copyFile(shared, local);
   const frame = {};
-  for (const [name, url, wait, setup] of scenes) {
+  for (const [name, url, wait, setup, extra] of scenes) {
     const runs = [];
     for (let i = 0; i < RUNS; i++) {
       const args = [local, '--url', url, '--seconds', '5', '--warm', '2', '--wait', wait];
       if (setup) args.push('--setup', setup);
+      if (extra) args.push(...extra);
       // Asynchronous: this process also serves the page being measured.
       const { stdout } = await run('node', args, { encoding: 'utf8' });
       runs.push(JSON.parse(stdout));

@@ -11,8 +11,12 @@ const TYPES = {
 
 export const DIST = resolve(new URL('../../dist', import.meta.url).pathname);
 
-/** Serves `root` on 127.0.0.1 at a free port; resolves to { url, close }. */
-export async function serve(root = DIST) {
+/** Serves `root` on 127.0.0.1 at a free port; resolves to { url, close, served }. With
+ * `cache`, content-hashed files (trunk's `name-<hash>.ext`) are sent as immutable, as a real
+ * host would, so benchmarks see what a second page view fetches; `served()` counts the bytes
+ * sent so far. */
+export async function serve(root = DIST, { cache = false } = {}) {
+  let served = 0;
   const server = createServer(async (req, res) => {
     try {
       let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -20,7 +24,10 @@ export async function serve(root = DIST) {
       let file = join(root, path);
       if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' };
+      if (cache && /-[0-9a-f]{12,}(_bg)?\.\w+$/.test(file)) headers['cache-control'] = 'public, max-age=31536000, immutable';
+      res.writeHead(200, headers);
+      served += body.length;
       res.end(body);
     } catch {
       res.writeHead(404); res.end('not found');
@@ -28,7 +35,7 @@ export async function serve(root = DIST) {
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)) };
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)), served: () => served };
 }
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',

@@ -1258,8 +1258,12 @@ impl Component for App {
         if let Some(c) = msg.control()
             && !self.allows(c)
         {
-            // A key for a control this embed does not offer.
-            return false;
+            // A key, or a lab panel's button, for something this embed does not offer.
+            self.notice = Some(format!(
+                "This embed does not offer \"{}\": open it in Splitbrain (↗) to try everything.",
+                c.name()
+            ));
+            return true;
         }
         let frame = matches!(msg, Msg::Frame(_));
         let render = self.handle(ctx, msg);
@@ -1398,7 +1402,8 @@ impl App {
                     }
                     <span class="clock" data-testid="clock">{ format!("t = {}", format_time(self.now - self.now % 1000)) }</span>
                     <a class="open-full" href={self.full_link.clone()} target="_blank" rel="noopener"
-                       title={format!("open this {title} run in the full Splitbrain app, at this moment")}>{ "Open in Splitbrain ↗" }</a>
+                       aria-label="Open in Splitbrain"
+                       title={format!("open this {title} run in the full Splitbrain app, at this moment")}><span class="wide">{ "Open in Splitbrain " }</span>{ "↗" }</a>
                 </div>
                 if let Some(n) = &self.notice {
                     <div class="notice" role="alert" data-testid="notice">
