@@ -61,6 +61,9 @@ test('the example page: four live embeds, lazily loaded, sized to their content,
   }), null, { timeout: 10000 });
   assert.equal(await frameOf(page, 'paxos').locator('html').getAttribute('data-theme'), 'dark');
   await page.locator('[data-splitbrain-id="election"]').scrollIntoViewIfNeeded();
+  // Something to see: the first leader with its heartbeats on the way.
+  await waitEvent(page, 'election', 'leader-elected');
+  await page.waitForTimeout(1500);
   await page.screenshot({ path: OUT + 'embed-example.png' });
   await page.screenshot({ path: OUT + 'embed-example-full.png', fullPage: true });
   assert.deepEqual(errors, []);
@@ -194,5 +197,31 @@ test('a 320x240 frame without the snippet: compact, the cluster and play button 
   const scroll = await page.frames()[1].evaluate(() => document.documentElement.scrollWidth);
   assert.ok(scroll <= 320, `no horizontal scroll, got ${scroll}`);
   await page.screenshot({ path: OUT + 'embed-320.png' });
+  await page.close();
+});
+
+test('until pauses exactly there; loop starts the run over and keeps playing', async () => {
+  const html = `<!doctype html><body>
+    <div data-splitbrain data-id="until" data-lab="raft" data-seed="3" data-speed="2" data-until="0.5s" data-lazy="false"></div>
+    <div data-splitbrain data-id="loop" data-lab="raft" data-seed="3" data-speed="0.5" data-loop="0.4s" data-lazy="false"></div>
+    <script src="${server.url}embed.js"></script>
+    <script>window.events = []; document.addEventListener('splitbrain', (e) => window.events.push(e.detail));</script></body>`;
+  const { page, errors } = await host(html, { width: 700, height: 1600 });
+  await page.waitForFunction(() => window.events.some((e) => e.id === 'until' && e.type === 'state' && !e.playing), null, { timeout: 20000 });
+  const stopped = (await eventsOf(page, 'until')).filter((e) => e.type === 'state').pop();
+  assert.equal(stopped.time, '0.5s');
+  // The looping embed goes past 0.3 s, then is seen again below it while still playing.
+  await page.waitForFunction(() => {
+    const times = window.events.filter((e) => e.id === 'loop' && e.type === 'state').map((e) => e.time_us);
+    const high = times.findIndex((t) => t > 300000);
+    return high >= 0 && times.slice(high).some((t) => t < 200000);
+  }, null, { timeout: 20000 });
+  const loop = (await eventsOf(page, 'loop')).filter((e) => e.type === 'state');
+  assert.ok(loop.every((e) => e.time_us <= 400000), 'never past the loop point');
+  assert.ok(loop.filter((e) => e.type === 'state').pop().playing);
+  // Each round elects its leader again.
+  await page.waitForFunction(() => window.events.filter((e) => e.id === 'loop' && e.type === 'leader-elected').length >= 2,
+    null, { timeout: 20000 });
+  assert.deepEqual(errors, []);
   await page.close();
 });

@@ -1298,7 +1298,6 @@ impl Component for App {
         let info = find(v.lab).ok();
         let title = info.map_or(v.lab, |l| l.title);
         let kinds = info.map_or(&[][..], |l| l.message_kinds);
-        let on_select = link.callback(Msg::Select);
         html! {
             <div class="shell">
                 <header class="bar">
@@ -1324,31 +1323,13 @@ impl Component for App {
                         </div>
                     </div>
                 }
-                if let Some(n) = &self.notice {
-                    <div class="notice" role="alert" data-testid="notice">
-                        <span>{ n }</span>
-                        <button onclick={link.callback(|_| Msg::Dismiss)} aria-label="dismiss">{ "×" }</button>
-                    </div>
-                }
-                if let Some(x) = self.lab.violations().first() {
-                    <div class="violation" role="alert" data-testid="safety">
-                        { format!("✗ {} broken ({}): {} — at {}, after: {}", x.invariant, x.source, x.message, format_time(x.time), x.event_text.trim()) }
-                    </div>
-                } else {
-                    <div class="safety" data-testid="safety">
-                        { format!("✓ Safety holds: {} checked after every event", self.invariants) }
-                    </div>
-                }
+                { self.view_alerts(link, true) }
                 if let Some(b) = &self.bench {
                     <pre class="bench" data-testid="bench">{ b }</pre>
                 }
                 <main class="layout">
                     <section class="stage">
-                        <NetworkView view={self.view.clone()} now={self.now} selected={self.selected} on_select={on_select} kinds={kinds}
-                                     flagged={self.lab.violations().first().map(|x| x.nodes.clone()).unwrap_or_default()}
-                                     on_message={link.callback(Msg::SelectMessage)} selected_message={self.selected_message}
-                                     on_cut={link.callback(|(from, to)| Msg::Act(Action::Cut { from, to }))}
-                                     fade={(self.speed * FADE_WALL_S * 1e6) as Time} still={self.still} playing={self.playing} />
+                        { self.view_network(link, kinds) }
                         <Memo version={self.lab_panel}>{ self.lab_panel_html.clone() }</Memo>
                         <p class="legend">
                             { for kinds.iter().enumerate().take(4).map(|(i, (_, text))| html! {
@@ -1365,6 +1346,43 @@ impl Component for App {
 }
 
 impl App {
+    /// The notice, and the safety line: the first violation, or (when `safety`) which
+    /// invariants hold.
+    fn view_alerts(&self, link: &html::Scope<Self>, safety: bool) -> Html {
+        html! { <>
+            if let Some(n) = &self.notice {
+                <div class="notice" role="alert" data-testid="notice">
+                    <span>{ n }</span>
+                    <button onclick={link.callback(|_| Msg::Dismiss)} aria-label="dismiss">{ "×" }</button>
+                </div>
+            }
+            if let Some(x) = self.lab.violations().first() {
+                <div class="violation" role="alert" data-testid="safety">
+                    { format!("✗ {} broken ({}): {} — at {}, after: {}", x.invariant, x.source, x.message, format_time(x.time), x.event_text.trim()) }
+                </div>
+            } else if safety {
+                <div class="safety" data-testid="safety">
+                    { format!("✓ Safety holds: {} checked after every event", self.invariants) }
+                </div>
+            }
+        </> }
+    }
+
+    /// The shared network view, wired to the shell.
+    fn view_network(
+        &self,
+        link: &html::Scope<Self>,
+        kinds: &'static [(&'static str, &'static str)],
+    ) -> Html {
+        html! {
+            <NetworkView view={self.view.clone()} now={self.now} selected={self.selected} on_select={link.callback(Msg::Select)} kinds={kinds}
+                         flagged={self.lab.violations().first().map(|x| x.nodes.clone()).unwrap_or_default()}
+                         on_message={link.callback(Msg::SelectMessage)} selected_message={self.selected_message}
+                         on_cut={link.callback(|(from, to)| Msg::Act(Action::Cut { from, to }))}
+                         fade={(self.speed * FADE_WALL_S * 1e6) as Time} still={self.still} playing={self.playing} />
+        }
+    }
+
     /// Embed mode: no site chrome, one bar with the controls the embedding page allows, the
     /// network, and the panels it asked for.
     fn view_embed(&self, link: &html::Scope<Self>, o: &splitbrain_embed::Options) -> Html {
@@ -1400,33 +1418,16 @@ impl App {
                     if can(Control::Speed) {
                         { self.speed_slider(link) }
                     }
-                    <span class="clock" data-testid="clock">{ format!("t = {}", format_time(self.now - self.now % 1000)) }</span>
-                    <a class="open-full" href={self.full_link.clone()} target="_blank" rel="noopener"
-                       aria-label="Open in Splitbrain"
-                       title={format!("open this {title} run in the full Splitbrain app, at this moment")}><span class="wide">{ "Open in Splitbrain " }</span>{ "↗" }</a>
                 </div>
-                if let Some(n) = &self.notice {
-                    <div class="notice" role="alert" data-testid="notice">
-                        <span>{ n }</span>
-                        <button onclick={link.callback(|_| Msg::Dismiss)} aria-label="dismiss">{ "×" }</button>
-                    </div>
-                }
-                if let Some(x) = self.lab.violations().first() {
-                    <div class="violation" role="alert" data-testid="safety">
-                        { format!("✗ {} broken ({}): {} — at {}", x.invariant, x.source, x.message, format_time(x.time)) }
-                    </div>
-                } else if o.shows(Panel::Safety) {
-                    <div class="safety" data-testid="safety">
-                        { format!("✓ Safety holds: {} checked after every event", self.invariants) }
-                    </div>
-                }
+                { self.view_alerts(link, o.shows(Panel::Safety)) }
                 <main class="layout">
                     <section class="stage">
-                        <NetworkView view={self.view.clone()} now={self.now} selected={self.selected} on_select={link.callback(Msg::Select)} kinds={kinds}
-                                     flagged={self.lab.violations().first().map(|x| x.nodes.clone()).unwrap_or_default()}
-                                     on_message={link.callback(Msg::SelectMessage)} selected_message={self.selected_message}
-                                     on_cut={link.callback(|(from, to)| Msg::Act(Action::Cut { from, to }))}
-                                     fade={(self.speed * FADE_WALL_S * 1e6) as Time} still={self.still} playing={self.playing} />
+                        // Over the network's corners, so a small frame keeps them in view.
+                        <span class="clock" data-testid="clock">{ format!("t = {}", format_time(self.now - self.now % 1000)) }</span>
+                        <a class="open-full" href={self.full_link.clone()} target="_blank" rel="noopener"
+                           aria-label="Open in Splitbrain"
+                           title={format!("open this {title} run in the full Splitbrain app, at this moment")}><span class="wide">{ "Open in Splitbrain " }</span>{ "↗" }</a>
+                        { self.view_network(link, kinds) }
                         if o.shows(Panel::Lab) {
                             <Memo version={self.lab_panel}>{ self.lab_panel_html.clone() }</Memo>
                         }
