@@ -6,9 +6,10 @@
  * Each becomes an iframe of the Splitbrain app in embed mode, loaded when it scrolls into view
  * and sized to its content. `Splitbrain.player(el)` gives a small API over the documented
  * postMessage schema (protocol 1, see the README): play(), pause(), seek(t), on(type, f), …
- * Every data- attribute is passed to the frame as a URL parameter (data-param.x too); the
- * snippet's own are data-height (before the frame reports its size), data-title, data-base
- * (where the app lives) and data-lazy="false".
+ * The frame's options (data-lab, data-seed, data-controls, data-param.x, …; see the README)
+ * are passed as URL parameters, other data- attributes are left alone; the snippet's own are
+ * data-height (before the frame reports its size), data-title, data-base (where the app
+ * lives), data-id and data-lazy="false".
  */
 (function () {
   'use strict';
@@ -21,7 +22,9 @@
   // Which page of the site runs each lab: the site is one page per group of labs. Mirrors
   // BUNDLES in crates/app/src/bundles.rs (a browser test loads every lab through this table).
   var PAGES = { raft: '', broadcast: '', paxos: 'paxos/', hashing: 'hashing/', balance: 'balance/' };
-  var OWN = ['splitbrain', 'height', 'title', 'base', 'lazy'];
+  // What the frame reads (lab and id are set separately); `param.<name>` too.
+  var OPTIONS = ['run', 'seed', 'nodes', 'latency', 't', 'speed', 'autoplay', 'until', 'loop',
+    'controls', 'panels', 'theme', 'slo'];
   var here = document.currentScript;
   var BASE = new URL('./', here && here.src ? here.src : location.href);
   var count = 0;
@@ -54,7 +57,7 @@
     url.searchParams.set('embed', '1');
     if (!opts.run) url.searchParams.set('lab', lab);
     for (var k in opts) {
-      if (OWN.indexOf(k) < 0 && k !== 'lab' && k !== 'id') url.searchParams.set(k, opts[k]);
+      if (OPTIONS.indexOf(k) >= 0 || k.indexOf('param.') === 0) url.searchParams.set(k, String(opts[k]));
     }
     url.searchParams.set('id', this.id);
     // The frame then obeys this page only and sends its events only here.
@@ -80,6 +83,7 @@
         if (entries.some(function (e) { return e.isIntersecting; })) { seen.disconnect(); load(); }
       }, { rootMargin: '200px' });
       seen.observe(container);
+      this.seen = seen;
     }
   }
 
@@ -94,9 +98,21 @@
   /** Sends a command; commands sent before the frame is ready wait for it. */
   Player.prototype.send = function (type, fields) {
     var msg = Object.assign({ splitbrain: PROTOCOL, type: type }, fields || {});
-    if (this.ready) this.frame.contentWindow.postMessage(msg, this.origin);
-    else this.queue.push(msg);
+    var target = this.frame.contentWindow;
+    if (this.ready && target) target.postMessage(msg, this.origin);
+    else if (!this.ready) this.queue.push(msg);
     return this;
+  };
+  /** Removes the frame and forgets the player (single-page docs sites, on navigation). */
+  Player.prototype.destroy = function () {
+    if (this.seen) this.seen.disconnect();
+    if (this.frame.parentNode) this.frame.parentNode.removeChild(this.frame);
+    delete this.element.splitbrain;
+    this.element.removeAttribute('data-splitbrain-id');
+    var i = players.indexOf(this);
+    if (i >= 0) players.splice(i, 1);
+    this.listeners = {};
+    this.queue = [];
   };
   var commands = {
     play: [], pause: [], step: [], reset: [], heal: [], getState: [],
@@ -137,7 +153,16 @@
     if (!msg || msg.splitbrain !== PROTOCOL || typeof msg.type !== 'string') return;
     for (var i = 0; i < players.length; i++) {
       var p = players[i];
-      if (p.frame.contentWindow === e.source && e.origin === p.origin) return p.receive(msg);
+      if (p.frame.contentWindow !== e.source) continue;
+      if (e.origin === p.origin) return p.receive(msg);
+      // The frame was redirected (http to https, another host): say so once instead of
+      // dropping every event in silence.
+      if (!p.warned) {
+        p.warned = true;
+        console.warn('splitbrain: ignoring events from ' + e.origin + ': the embed was loaded from ' +
+          p.origin + '; set data-base to the address the app is served from');
+      }
+      return;
     }
   });
 

@@ -112,6 +112,10 @@ test('host commands: pause stops time, seek lands on the full app\'s state, cras
   await page.click('#seek');
   await page.waitForFunction(() => window.events.filter((e) => e.id === 'partition' && e.type === 'state').pop()?.time === '2s');
   const seeked = await stateOf(page, 'partition');
+  // The link follows the run when the pointer reaches it.
+  await frameOf(page, 'partition').locator('a.open-full').hover();
+  await page.waitForFunction(() => document.querySelector('[data-splitbrain-id="partition"] iframe')
+    .contentDocument.querySelector('a.open-full').href.endsWith('&t=2s'));
   const link = await frameOf(page, 'partition').locator('a.open-full').getAttribute('href');
   assert.match(link, /\?run=.*&t=2s$/);
   const full = await browser.newPage();
@@ -144,14 +148,19 @@ test('hostile messages are ignored with one warning each and the embed keeps run
   await post({ splitbrain: 1, type: 'self-destruct' });
   await post('HUGE');
   await post({ splitbrain: 1, type: 'load-run', run: { lab: 'raft', nodes: 1e9 } });
+  // Other scripts' messages (no "splitbrain" key) are not ours: ignored without a word.
   await post({ type: 'pause' });
+  await post('hello');
+  await post({ splitbrain: 2, type: 'play' });
   await page.waitForFunction(() => window.events.filter((e) => e.type === 'refused').length >= 4, null, { timeout: 10000 });
   const reasons = (await page.evaluate(() => window.events.filter((e) => e.type === 'refused'))).map((e) => e.reason);
   assert.match(reasons[0], /unknown message type "self-destruct"/);
   assert.match(reasons[1], /limit is/);
   assert.match(reasons[2], /nodes must be between 1 and 1000/);
-  assert.match(reasons[3], /without "splitbrain"/);
+  assert.match(reasons[3], /protocol version 2/);
+  assert.equal(reasons.length, 4, reasons.join('\n'));
   assert.equal(warnings.length, 4, warnings.join('\n'));
+  assert.equal((await stateOf(page, id)).playing, true, 'the stray pause was not obeyed');
   // Still running: virtual time moves on.
   const t0 = (await stateOf(page, id)).time_us;
   await page.waitForFunction((t0) => window.events.filter((e) => e.type === 'state').pop().time_us > t0, t0, { timeout: 10000 });
@@ -160,16 +169,21 @@ test('hostile messages are ignored with one warning each and the embed keeps run
   await page.close();
 });
 
-test('two embeds with different seeds do not interfere: each matches the full app on its own', async () => {
+test('embeds with different seeds do not interfere; played or sought, each matches the full app', async () => {
   const html = `<!doctype html><body>
     <div data-splitbrain data-id="s3" data-lab="raft" data-seed="3" data-autoplay="false" data-lazy="false"></div>
     <div data-splitbrain data-id="s9" data-lab="raft" data-seed="9" data-autoplay="false" data-lazy="false"></div>
+    <div data-splitbrain data-id="s3-played" data-lab="raft" data-seed="3" data-speed="1" data-lazy="false"></div>
     <script src="${server.url}embed.js"></script>
     <script>window.events = []; document.addEventListener('splitbrain', (e) => window.events.push(e.detail));</script></body>`;
   const { page, errors } = await host(html, { width: 700, height: 1600 });
-  for (const id of ['s3', 's9']) await waitEvent(page, id, 'ready');
+  for (const id of ['s3', 's9', 's3-played']) await waitEvent(page, id, 'ready');
+  // One copy of seed 3 plays (with its automatic client requests) past 1.5 s at the frame
+  // rate of this machine; the others jump there. All land on the same run.
+  await page.waitForFunction(() => (window.events.filter((e) => e.id === 's3-played' && e.type === 'state').pop()?.time_us ?? 0) > 2_000_000,
+    null, { timeout: 20000 });
   await page.evaluate(() => { Splitbrain.players.forEach((p) => p.seek('1.5s')); });
-  for (const [id, seed] of [['s3', 3], ['s9', 9]]) {
+  for (const [id, seed] of [['s3', 3], ['s9', 9], ['s3-played', 3]]) {
     await page.waitForFunction((id) => window.events.filter((e) => e.id === id && e.type === 'state').pop()?.time === '1.5s', id);
     const s = await stateOf(page, id);
     const full = await browser.newPage();
@@ -177,8 +191,10 @@ test('two embeds with different seeds do not interfere: each matches the full ap
     assert.equal(await full.getByTestId('fingerprint').textContent(), `run fingerprint ${s.fingerprint} at 1.5s`, id);
     await full.close();
   }
-  const [a, b] = await Promise.all(['s3', 's9'].map((id) => stateOf(page, id)));
+  const [a, b, c] = await Promise.all(['s3', 's9', 's3-played'].map((id) => stateOf(page, id)));
   assert.notEqual(a.fingerprint, b.fingerprint);
+  assert.equal(a.fingerprint, c.fingerprint, 'played or jumped to, the same run');
+  assert.ok(a.summary.max_commit >= 1, 'the automatic requests were committed on the way');
   assert.deepEqual(errors, []);
   await page.close();
 });

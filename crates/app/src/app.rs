@@ -59,6 +59,8 @@ fn log_matches(l: &TraceLine, node: Option<NodeId>, kind: &str) -> bool {
 
 /// Virtual time between automatic client requests.
 const AUTO_EVERY: Time = secs(1) / 5 * 2;
+/// When the first automatic client request goes out.
+const FIRST_AUTO: Time = secs(1) / 10;
 
 /// Timers the inspector lists for one node.
 const TIMERS_SHOWN: usize = 6;
@@ -129,6 +131,9 @@ pub enum Msg {
     Param(String, serde_json::Value),
     /// A checked command from the page that embeds this one.
     Host(Command),
+    /// Bring the embed's "open in Splitbrain" link up to this moment (as the pointer or focus
+    /// reaches it, rather than on every frame).
+    FullLink,
 }
 
 impl Msg {
@@ -141,7 +146,7 @@ impl Msg {
             Msg::Reset | Msg::NewSeed | Msg::Seed(_) => Control::Reset,
             Msg::CrashRestart => Control::Crash,
             Msg::Isolate | Msg::PartitionTool(_) | Msg::ApplyPartition(_) => Control::Partition,
-            Msg::Broadcast | Msg::SendRequest => Control::Request,
+            Msg::Broadcast | Msg::SendRequest | Msg::ToggleAuto => Control::Request,
             Msg::SwitchLab(_) | Msg::Param(..) => Control::Load,
             Msg::LinkPercent(..) | Msg::LatencyText(_) => Control::Network,
             Msg::Act(a) => match a {
@@ -218,6 +223,12 @@ pub struct App {
     observe_due: bool,
     /// Where the run starts when it loops (`?t=`).
     start_at: Time,
+    /// Embed mode: pause here once.
+    until: Option<Time>,
+    /// Embed mode: start the run over here.
+    loop_at: Option<Time>,
+    /// When the automatic client requests went out, so a seek back knows when the next is due.
+    auto_log: Vec<Time>,
 }
 
 fn query() -> String {
@@ -250,16 +261,11 @@ impl App {
                     .map_or(0.0, |last| (ts - last).clamp(0.0, MAX_FRAME_MS));
                 self.last_ts = Some(ts);
                 let advance = (dt * 1_000.0 * self.speed) as Time;
-                self.auto_traffic();
                 let mut target = self.lab.now() + advance;
-                let stop = self
-                    .embed
-                    .as_ref()
-                    .and_then(|e| e.options.loop_at.or(e.options.until));
-                if let Some(end) = stop {
+                if let Some(end) = self.until.into_iter().chain(self.loop_at).min() {
                     target = target.min(end);
                 }
-                if self.lab.run_until(target, FRAME_BUDGET) == RunOutcome::Violation {
+                if self.advance(target, FRAME_BUDGET) == RunOutcome::Violation {
                     // Stop at the event that broke it, so the learner sees that exact state.
                     self.playing = false;
                 }
@@ -267,22 +273,21 @@ impl App {
                     self.notice = Some(format!("The run stopped: {h}"));
                     self.playing = false;
                 }
-                if stop.is_some_and(|end| self.lab.now() >= end) && self.playing {
-                    let looping = self
-                        .embed
-                        .as_ref()
-                        .is_some_and(|e| e.options.loop_at.is_some());
-                    if looping {
-                        // Round again from the start, still playing.
-                        if let Err(e) = self.rebuild() {
-                            self.notice = Some(e);
+                let now = self.lab.now();
+                if self.playing && self.until.is_some_and(|u| now >= u) {
+                    // Once: Play goes on from here.
+                    self.until = None;
+                    self.playing = false;
+                } else if self.playing && self.loop_at.is_some_and(|l| now >= l) {
+                    // Round again from the start, still playing.
+                    match self.rebuild() {
+                        Ok(()) => {
+                            self.advance(self.start_at, splitbrain_sim::limits::MAX_EVENTS);
+                            self.rebaseline();
                         }
-                        self.lab
-                            .run_until(self.start_at, splitbrain_sim::limits::MAX_EVENTS);
-                        self.refresh();
-                    } else {
-                        self.playing = false;
+                        Err(e) => self.notice = Some(e),
                     }
+                    self.refresh();
                 }
                 if !self.playing {
                     self.refresh();
@@ -589,6 +594,10 @@ impl App {
                 self.host(ctx, cmd);
                 true
             }
+            Msg::FullLink => {
+                self.full_link = self.share_link();
+                true
+            }
             Msg::Share => {
                 let link = self.share_link();
                 if let Some(w) = web_sys::window() {
@@ -788,9 +797,7 @@ impl App {
 
     /// A link that replays this run, with everything done in the page, to this moment.
     fn share_link(&self) -> String {
-        let mut run = self.run.clone();
-        run.actions.extend(self.actions.iter().cloned());
-        run.actions.sort_by_key(|a| a.at);
+        let run = self.run_with(&self.actions);
         let base = web_sys::window()
             .and_then(|w| {
                 let l = w.location();
@@ -799,6 +806,14 @@ impl App {
             .unwrap_or_default();
         let json: String = js_sys::encode_uri_component(&run.to_json()).into();
         format!("{base}?run={json}&t={}", format_time(self.lab.now()))
+    }
+
+    /// This run's description with `actions` taken in the page added, in time order.
+    fn run_with(&self, actions: &[TimedAction]) -> RunDescription {
+        let mut run = self.run.clone();
+        run.actions.extend(actions.iter().cloned());
+        run.actions.sort_by_key(|a| a.at);
+        run
     }
 
     /// Whether the embedding page lets the learner and itself do this (always, on the site).
@@ -850,11 +865,15 @@ impl App {
                 let old = std::mem::replace(&mut self.run, *run);
                 match self.rebuild() {
                     Ok(()) => {
-                        // A loaded run replays as it is, like a shared link.
+                        // A loaded run replays as it is, like a shared link, from its start.
                         self.auto = false;
                         self.share = None;
+                        self.start_at = 0;
                         if self.selected.is_some_and(|s| s >= self.lab.nodes()) {
                             self.selected = Some(0);
+                        }
+                        if let Some(e) = &mut self.embed {
+                            e.ready(self.lab.as_ref(), self.run.seed);
                         }
                     }
                     Err(e) => {
@@ -864,19 +883,17 @@ impl App {
                     }
                 }
             }
-            Command::Act(action) => {
+            Command::Act(_) | Command::Request { .. } => {
+                let action = match cmd {
+                    Command::Request { node, command } => Action::Client {
+                        node: node.unwrap_or_else(|| self.client_node()),
+                        command,
+                    },
+                    Command::Act(action) => action,
+                    _ => return,
+                };
                 let before = self.actions.len();
                 self.act(action);
-                if self.actions.len() == before
-                    && let Some(n) = self.notice.clone()
-                {
-                    refuse(self, n);
-                }
-            }
-            Command::Request { node, command } => {
-                let node = node.unwrap_or_else(|| self.client_node());
-                let before = self.actions.len();
-                self.act(Action::Client { node, command });
                 if self.actions.len() == before
                     && let Some(n) = self.notice.clone()
                 {
@@ -899,44 +916,84 @@ impl App {
     }
 
     /// This run's state at virtual time `t`, paused. Going back replays the run from its
-    /// start with the actions taken before `t`, so the state is the one a link with `?t=`
-    /// opens on; later actions are forgotten, as a rewind does.
+    /// start with the actions taken before `t` (automatic requests included, at their times),
+    /// so the state is the one a link with `?t=` opens on; later actions are forgotten, as a
+    /// rewind does. Going forward plays on, automatic requests and all.
     fn seek(&mut self, t: Time) -> Result<(), String> {
         if t < self.lab.now() {
             let kept: Vec<TimedAction> =
                 self.actions.iter().filter(|a| a.at <= t).cloned().collect();
-            let mut run = self.run.clone();
-            run.actions.extend(kept.iter().cloned());
-            run.actions.sort_by_key(|a| a.at);
-            self.lab = fresh_lab(&run)?;
-            if let Some(e) = &mut self.embed {
-                e.restarted(self.lab.as_ref());
-            }
-            self.auto_count = kept
+            let auto_log: Vec<Time> = self.auto_log.iter().copied().filter(|a| *a <= t).collect();
+            self.restart(kept)?;
+            self.notice = None;
+            self.auto_count = self
+                .actions
                 .iter()
                 .filter(|a| matches!(a.action, Action::Client { .. }))
                 .count() as u64;
-            self.actions = kept;
+            self.next_auto = auto_log.last().map_or(FIRST_AUTO, |a| a + AUTO_EVERY);
+            self.auto_log = auto_log;
+            // The kept requests replay as scheduled actions: none are added on the way.
+            self.lab.run_until(t, splitbrain_sim::limits::MAX_EVENTS);
+        } else {
+            self.advance(t, splitbrain_sim::limits::MAX_EVENTS);
         }
-        self.lab.run_until(t, splitbrain_sim::limits::MAX_EVENTS);
-        self.next_auto = self.lab.now() + AUTO_EVERY;
+        self.rebaseline();
         self.playing = false;
         self.refresh();
         Ok(())
     }
 
-    fn rebuild(&mut self) -> Result<(), String> {
-        self.lab = fresh_lab(&self.run)?;
+    /// Runs to `target` (at most `budget` events per stretch), sending the automatic client
+    /// requests at their own virtual times on the way: a run with traffic is then the same
+    /// whatever the frame rate, and a seek forward equals playing there.
+    fn advance(&mut self, target: Time, budget: u64) -> RunOutcome {
+        let own = find(&self.run.lab).is_ok_and(|l| l.own_traffic);
+        loop {
+            let due = (self.auto && !own).then_some(self.next_auto);
+            let outcome = self
+                .lab
+                .run_until(due.map_or(target, |d| d.min(target)), budget);
+            if outcome != RunOutcome::Reached {
+                return outcome;
+            }
+            if due.is_some_and(|d| self.lab.now() >= d) {
+                self.auto_traffic();
+            }
+            if self.lab.now() >= target {
+                return RunOutcome::Reached;
+            }
+        }
+    }
+
+    /// The embedding page's events continue from this state (after a seek or a loop's replay,
+    /// which are not news).
+    fn rebaseline(&mut self) {
         if let Some(e) = &mut self.embed {
             e.restarted(self.lab.as_ref());
         }
+    }
+
+    fn rebuild(&mut self) -> Result<(), String> {
+        self.restart(Vec::new())
+    }
+
+    /// Starts this run over, with `kept` (actions already taken) replayed at their times.
+    fn restart(&mut self, kept: Vec<TimedAction>) -> Result<(), String> {
+        self.lab = if kept.is_empty() {
+            fresh_lab(&self.run)?
+        } else {
+            fresh_lab(&self.run_with(&kept))?
+        };
+        self.rebaseline();
         self.selected_message = None;
         self.partition_open = false;
-        self.actions.clear();
+        self.actions = kept;
         self.seed_text = self.run.seed.to_string();
         self.invariants = self.lab.invariant_names().join(", ");
-        self.next_auto = secs(1) / 10;
+        self.next_auto = FIRST_AUTO;
         self.auto_count = 0;
+        self.auto_log.clear();
         self.refresh();
         self.sync_net_text();
         Ok(())
@@ -1041,20 +1098,20 @@ impl App {
             .unwrap_or(0)
     }
 
+    /// One automatic client request, now (the time [`App::advance`] found it due).
     fn auto_traffic(&mut self) {
-        let own = find(&self.run.lab).is_ok_and(|l| l.own_traffic);
-        if !self.auto || own || self.lab.now() < self.next_auto {
-            return;
-        }
         let n = self.lab.nodes().max(1);
         let mut node = (self.auto_count as usize * 2) % n;
-        // Ask a node that is up, as a real client would retry elsewhere.
+        // Ask a node that is up, as a real client would retry elsewhere: the run's own state,
+        // not the picture, which may be a frame old.
+        let up: Vec<bool> = self.lab.view().nodes.iter().map(|s| s.up).collect();
         for _ in 0..n {
-            if self.view.nodes.get(node).is_some_and(|s| s.up) {
+            if up.get(node).copied().unwrap_or(false) {
                 break;
             }
             node = (node + 1) % n;
         }
+        self.auto_log.push(self.lab.now());
         self.auto_count += 1;
         let command = self.client_command();
         if self
@@ -1103,12 +1160,14 @@ impl Component for App {
             );
             notice = Some(notice.map_or(more.clone(), |n| format!("{n}. {more}")));
         }
-        // A link to a lab another bundle carries: go there with the same query.
+        // A link to a lab another bundle carries: go there with the same query (an embed
+        // there says ready; this page, on its way out, must not).
+        let mut leaving = false;
         if let Some(url) = crate::bundles::requested_lab(&query())
             .and_then(|lab| crate::bundles::elsewhere(&lab, &query()))
             && let Some(w) = web_sys::window()
         {
-            let _ = w.location().replace(&url);
+            leaving = w.location().replace(&url).is_ok();
         }
         let bench = bench.map(run_bench);
         let (run, lab) = match build(&run, TRACE_KEPT) {
@@ -1175,9 +1234,22 @@ impl Component for App {
             Some(o) => o.autoplay,
             None => at.is_none(),
         };
-        if let Some(t) = at {
-            lab.run_until(t, splitbrain_sim::limits::MAX_EVENTS);
-        }
+        // An end at or before the start would replay the run on every frame.
+        let start = at.unwrap_or(0);
+        let mut stop_notice = None;
+        let mut end = |t: Option<Time>, what: &str| match t {
+            Some(t) if t <= start => {
+                stop_notice = Some(format!(
+                    "Ignored {what}={}: it must come after the start ({})",
+                    format_time(t),
+                    format_time(start)
+                ));
+                None
+            }
+            t => t,
+        };
+        let until = end(embed_options.as_ref().and_then(|o| o.until), "until");
+        let loop_at = end(embed_options.as_ref().and_then(|o| o.loop_at), "loop");
         let view = Rc::new(lab.view());
         let mut app = Self {
             run,
@@ -1206,7 +1278,7 @@ impl Component for App {
             selected: Some(0),
             notice,
             auto: !shared,
-            next_auto: secs(1) / 10,
+            next_auto: FIRST_AUTO,
             auto_count: 0,
             raf: None,
             bench,
@@ -1229,11 +1301,23 @@ impl Component for App {
                 .is_some_and(|m| m.matches()),
             panic_test,
             _keys: keys,
-            embed: embed_options.map(|o| crate::embed::Embed::new(o, ctx.link().clone())),
+            embed: embed_options
+                .filter(|_| !leaving)
+                .map(|o| crate::embed::Embed::new(o, ctx.link().clone())),
             full_link: String::new(),
             observe_due: false,
             start_at: at.unwrap_or(0),
+            until,
+            loop_at,
+            auto_log: Vec::new(),
         };
+        if let Some(t) = at {
+            // As if played there, automatic requests included.
+            app.advance(t, splitbrain_sim::limits::MAX_EVENTS);
+        }
+        if let Some(n) = stop_notice {
+            app.notice = Some(n);
+        }
         if let Some(e) = &mut app.embed {
             e.ready(app.lab.as_ref(), app.run.seed);
             e.observe(app.lab.as_ref(), app.run.seed, app.playing, app.speed, true);
@@ -1266,6 +1350,8 @@ impl Component for App {
             return true;
         }
         let frame = matches!(msg, Msg::Frame(_));
+        // A command from the page is always answered with a state.
+        let host = matches!(msg, Msg::Host(_));
         let render = self.handle(ctx, msg);
         if let Some(e) = &mut self.embed
             && (self.observe_due || !frame)
@@ -1276,14 +1362,11 @@ impl Component for App {
                 self.run.seed,
                 self.playing,
                 self.speed,
-                false,
+                host,
             );
         }
         if self.side_version != self.panels {
             self.side_version = self.panels;
-            if self.embed.is_some() {
-                self.full_link = self.share_link();
-            }
             self.side_html = self.view_side(ctx.link());
         }
         render
@@ -1425,6 +1508,8 @@ impl App {
                         // Over the network's corners, so a small frame keeps them in view.
                         <span class="clock" data-testid="clock">{ format!("t = {}", format_time(self.now - self.now % 1000)) }</span>
                         <a class="open-full" href={self.full_link.clone()} target="_blank" rel="noopener"
+                           onpointerenter={link.callback(|_| Msg::FullLink)} onpointerdown={link.callback(|_| Msg::FullLink)}
+                           onfocus={link.callback(|_| Msg::FullLink)}
                            aria-label="Open in Splitbrain"
                            title={format!("open this {title} run in the full Splitbrain app, at this moment")}><span class="wide">{ "Open in Splitbrain " }</span>{ "↗" }</a>
                         { self.view_network(link, kinds) }

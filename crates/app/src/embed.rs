@@ -6,7 +6,7 @@
 use crate::app::{App, Msg};
 use gloo::events::EventListener;
 use serde_json::{Map, Value, json};
-use splitbrain_embed::{Options, outgoing, parse_command, state_fields};
+use splitbrain_embed::{Options, Origin, outgoing, parse_command, state_fields};
 use splitbrain_labs::happenings::Watch;
 use splitbrain_sim::Lab;
 use wasm_bindgen::JsCast;
@@ -24,7 +24,7 @@ pub struct Embed {
     /// The summary the last `state` carried, to find the lab's events since.
     last_summary: Value,
     /// What the last `state` said, so an unchanged state is not sent again.
-    last_state: Option<(u64, bool, u64)>,
+    last_state: Option<(u64, bool, u64, u64)>,
     /// Violations already reported.
     violations_sent: usize,
     _listener: Option<EventListener>,
@@ -42,15 +42,16 @@ impl Embed {
         let parent = window
             .as_ref()
             .and_then(|w| w.parent().ok().flatten())
-            .filter(|p| window.as_ref().is_some_and(|w| !js_sys::Object::is(p, w)));
-        // The theme and the compact layout hang off the root element (see style.css).
+            .filter(|p| window.as_ref().is_some_and(|w| !js_sys::Object::is(p, w)))
+            // An origin that cannot be one: no commands in, no events out.
+            .filter(|_| options.origin != Origin::Nowhere);
+        // The theme hangs off the root element (see style.css).
         if let Some(root) = window
             .as_ref()
             .and_then(|w| w.document())
             .and_then(|d| d.document_element())
         {
             let _ = root.set_attribute("data-theme", options.theme.name());
-            let _ = root.set_attribute("class", "embedded");
         }
         let mut embed = Self {
             parent: parent.clone(),
@@ -77,7 +78,16 @@ impl Embed {
                 if !from_parent {
                     return;
                 }
-                if let Some(o) = &origin
+                // Other scripts talk to frames too (resizers, analytics): only messages that
+                // claim this protocol are read, and only those are answered when refused.
+                let data = e.data();
+                let ours = data.is_object()
+                    && !js_sys::Array::is_array(&data)
+                    && js_sys::Reflect::has(&data, &"splitbrain".into()).unwrap_or(false);
+                if !ours {
+                    return;
+                }
+                if let Origin::Only(o) = &origin
                     && e.origin() != *o
                 {
                     warn(&format!(
@@ -89,7 +99,7 @@ impl Embed {
                 // A UTF-16 length over the byte limit is over it in UTF-8 too: such a message
                 // is refused before it is copied into the module.
                 let limit = splitbrain_embed::MAX_MESSAGE_BYTES;
-                let result = match js_sys::JSON::stringify(&e.data()) {
+                let result = match js_sys::JSON::stringify(&data) {
                     Ok(t) if t.is_string() && t.length() as usize > limit => {
                         Err(splitbrain_embed::Refusal(format!(
                             "ignored a {} character message: the limit is {limit} bytes",
@@ -127,7 +137,10 @@ impl Embed {
     }
 
     fn target(&self) -> String {
-        self.options.origin.clone().unwrap_or_else(|| "*".into())
+        match &self.options.origin {
+            Origin::Only(o) => o.clone(),
+            _ => "*".into(),
+        }
     }
 
     /// A `resize` event whenever the page's content changes height, so the snippet can size
@@ -175,7 +188,7 @@ impl Embed {
     /// After the run moved or the user acted: the lab's events since the last look, any new
     /// violation, then `state` if something it reports changed (always when `force`).
     pub fn observe(&mut self, lab: &dyn Lab, seed: u64, playing: bool, speed: f64, force: bool) {
-        let key = (lab.now(), playing, lab.trace_recorded());
+        let key = (lab.now(), playing, lab.trace_recorded(), speed.to_bits());
         if !force && self.last_state == Some(key) {
             return;
         }

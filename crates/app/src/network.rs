@@ -436,6 +436,39 @@ pub fn context_2d(
     Some((el, ctx))
 }
 
+thread_local! {
+    /// Theme colours as the canvas takes them, resolved once per page (a change of the
+    /// system's colour scheme while a busy run plays shows at the next load).
+    static CANVAS_COLOURS: std::cell::RefCell<std::collections::BTreeMap<&'static str, String>> =
+        const { std::cell::RefCell::new(std::collections::BTreeMap::new()) };
+}
+
+/// The colour of theme variable `var` as `rgb(…)`. The variables hold `light-dark(…)` pairs,
+/// which only a colour property resolves, so the canvas's own `color` (it draws nothing with
+/// it) takes the variable for a moment and the computed value is read back.
+fn canvas_colour(
+    window: &web_sys::Window,
+    el: &web_sys::HtmlCanvasElement,
+    var: &'static str,
+    fallback: &str,
+) -> String {
+    if let Some(c) = CANVAS_COLOURS.with(|m| m.borrow().get(var).cloned()) {
+        return c;
+    }
+    let style = el.style();
+    let _ = style.set_property("color", &format!("var({var}, {fallback})"));
+    let resolved = window
+        .get_computed_style(el)
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_property_value("color").ok())
+        .filter(|c| !c.trim().is_empty())
+        .unwrap_or_else(|| fallback.to_string());
+    let _ = style.remove_property("color");
+    CANVAS_COLOURS.with(|m| m.borrow_mut().insert(var, resolved.clone()));
+    resolved
+}
+
 fn draw(canvas: &NodeRef, props: &NetworkProps) {
     let Some(window) = web_sys::window() else {
         return;
@@ -459,15 +492,7 @@ fn draw(canvas: &NodeRef, props: &NetworkProps) {
     let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
     ctx.clear_rect(0.0, 0.0, f64::from(pw), f64::from(ph));
     let _ = ctx.set_transform(scale, 0.0, 0.0, scale, ox, oy);
-    let style = window.get_computed_style(&el).ok().flatten();
-    let colour = |var: &str, fallback: &str| {
-        style
-            .as_ref()
-            .and_then(|s| s.get_property_value(var).ok())
-            .map(|c| c.trim().to_string())
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| fallback.to_string())
-    };
+    let colour = |var: &'static str, fallback: &str| canvas_colour(&window, &el, var, fallback);
     let v = &props.view;
     let n = v.nodes.len();
     let trace = |slot: usize, x: f64, y: f64| match slot {

@@ -202,9 +202,9 @@ pub struct Options {
     pub loop_at: Option<Time>,
     /// Colour scheme.
     pub theme: Theme,
-    /// The only origin the frame takes commands from and sends events to (`None`: any parent,
-    /// events sent to `*`). The snippet sets it to the embedding page's own origin.
-    pub origin: Option<String>,
+    /// Which page origin the frame takes commands from and sends events to. The snippet sets
+    /// it to the embedding page's own origin.
+    pub origin: Origin,
     /// The frame's id, echoed in every event so one page can tell its embeds apart.
     pub id: String,
     /// Latency objective for the load-balancing lab's `slo-breached` event, in ms.
@@ -220,7 +220,7 @@ impl Default for Options {
             until: None,
             loop_at: None,
             theme: Theme::Auto,
-            origin: None,
+            origin: Origin::Any,
             id: String::new(),
             slo_ms: 2_000.0,
         }
@@ -268,7 +268,17 @@ impl Options {
                     _ => Err(format!("theme must be light, dark or auto, got {v:?}")),
                 }
                 .map(|t| o.theme = t),
-                "origin" => check_origin(v).map(|s| o.origin = s),
+                "origin" => match check_origin(v) {
+                    Ok(origin) => {
+                        o.origin = origin;
+                        Ok(())
+                    }
+                    Err(e) => {
+                        // A page that meant to restrict the frame must not get an open one.
+                        o.origin = Origin::Nowhere;
+                        Err(e)
+                    }
+                },
                 "id" if v.chars().count() <= MAX_ID_CHARS => {
                     o.id = v.to_string();
                     Ok(())
@@ -313,28 +323,39 @@ fn parse_panels(text: &str) -> Result<Vec<Panel>, String> {
     Ok(out)
 }
 
-/// `https://docs.example.org` (scheme, host, optional port; no path), or `*` for any.
-fn check_origin(v: &str) -> Result<Option<String>, String> {
+/// Who the frame talks to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Any embedding page (events are sent to `*`).
+    Any,
+    /// Only a page of this origin, in the form browsers report it (`https://docs.example.org`).
+    Only(String),
+    /// Nobody: the page asked for an origin that cannot be one, so the frame stays silent
+    /// rather than open.
+    Nowhere,
+}
+
+/// `https://docs.example.org` (scheme, host, optional port), or `*` for any. Written as a
+/// browser reports `MessageEvent.origin`: lower case, no default port, no trailing slash.
+fn check_origin(v: &str) -> Result<Origin, String> {
     if v == "*" {
-        return Ok(None);
+        return Ok(Origin::Any);
     }
-    let rest = v
-        .strip_prefix("https://")
-        .or_else(|| v.strip_prefix("http://"));
-    match rest {
-        Some(host)
-            if !host.is_empty()
-                && v.len() <= 256
-                && host.chars().all(|c| {
-                    c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')
-                }) =>
-        {
-            Ok(Some(v.to_string()))
-        }
-        _ => Err(format!(
-            "origin must be a page origin like https://docs.example.org, got {v:?}"
-        )),
+    let lower = v.to_ascii_lowercase();
+    let lower = lower.trim_end_matches('/');
+    let (scheme, host) = match lower.split_once("://") {
+        Some((s @ ("http" | "https"), h)) => (s, h),
+        _ => ("", ""),
+    };
+    let default_port = if scheme == "https" { ":443" } else { ":80" };
+    let host = host.strip_suffix(default_port).unwrap_or(host);
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
+    if host.is_empty() || v.len() > 256 || !host.chars().all(allowed) {
+        return Err(format!(
+            "origin must be a page origin like https://docs.example.org, got {v:?}; this embed will neither take commands nor send events"
+        ));
     }
+    Ok(Origin::Only(format!("{scheme}://{host}")))
 }
 
 /// A command from the embedding page, checked.
@@ -631,12 +652,38 @@ mod tests {
         assert!(!o.autoplay);
         assert_eq!(o.loop_at, Some(20_000_000));
         assert_eq!(o.theme, Theme::Dark);
-        assert_eq!(o.origin.as_deref(), Some("https://docs.example.org"));
+        assert_eq!(o.origin, Origin::Only("https://docs.example.org".into()));
         assert_eq!((o.id.as_str(), o.slo_ms), ("sb-2", 500.0));
         let (o, e) = pairs("embed=1&controls=play,fly&theme=pink&origin=javascript:x&loop=forever");
         assert_eq!(e.len(), 4, "{e:?}");
         assert!(e[0].contains("unknown control \"fly\""));
-        assert_eq!(o, Some(Options::default()));
+        let o = o.unwrap_or_default();
+        assert_eq!(
+            o.origin,
+            Origin::Nowhere,
+            "a bad origin closes the frame, not opens it"
+        );
+        assert_eq!(
+            (o.controls, o.theme, o.loop_at),
+            (Controls::DEFAULT, Theme::Auto, None)
+        );
+    }
+
+    #[test]
+    fn origins_are_written_as_browsers_report_them() {
+        for (given, seen) in [
+            ("https://Docs.Example.org/", "https://docs.example.org"),
+            ("https://docs.example.org:443", "https://docs.example.org"),
+            ("http://localhost:8080", "http://localhost:8080"),
+        ] {
+            assert_eq!(
+                check_origin(given),
+                Ok(Origin::Only(seen.into())),
+                "{given}"
+            );
+        }
+        assert_eq!(check_origin("*"), Ok(Origin::Any));
+        assert!(check_origin("https://").is_err());
     }
 
     fn cmd(text: &str) -> Result<Command, Refusal> {

@@ -495,8 +495,6 @@ impl<P: Process> Simulator<P> {
         }
     }
 
-    /// Pops and handles one event. Returns `false` if the queue is empty. Stale entries
-    /// (cancelled timers, messages dropped by hand) are skipped without counting as events.
     /// One event, if one is due at or before `limit` and the run may go on.
     fn step_until(&mut self, limit: Time) -> bool {
         if self.halted.is_some() {
