@@ -443,3 +443,14 @@ test('a busy network is drawn on a canvas while playing and as clickable SVG whe
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a link to a far time stops after a bounded jump and says where, instead of freezing the tab', async () => {
+  const { page, errors } = await open(browser, server.url + '?lab=raft&seed=1&t=86400s');
+  const notice = await page.getByTestId('notice').textContent({ timeout: 60000 });
+  assert.match(notice, /Stopped at t = \d+(\.\d+)?s: a jump may take 3 s of your time/);
+  // Paused where it stopped, and still answering.
+  await page.keyboard.press('s');
+  assert.match(await page.getByTestId('fingerprint').textContent(), /run fingerprint [0-9a-f]{16} at \d/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

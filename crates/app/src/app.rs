@@ -61,6 +61,12 @@ fn log_matches(l: &TraceLine, node: Option<NodeId>, kind: &str) -> bool {
 const AUTO_EVERY: Time = secs(1) / 5 * 2;
 /// When the first automatic client request goes out.
 const FIRST_AUTO: Time = secs(1) / 10;
+/// Wall-clock milliseconds one jump (a link's `?t=`, a seek, a loop's start) may take before
+/// it stops and says where: a slow jump leaves a usable tab, never a frozen one. The run up
+/// to that point is exact; only how far one jump gets depends on the machine.
+const JUMP_MS: f64 = 3_000.0;
+/// Events a jump runs between looks at the clock.
+const JUMP_CHUNK: u64 = 50_000;
 
 /// Timers the inspector lists for one node.
 const TIMERS_SHOWN: usize = 6;
@@ -282,7 +288,7 @@ impl App {
                     // Round again from the start, still playing.
                     match self.rebuild() {
                         Ok(()) => {
-                            self.advance(self.start_at, splitbrain_sim::limits::MAX_EVENTS);
+                            self.jump(|app, n| app.advance(app.start_at, n));
                             self.rebaseline();
                         }
                         Err(e) => self.notice = Some(e),
@@ -934,9 +940,9 @@ impl App {
             self.next_auto = auto_log.last().map_or(FIRST_AUTO, |a| a + AUTO_EVERY);
             self.auto_log = auto_log;
             // The kept requests replay as scheduled actions: none are added on the way.
-            self.lab.run_until(t, splitbrain_sim::limits::MAX_EVENTS);
+            self.jump(|app, n| app.lab.run_until(t, n));
         } else {
-            self.advance(t, splitbrain_sim::limits::MAX_EVENTS);
+            self.jump(|app, n| app.advance(t, n));
         }
         self.rebaseline();
         self.playing = false;
@@ -944,16 +950,18 @@ impl App {
         Ok(())
     }
 
-    /// Runs to `target` (at most `budget` events per stretch), sending the automatic client
-    /// requests at their own virtual times on the way: a run with traffic is then the same
-    /// whatever the frame rate, and a seek forward equals playing there.
+    /// Runs to `target` (at most `budget` events), sending the automatic client requests at
+    /// their own virtual times on the way: a run with traffic is then the same whatever the
+    /// frame rate, and a seek forward equals playing there.
     fn advance(&mut self, target: Time, budget: u64) -> RunOutcome {
         let own = find(&self.run.lab).is_ok_and(|l| l.own_traffic);
+        let start = self.lab.events();
         loop {
             let due = (self.auto && !own).then_some(self.next_auto);
+            let left = budget.saturating_sub(self.lab.events() - start);
             let outcome = self
                 .lab
-                .run_until(due.map_or(target, |d| d.min(target)), budget);
+                .run_until(due.map_or(target, |d| d.min(target)), left);
             if outcome != RunOutcome::Reached {
                 return outcome;
             }
@@ -962,6 +970,25 @@ impl App {
             }
             if self.lab.now() >= target {
                 return RunOutcome::Reached;
+            }
+        }
+    }
+
+    /// A jump through the run: `go(app, n)` runs at most `n` more events towards its target,
+    /// again until it gets there or [`JUMP_MS`] have passed; then the notice says where it
+    /// stopped.
+    fn jump(&mut self, mut go: impl FnMut(&mut Self, u64) -> RunOutcome) {
+        let perf = web_sys::window().and_then(|w| w.performance());
+        let clock = || perf.as_ref().map_or(0.0, |p| p.now());
+        let start = clock();
+        while go(self, JUMP_CHUNK) == RunOutcome::Budget {
+            if clock() - start > JUMP_MS {
+                self.notice = Some(format!(
+                    "Stopped at t = {}: a jump may take {} s of your time. Press play to go on, or jump again.",
+                    format_time(self.lab.now()),
+                    JUMP_MS / 1_000.0
+                ));
+                return;
             }
         }
     }
@@ -1104,9 +1131,8 @@ impl App {
         let mut node = (self.auto_count as usize * 2) % n;
         // Ask a node that is up, as a real client would retry elsewhere: the run's own state,
         // not the picture, which may be a frame old.
-        let up: Vec<bool> = self.lab.view().nodes.iter().map(|s| s.up).collect();
         for _ in 0..n {
-            if up.get(node).copied().unwrap_or(false) {
+            if self.lab.up(node) {
                 break;
             }
             node = (node + 1) % n;
@@ -1313,7 +1339,7 @@ impl Component for App {
         };
         if let Some(t) = at {
             // As if played there, automatic requests included.
-            app.advance(t, splitbrain_sim::limits::MAX_EVENTS);
+            app.jump(|app, n| app.advance(t, n));
         }
         if let Some(n) = stop_notice {
             app.notice = Some(n);

@@ -141,6 +141,8 @@ pub trait Lab {
     fn lab(&self) -> &'static str;
     /// Number of nodes.
     fn nodes(&self) -> usize;
+    /// Whether `node` is running (not crashed), without building a whole [`WorldView`].
+    fn up(&self, node: NodeId) -> bool;
     /// Current virtual time.
     fn now(&self) -> Time;
     /// Events processed so far.

@@ -820,6 +820,10 @@ impl<P: Process> Lab for Simulator<P> {
         self.slots.len()
     }
 
+    fn up(&self, node: NodeId) -> bool {
+        self.slots.get(node).is_some_and(|s| s.proc.is_some())
+    }
+
     fn now(&self) -> Time {
         self.now
     }
