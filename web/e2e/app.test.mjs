@@ -1,7 +1,7 @@
 // The page as a visitor uses it. Run by `cargo xtask test` after `trunk build --release`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, start, stop, OUT } from './harness.mjs';
+import { open, start, stop, OUT, withinFrame } from './harness.mjs';
 
 let server, browser;
 before(async () => { [server, browser] = await start(); });
@@ -408,10 +408,7 @@ test('usable inside an 800x500 iframe: the cluster and the play button are in vi
   await page.setContent(`<iframe src="${server.url}" width="800" height="500" style="border:0"></iframe>`);
   const frame = page.frameLocator('iframe');
   await frame.locator('svg.network g.node').first().waitFor();
-  const inside = async (sel) => {
-    const box = await frame.locator(sel).first().boundingBox();
-    return box && box.x >= 0 && box.y >= 0 && box.x + box.width <= 800 + 1 && box.y + 20 <= 500;
-  };
+  const inside = (sel) => withinFrame(frame, sel, 800, 500);
   assert.ok(await inside('svg.network g.node[data-node="0"]'), 'top node visible');
   assert.ok(await inside('button.primary'), 'play/pause visible');
   const scroll = await page.frames()[1].evaluate(() => document.documentElement.scrollWidth);

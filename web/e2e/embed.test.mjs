@@ -3,7 +3,7 @@
 // copied beside the root page).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, stop, OUT } from './harness.mjs';
+import { start, stop, OUT, withinFrame } from './harness.mjs';
 
 let server, browser;
 before(async () => { [server, browser] = await start(); });
@@ -204,10 +204,7 @@ test('a 320x240 frame without the snippet: compact, the cluster and play button 
   await page.setContent(`<iframe src="${server.url}?embed=1&lab=raft&seed=3&controls=play,crash,partition" width="320" height="240" style="border:0"></iframe>`);
   const frame = page.frameLocator('iframe');
   await frame.locator('svg.network g.node').first().waitFor();
-  const inside = async (sel) => {
-    const box = await frame.locator(sel).first().boundingBox();
-    return box && box.x >= 0 && box.y >= 0 && box.x + box.width <= 320 + 1 && box.y + box.height <= 240 + 1;
-  };
+  const inside = (sel) => withinFrame(frame, sel, 320, 240);
   assert.ok(await inside('button.primary'), 'play/pause visible');
   assert.ok(await inside('svg.network g.node[data-node="0"]'), 'the top node is visible');
   const scroll = await page.frames()[1].evaluate(() => document.documentElement.scrollWidth);
@@ -238,6 +235,42 @@ test('until pauses exactly there; loop starts the run over and keeps playing', a
   // Each round elects its leader again.
   await page.waitForFunction(() => window.events.filter((e) => e.id === 'loop' && e.type === 'leader-elected').length >= 2,
     null, { timeout: 20000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a host on another origin: the frame obeys it and reports to it, and only to it', async () => {
+  // The docs site (localhost) embeds the app from another origin (127.0.0.1).
+  const app = server.url;
+  const docs = app.replace('127.0.0.1', 'localhost');
+  const page = await browser.newPage();
+  const errors = [];
+  const warnings = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  await page.goto(docs + 'no-such-page');
+  await page.setContent(`<!doctype html><body>
+    <div id="x" data-splitbrain data-lab="raft" data-seed="3" data-lazy="false"></div>
+    <script src="${app}embed.js"></script>
+    <script>window.events = []; document.addEventListener('splitbrain', (e) => window.events.push(e.detail));</script></body>`);
+  const src = await page.locator('iframe').getAttribute('src');
+  assert.ok(src.startsWith(app) && src.includes('origin=' + encodeURIComponent(docs.replace(/\/$/, ''))), src);
+  await page.waitForFunction(() => window.events.some((e) => e.type === 'ready'), null, { timeout: 20000 });
+  await page.evaluate(() => Splitbrain.player('#x').pause());
+  await page.waitForFunction(() => window.events.filter((e) => e.type === 'state').pop()?.playing === false);
+  // A frame told to obey another origin ignores this page and sends it nothing.
+  await page.evaluate((app) => {
+    window.stray = [];
+    const f = document.createElement('iframe');
+    addEventListener('message', (e) => { if (e.source === f.contentWindow) window.stray.push(e.data); });
+    f.src = app + '?embed=1&lab=raft&seed=3&origin=https://docs.example.org';
+    document.body.append(f);
+    f.onload = () => setTimeout(() => f.contentWindow.postMessage({ splitbrain: 1, type: 'pause' }, '*'), 300);
+  }, app);
+  // Long enough for its ready, states and resizes, had it been talking to this page.
+  await page.waitForTimeout(1500);
+  assert.deepEqual(await page.evaluate(() => window.stray), []);
+  assert.ok(warnings.some((w) => w.includes('takes commands from https://docs.example.org only')), warnings.join('\n'));
   assert.deepEqual(errors, []);
   await page.close();
 });

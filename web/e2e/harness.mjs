@@ -70,3 +70,10 @@ export async function stop(server, browser) {
   await browser?.close();
   await server?.close();
 }
+
+/** Whether the first element matching `sel` in an iframe (a frameLocator) lies wholly inside
+ * the frame's `width` x `height` box. */
+export async function withinFrame(frame, sel, width, height) {
+  const box = await frame.locator(sel).first().boundingBox();
+  return Boolean(box) && box.x >= 0 && box.y >= 0 && box.x + box.width <= width + 1 && box.y + box.height <= height + 1;
+}
