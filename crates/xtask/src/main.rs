@@ -354,6 +354,7 @@ fn serve(args: &[String]) -> Result<(), Failure> {
     build_app()?;
     let addr = format!("{host}:{port}");
     println!("==> serving dist/ at http://{addr}/ (Ctrl-C to stop)");
+    println!("    embedding example: http://{addr}/embed-example.html");
     static_server::serve(&root().join("dist"), &addr)
         .map_err(|e| Failure(format!("cannot serve at {addr}: {e}")))
 }
