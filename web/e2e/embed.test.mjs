@@ -60,6 +60,13 @@ test('the example page: four live embeds, lazily loaded, sized to their content,
     return inner && Math.abs(f.getBoundingClientRect().height - inner.getBoundingClientRect().height) <= 2;
   }), null, { timeout: 10000 });
   assert.equal(await frameOf(page, 'paxos').locator('html').getAttribute('data-theme'), 'dark');
+  // The lab panels offer only what the embed allows: the hashing embed may send requests
+  // (add a server) but not change settings or crash servers; the Paxos embed, neither.
+  const hashing = frameOf(page, 'hashing');
+  assert.ok(await hashing.getByTestId('add-server').isVisible());
+  assert.equal(await hashing.getByTestId('algorithm').isVisible(), false);
+  assert.equal(await hashing.getByTestId('crash-1').isVisible(), false);
+  assert.equal(await frameOf(page, 'paxos').getByLabel('protocol').isVisible(), false);
   await page.locator('[data-splitbrain-id="election"]').scrollIntoViewIfNeeded();
   // Something to see: the first leader with its heartbeats on the way.
   await waitEvent(page, 'election', 'leader-elected');

@@ -1503,7 +1503,9 @@ impl App {
         let can = |c| o.controls.allows(c);
         let title = info.map_or(v.lab, |l| l.title);
         html! {
-            <div class="shell embed" data-lab={v.lab}>
+            // `no-<control>` for each control the page did not allow: style.css hides the lab
+            // panels' own buttons and settings for it (marked `data-control`).
+            <div class={classes!("shell", "embed", Control::ALL.iter().filter(|c| !o.controls.allows(**c)).map(|c| format!("no-{}", c.name())).collect::<Vec<_>>())} data-lab={v.lab}>
                 <div class="embed-bar" role="toolbar" aria-label="simulation controls">
                     if can(Control::Play) {
                         <button class="primary" onclick={link.callback(|_| Msg::TogglePlay)} title="Space">

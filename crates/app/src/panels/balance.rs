@@ -136,13 +136,13 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
             <h2>{ "Load balancing" }
                 <span class="hint">{ format!("{} · service {} · {} per backend at once", first.arrival(), p.service, p.concurrency) }</span></h2>
             <div class="hash-controls">
-                <label>{ "policy" }<select data-testid="policy" onchange={param("policy", false)}>{ options(&policies, &p.policy) }</select></label>
-                <label>{ "compare with" }<select data-testid="compare" onchange={param("compare", false)}>{ options(&compare_opts, p.compare.as_deref().unwrap_or("none")) }</select></label>
-                <label>{ "requests/s" }<select data-testid="rate" onchange={rate}>{ options(&[("2", "2"), ("5", "5"), ("9", "9"), ("12", "12"), ("20", "20"), ("50", "50"), ("100", "100"), ("1000", "1000")], &rate_now) }</select></label>
-                <label>{ "timeout" }<select data-testid="timeout" onchange={param("timeout", false)}>{ options(&[("none", "none"), ("500ms", "500 ms"), ("2s", "2 s"), ("5s", "5 s")], &timeout) }</select></label>
-                <label>{ "retries" }<select data-testid="retries" onchange={param("retries", true)}>{ options(&[("0", "0"), ("1", "1"), ("2", "2"), ("3", "3")], &p.retries.to_string()) }</select></label>
-                <label>{ "queue" }<select data-testid="queue" onchange={param("queue", true)}>{ options(&[("none", "unbounded"), ("5", "5"), ("20", "20"), ("100", "100")], &p.queue.map_or_else(|| "none".to_string(), |q| q.to_string())) }</select></label>
-                <label>{ "circuit breaker" }<select data-testid="breaker" onchange={param("breaker", true)}>{ options(&[("none", "off"), (BREAKER, "5 failures → 5 s open")], p.breaker.map_or("none", |_| BREAKER)) }</select></label>
+                <label data-control="load">{ "policy" }<select data-testid="policy" onchange={param("policy", false)}>{ options(&policies, &p.policy) }</select></label>
+                <label data-control="load">{ "compare with" }<select data-testid="compare" onchange={param("compare", false)}>{ options(&compare_opts, p.compare.as_deref().unwrap_or("none")) }</select></label>
+                <label data-control="request">{ "requests/s" }<select data-testid="rate" onchange={rate}>{ options(&[("2", "2"), ("5", "5"), ("9", "9"), ("12", "12"), ("20", "20"), ("50", "50"), ("100", "100"), ("1000", "1000")], &rate_now) }</select></label>
+                <label data-control="load">{ "timeout" }<select data-testid="timeout" onchange={param("timeout", false)}>{ options(&[("none", "none"), ("500ms", "500 ms"), ("2s", "2 s"), ("5s", "5 s")], &timeout) }</select></label>
+                <label data-control="load">{ "retries" }<select data-testid="retries" onchange={param("retries", true)}>{ options(&[("0", "0"), ("1", "1"), ("2", "2"), ("3", "3")], &p.retries.to_string()) }</select></label>
+                <label data-control="load">{ "queue" }<select data-testid="queue" onchange={param("queue", true)}>{ options(&[("none", "unbounded"), ("5", "5"), ("20", "20"), ("100", "100")], &p.queue.map_or_else(|| "none".to_string(), |q| q.to_string())) }</select></label>
+                <label data-control="load">{ "circuit breaker" }<select data-testid="breaker" onchange={param("breaker", true)}>{ options(&[("none", "off"), (BREAKER, "5 failures → 5 s open")], p.breaker.map_or("none", |_| BREAKER)) }</select></label>
             </div>
             <div class={classes!("lb-sides", (ids.len() > 1).then_some("compare"))}>
                 { for ids.iter().map(|&id| side(sim, lab, id, width, &ids, hooks)) }
@@ -165,7 +165,7 @@ fn side(
         return html! {
             <div class="lb-side" key={id}>
                 <h3>{ format!("n{id}: balancer down") }</h3>
-                <button onclick={on_both(hooks, vec![id], |node| Action::Restart { node })}>{ "restart" }</button>
+                <button data-control="crash" onclick={on_both(hooks, vec![id], |node| Action::Restart { node })}>{ "restart" }</button>
             </div>
         };
     };
@@ -247,17 +247,17 @@ fn side(
                                         if state.is_empty() { String::new() } else { format!(" · {state}") }) }</span>
                                     <span class="row-actions">
                                         if slow {
-                                            <button onclick={on_both(hooks, twins(i), |node| Action::Client { node, command: "slow 1".into() })}>{ "normal" }</button>
+                                            <button data-control="request" onclick={on_both(hooks, twins(i), |node| Action::Client { node, command: "slow 1".into() })}>{ "normal" }</button>
                                         } else {
-                                            <button onclick={on_both(hooks, twins(i), |node| Action::Client { node, command: "slow 5".into() })}
+                                            <button data-control="request" onclick={on_both(hooks, twins(i), |node| Action::Client { node, command: "slow 5".into() })}
                                                     data-testid={format!("slow-{i}")} title="serve five times slower (a gray failure; on both sides in compare mode)">{ "slow ×5" }</button>
                                         }
                                         if b.ejected(i - id - 1) {
-                                            <button onclick={admit_or_eject("admit", i)} title="put it back into rotation">{ "admit" }</button>
+                                            <button data-control="request" onclick={admit_or_eject("admit", i)} title="put it back into rotation">{ "admit" }</button>
                                         } else {
-                                            <button onclick={admit_or_eject("eject", i)} title="take it out of rotation (remove it from the pool)">{ "eject" }</button>
+                                            <button data-control="request" onclick={admit_or_eject("eject", i)} title="take it out of rotation (remove it from the pool)">{ "eject" }</button>
                                         }
-                                        <button onclick={on_both(hooks, twins(i), |node| Action::Crash { node })}>{ "crash" }</button>
+                                        <button data-control="crash" onclick={on_both(hooks, twins(i), |node| Action::Crash { node })}>{ "crash" }</button>
                                     </span>
                                 </li>
                             }
@@ -267,7 +267,7 @@ fn side(
                                 <span class="who">{ format!("n{i}") }</span>
                                 <span class="bar"></span>
                                 <span class="count">{ format!("down · {out} sent, unanswered") }</span>
-                                <span class="row-actions"><button onclick={on_both(hooks, twins(i), |node| Action::Restart { node })}>{ "restart" }</button></span>
+                                <span class="row-actions"><button data-control="crash" onclick={on_both(hooks, twins(i), |node| Action::Restart { node })}>{ "restart" }</button></span>
                             </li>
                         },
                     }

@@ -194,14 +194,14 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
             <h2>{ "Consistent hashing" }
                 <span class="hint">{ format!("{} keys · {} drawn · R = {}", thousands(keys), thousands(u64::from(p.drawn())), p.replicas) }</span></h2>
             <div class="hash-controls">
-                <label>{ "algorithm" }<select data-testid="algorithm" onchange={select("algorithm", false)}>{ options(&algos, &p.algorithm) }</select></label>
-                <label>{ "compare with" }<select data-testid="compare" onchange={select("compare", false)}>{ options(&compare_opts, p.compare.as_deref().unwrap_or("none")) }</select></label>
-                <label>{ "vnodes" }<select data-testid="vnodes" onchange={select("vnodes", true)}>{ options(&[("1", "1"), ("10", "10"), ("100", "100"), ("1000", "1000")], &p.vnodes.to_string()) }</select></label>
-                <label>{ "replicas R" }<select data-testid="replicas" onchange={select("replicas", true)}>{ options(&[("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")], &p.replicas.to_string()) }</select></label>
-                <label>{ "keys" }<select data-testid="keys" onchange={select("keys", true)}>{ options(&[("1000", "1,000"), ("10000", "10,000"), ("100000", "100,000"), ("1000000", "1,000,000")], &p.keys.to_string()) }</select></label>
-                <label>{ "requests" }<select data-testid="distribution" onchange={select("distribution", false)}>{ options(&[("uniform", "uniform"), ("zipf", "Zipf (hot keys)")], if p.distribution == splitbrain_sharding::Distribution::Zipf { "zipf" } else { "uniform" }) }</select></label>
-                <button data-testid="add-server" onclick={act("add".into())}>{ "+ server" }</button>
-                <button onclick={act("add w=2".into())} title="a server with twice the capacity">{ "+ server ×2" }</button>
+                <label data-control="load">{ "algorithm" }<select data-testid="algorithm" onchange={select("algorithm", false)}>{ options(&algos, &p.algorithm) }</select></label>
+                <label data-control="load">{ "compare with" }<select data-testid="compare" onchange={select("compare", false)}>{ options(&compare_opts, p.compare.as_deref().unwrap_or("none")) }</select></label>
+                <label data-control="load">{ "vnodes" }<select data-testid="vnodes" onchange={select("vnodes", true)}>{ options(&[("1", "1"), ("10", "10"), ("100", "100"), ("1000", "1000")], &p.vnodes.to_string()) }</select></label>
+                <label data-control="load">{ "replicas R" }<select data-testid="replicas" onchange={select("replicas", true)}>{ options(&[("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")], &p.replicas.to_string()) }</select></label>
+                <label data-control="load">{ "keys" }<select data-testid="keys" onchange={select("keys", true)}>{ options(&[("1000", "1,000"), ("10000", "10,000"), ("100000", "100,000"), ("1000000", "1,000,000")], &p.keys.to_string()) }</select></label>
+                <label data-control="load">{ "requests" }<select data-testid="distribution" onchange={select("distribution", false)}>{ options(&[("uniform", "uniform"), ("zipf", "Zipf (hot keys)")], if p.distribution == splitbrain_sharding::Distribution::Zipf { "zipf" } else { "uniform" }) }</select></label>
+                <button data-control="request" data-testid="add-server" onclick={act("add".into())}>{ "+ server" }</button>
+                <button data-control="request" onclick={act("add w=2".into())} title="a server with twice the capacity">{ "+ server ×2" }</button>
             </div>
             { change_line }
             if r.queued() > 0 {
@@ -227,10 +227,10 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
                             </span>
                             <span class="count">{ format!("{} keys · {} req{}", thousands(n), thousands(served), if up { "" } else { " · down" }) }</span>
                             <span class="row-actions">
-                                <button onclick={act(format!("weight {id}={}", w + 1))} disabled={w >= 1_000} title="weight +1">{ "w+" }</button>
-                                <button onclick={act(format!("weight {id}={}", w.saturating_sub(1).max(1)))} disabled={w == 1} title="weight −1">{ "w−" }</button>
-                                <button onclick={act(format!("remove {id}"))} disabled={members.len() == 1} title="take this server out; its keys move first">{ "remove" }</button>
-                                <button onclick={crash(id as usize, up)} data-testid={format!("crash-{id}")}>{ if up { "crash" } else { "restart" } }</button>
+                                <button data-control="request" onclick={act(format!("weight {id}={}", w + 1))} disabled={w >= 1_000} title="weight +1">{ "w+" }</button>
+                                <button data-control="request" onclick={act(format!("weight {id}={}", w.saturating_sub(1).max(1)))} disabled={w == 1} title="weight −1">{ "w−" }</button>
+                                <button data-control="request" onclick={act(format!("remove {id}"))} disabled={members.len() == 1} title="take this server out; its keys move first">{ "remove" }</button>
+                                <button data-control="crash" onclick={crash(id as usize, up)} data-testid={format!("crash-{id}")}>{ if up { "crash" } else { "restart" } }</button>
                             </span>
                         </li>
                     }

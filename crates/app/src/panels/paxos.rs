@@ -122,22 +122,22 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
         <section class="panel paxos" aria-label="Paxos">
             <h2>{ "Paxos" } <span class="hint">{ "ballots as round.proposer · value@ballot = accepted · ✓ = chosen" }</span></h2>
             <div class="px-controls">
-                <label>{ "protocol " }
+                <label data-control="load">{ "protocol " }
                     <select onchange={param("mode", false)} aria-label="protocol">
                         { options(&[("single", "single-decree"), ("multi", "Multi-Paxos")], mode) }
                     </select>
                 </label>
-                <label>{ "backoff " }
+                <label data-control="load">{ "backoff " }
                     <select onchange={param("backoff", true)} aria-label="randomized backoff">
                         { options(&[("true", "randomized"), ("false", "fixed retry")], onoff(params.backoff)) }
                     </select>
                 </label>
-                <label>{ "leader " }
+                <label data-control="load">{ "leader " }
                     <select onchange={param("leader", true)} aria-label="distinguished proposer">
                         { options(&[("true", "distinguished proposer"), ("false", "anyone proposes")], onoff(params.leader)) }
                     </select>
                 </label>
-                <label>{ "variant " }
+                <label data-control="load">{ "variant " }
                     <select onchange={param("variant", false)} aria-label="variant">
                         { options(&[
                             ("correct", "correct"),
