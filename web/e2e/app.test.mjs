@@ -1,7 +1,7 @@
 // The page as a visitor uses it. Run by `cargo xtask test` after `trunk build --release`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, start, stop, OUT, withinFrame } from './harness.mjs';
+import { open, start, stop, OUT, checkInFrame } from './harness.mjs';
 
 let server, browser;
 before(async () => { [server, browser] = await start(); });
@@ -404,17 +404,7 @@ test('New seed draws a fresh seed and the lab menu switches labs', async () => {
 });
 
 test('usable inside an 800x500 iframe: the cluster and the play button are in view', async () => {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
-  await page.setContent(`<iframe src="${server.url}" width="800" height="500" style="border:0"></iframe>`);
-  const frame = page.frameLocator('iframe');
-  await frame.locator('svg.network g.node').first().waitFor();
-  const inside = (sel) => withinFrame(frame, sel, 800, 500);
-  assert.ok(await inside('svg.network g.node[data-node="0"]'), 'top node visible');
-  assert.ok(await inside('button.primary'), 'play/pause visible');
-  const scroll = await page.frames()[1].evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(scroll <= 800, `no horizontal scroll, got ${scroll}`);
-  await page.screenshot({ path: OUT + 'iframe.png' });
-  await page.close();
+  await checkInFrame(browser, server.url, 800, 500, 'iframe.png');
 });
 
 test('a busy network is drawn on a canvas while playing and as clickable SVG when paused', async () => {

@@ -3,7 +3,7 @@
 // copied beside the root page).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, stop, OUT, withinFrame } from './harness.mjs';
+import { start, stop, OUT, checkInFrame } from './harness.mjs';
 
 let server, browser;
 before(async () => { [server, browser] = await start(); });
@@ -207,17 +207,7 @@ test('embeds with different seeds do not interfere; played or sought, each match
 });
 
 test('a 320x240 frame without the snippet: compact, the cluster and play button in view', async () => {
-  const page = await browser.newPage({ viewport: { width: 400, height: 300 } });
-  await page.setContent(`<iframe src="${server.url}?embed=1&lab=raft&seed=3&controls=play,crash,partition" width="320" height="240" style="border:0"></iframe>`);
-  const frame = page.frameLocator('iframe');
-  await frame.locator('svg.network g.node').first().waitFor();
-  const inside = (sel) => withinFrame(frame, sel, 320, 240);
-  assert.ok(await inside('button.primary'), 'play/pause visible');
-  assert.ok(await inside('svg.network g.node[data-node="0"]'), 'the top node is visible');
-  const scroll = await page.frames()[1].evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(scroll <= 320, `no horizontal scroll, got ${scroll}`);
-  await page.screenshot({ path: OUT + 'embed-320.png' });
-  await page.close();
+  await checkInFrame(browser, `${server.url}?embed=1&lab=raft&seed=3&controls=play,crash,partition`, 320, 240, 'embed-320.png');
 });
 
 test('until pauses exactly there; loop starts the run over and keeps playing', async () => {

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
@@ -71,9 +72,20 @@ export async function stop(server, browser) {
   await server?.close();
 }
 
-/** Whether the first element matching `sel` in an iframe (a frameLocator) lies wholly inside
- * the frame's `width` x `height` box. */
-export async function withinFrame(frame, sel, width, height) {
-  const box = await frame.locator(sel).first().boundingBox();
-  return Boolean(box) && box.x >= 0 && box.y >= 0 && box.x + box.width <= width + 1 && box.y + box.height <= height + 1;
+/** Opens `src` in a `width` x `height` iframe and checks that the play button and the top node
+ * lie wholly inside it, with no sideways scroll; saves a screenshot as `shot`. */
+export async function checkInFrame(browser, src, width, height, shot) {
+  const page = await browser.newPage({ viewport: { width: width + 200, height: height + 200 } });
+  await page.setContent(`<iframe src="${src}" width="${width}" height="${height}" style="border:0"></iframe>`);
+  const frame = page.frameLocator('iframe');
+  await frame.locator('svg.network g.node').first().waitFor();
+  for (const [sel, what] of [['button.primary', 'play/pause'], ['svg.network g.node[data-node="0"]', 'the top node']]) {
+    const box = await frame.locator(sel).first().boundingBox();
+    assert.ok(box && box.x >= 0 && box.y >= 0 && box.x + box.width <= width + 1 && box.y + box.height <= height + 1,
+      `${what} inside the ${width}x${height} frame: ${JSON.stringify(box)}`);
+  }
+  const scroll = await page.frames()[1].evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scroll <= width, `no horizontal scroll, got ${scroll}`);
+  await page.screenshot({ path: OUT + shot });
+  await page.close();
 }
