@@ -4,33 +4,7 @@
 
 use proptest::prelude::*;
 use splitbrain_paxos::{Mode, Node, Params, Phase, invariants};
-use splitbrain_sim::{Action, Lab, SimConfig, Simulator, TimedAction, ms, secs};
-
-fn action(nodes: usize) -> impl Strategy<Value = Action> {
-    let node = 0..nodes;
-    prop_oneof![
-        node.clone().prop_map(|node| Action::Crash { node }),
-        node.clone().prop_map(|node| Action::Restart { node }),
-        proptest::collection::btree_set(0..nodes, 1..nodes).prop_map(|g| Action::Partition {
-            groups: vec![g.into_iter().collect()]
-        }),
-        Just(Action::Heal),
-        (0.0..=0.5f64).prop_map(|p| Action::Loss {
-            p,
-            from: None,
-            to: None
-        }),
-        (0.0..=0.3f64).prop_map(|p| Action::Duplicate {
-            p,
-            from: None,
-            to: None
-        }),
-        (node, 0..5u8, 0..100u64).prop_map(|(node, k, v)| Action::Client {
-            node,
-            command: format!("set k{k}={v}")
-        }),
-    ]
-}
+use splitbrain_sim::{Action, Lab, SimConfig, Simulator, TimedAction, secs, testing};
 
 /// Any seed, 3 to 7 nodes, either mode, and a fault schedule over the first 5 s.
 fn runs() -> impl Strategy<Value = (u64, usize, Mode, Vec<TimedAction>)> {
@@ -40,13 +14,7 @@ fn runs() -> impl Strategy<Value = (u64, usize, Mode, Vec<TimedAction>)> {
         prop_oneof![Just(Mode::Single), Just(Mode::Multi)],
     )
         .prop_flat_map(|(seed, n, mode)| {
-            let schedule =
-                proptest::collection::vec((0..5_000u64, action(n)), 0..60).prop_map(|mut v| {
-                    v.sort_by_key(|(t, _)| *t);
-                    v.into_iter()
-                        .map(|(t, action)| TimedAction { at: ms(t), action })
-                        .collect::<Vec<_>>()
-                });
+            let schedule = testing::schedule(n, testing::kv_write());
             (Just(seed), Just(n), Just(mode), schedule)
         })
 }

@@ -5,41 +5,14 @@
 use splitbrain_paxos::{
     Ballot, Durable, Mode, Msg, Node, Params, Phase, Timer, Value, Variant, invariants,
 };
-use splitbrain_sim::{
-    Action, Cx, Effect, Lab, LinkConfig, Process, SimConfig, SimRng, Simulator, ms, secs,
-};
+use splitbrain_sim::testing::{Harness, sends};
+use splitbrain_sim::{Action, Effect, Lab, LinkConfig, Process, SimConfig, Simulator, ms, secs};
 
 const N: usize = 5;
 
-struct Harness {
-    node: Node,
-    id: usize,
-    rng: SimRng,
-}
-
-impl Harness {
-    fn new(id: usize, params: Params, durable: Durable) -> Self {
-        let mut h = Self {
-            node: Node::new(params, id, N),
-            id,
-            rng: SimRng::derive(0, 0, id as u64),
-        };
-        h.run(|n, cx| n.on_start(&durable, cx));
-        h
-    }
-    fn run(&mut self, f: impl FnOnce(&mut Node, &mut Cx<'_, Node>)) -> Vec<Effect<Node>> {
-        let mut fx = Vec::new();
-        let mut cx = Cx::new(self.id, N, 0, &mut self.rng, &mut fx);
-        f(&mut self.node, &mut cx);
-        fx
-    }
-    fn deliver(&mut self, from: usize, msg: Msg) -> Vec<Effect<Node>> {
-        self.run(|n, cx| n.on_message(from, msg, cx))
-    }
-    fn command(&mut self, text: &str) -> Vec<Effect<Node>> {
-        let v = Node::parse_command(text).unwrap();
-        self.run(|n, cx| n.on_command(v, cx))
-    }
+/// Node `id` of a five-node cluster, started from `durable`.
+fn harness(id: usize, params: Params, durable: Durable) -> Harness<Node> {
+    Harness::new(Node::new(params, id, N), id, N, &durable)
 }
 
 fn single() -> Params {
@@ -60,16 +33,6 @@ fn word(w: &str) -> Value {
 
 fn op(text: &str) -> Value {
     Value::parse(text).unwrap()
-}
-
-fn sends(fx: &[Effect<Node>]) -> Vec<(Option<usize>, Msg)> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Send { to, msg } => Some((Some(*to), msg.clone())),
-            Effect::Broadcast { msg } => Some((None, msg.clone())),
-            _ => None,
-        })
-        .collect()
 }
 
 fn persisted(fx: &[Effect<Node>]) -> Option<Durable> {
@@ -104,7 +67,7 @@ fn acceptor_with(promised: Ballot, accepted: &[(u64, Ballot, Value)]) -> Durable
 
 #[test]
 fn pms_2_2_acceptor_promises_a_higher_ballot_and_reports_the_proposal_it_accepted() {
-    let mut h = Harness::new(
+    let mut h = harness(
         3,
         single(),
         acceptor_with(b(1, 1), &[(0, b(1, 1), word("red"))]),
@@ -132,7 +95,7 @@ fn pms_2_2_acceptor_promises_a_higher_ballot_and_reports_the_proposal_it_accepte
 
 #[test]
 fn pms_2_2_p1a_acceptor_refuses_prepare_and_accept_below_its_promise_with_a_nack() {
-    let mut h = Harness::new(3, single(), acceptor_with(b(3, 2), &[]));
+    let mut h = harness(3, single(), acceptor_with(b(3, 2), &[]));
     for msg in [
         Msg::Prepare {
             ballot: b(2, 0),
@@ -161,7 +124,7 @@ fn pms_2_2_p1a_acceptor_refuses_prepare_and_accept_below_its_promise_with_a_nack
 
 #[test]
 fn pms_2_2_acceptor_accepts_at_or_above_its_promise_and_tells_every_learner() {
-    let mut h = Harness::new(3, single(), acceptor_with(b(3, 2), &[]));
+    let mut h = harness(3, single(), acceptor_with(b(3, 2), &[]));
     let fx = h.deliver(
         2,
         Msg::Accept {
@@ -186,7 +149,7 @@ fn pms_2_2_acceptor_accepts_at_or_above_its_promise_and_tells_every_learner() {
 
 #[test]
 fn pms_2_3_acceptor_keeps_its_promise_and_accepted_value_in_stable_storage() {
-    let mut h = Harness::new(3, single(), Durable::default());
+    let mut h = harness(3, single(), Durable::default());
     h.deliver(
         2,
         Msg::Prepare {
@@ -206,7 +169,7 @@ fn pms_2_3_acceptor_keeps_its_promise_and_accepted_value_in_stable_storage() {
     assert_eq!(d.promised, b(4, 2));
     assert_eq!(d.accepted[&0], (b(4, 2), word("red")));
     // A restart from that storage refuses what it refused before.
-    let mut again = Harness::new(3, single(), d);
+    let mut again = harness(3, single(), d);
     let fx = again.deliver(
         0,
         Msg::Prepare {
@@ -223,7 +186,7 @@ fn pms_2_3_bug_forget_promise_leaves_the_promise_out_of_stable_storage() {
         variant: Variant::ForgetPromise,
         ..single()
     };
-    let mut h = Harness::new(3, p, Durable::default());
+    let mut h = harness(3, p, Durable::default());
     let fx = h.deliver(
         2,
         Msg::Prepare {
@@ -235,8 +198,11 @@ fn pms_2_3_bug_forget_promise_leaves_the_promise_out_of_stable_storage() {
 }
 
 /// Proposer n0 runs phase 1 and gets promises from itself, n1 and n2 (a majority of five).
-fn phase1(params: Params, reports: [&[(u64, Ballot, Value)]; 2]) -> (Harness, Vec<Effect<Node>>) {
-    let mut h = Harness::new(0, params.clone(), Durable::default());
+fn phase1(
+    params: Params,
+    reports: [&[(u64, Ballot, Value)]; 2],
+) -> (Harness<Node>, Vec<Effect<Node>>) {
+    let mut h = harness(0, params.clone(), Durable::default());
     let fx = if params.mode == Mode::Single {
         h.command("propose red")
     } else {
@@ -294,7 +260,7 @@ fn pms_2_5_a_new_ballot_exceeds_every_ballot_used_or_heard_and_survives_a_restar
         leader: false,
         ..single()
     };
-    let mut h = Harness::new(1, p, Durable::default());
+    let mut h = harness(1, p, Durable::default());
     let fx = h.command("propose blue");
     let first = persisted(&fx).unwrap();
     assert_eq!(first.round, 1);
@@ -312,7 +278,7 @@ fn pms_2_5_a_new_ballot_exceeds_every_ballot_used_or_heard_and_survives_a_restar
     };
     assert_eq!(ballot, b(8, 1));
     // After a crash, the persisted round keeps it from reusing 8.1.
-    let mut again = Harness::new(1, single(), persisted(&fx).unwrap());
+    let mut again = harness(1, single(), persisted(&fx).unwrap());
     let fx = again.command("propose blue");
     assert!(matches!(
         sends(&fx)[0].1,
@@ -326,7 +292,7 @@ fn pms_2_5_bug_shared_ballots_numbers_every_proposers_ballot_as_proposer_0s() {
         variant: Variant::SharedBallots,
         ..single()
     };
-    let mut h = Harness::new(2, p, Durable::default());
+    let mut h = harness(2, p, Durable::default());
     let fx = h.command("propose green");
     assert!(matches!(
         sends(&fx)[0].1,
@@ -336,7 +302,7 @@ fn pms_2_5_bug_shared_ballots_numbers_every_proposers_ballot_as_proposer_0s() {
 
 #[test]
 fn pms_2_3_learner_learns_a_value_once_a_majority_accepted_it_in_the_same_ballot() {
-    let mut h = Harness::new(4, single(), Durable::default());
+    let mut h = harness(4, single(), Durable::default());
     let accepted = |round, node| Msg::Accepted {
         ballot: b(round, node),
         slot: 0,
@@ -398,7 +364,7 @@ fn pmmc_3_leader_is_preempted_by_a_higher_ballot_and_forwards_to_the_new_leader(
 
 #[test]
 fn pms_3_lagging_learner_catches_up_from_the_leaders_heartbeat() {
-    let mut h = Harness::new(4, Params::default(), Durable::default());
+    let mut h = harness(4, Params::default(), Durable::default());
     let fx = h.deliver(
         1,
         Msg::Heartbeat {
@@ -593,7 +559,7 @@ fn pms_2_3_bug_forget_promise_breaks_promise_never_decreases_at_restart() {
 
 #[test]
 fn pmmc_3_a_deposed_leaders_heartbeat_is_answered_with_the_higher_ballot_it_missed() {
-    let mut h = Harness::new(2, Params::default(), acceptor_with(b(2, 1), &[]));
+    let mut h = harness(2, Params::default(), acceptor_with(b(2, 1), &[]));
     let fx = h.deliver(
         0,
         Msg::Heartbeat {

@@ -4,41 +4,10 @@
 
 use proptest::prelude::*;
 use splitbrain_raft::{Node, Params, Role, digests, invariants};
-use splitbrain_sim::{Action, Lab, LinkConfig, SimConfig, Simulator, TimedAction, ms, secs};
-
-fn action(nodes: usize) -> impl Strategy<Value = Action> {
-    let node = 0..nodes;
-    prop_oneof![
-        node.clone().prop_map(|node| Action::Crash { node }),
-        node.clone().prop_map(|node| Action::Restart { node }),
-        proptest::collection::btree_set(0..nodes, 1..nodes).prop_map(|g| Action::Partition {
-            groups: vec![g.into_iter().collect()]
-        }),
-        Just(Action::Heal),
-        (0.0..=0.5f64).prop_map(|p| Action::Loss {
-            p,
-            from: None,
-            to: None
-        }),
-        (0.0..=0.3f64).prop_map(|p| Action::Duplicate {
-            p,
-            from: None,
-            to: None
-        }),
-        (node, 0..5u8, 0..100u64).prop_map(|(node, k, v)| Action::Client {
-            node,
-            command: format!("set k{k}={v}")
-        }),
-    ]
-}
+use splitbrain_sim::{Action, Lab, LinkConfig, SimConfig, Simulator, TimedAction, secs, testing};
 
 fn schedule(nodes: usize) -> impl Strategy<Value = Vec<TimedAction>> {
-    proptest::collection::vec((0..5_000u64, action(nodes)), 0..60).prop_map(|mut v| {
-        v.sort_by_key(|(t, _)| *t);
-        v.into_iter()
-            .map(|(t, action)| TimedAction { at: ms(t), action })
-            .collect()
-    })
+    testing::schedule(nodes, testing::kv_write())
 }
 
 /// A cluster with the paper's timings and this fault schedule ahead of it.

@@ -3,37 +3,14 @@
 //! last tests run whole clusters in the simulator.
 
 use splitbrain_raft::{Cmd, Durable, Entry, Msg, Node, Params, Role, Timer, Variant, invariants};
-use splitbrain_sim::{
-    Action, Cx, Effect, Lab, LinkConfig, Process, SimConfig, SimRng, Simulator, secs,
-};
+use splitbrain_sim::testing::{Harness, sends};
+use splitbrain_sim::{Action, Effect, Lab, LinkConfig, Process, SimConfig, Simulator, secs};
 
 const N: usize = 5;
 
-struct Harness {
-    node: Node,
-    id: usize,
-    rng: SimRng,
-}
-
-impl Harness {
-    fn new(id: usize, params: Params, durable: Durable) -> Self {
-        let mut h = Self {
-            node: Node::new(params),
-            id,
-            rng: SimRng::derive(0, 0, id as u64),
-        };
-        h.run(|n, cx| n.on_start(&durable, cx));
-        h
-    }
-    fn run(&mut self, f: impl FnOnce(&mut Node, &mut Cx<'_, Node>)) -> Vec<Effect<Node>> {
-        let mut fx = Vec::new();
-        let mut cx = Cx::new(self.id, N, 0, &mut self.rng, &mut fx);
-        f(&mut self.node, &mut cx);
-        fx
-    }
-    fn deliver(&mut self, from: usize, msg: Msg) -> Vec<Effect<Node>> {
-        self.run(|n, cx| n.on_message(from, msg, cx))
-    }
+/// Node `id` of a five-node cluster, started from `durable`.
+fn harness(id: usize, params: Params, durable: Durable) -> Harness<Node> {
+    Harness::new(Node::new(params), id, N, &durable)
 }
 
 fn entry(term: u64, v: &str) -> Entry {
@@ -44,16 +21,6 @@ fn entry(term: u64, v: &str) -> Entry {
             value: v.into(),
         },
     }
-}
-
-fn sends(fx: &[Effect<Node>]) -> Vec<(Option<usize>, Msg)> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Send { to, msg } => Some((Some(*to), msg.clone())),
-            Effect::Broadcast { msg } => Some((None, msg.clone())),
-            _ => None,
-        })
-        .collect()
 }
 
 fn vote_reply(fx: &[Effect<Node>]) -> bool {
@@ -72,7 +39,7 @@ fn durable(term: u64, log: Vec<Entry>) -> Durable {
 
 #[test]
 fn s5_2_election_timeout_makes_a_candidate_that_votes_for_itself_and_asks_everyone() {
-    let mut h = Harness::new(0, Params::default(), durable(3, vec![entry(2, "a")]));
+    let mut h = harness(0, Params::default(), durable(3, vec![entry(2, "a")]));
     let fx = h.run(|n, cx| n.on_timer(Timer::Election, cx));
     assert_eq!(h.node.role(), Role::Candidate);
     assert_eq!(h.node.term(), 4);
@@ -103,7 +70,7 @@ fn s5_2_election_timeout_makes_a_candidate_that_votes_for_itself_and_asks_everyo
 
 #[test]
 fn s5_2_a_server_grants_at_most_one_vote_per_term() {
-    let mut h = Harness::new(0, Params::default(), Durable::default());
+    let mut h = harness(0, Params::default(), Durable::default());
     assert!(vote_reply(&h.deliver(
         1,
         Msg::RequestVote {
@@ -136,7 +103,7 @@ fn s5_2_a_server_grants_at_most_one_vote_per_term() {
 #[test]
 fn s5_4_1_votes_require_a_log_at_least_as_up_to_date() {
     let log = vec![entry(1, "a"), entry(3, "b")];
-    let mut h = Harness::new(0, Params::default(), durable(3, log.clone()));
+    let mut h = harness(0, Params::default(), durable(3, log.clone()));
     // Older last term loses even with a longer log; same last term needs at least our length.
     assert!(!vote_reply(&h.deliver(
         1,
@@ -162,7 +129,7 @@ fn s5_4_1_votes_require_a_log_at_least_as_up_to_date() {
             last_log_term: 3
         }
     )));
-    let mut buggy = Harness::new(
+    let mut buggy = harness(
         0,
         Params {
             variant: Variant::NoLogCheck,
@@ -185,7 +152,7 @@ fn s5_4_1_votes_require_a_log_at_least_as_up_to_date() {
 
 #[test]
 fn s5_1_a_higher_term_turns_any_server_into_a_follower() {
-    let mut h = Harness::new(0, Params::default(), durable(1, vec![]));
+    let mut h = harness(0, Params::default(), durable(1, vec![]));
     h.run(|n, cx| n.on_timer(Timer::Election, cx));
     assert_eq!(h.node.role(), Role::Candidate);
     h.deliver(
@@ -200,7 +167,7 @@ fn s5_1_a_higher_term_turns_any_server_into_a_follower() {
 
 #[test]
 fn s5_3_append_is_rejected_on_a_log_mismatch_with_a_conflict_hint() {
-    let mut h = Harness::new(
+    let mut h = harness(
         1,
         Params::default(),
         durable(2, vec![entry(1, "a"), entry(1, "b"), entry(2, "c")]),
@@ -251,7 +218,7 @@ fn s5_3_append_is_rejected_on_a_log_mismatch_with_a_conflict_hint() {
 
 #[test]
 fn s5_3_conflicting_entries_are_deleted_and_new_ones_appended_then_commit_follows_the_leader() {
-    let mut h = Harness::new(
+    let mut h = harness(
         1,
         Params::default(),
         durable(2, vec![entry(1, "a"), entry(2, "x"), entry(2, "y")]),
@@ -280,8 +247,8 @@ fn s5_3_conflicting_entries_are_deleted_and_new_ones_appended_then_commit_follow
     );
 }
 
-fn leader_with(params: Params, log: Vec<Entry>, term: u64) -> Harness {
-    let mut h = Harness::new(0, params, durable(term - 1, log));
+fn leader_with(params: Params, log: Vec<Entry>, term: u64) -> Harness<Node> {
+    let mut h = harness(0, params, durable(term - 1, log));
     h.run(|n, cx| n.on_timer(Timer::Election, cx));
     for v in 1..3 {
         h.deliver(

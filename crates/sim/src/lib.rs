@@ -17,6 +17,8 @@ mod net;
 mod process;
 mod rng;
 mod sim;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod time;
 mod trace;
 
