@@ -155,12 +155,7 @@ impl Msg {
             Msg::Broadcast | Msg::SendRequest | Msg::ToggleAuto => Control::Request,
             Msg::SwitchLab(_) | Msg::Param(..) => Control::Load,
             Msg::LinkPercent(..) | Msg::LatencyText(_) => Control::Network,
-            Msg::Act(a) => match a {
-                Action::Crash { .. } | Action::Restart { .. } => Control::Crash,
-                Action::Partition { .. } | Action::Heal => Control::Partition,
-                Action::Client { .. } => Control::Request,
-                _ => Control::Network,
-            },
+            Msg::Act(a) => Control::of(a),
             _ => return None,
         })
     }

@@ -14,8 +14,8 @@ use crate::policy::{Backend, Policy};
 use crate::workload::Arrival;
 use serde::{Deserialize, Serialize};
 use splitbrain_sim::{
-    Cx, Describe, Duration, Latency, NodeId, NodeView, Process, SimRng, Time, World, format_time,
-    ms, secs,
+    Cx, Describe, Duration, Fact, Latency, NodeId, NodeView, Process, SimRng, Time, World,
+    format_time, ms, secs,
 };
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
@@ -321,11 +321,14 @@ pub struct Latencies {
     all: Vec<u64>,
     capped: bool,
     window: VecDeque<(Time, u64)>,
+    /// Samples recorded, also past the cap.
+    recorded: u64,
 }
 
 impl Latencies {
     fn record(&mut self, now: Time, micros: u64, window: Duration) {
         let v = micros;
+        self.recorded += 1;
         if self.all.len() < MAX_SAMPLES {
             self.all.push(v);
         } else {
@@ -1052,6 +1055,18 @@ impl Process for Node {
     }
     fn summarize(world: &World<'_, Self>) -> serde_json::Value {
         summary(world)
+    }
+
+    /// The (first) balancer's answered requests and their latencies.
+    fn fact(world: &World<'_, Self>, fact: Fact) -> Option<f64> {
+        let b = world.node(0).and_then(Node::balancer);
+        let count = |v: Option<u64>| Some(v.unwrap_or(0) as f64);
+        match fact {
+            Fact::Progress => count(b.map(|b| b.counts().completed)),
+            Fact::Latencies => count(b.map(|b| b.latency().recorded)),
+            Fact::LastLatency => count(b.and_then(|b| b.latency().window.back().map(|&(_, v)| v))),
+            _ => None,
+        }
     }
 }
 

@@ -25,6 +25,52 @@ pub enum Cmd {
     Experiment(Experiment),
     /// List the labs of this build.
     Labs,
+    /// Grade solution links against an exercise pack, replaying each one exactly.
+    Grade(GradeArgs),
+    /// Check an exercise pack and list its exercises, or print the pack format's JSON schema.
+    Exercises(ExercisesArgs),
+}
+
+/// Output of `grade`.
+#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
+pub enum GradeFormat {
+    /// A table for people.
+    Text,
+    /// One row per submission.
+    Csv,
+    /// Every submission with every goal.
+    Json,
+    /// Gradescope's results.json (one object per student when there are several).
+    Gradescope,
+}
+
+#[derive(Args)]
+pub struct GradeArgs {
+    /// The exercise pack (TOML or JSON), e.g. exercises/raft.toml.
+    #[arg(long)]
+    pub exercises: PathBuf,
+    /// CSV with a header and the columns student, exercise, link.
+    #[arg(long)]
+    pub solutions: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: GradeFormat,
+}
+
+#[derive(Args)]
+pub struct ExercisesArgs {
+    /// The exercise pack to check; without it, the packs shipped with this build.
+    pub pack: Option<PathBuf>,
+    /// Print the JSON schema of the exercise format instead.
+    #[arg(long)]
+    pub schema: bool,
+    /// Print the solution link of this run (a scenario file) for exercise --id instead: how a
+    /// teacher makes a reference solution.
+    #[arg(long, requires = "id")]
+    pub link: Option<PathBuf>,
+    /// The exercise --link is for.
+    #[arg(long)]
+    pub id: Option<String>,
 }
 
 #[derive(Args, Clone)]

@@ -8,6 +8,7 @@ mod args;
 mod balance;
 mod bench;
 mod experiment;
+mod grade;
 mod hashing;
 mod sweep;
 
@@ -53,6 +54,8 @@ fn main() -> ExitCode {
         Cmd::Experiment(args::Experiment::RaftFailover(a)) => experiment::raft_failover(a),
         Cmd::Experiment(args::Experiment::Hashing(a)) => hashing::experiment(a),
         Cmd::Experiment(args::Experiment::Balance(a)) => balance::experiment(a),
+        Cmd::Grade(a) => grade::grade(a),
+        Cmd::Exercises(a) => grade::exercises(a),
         Cmd::Labs => {
             let labs: Vec<_> = splitbrain_labs::labs()
                 .iter()

@@ -77,6 +77,20 @@ impl Control {
         }
     }
 
+    /// The control a user action needs: what an embed or an exercise must allow for it.
+    pub fn of(action: &Action) -> Control {
+        match action {
+            Action::Crash { .. } | Action::Restart { .. } => Control::Crash,
+            Action::Partition { .. } | Action::Heal => Control::Partition,
+            Action::Client { .. } => Control::Request,
+            Action::Cut { .. }
+            | Action::Loss { .. }
+            | Action::Duplicate { .. }
+            | Action::Latency { .. }
+            | Action::DropMessage { .. } => Control::Network,
+        }
+    }
+
     fn bit(self) -> u16 {
         1 << self as u16
     }

@@ -2,7 +2,7 @@
 
 use crate::{Ballot, MAX_SLOTS, Mode, Params, Value, Variant, own_value};
 use splitbrain_kv::Store;
-use splitbrain_sim::{Cx, Describe, Duration, NodeId, NodeView, Process, Time, World};
+use splitbrain_sim::{Cx, Describe, Duration, Fact, NodeId, NodeView, Process, Time, World};
 use std::collections::{BTreeMap, VecDeque};
 
 /// A position in the sequence of decided values (always 0 in single-decree runs).
@@ -1120,5 +1120,29 @@ impl Process for Node {
             "chosen_slots": chosen.len(),
             "chosen": shown,
         })
+    }
+
+    /// Ballot rounds (PMS §2.2), and slots learned (§2.3) at the nodes that are up.
+    fn fact(world: &World<'_, Self>, fact: Fact) -> Option<f64> {
+        let up = || world.up().map(|(_, n)| n);
+        let most = |v: Option<u64>| Some(v.unwrap_or(0) as f64);
+        match fact {
+            Fact::LeaderTerm => most(
+                up().filter_map(|n| match n.phase {
+                    Phase::Leading { ballot } => Some(ballot.round),
+                    _ => None,
+                })
+                .max(),
+            ),
+            Fact::Term => most(
+                up().map(|n| n.highest_seen.round.max(n.durable.promised.round))
+                    .max(),
+            ),
+            Fact::Chosen(s) => Some(f64::from(u8::from(
+                up().any(|n| n.learned.contains_key(&s)),
+            ))),
+            Fact::Progress => most(up().map(|n| n.learned.len() as u64).max()),
+            _ => None,
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::{Params, Variant};
 use splitbrain_kv::{Cmd, Store};
-use splitbrain_sim::{Cx, Describe, NodeId, NodeView, Process, World};
+use splitbrain_sim::{Cx, Describe, Fact, NodeId, NodeView, Process, World};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
@@ -787,5 +787,22 @@ impl Process for Node {
         let max_commit = world.up().map(|(_, n)| n.commit).max().unwrap_or(0);
         let max_term = world.up().map(|(_, n)| n.term).max().unwrap_or(0);
         serde_json::json!({"leaders": leaders, "max_term": max_term, "max_commit": max_commit})
+    }
+
+    /// Terms (§5.1) and commit indexes (§5.3) of the nodes that are up: a handful of fields.
+    fn fact(world: &World<'_, Self>, fact: Fact) -> Option<f64> {
+        let up = || world.up().map(|(_, n)| n);
+        let most = |v: Option<u64>| Some(v.unwrap_or(0) as f64);
+        match fact {
+            Fact::LeaderTerm => most(
+                up().filter(|n| n.role == Role::Leader)
+                    .map(|n| n.term)
+                    .max(),
+            ),
+            Fact::Term => most(up().map(|n| n.term).max()),
+            Fact::Chosen(i) => Some(f64::from(u8::from(i >= 1 && up().any(|n| n.commit >= i)))),
+            Fact::Progress => most(up().map(|n| n.commit).max()),
+            _ => None,
+        }
     }
 }

@@ -32,7 +32,7 @@ pub use server::Storage;
 use serde::{Deserialize, Serialize};
 use splitbrain_hashing::metrics::decimal;
 use splitbrain_hashing::{self as hashing, Placement, Settings};
-use splitbrain_sim::{Cx, Describe, Duration, NodeId, NodeView, Process, World, ms, secs};
+use splitbrain_sim::{Cx, Describe, Duration, Fact, NodeId, NodeView, Process, World, ms, secs};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -541,6 +541,19 @@ impl Process for Node {
         match world.node(0).and_then(Node::router) {
             Some(r) => r.summary(held),
             None => serde_json::json!({ "router": "down", "copies_held": held }),
+        }
+    }
+
+    /// What the router counts: changes and what they moved, answers, unavailable keys.
+    fn fact(world: &World<'_, Self>, fact: Fact) -> Option<f64> {
+        let r = world.node(0).and_then(Node::router);
+        let count = |v: Option<u64>| Some(v.unwrap_or(0) as f64);
+        match fact {
+            Fact::Changes => count(r.map(|r| r.history().len() as u64)),
+            Fact::MovedShare => Some(r.and_then(|r| r.history().last()).map_or(0.0, |c| c.share)),
+            Fact::Unavailable => count(r.map(|r| r.stats().gets_failed)),
+            Fact::Progress => count(r.map(|r| r.stats().gets_ok + r.stats().puts_ok)),
+            _ => None,
         }
     }
 }

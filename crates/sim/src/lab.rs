@@ -7,6 +7,7 @@ use crate::net::LinkConfig;
 use crate::process::NodeView;
 use crate::time::Time;
 use crate::trace::{MsgId, TraceLine};
+use crate::watch::{Fact, Watch};
 use serde::Serialize;
 use std::any::Any;
 
@@ -182,6 +183,13 @@ pub trait Lab {
     fn transcript(&self) -> Vec<String>;
     /// Lab-specific summary for the CLI and the embed API.
     fn summary(&self) -> serde_json::Value;
+    /// Follows the run from now on, after every event (exercise goals); `None` stops watching.
+    /// The watch sees the current state at once.
+    fn set_watch(&mut self, watch: Option<Box<dyn Watch>>);
+    /// The watch, to read what it has seen.
+    fn watch(&self) -> Option<&dyn Watch>;
+    /// Answers one question about the current state, as a watch would get it.
+    fn fact(&self, fact: Fact) -> Option<f64>;
     /// Saves the whole run.
     fn checkpoint(&self) -> Checkpoint;
     /// Returns to a saved state of this run.

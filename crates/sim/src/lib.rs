@@ -21,6 +21,7 @@ mod sim;
 pub mod testing;
 mod time;
 mod trace;
+mod watch;
 
 pub use control::{Action, ControlError, TimedAction};
 pub use hash::{StableHasher, stable_hash};
@@ -37,6 +38,7 @@ pub use time::{
     serde_opt_duration,
 };
 pub use trace::{DropReason, MsgId, Trace, TraceEvent, TraceKind, TraceLine};
+pub use watch::{Ask, Fact, Watch, WatchClone};
 
 /// Index of a node in a run: `0..nodes`.
 pub type NodeId = usize;

@@ -4,6 +4,7 @@ use crate::NodeId;
 use crate::invariant::World;
 use crate::rng::SimRng;
 use crate::time::{Duration, Time};
+use crate::watch::Fact;
 use std::fmt::Debug;
 use std::hash::Hash;
 
@@ -200,5 +201,12 @@ pub trait Process: Clone + 'static {
     fn summarize(world: &World<'_, Self>) -> serde_json::Value {
         let _ = world;
         serde_json::Value::Null
+    }
+    /// Answers an exercise goal's question about the run (see [`Fact`]); `None` for facts this
+    /// lab does not have. Called after every event while an exercise is open, so it should
+    /// look at little: the touched node, or a counter the lab keeps.
+    fn fact(world: &World<'_, Self>, fact: Fact) -> Option<f64> {
+        let _ = (world, fact);
+        None
     }
 }

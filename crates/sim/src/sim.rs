@@ -12,6 +12,7 @@ use crate::process::{Cx, Describe, Effect, Process};
 use crate::rng::SimRng;
 use crate::time::Time;
 use crate::trace::{DropReason, MsgId, Trace, TraceKind, TraceLine};
+use crate::watch::{Fact, Watch};
 use std::any::Any;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
@@ -159,6 +160,7 @@ pub struct Simulator<P: Process> {
     scratch: Vec<Effect<P>>,
     keep_drops: usize,
     drops: VecDeque<RecentDrop<P::Msg>>,
+    watch: Option<Box<dyn Watch>>,
 }
 
 impl<P: Process> Clone for Simulator<P> {
@@ -186,6 +188,7 @@ impl<P: Process> Clone for Simulator<P> {
             scratch: Vec::new(),
             keep_drops: self.keep_drops,
             drops: self.drops.clone(),
+            watch: self.watch.clone(),
         }
     }
 }
@@ -241,6 +244,7 @@ impl<P: Process> Simulator<P> {
             scratch: Vec::new(),
             keep_drops: 0,
             drops: VecDeque::new(),
+            watch: None,
         };
         for node in 0..config.nodes {
             sim.start(node);
@@ -584,8 +588,18 @@ impl<P: Process> Simulator<P> {
                     }
                 }
             }
-            self.check_invariants();
+            self.after_event();
             return true;
+        }
+    }
+
+    /// What runs after every event and live action: the invariants, then the watch.
+    fn after_event(&mut self) {
+        self.check_invariants();
+        if let Some(mut watch) = self.watch.take() {
+            let world = self.world();
+            watch.after_event(self.now, &self.violations, &mut |f| fact(&world, f));
+            self.watch = Some(watch);
         }
     }
 
@@ -811,6 +825,14 @@ impl<P: Process> Simulator<P> {
     }
 }
 
+/// The engine's answers (whether a node is up), then the lab's.
+fn fact<P: Process>(world: &World<'_, P>, f: Fact) -> Option<f64> {
+    match f {
+        Fact::Up(n) => (n < world.len()).then(|| f64::from(u8::from(world.node(n).is_some()))),
+        _ => P::fact(world, f),
+    }
+}
+
 impl<P: Process> Lab for Simulator<P> {
     fn lab(&self) -> &'static str {
         self.lab
@@ -889,7 +911,7 @@ impl<P: Process> Lab for Simulator<P> {
             }
         }
         self.execute(action)?;
-        self.check_invariants();
+        self.after_event();
         Ok(())
     }
 
@@ -1012,6 +1034,24 @@ impl<P: Process> Lab for Simulator<P> {
 
     fn summary(&self) -> serde_json::Value {
         P::summarize(&self.world())
+    }
+
+    fn set_watch(&mut self, watch: Option<Box<dyn Watch>>) {
+        self.watch = watch;
+        if let Some(mut watch) = self.watch.take() {
+            // The state it starts from counts, as a goal may already hold there.
+            let world = self.world();
+            watch.after_event(self.now, &self.violations, &mut |f| fact(&world, f));
+            self.watch = Some(watch);
+        }
+    }
+
+    fn watch(&self) -> Option<&dyn Watch> {
+        self.watch.as_deref()
+    }
+
+    fn fact(&self, f: Fact) -> Option<f64> {
+        fact(&self.world(), f)
     }
 
     fn checkpoint(&self) -> Checkpoint {

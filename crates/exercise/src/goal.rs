@@ -1,0 +1,461 @@
+//! Goals: named predicates over a run, checked by the engine after every event.
+//!
+//! A goal reads [`Fact`]s the lab answers and the violations its invariants recorded, so it is
+//! decided by the same events in the page and in `splitbrain grade`. An exercise's goals are
+//! latched: each is met at the first event where it holds (within the exercise's time limit) and
+//! stays met, like an item ticked on a checklist.
+
+use serde::{Deserialize, Serialize};
+use splitbrain_sim::{Ask, Fact, Lab, NodeId, Time, Violation, Watch, format_time, limits};
+use std::any::Any;
+use std::collections::VecDeque;
+
+/// Deepest nesting of `all`/`any`/`not`/`always`/`within` a goal may have.
+pub const MAX_DEPTH: usize = 8;
+/// Most predicates one goal may combine.
+pub const MAX_PREDICATES: usize = 64;
+
+fn first_term() -> u64 {
+    1
+}
+
+/// A predicate over the run at one moment, with its parameters, or a combination of them.
+///
+/// Times are seconds of virtual time. `no_progress_for`, `p99_below` and `always` look back over
+/// the run so far; the rest read the state just reached.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Goal {
+    /// A node that is up leads, in term (Raft) or ballot round (Paxos) `min_term` or later.
+    LeaderElected {
+        /// Lowest term that counts.
+        #[serde(default = "first_term")]
+        min_term: u64,
+    },
+    /// Some node that is up has reached this term or ballot round.
+    TermAtLeast {
+        /// The term.
+        term: u64,
+    },
+    /// The node is crashed (while it is: combine with `all` for "… while node 2 is down").
+    NodeDown {
+        /// The node.
+        node: NodeId,
+    },
+    /// An invariant has been broken (bug hunts); any invariant when none is named.
+    Violation {
+        /// Its name, e.g. `StateMachineSafety`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        invariant: Option<String>,
+    },
+    /// Log index (Raft, from 1) or slot (Paxos, from 0) is committed or chosen.
+    ValueChosen {
+        /// The slot.
+        slot: u64,
+    },
+    /// At least this much work is done (see [`Fact::Progress`]).
+    ProgressAtLeast {
+        /// Committed index, chosen slots or answered requests.
+        n: u64,
+    },
+    /// Nothing was committed, chosen or answered for the last `s` seconds.
+    NoProgressFor {
+        /// Seconds.
+        s: f64,
+    },
+    /// The 99th percentile of request latency (nearest rank) over the last `window_s` seconds
+    /// is under `ms`, counted once a whole window has passed.
+    P99Below {
+        /// Milliseconds.
+        ms: f64,
+        /// Seconds; samples that finished at `now - window_s` or later count.
+        window_s: f64,
+    },
+    /// A membership change was made and the latest one moved under this share of all keys.
+    KeysMovedBelow {
+        /// Share of the key space, e.g. 0.12.
+        share: f64,
+    },
+    /// At most this many reads found their key unavailable so far.
+    UnavailableAtMost {
+        /// Reads.
+        keys: u64,
+    },
+    /// Every goal holds at once.
+    All(Vec<Goal>),
+    /// At least one goal holds.
+    Any(Vec<Goal>),
+    /// The goal does not hold.
+    Not(Box<Goal>),
+    /// The goal has held after every event so far.
+    Always(Box<Goal>),
+    /// The goal holds no later than `s` seconds into the run.
+    Within {
+        /// Seconds.
+        s: f64,
+        /// The goal.
+        goal: Box<Goal>,
+    },
+}
+
+/// Seconds as virtual time, refusing what no run could reach.
+fn seconds(s: f64, what: &str) -> Result<Time, String> {
+    let max = limits::MAX_TIME as f64 / 1e6;
+    if s.is_finite() && s > 0.0 && s <= max {
+        Ok((s * 1e6).round() as Time)
+    } else {
+        Err(format!(
+            "{what} must be above 0 and at most {max} seconds, got {s}"
+        ))
+    }
+}
+
+impl Goal {
+    /// Checks the parameters against the lab of a freshly built run: every fact a predicate
+    /// reads must be one the lab has, nodes must exist, invariants must be the lab's.
+    pub fn validate(&self, lab: &dyn Lab) -> Result<(), String> {
+        let mut predicates = 0;
+        self.validate_at(lab, 1, &mut predicates)
+    }
+
+    fn validate_at(&self, lab: &dyn Lab, depth: usize, count: &mut usize) -> Result<(), String> {
+        if depth > MAX_DEPTH {
+            return Err(format!("goals nest at most {MAX_DEPTH} deep"));
+        }
+        let has = |fact: Fact, name: &str| {
+            lab.fact(fact)
+                .map(|_| ())
+                .ok_or_else(|| format!("{name} is not something the {} lab has", lab.lab()))
+        };
+        let fraction = |x: f64, name: &str| {
+            if x.is_finite() && (0.0..=1.0).contains(&x) {
+                Ok(())
+            } else {
+                Err(format!("{name} must be between 0 and 1, got {x}"))
+            }
+        };
+        match self {
+            Goal::All(list) | Goal::Any(list) => {
+                if list.is_empty() {
+                    return Err("all and any need at least one goal".into());
+                }
+                for g in list {
+                    g.validate_at(lab, depth + 1, count)?;
+                }
+                return Ok(());
+            }
+            Goal::Not(g) | Goal::Always(g) => return g.validate_at(lab, depth + 1, count),
+            Goal::Within { s, goal } => {
+                seconds(*s, "within s")?;
+                return goal.validate_at(lab, depth + 1, count);
+            }
+            _ => {}
+        }
+        *count += 1;
+        if *count > MAX_PREDICATES {
+            return Err(format!(
+                "a goal combines at most {MAX_PREDICATES} predicates"
+            ));
+        }
+        match self {
+            Goal::LeaderElected { .. } => has(Fact::LeaderTerm, "leader_elected"),
+            Goal::TermAtLeast { .. } => has(Fact::Term, "term_at_least"),
+            Goal::NodeDown { node } => {
+                if *node < lab.nodes() {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "node_down names node {node}; the run has nodes 0 to {}",
+                        lab.nodes() - 1
+                    ))
+                }
+            }
+            Goal::Violation {
+                invariant: Some(name),
+            } => {
+                let names = lab.invariant_names();
+                if names.contains(&name.as_str()) {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "violation names {name:?}; the {} lab checks {}",
+                        lab.lab(),
+                        names.join(", ")
+                    ))
+                }
+            }
+            Goal::Violation { invariant: None } => Ok(()),
+            Goal::ValueChosen { slot } => has(Fact::Chosen(*slot), "value_chosen"),
+            Goal::ProgressAtLeast { .. } => has(Fact::Progress, "progress_at_least"),
+            Goal::NoProgressFor { s } => {
+                seconds(*s, "no_progress_for s")?;
+                has(Fact::Progress, "no_progress_for")
+            }
+            Goal::P99Below { ms, window_s } => {
+                seconds(*window_s, "p99_below window_s")?;
+                seconds(*ms / 1e3, "p99_below ms")?;
+                has(Fact::Latencies, "p99_below")
+            }
+            Goal::KeysMovedBelow { share } => {
+                fraction(*share, "keys_moved_below share")?;
+                has(Fact::MovedShare, "keys_moved_below")
+            }
+            Goal::UnavailableAtMost { .. } => has(Fact::Unavailable, "unavailable_at_most"),
+            Goal::All(_) | Goal::Any(_) | Goal::Not(_) | Goal::Always(_) | Goal::Within { .. } => {
+                Ok(())
+            }
+        }
+    }
+
+    /// The goal in words, for a checklist whose author gave it no name.
+    pub fn describe(&self) -> String {
+        let join = |list: &[Goal], word: &str| {
+            list.iter()
+                .map(|g| g.describe())
+                .collect::<Vec<_>>()
+                .join(word)
+        };
+        match self {
+            Goal::LeaderElected { min_term } if *min_term <= 1 => "a leader is elected".into(),
+            Goal::LeaderElected { min_term } => format!("a leader in term {min_term} or later"),
+            Goal::TermAtLeast { term } => format!("some node reaches term {term}"),
+            Goal::NodeDown { node } => format!("n{node} is down"),
+            Goal::Violation { invariant: Some(i) } => format!("{i} is broken"),
+            Goal::Violation { invariant: None } => "an invariant is broken".into(),
+            Goal::ValueChosen { slot } => format!("slot {slot} is chosen"),
+            Goal::ProgressAtLeast { n } => format!("progress reaches {n}"),
+            Goal::NoProgressFor { s } => format!("no progress for {s} s"),
+            Goal::P99Below { ms, window_s } => format!("p99 under {ms} ms over {window_s} s"),
+            Goal::KeysMovedBelow { share } => {
+                format!("a change moves under {}% of keys", share * 100.0)
+            }
+            Goal::UnavailableAtMost { keys: 0 } => "no key is unavailable".into(),
+            Goal::UnavailableAtMost { keys } => format!("at most {keys} unavailable reads"),
+            Goal::All(list) => join(list, " and "),
+            Goal::Any(list) => format!("either {}", join(list, " or ")),
+            Goal::Not(g) => format!("not ({})", g.describe()),
+            Goal::Always(g) => format!("{} throughout", g.describe()),
+            Goal::Within { s, goal } => format!("{} within {s} s", goal.describe()),
+        }
+    }
+}
+
+/// A goal with what it has seen so far (progress, a latency window, whether it ever failed).
+#[derive(Debug, Clone)]
+enum Check {
+    Now(Goal),
+    NoProgress {
+        s: Time,
+        last: Option<(f64, Time)>,
+    },
+    P99 {
+        limit_us: u64,
+        window: Time,
+        seen: f64,
+        samples: VecDeque<(Time, u64)>,
+        sorted: Vec<u64>,
+    },
+    All(Vec<Check>),
+    Any(Vec<Check>),
+    Not(Box<Check>),
+    Always {
+        inner: Box<Check>,
+        broken: bool,
+    },
+    Within {
+        by: Time,
+        inner: Box<Check>,
+    },
+}
+
+impl Check {
+    /// Built from a validated goal (the seconds are already known to be in range).
+    fn new(goal: &Goal) -> Check {
+        let t = |s: f64| (s * 1e6).round() as Time;
+        match goal {
+            Goal::NoProgressFor { s } => Check::NoProgress {
+                s: t(*s),
+                last: None,
+            },
+            Goal::P99Below { ms, window_s } => Check::P99 {
+                limit_us: (ms * 1e3).round() as u64,
+                window: t(*window_s),
+                seen: 0.0,
+                samples: VecDeque::new(),
+                sorted: Vec::new(),
+            },
+            Goal::All(list) => Check::All(list.iter().map(Check::new).collect()),
+            Goal::Any(list) => Check::Any(list.iter().map(Check::new).collect()),
+            Goal::Not(g) => Check::Not(Box::new(Check::new(g))),
+            Goal::Always(g) => Check::Always {
+                inner: Box::new(Check::new(g)),
+                broken: false,
+            },
+            Goal::Within { s, goal } => Check::Within {
+                by: t(*s),
+                inner: Box::new(Check::new(goal)),
+            },
+            g => Check::Now(g.clone()),
+        }
+    }
+
+    /// Whether the goal holds after this event. Every part is evaluated (no short cut), so the
+    /// parts that look back keep their history up to date.
+    fn holds(&mut self, now: Time, violations: &[Violation], ask: &mut Ask<'_>) -> bool {
+        let at_least = |fact: Option<f64>, n: f64| fact.is_some_and(|v| v >= n);
+        match self {
+            Check::Now(goal) => match goal {
+                Goal::LeaderElected { min_term } => {
+                    at_least(ask(Fact::LeaderTerm), (*min_term).max(1) as f64)
+                }
+                Goal::TermAtLeast { term } => at_least(ask(Fact::Term), *term as f64),
+                Goal::NodeDown { node } => ask(Fact::Up(*node)) == Some(0.0),
+                Goal::Violation { invariant } => violations
+                    .iter()
+                    .any(|v| invariant.as_deref().is_none_or(|i| i == v.invariant)),
+                Goal::ValueChosen { slot } => ask(Fact::Chosen(*slot)) == Some(1.0),
+                Goal::ProgressAtLeast { n } => at_least(ask(Fact::Progress), *n as f64),
+                Goal::KeysMovedBelow { share } => {
+                    at_least(ask(Fact::Changes), 1.0)
+                        && ask(Fact::MovedShare).is_some_and(|m| m < *share)
+                }
+                Goal::UnavailableAtMost { keys } => {
+                    ask(Fact::Unavailable).is_some_and(|u| u <= *keys as f64)
+                }
+                _ => false,
+            },
+            Check::NoProgress { s, last } => {
+                let Some(p) = ask(Fact::Progress) else {
+                    return false;
+                };
+                match last {
+                    Some((seen, _)) if *seen == p => {}
+                    _ => *last = Some((p, now)),
+                }
+                last.is_some_and(|(_, since)| now - since >= *s)
+            }
+            Check::P99 {
+                limit_us,
+                window,
+                seen,
+                samples,
+                sorted,
+            } => {
+                if let (Some(count), Some(latest)) = (ask(Fact::Latencies), ask(Fact::LastLatency))
+                {
+                    // The labs record at most one latency per event; should one record more,
+                    // the newest stands for them.
+                    if count > *seen {
+                        *seen = count;
+                        let v = latest as u64;
+                        samples.push_back((now, v));
+                        let at = sorted.partition_point(|&x| x < v);
+                        sorted.insert(at, v);
+                    }
+                }
+                while let Some(&(t, v)) = samples.front() {
+                    if t + *window >= now {
+                        break;
+                    }
+                    samples.pop_front();
+                    let at = sorted.partition_point(|&x| x < v);
+                    sorted.remove(at);
+                }
+                let n = sorted.len();
+                // Nearest rank, as the load-balancing lab reports it.
+                now >= *window && n > 0 && sorted[(99 * n).div_ceil(100).max(1) - 1] < *limit_us
+            }
+            Check::All(list) => {
+                let mut ok = true;
+                for c in list {
+                    ok &= c.holds(now, violations, ask);
+                }
+                ok
+            }
+            Check::Any(list) => {
+                let mut ok = false;
+                for c in list {
+                    ok |= c.holds(now, violations, ask);
+                }
+                ok
+            }
+            Check::Not(c) => !c.holds(now, violations, ask),
+            Check::Always { inner, broken } => {
+                if !inner.holds(now, violations, ask) {
+                    *broken = true;
+                }
+                !*broken
+            }
+            Check::Within { by, inner } => inner.holds(now, violations, ask) && now <= *by,
+        }
+    }
+}
+
+/// Follows a run for an exercise: when each of its goals was first met. The engine runs it after
+/// every event (see [`Watch`]); the page reads it for the checklist, the grader for the score.
+#[derive(Debug, Clone)]
+pub struct Tracker {
+    checks: Vec<Check>,
+    met: Vec<Option<Time>>,
+    limit: Time,
+    checked: u64,
+}
+
+impl Tracker {
+    /// Tracks `goals` (validated) until virtual time `limit`; later events do not count.
+    pub fn new<'a>(goals: impl IntoIterator<Item = &'a Goal>, limit: Time) -> Tracker {
+        let checks: Vec<Check> = goals.into_iter().map(Check::new).collect();
+        Tracker {
+            met: vec![None; checks.len()],
+            checks,
+            limit,
+            checked: 0,
+        }
+    }
+
+    /// When each goal was first met, in the exercise's order.
+    pub fn met(&self) -> &[Option<Time>] {
+        &self.met
+    }
+
+    /// Whether every goal is met.
+    pub fn done(&self) -> bool {
+        self.met.iter().all(Option::is_some)
+    }
+
+    /// Events checked so far (for the overhead measurement).
+    pub fn checked(&self) -> u64 {
+        self.checked
+    }
+
+    /// The tracker a run is watched by, if it is one.
+    pub fn of(lab: &dyn Lab) -> Option<&Tracker> {
+        lab.watch()?.as_any().downcast_ref()
+    }
+}
+
+impl Watch for Tracker {
+    fn after_event(&mut self, now: Time, violations: &[Violation], ask: &mut Ask<'_>) {
+        if now > self.limit {
+            return;
+        }
+        self.checked += 1;
+        for (check, met) in self.checks.iter_mut().zip(&mut self.met) {
+            if met.is_none() && check.holds(now, violations, ask) {
+                *met = Some(now);
+            }
+        }
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// "met at 3.2 s" or "not met".
+pub fn met_text(met: Option<Time>) -> String {
+    met.map_or_else(
+        || "not met".into(),
+        |t| format!("met at {}", format_time(t)),
+    )
+}
