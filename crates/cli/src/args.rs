@@ -110,6 +110,10 @@ pub struct RunArgs {
     /// Add the random fault schedule a sweep uses for this seed.
     #[arg(long)]
     pub random_faults: bool,
+    /// Also write the run description (a scenario file, TOML) here: a sweep's finding becomes a
+    /// file to edit, share or start an exercise from.
+    #[arg(long)]
+    pub save_run: Option<PathBuf>,
     /// Stop after this many events.
     #[arg(long, value_parser = parse_max_events)]
     pub max_events: Option<u64>,

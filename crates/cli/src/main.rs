@@ -171,6 +171,10 @@ pub fn report(desc: &RunDescription, lab: &dyn Lab, outcome: &str) -> serde_json
 
 fn run(a: RunArgs) -> Result<ExitCode, Fail> {
     let desc = describe(&a)?;
+    if let Some(path) = &a.save_run {
+        std::fs::write(path, desc.to_toml())
+            .map_err(|e| Fail(format!("cannot write {}: {e}", path.display())))?;
+    }
     let keep = if a.trace.is_some() || a.transcript.is_some() {
         limits::MAX_TRACE
     } else {
