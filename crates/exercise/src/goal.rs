@@ -71,10 +71,27 @@ pub enum Goal {
         /// Seconds; samples that finished at `now - window_s` or later count.
         window_s: f64,
     },
-    /// A membership change was made and the latest one moved under this share of all keys.
+    /// The same percentile is over `ms`, once a whole window has passed: an overload.
+    P99Above {
+        /// Milliseconds.
+        ms: f64,
+        /// Seconds.
+        window_s: f64,
+    },
+    /// A membership change has finished and the latest one moved under this share of all keys.
     KeysMovedBelow {
         /// Share of the key space, e.g. 0.12.
         share: f64,
+    },
+    /// At least `n` membership changes have finished migrating their keys.
+    ChangesDone {
+        /// Changes.
+        n: u64,
+    },
+    /// The membership has exactly `n` servers.
+    Servers {
+        /// Servers.
+        n: u64,
     },
     /// At most this many reads found their key unavailable so far.
     UnavailableAtMost {
@@ -191,16 +208,18 @@ impl Goal {
                 seconds(*s, "no_progress_for s")?;
                 has(Fact::Progress, "no_progress_for")
             }
-            Goal::P99Below { ms, window_s } => {
-                seconds(*window_s, "p99_below window_s")?;
-                seconds(*ms / 1e3, "p99_below ms")?;
-                has(Fact::Latencies, "p99_below")
+            Goal::P99Below { ms, window_s } | Goal::P99Above { ms, window_s } => {
+                seconds(*window_s, "p99 window_s")?;
+                seconds(*ms / 1e3, "p99 ms")?;
+                has(Fact::Latencies, "p99_below and p99_above")
             }
             Goal::KeysMovedBelow { share } => {
                 fraction(*share, "keys_moved_below share")?;
                 has(Fact::MovedShare, "keys_moved_below")
             }
             Goal::UnavailableAtMost { .. } => has(Fact::Unavailable, "unavailable_at_most"),
+            Goal::ChangesDone { .. } => has(Fact::Changes, "changes_done"),
+            Goal::Servers { .. } => has(Fact::Servers, "servers"),
             Goal::All(_) | Goal::Any(_) | Goal::Not(_) | Goal::Always(_) | Goal::Within { .. } => {
                 Ok(())
             }
@@ -226,9 +245,12 @@ impl Goal {
             Goal::ProgressAtLeast { n } => format!("progress reaches {n}"),
             Goal::NoProgressFor { s } => format!("no progress for {s} s"),
             Goal::P99Below { ms, window_s } => format!("p99 under {ms} ms over {window_s} s"),
+            Goal::P99Above { ms, window_s } => format!("p99 over {ms} ms over {window_s} s"),
             Goal::KeysMovedBelow { share } => {
                 format!("a change moves under {}% of keys", share * 100.0)
             }
+            Goal::ChangesDone { n } => format!("{n} membership changes finished"),
+            Goal::Servers { n } => format!("{n} servers"),
             Goal::UnavailableAtMost { keys: 0 } => "no key is unavailable".into(),
             Goal::UnavailableAtMost { keys } => format!("at most {keys} unavailable reads"),
             Goal::All(list) => join(list, " and "),
@@ -250,6 +272,7 @@ enum Check {
     },
     P99 {
         limit_us: u64,
+        above: bool,
         window: Time,
         seen: f64,
         samples: VecDeque<(Time, u64)>,
@@ -277,8 +300,9 @@ impl Check {
                 s: t(*s),
                 last: None,
             },
-            Goal::P99Below { ms, window_s } => Check::P99 {
+            Goal::P99Below { ms, window_s } | Goal::P99Above { ms, window_s } => Check::P99 {
                 limit_us: (ms * 1e3).round() as u64,
+                above: matches!(goal, Goal::P99Above { .. }),
                 window: t(*window_s),
                 seen: 0.0,
                 samples: VecDeque::new(),
@@ -319,6 +343,8 @@ impl Check {
                     at_least(ask(Fact::Changes), 1.0)
                         && ask(Fact::MovedShare).is_some_and(|m| m < *share)
                 }
+                Goal::ChangesDone { n } => at_least(ask(Fact::Changes), *n as f64),
+                Goal::Servers { n } => ask(Fact::Servers) == Some(*n as f64),
                 Goal::UnavailableAtMost { keys } => {
                     ask(Fact::Unavailable).is_some_and(|u| u <= *keys as f64)
                 }
@@ -336,6 +362,7 @@ impl Check {
             }
             Check::P99 {
                 limit_us,
+                above,
                 window,
                 seen,
                 samples,
@@ -363,7 +390,15 @@ impl Check {
                 }
                 let n = sorted.len();
                 // Nearest rank, as the load-balancing lab reports it.
-                now >= *window && n > 0 && sorted[(99 * n).div_ceil(100).max(1) - 1] < *limit_us
+                if now < *window || n == 0 {
+                    return false;
+                }
+                let p99 = sorted[(99 * n).div_ceil(100).max(1) - 1];
+                if *above {
+                    p99 > *limit_us
+                } else {
+                    p99 < *limit_us
+                }
             }
             Check::All(list) => {
                 let mut ok = true;

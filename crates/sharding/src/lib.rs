@@ -549,7 +549,10 @@ impl Process for Node {
         let r = world.node(0).and_then(Node::router);
         let count = |v: Option<u64>| Some(v.unwrap_or(0) as f64);
         match fact {
-            Fact::Changes => count(r.map(|r| r.history().len() as u64)),
+            Fact::Changes => {
+                count(r.map(|r| u64::from(r.config().change) - u64::from(r.migrating())))
+            }
+            Fact::Servers => count(r.map(|r| r.config().members.len() as u64)),
             Fact::MovedShare => Some(r.and_then(|r| r.history().last()).map_or(0.0, |c| c.share)),
             Fact::Unavailable => count(r.map(|r| r.stats().gets_failed)),
             Fact::Progress => count(r.map(|r| r.stats().gets_ok + r.stats().puts_ok)),

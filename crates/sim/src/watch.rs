@@ -30,8 +30,10 @@ pub enum Fact {
     /// Work done so far, never decreasing: the highest commit index (Raft), chosen slots (Paxos),
     /// answered client requests (hashing, load balancing).
     Progress,
-    /// Membership changes so far (hashing: add, remove, reweight).
+    /// Membership changes (hashing: add, remove, reweight) whose migration has finished.
     Changes,
+    /// Servers in the membership (hashing).
+    Servers,
     /// The share of all keys the latest membership change moved, 0 before any (hashing).
     MovedShare,
     /// Reads so far that found their key unavailable: no replica answered (hashing).
