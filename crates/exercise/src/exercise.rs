@@ -71,7 +71,7 @@ pub struct Exercise {
     /// The task, as the student reads it.
     pub brief: String,
     /// What the student may do, in the embed's words: some of `crash`, `partition`,
-    /// `request`, `network` (play, pause, step, speed and reset are always there).
+    /// `request`, `network`. Playing, stepping, the speed and starting over are always there.
     #[serde(default)]
     pub controls: String,
     /// Most actions the student may take; none means no limit.

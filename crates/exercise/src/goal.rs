@@ -494,3 +494,273 @@ pub fn met_text(met: Option<Time>) -> String {
         |t| format!("met at {}", format_time(t)),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use splitbrain_sim::secs;
+    use std::collections::BTreeMap;
+
+    /// A run reduced to the facts a goal reads: set them, then "process an event" at a time.
+    struct Fake {
+        facts: BTreeMap<Fact, f64>,
+        violations: Vec<Violation>,
+        tracker: Tracker,
+    }
+
+    impl Fake {
+        fn new(goals: &[Goal], limit: Time) -> Fake {
+            Fake {
+                facts: BTreeMap::new(),
+                violations: Vec::new(),
+                tracker: Tracker::new(goals, limit),
+            }
+        }
+        fn set(&mut self, f: Fact, v: f64) -> &mut Self {
+            self.facts.insert(f, v);
+            self
+        }
+        fn event(&mut self, now: Time) -> Vec<Option<Time>> {
+            let facts = self.facts.clone();
+            self.tracker
+                .after_event(now, &self.violations, &mut |f| facts.get(&f).copied());
+            self.tracker.met().to_vec()
+        }
+    }
+
+    fn goal(toml_like: serde_json::Value) -> Goal {
+        serde_json::from_value(toml_like).unwrap()
+    }
+
+    #[test]
+    fn leader_elected_needs_a_leader_in_at_least_min_term() {
+        let mut f = Fake::new(
+            &[goal(serde_json::json!({"leader_elected": {"min_term": 3}}))],
+            secs(10),
+        );
+        f.set(Fact::LeaderTerm, 2.0);
+        assert_eq!(f.event(1), vec![None]);
+        f.set(Fact::LeaderTerm, 0.0).set(Fact::Term, 3.0);
+        assert_eq!(
+            f.event(2),
+            vec![None],
+            "a term with no leader is not an election"
+        );
+        f.set(Fact::LeaderTerm, 3.0);
+        assert_eq!(f.event(3), vec![Some(3)]);
+        f.set(Fact::LeaderTerm, 0.0);
+        assert_eq!(f.event(4), vec![Some(3)], "met goals stay met");
+    }
+
+    #[test]
+    fn default_min_term_is_one_and_term_zero_never_leads() {
+        let g = goal(serde_json::json!({"leader_elected": {}}));
+        assert_eq!(g, Goal::LeaderElected { min_term: 1 });
+        let mut f = Fake::new(&[g], secs(10));
+        f.set(Fact::LeaderTerm, 0.0);
+        assert_eq!(f.event(1), vec![None]);
+    }
+
+    #[test]
+    fn node_down_while_holds_only_at_the_same_moment() {
+        let both = goal(serde_json::json!({"all": [
+            {"leader_elected": {"min_term": 3}}, {"node_down": {"node": 2}}]}));
+        let mut f = Fake::new(&[both], secs(10));
+        f.set(Fact::Up(2), 0.0).set(Fact::LeaderTerm, 1.0);
+        assert_eq!(f.event(1), vec![None]);
+        f.set(Fact::Up(2), 1.0).set(Fact::LeaderTerm, 3.0);
+        assert_eq!(f.event(2), vec![None], "n2 came back before term 3");
+        f.set(Fact::Up(2), 0.0);
+        assert_eq!(f.event(3), vec![Some(3)]);
+    }
+
+    #[test]
+    fn violation_matches_by_name_or_any() {
+        let named = goal(serde_json::json!({"violation": {"invariant": "StateMachineSafety"}}));
+        let any = goal(serde_json::json!({"violation": {}}));
+        let mut f = Fake::new(&[named, any], secs(10));
+        let broke = |name: &'static str| Violation {
+            invariant: name,
+            source: "test",
+            nodes: vec![0],
+            message: String::new(),
+            time: 0,
+            event: 0,
+            event_text: String::new(),
+        };
+        f.violations.push(broke("ElectionSafety"));
+        assert_eq!(f.event(5), vec![None, Some(5)]);
+        f.violations.push(broke("StateMachineSafety"));
+        assert_eq!(f.event(6), vec![Some(6), Some(5)]);
+    }
+
+    #[test]
+    fn value_chosen_and_progress_read_the_lab() {
+        let mut f = Fake::new(
+            &[
+                Goal::ValueChosen { slot: 1 },
+                Goal::ProgressAtLeast { n: 3 },
+            ],
+            secs(10),
+        );
+        f.set(Fact::Chosen(1), 0.0).set(Fact::Progress, 2.0);
+        assert_eq!(f.event(1), vec![None, None]);
+        f.set(Fact::Chosen(1), 1.0).set(Fact::Progress, 3.0);
+        assert_eq!(f.event(2), vec![Some(2), Some(2)]);
+    }
+
+    #[test]
+    fn no_progress_for_is_met_exactly_s_after_the_last_change() {
+        let mut f = Fake::new(&[Goal::NoProgressFor { s: 2.0 }], secs(10));
+        f.set(Fact::Progress, 0.0);
+        assert_eq!(f.event(0), vec![None]);
+        f.set(Fact::Progress, 1.0);
+        assert_eq!(f.event(secs(1)), vec![None], "progress restarts the clock");
+        assert_eq!(f.event(secs(3) - 1), vec![None], "1 µs short");
+        assert_eq!(f.event(secs(3)), vec![Some(secs(3))], "exactly at the edge");
+    }
+
+    #[test]
+    fn p99_below_counts_from_the_window_edge_and_forgets_old_samples() {
+        let g = Goal::P99Below {
+            ms: 100.0,
+            window_s: 10.0,
+        };
+        let mut f = Fake::new(&[g], secs(100));
+        // One slow request at 1 s, then fast ones every second.
+        f.set(Fact::Latencies, 1.0)
+            .set(Fact::LastLatency, 500_000.0);
+        f.event(secs(1));
+        for i in 2..=11 {
+            f.set(Fact::Latencies, i as f64)
+                .set(Fact::LastLatency, 20_000.0);
+            assert_eq!(
+                f.event(secs(i)),
+                vec![None],
+                "the slow sample is in [t-10 s, t] at {i} s"
+            );
+        }
+        // At 11 s + 1 µs the sample of 1 s has left the window.
+        assert_eq!(f.event(secs(11) + 1), vec![Some(secs(11) + 1)]);
+    }
+
+    #[test]
+    fn p99_is_only_judged_once_a_whole_window_has_passed() {
+        let above = Goal::P99Above {
+            ms: 100.0,
+            window_s: 30.0,
+        };
+        let below = Goal::P99Below {
+            ms: 100.0,
+            window_s: 30.0,
+        };
+        let mut f = Fake::new(&[above, below], secs(100));
+        f.set(Fact::Latencies, 1.0).set(Fact::LastLatency, 10_000.0);
+        assert_eq!(f.event(secs(29)), vec![None, None]);
+        assert_eq!(
+            f.event(secs(30)),
+            vec![None, Some(secs(30))],
+            "met exactly at the edge"
+        );
+    }
+
+    #[test]
+    fn p99_uses_the_nearest_rank() {
+        // 100 samples, one slow: the 99th percentile is the 99th smallest, still fast.
+        let mut f = Fake::new(
+            &[Goal::P99Below {
+                ms: 50.0,
+                window_s: 1.0,
+            }],
+            secs(100),
+        );
+        for i in 1..=100 {
+            let slow = if i == 50 { 900_000.0 } else { 10_000.0 };
+            f.set(Fact::Latencies, i as f64)
+                .set(Fact::LastLatency, slow);
+            f.event(secs(1) + i);
+        }
+        assert!(f.tracker.done(), "{:?}", f.tracker.met());
+    }
+
+    #[test]
+    fn keys_moved_below_needs_a_finished_change() {
+        let mut f = Fake::new(&[Goal::KeysMovedBelow { share: 0.12 }], secs(10));
+        f.set(Fact::Changes, 0.0).set(Fact::MovedShare, 0.0);
+        assert_eq!(
+            f.event(1),
+            vec![None],
+            "no change yet: nothing moved, nothing proven"
+        );
+        f.set(Fact::Changes, 1.0).set(Fact::MovedShare, 0.12);
+        assert_eq!(f.event(2), vec![None], "under, not at");
+        f.set(Fact::Changes, 2.0).set(Fact::MovedShare, 0.1147);
+        assert_eq!(f.event(3), vec![Some(3)]);
+    }
+
+    #[test]
+    fn always_stays_broken_and_not_inverts() {
+        let g = Goal::All(vec![
+            Goal::Always(Box::new(Goal::UnavailableAtMost { keys: 0 })),
+            Goal::ChangesDone { n: 1 },
+        ]);
+        let mut f = Fake::new(&[g, Goal::Not(Box::new(Goal::Servers { n: 5 }))], secs(10));
+        f.set(Fact::Unavailable, 1.0)
+            .set(Fact::Changes, 0.0)
+            .set(Fact::Servers, 5.0);
+        assert_eq!(f.event(1), vec![None, None]);
+        f.set(Fact::Unavailable, 0.0)
+            .set(Fact::Changes, 1.0)
+            .set(Fact::Servers, 6.0);
+        assert_eq!(
+            f.event(2),
+            vec![None, Some(2)],
+            "one failed read earlier breaks always"
+        );
+    }
+
+    #[test]
+    fn within_counts_up_to_and_including_its_time() {
+        let g = Goal::Within {
+            s: 1.0,
+            goal: Box::new(Goal::ValueChosen { slot: 0 }),
+        };
+        let mut late = Fake::new(std::slice::from_ref(&g), secs(10));
+        late.set(Fact::Chosen(0), 1.0);
+        assert_eq!(late.event(secs(1) + 1), vec![None]);
+        let mut edge = Fake::new(&[g], secs(10));
+        edge.set(Fact::Chosen(0), 1.0);
+        assert_eq!(edge.event(secs(1)), vec![Some(secs(1))]);
+    }
+
+    #[test]
+    fn any_keeps_every_part_up_to_date() {
+        // While the first part holds, the second must still see the progress counter, or it
+        // would start counting from a later event.
+        let g = Goal::Any(vec![
+            Goal::ValueChosen { slot: 0 },
+            Goal::NoProgressFor { s: 1.0 },
+        ]);
+        let mut f = Fake::new(&[Goal::Not(Box::new(g))], secs(10));
+        f.set(Fact::Chosen(0), 1.0).set(Fact::Progress, 5.0);
+        assert_eq!(f.event(secs(1)), vec![None]);
+        f.set(Fact::Chosen(0), 0.0);
+        assert_eq!(f.event(secs(5)), vec![None], "no progress since 1 s");
+        f.set(Fact::Progress, 6.0);
+        assert_eq!(f.event(secs(6)), vec![Some(secs(6))]);
+    }
+
+    #[test]
+    fn events_after_the_time_limit_do_not_count() {
+        let mut f = Fake::new(&[Goal::ValueChosen { slot: 0 }], secs(2));
+        f.set(Fact::Chosen(0), 1.0);
+        assert_eq!(f.event(secs(2) + 1), vec![None]);
+        assert_eq!(f.tracker.checked(), 0);
+    }
+
+    #[test]
+    fn a_fact_the_lab_lacks_never_holds() {
+        let mut f = Fake::new(&[Goal::Servers { n: 0 }], secs(2));
+        assert_eq!(f.event(1), vec![None]);
+    }
+}
