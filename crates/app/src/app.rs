@@ -1,5 +1,6 @@
 //! The page shell: clock, controls, inspector, event log, around the shared network view.
 
+use crate::classroom::{ClassMsg, Lesson, Progress};
 use crate::network::{NetworkView, partition_groups};
 use crate::partition::PartitionTool;
 use crate::settings::{self, SPEED_RANGE, Settings};
@@ -140,6 +141,10 @@ pub enum Msg {
     /// Bring the embed's "open in Splitbrain" link up to this moment (as the pointer or focus
     /// reaches it, rather than on every frame).
     FullLink,
+    /// The exercise card, the exercise list, progress files.
+    Class(ClassMsg),
+    /// The teacher's exercise builder.
+    Author(crate::author::AuthorMsg),
 }
 
 impl Msg {
@@ -149,7 +154,9 @@ impl Msg {
         Some(match self {
             Msg::TogglePlay | Msg::Step => Control::Play,
             Msg::Speed(_) => Control::Speed,
-            Msg::Reset | Msg::NewSeed | Msg::Seed(_) => Control::Reset,
+            Msg::Reset => Control::Reset,
+            // A new seed is another run: an embed's or an exercise's run is fixed.
+            Msg::NewSeed | Msg::Seed(_) => Control::Load,
             Msg::CrashRestart => Control::Crash,
             Msg::Isolate | Msg::PartitionTool(_) | Msg::ApplyPartition(_) => Control::Partition,
             Msg::Broadcast | Msg::SendRequest | Msg::ToggleAuto => Control::Request,
@@ -230,6 +237,16 @@ pub struct App {
     loop_at: Option<Time>,
     /// When the automatic client requests went out, so a seek back knows when the next is due.
     auto_log: Vec<Time>,
+    /// The exercise this page is open on.
+    lesson: Option<Lesson>,
+    /// This browser's exercise results.
+    progress: Progress,
+    /// The exercise list is open.
+    list_open: bool,
+    /// A progress file being read.
+    reader: Option<gloo::file::callbacks::FileReader>,
+    /// The exercise a teacher is making from this run.
+    draft: Option<crate::author::Draft>,
 }
 
 fn query() -> String {
@@ -360,21 +377,8 @@ impl App {
             }
             Msg::DownloadLog => {
                 let text = self.lab.transcript().join("\n") + "\n";
-                let href = format!(
-                    "data:text/plain;charset=utf-8,{}",
-                    String::from(js_sys::encode_uri_component(&text))
-                );
                 let name = format!("splitbrain-{}-seed{}.txt", self.run.lab, self.run.seed);
-                let anchor = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.create_element("a").ok());
-                if let Some(a) = anchor {
-                    let _ = a.set_attribute("href", &href);
-                    let _ = a.set_attribute("download", &name);
-                    if let Some(el) = a.dyn_ref::<web_sys::HtmlElement>() {
-                        el.click();
-                    }
-                }
+                download(&name, "text/plain", &text);
                 false
             }
             Msg::SelectMessage(id) => {
@@ -599,6 +603,38 @@ impl App {
                 self.full_link = self.share_link();
                 true
             }
+            Msg::Class(m) => {
+                self.class(ctx, m);
+                true
+            }
+            Msg::Author(m) => {
+                use crate::author::{AuthorMsg, Draft};
+                match m {
+                    AuthorMsg::Open(true) => {
+                        self.list_open = false;
+                        self.playing = false;
+                        self.draft =
+                            Some(Draft::new(self.run_with(&self.actions), self.lab.as_ref()));
+                    }
+                    AuthorMsg::Open(false) => self.draft = None,
+                    AuthorMsg::Download => match self.draft.as_ref().map(Draft::exercise) {
+                        Some(Ok(e)) => download(
+                            &format!("{}.toml", e.id),
+                            "application/toml",
+                            &splitbrain_exercise::exercise_toml(&e),
+                        ),
+                        Some(Err(e)) => self.notice = Some(e),
+                        None => {}
+                    },
+                    m => {
+                        let first = self.lab.invariant_names().first().copied().unwrap_or("");
+                        if let Some(d) = &mut self.draft {
+                            d.edit(m, first);
+                        }
+                    }
+                }
+                true
+            }
             Msg::Share => {
                 let link = self.share_link();
                 if let Some(w) = web_sys::window() {
@@ -638,28 +674,32 @@ impl App {
         let placeholder = info.map_or(String::new(), |l| (l.client_command)(1, v.nodes.len()));
         html! {
             <aside class="side">
+                if let Some(l) = &self.lesson {
+                    { crate::classroom::view_lesson(l, self.actions.len(), &link.callback(Msg::Class), link.callback(|_| Msg::Reset)) }
+                }
                 <div class="controls" role="toolbar" aria-label="simulation controls">
                     <button class="primary" onclick={link.callback(|_| Msg::TogglePlay)} title="Space">
                         { if self.playing { "❚❚ Pause" } else { "▶ Play" } }
                     </button>
                     <button onclick={link.callback(|_| Msg::Step)} title="S">{ "Step" }</button>
                     <button onclick={link.callback(|_| Msg::Reset)} title="R">{ "Reset" }</button>
-                    <label class="seed-field">{ "seed " }
+                    <label class="seed-field" data-control="load">{ "seed " }
                         <input type="text" inputmode="numeric" size="10" value={self.seed_text.clone()} aria-label="seed"
                             oninput={link.callback(|e: InputEvent| Msg::SeedText(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))}
                             onchange={link.callback(|e: Event| Msg::Seed(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
                     </label>
-                    <button onclick={link.callback(|_| Msg::NewSeed)}>{ "New seed" }</button>
+                    <button onclick={link.callback(|_| Msg::NewSeed)} data-control="load">{ "New seed" }</button>
                     <button onclick={link.callback(|_| Msg::Share)} title="a link that replays this run to this moment">{ "Share" }</button>
                     { self.speed_slider(link) }
                 </div>
                 <div class="controls">
-                    <button onclick={link.callback(|_| Msg::Broadcast)} title="B" disabled={!up}>{ "Client request" }</button>
-                    <button onclick={link.callback(|_| Msg::CrashRestart)} title="C">{ if up { "Crash node" } else { "Restart node" } }</button>
-                    <button onclick={link.callback(|_| Msg::Isolate)} title="I">{ "Isolate node" }</button>
-                    <button onclick={link.callback(|_| Msg::PartitionTool(true))} title="P" aria-expanded={self.partition_open.to_string()}>{ "Partition…" }</button>
-                    <button onclick={link.callback(|_| Msg::Act(Action::Heal))} title="H" disabled={!partitioned}>{ "Heal" }</button>
-                    if !info.is_some_and(|i| i.own_traffic) {
+                    <button onclick={link.callback(|_| Msg::Broadcast)} title="B" disabled={!up} data-control="request">{ "Client request" }</button>
+                    <button onclick={link.callback(|_| Msg::CrashRestart)} title="C" data-control="crash">{ if up { "Crash node" } else { "Restart node" } }</button>
+                    <button onclick={link.callback(|_| Msg::Isolate)} title="I" data-control="partition">{ "Isolate node" }</button>
+                    <button onclick={link.callback(|_| Msg::PartitionTool(true))} title="P" aria-expanded={self.partition_open.to_string()} data-control="partition">{ "Partition…" }</button>
+                    <button onclick={link.callback(|_| Msg::Act(Action::Heal))} title="H" disabled={!partitioned} data-control="partition">{ "Heal" }</button>
+                    // Automatic traffic would spend an exercise's action budget.
+                    if !info.is_some_and(|i| i.own_traffic) && self.lesson.is_none() {
                         <label class="check"><input type="checkbox" checked={self.auto} onclick={link.callback(|_| Msg::ToggleAuto)} />{ " client traffic (A)" }</label>
                     }
                 </div>
@@ -667,13 +707,13 @@ impl App {
                     <PartitionTool current={partition_groups(v.nodes.len(), &v.blocked)}
                         on_apply={link.callback(Msg::ApplyPartition)} on_cancel={link.callback(|_| Msg::PartitionTool(false))} />
                 }
-                <form class="controls" aria-label="client request"
+                <form class="controls" aria-label="client request" data-control="request"
                       onsubmit={link.callback(|e: SubmitEvent| { e.prevent_default(); Msg::SendRequest })}>
                     <input type="text" placeholder={placeholder} aria-label="request" value={self.request_text.clone()}
                            oninput={link.callback(|e: InputEvent| Msg::RequestText(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
                     <button type="submit" disabled={!up}>{ format!("Send to n{}", self.selected.unwrap_or(0)) }</button>
                 </form>
-                <div class="controls network-controls" aria-label="network">
+                <div class="controls network-controls" aria-label="network" data-control="network">
                     <label>{ format!("loss {}%", self.net_text[0]) }
                         <input type="range" min="0" max="50" value={self.net_text[0].clone()} aria-label="loss percent"
                                oninput={link.callback(|e: InputEvent| Msg::NetEdit(0, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))}
@@ -799,12 +839,7 @@ impl App {
     /// A link that replays this run, with everything done in the page, to this moment.
     fn share_link(&self) -> String {
         let run = self.run_with(&self.actions);
-        let base = web_sys::window()
-            .and_then(|w| {
-                let l = w.location();
-                Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
-            })
-            .unwrap_or_default();
+        let base = page_base();
         let json: String = js_sys::encode_uri_component(&run.to_json()).into();
         format!("{base}?run={json}&t={}", format_time(self.lab.now()))
     }
@@ -822,6 +857,7 @@ impl App {
         self.embed
             .as_ref()
             .is_none_or(|e| e.options.controls.allows(c))
+            && self.lesson.as_ref().is_none_or(|l| l.allows(c))
     }
 
     /// A command from the embedding page (already checked against the embed's controls).
@@ -1007,6 +1043,12 @@ impl App {
         } else {
             fresh_lab(&self.run_with(&kept))?
         };
+        if let Some(l) = &mut self.lesson {
+            self.lab.set_watch(Some(Box::new(l.exercise.tracker())));
+            l.restart();
+            // Pause once where the judging ends; Play goes on from there, to watch.
+            self.until = Some(l.exercise.time_limit);
+        }
         self.rebaseline();
         self.selected_message = None;
         self.partition_open = false;
@@ -1070,6 +1112,15 @@ impl App {
     }
 
     fn act(&mut self, action: Action) {
+        if let Some(why) = self
+            .lesson
+            .as_ref()
+            .and_then(|l| l.refuses(self.actions.len(), self.lab.now()))
+        {
+            self.notice = Some(why);
+            self.refresh();
+            return;
+        }
         let before = self.lab.violations().len();
         match self.lab.control(&action) {
             Ok(()) => {
@@ -1086,6 +1137,108 @@ impl App {
             self.playing = false;
         }
         self.refresh();
+    }
+
+    /// Reads the exercise's checklist from the run after anything happened; when it changed,
+    /// the card is redrawn, and a better result is kept (with its solution link once every goal
+    /// is met).
+    fn follow_lesson(&mut self) {
+        let Some(l) = &mut self.lesson else {
+            return;
+        };
+        if !l.read(self.lab.as_ref()) {
+            return;
+        }
+        self.panels += 1;
+        let (score, done) = (l.score(), l.done());
+        if score == 0 {
+            return;
+        }
+        let run = done.then(|| self.run_with(&self.actions));
+        let Some(l) = &mut self.lesson else {
+            return;
+        };
+        let link = run.map(|run| {
+            let link = splitbrain_exercise::solution_link(&page_base(), &l.exercise, &run);
+            // A teacher's own exercise travels with its solutions, so they open in the page.
+            if crate::classroom::find(&l.exercise.id).as_ref() == Some(&l.exercise) {
+                link
+            } else {
+                let def = serde_json::to_string(&l.exercise).unwrap_or_default();
+                format!("{link}&def={}", splitbrain_exercise::encode(&def))
+            }
+        });
+        l.solution = link.clone();
+        let record = crate::classroom::Record {
+            score,
+            max: l.exercise.max_points(),
+            hash: l.exercise.content_hash(),
+            link,
+        };
+        if self.progress.record(&l.exercise.id, record)
+            && let Err(e) = self.progress.save()
+        {
+            self.notice = Some(format!("Progress not kept: {e}"));
+        }
+    }
+
+    /// The exercise card's and list's buttons.
+    fn class(&mut self, ctx: &Context<Self>, m: ClassMsg) {
+        match m {
+            ClassMsg::Hint => {
+                if let Some(l) = &mut self.lesson {
+                    l.hints = (l.hints + 1).min(l.exercise.hints.len());
+                }
+            }
+            ClassMsg::List(open) => {
+                if open {
+                    // Another tab may have solved something meanwhile.
+                    self.progress = Progress::load();
+                }
+                self.list_open = open;
+            }
+            ClassMsg::Export => match serde_json::to_string_pretty(&self.progress) {
+                Ok(text) => download("splitbrain-progress.json", "application/json", &text),
+                Err(e) => self.notice = Some(format!("Cannot export: {e}")),
+            },
+            ClassMsg::ImportFile(file) => {
+                let link = ctx.link().clone();
+                self.reader = Some(gloo::file::callbacks::read_as_text(
+                    &gloo::file::File::from(file),
+                    move |r| {
+                        link.send_message(Msg::Class(ClassMsg::Imported(
+                            r.map_err(|e| e.to_string()),
+                        )))
+                    },
+                ));
+            }
+            ClassMsg::Imported(text) => {
+                self.reader = None;
+                self.notice = Some(match text.and_then(|t| Progress::parse(&t)) {
+                    Ok(other) => {
+                        let mut merged = Progress::load();
+                        let better = merged.merge(other);
+                        match merged.save() {
+                            Ok(()) => {
+                                self.progress = merged;
+                                format!("Imported: {better} results better than this browser's")
+                            }
+                            Err(e) => format!("Not imported: {e}"),
+                        }
+                    }
+                    Err(e) => format!("Not imported: {e}"),
+                });
+            }
+            ClassMsg::Copy => {
+                if let (Some(w), Some(link)) = (
+                    web_sys::window(),
+                    self.lesson.as_ref().and_then(|l| l.solution.as_ref()),
+                ) {
+                    let _ = w.navigator().clipboard().write_text(link);
+                    self.notice = Some("Solution link copied.".into());
+                }
+            }
+        }
     }
 
     fn sync_net_text(&mut self) {
@@ -1165,6 +1318,8 @@ impl Component for App {
                 shared,
                 at,
                 panic_test,
+                exercise,
+                list,
             },
             mut notice,
         ) = settings::from_query(&query());
@@ -1251,6 +1406,13 @@ impl Component for App {
         let mut lab = lab;
         lab.set_stop_on_violation(true);
         lab.keep_drops(DROPS_SHOWN);
+        // The exercise, if its run is the one that built (not the fallback).
+        let lesson = exercise
+            .filter(|e| e.lab == run.lab)
+            .map(crate::classroom::Lesson::new);
+        if let Some(l) = &lesson {
+            lab.set_watch(Some(Box::new(l.exercise.tracker())));
+        }
         let playing = match &embed_options {
             Some(o) => o.autoplay,
             None => at.is_none(),
@@ -1269,7 +1431,13 @@ impl Component for App {
             }
             t => t,
         };
-        let until = end(embed_options.as_ref().and_then(|o| o.until), "until");
+        let until = end(
+            embed_options
+                .as_ref()
+                .and_then(|o| o.until)
+                .or(lesson.as_ref().map(|l| l.exercise.time_limit)),
+            "until",
+        );
         let loop_at = end(embed_options.as_ref().and_then(|o| o.loop_at), "loop");
         let view = Rc::new(lab.view());
         let mut app = Self {
@@ -1331,6 +1499,11 @@ impl Component for App {
             until,
             loop_at,
             auto_log: Vec::new(),
+            lesson,
+            progress: Progress::load(),
+            list_open: list,
+            reader: None,
+            draft: None,
         };
         if let Some(t) = at {
             // As if played there, automatic requests included.
@@ -1344,6 +1517,7 @@ impl Component for App {
             e.observe(app.lab.as_ref(), app.run.seed, app.playing, app.speed, true);
             app.full_link = app.share_link();
         }
+        app.follow_lesson();
         app.refresh();
         app.seed_text = app.run.seed.to_string();
         app.invariants = app.lab.invariant_names().join(", ");
@@ -1363,17 +1537,28 @@ impl Component for App {
         if let Some(c) = msg.control()
             && !self.allows(c)
         {
-            // A key, or a lab panel's button, for something this embed does not offer.
-            self.notice = Some(format!(
-                "This embed does not offer \"{}\": open it in Splitbrain (↗) to try everything.",
-                c.name()
-            ));
+            // A key, or a lab panel's button, for something this embed or exercise does not
+            // offer.
+            self.notice = Some(if self.lesson.is_some() {
+                format!("This exercise does not let you use \"{}\".", c.name())
+            } else {
+                format!(
+                    "This embed does not offer \"{}\": open it in Splitbrain (↗) to try everything.",
+                    c.name()
+                )
+            });
+            self.panels += 1;
+            if self.side_version != self.panels {
+                self.side_version = self.panels;
+                self.side_html = self.view_side(ctx.link());
+            }
             return true;
         }
         let frame = matches!(msg, Msg::Frame(_));
         // A command from the page is always answered with a state.
         let host = matches!(msg, Msg::Host(_));
         let render = self.handle(ctx, msg);
+        self.follow_lesson();
         if let Some(e) = &mut self.embed
             && (self.observe_due || !frame)
         {
@@ -1402,8 +1587,15 @@ impl Component for App {
         let info = find(v.lab).ok();
         let title = info.map_or(v.lab, |l| l.title);
         let kinds = info.map_or(&[][..], |l| l.message_kinds);
+        // An exercise hides what it does not allow, as an embed does (the shell refuses it too).
+        let hidden: Vec<String> = self
+            .lesson
+            .iter()
+            .flat_map(|l| Control::ALL.into_iter().filter(|c| !l.allows(*c)))
+            .map(|c| format!("no-{}", c.name()))
+            .collect();
         html! {
-            <div class="shell">
+            <div class={classes!("shell", self.lesson.as_ref().map(|_| "lesson-mode"), hidden)}>
                 <header class="bar">
                     <h1>{ "Splitbrain" }</h1>
                     <label class="lab-pick">
@@ -1414,8 +1606,15 @@ impl Component for App {
                     </label>
                     <span class="clock" data-testid="clock">{ format!("t = {}", format_time(self.now - self.now % 1000)) }</span>
                     <span class="seed">{ format!("seed {}", self.run.seed) }</span>
+                    <button class="exercises-button" onclick={link.callback(|_| Msg::Class(ClassMsg::List(true)))} data-testid="exercises-button">{ "Exercises" }</button>
                     <button class="help-button" onclick={link.callback(|_| Msg::Help(true))} aria-label="keyboard shortcuts" title="?">{ "?" }</button>
                 </header>
+                if self.list_open {
+                    { crate::classroom::view_list(&self.progress, self.lesson.as_ref().map(|l| l.exercise.id.as_str()), &link.callback(Msg::Class), link.callback(|_| Msg::Author(crate::author::AuthorMsg::Open(true)))) }
+                }
+                if let Some(d) = &self.draft {
+                    { crate::author::view(d, &page_base(), &link.callback(Msg::Author)) }
+                }
                 if self.help {
                     <div class="help-overlay" role="dialog" aria-modal="true" aria-label="keyboard shortcuts" data-testid="help"
                          onclick={link.callback(|_| Msg::Help(false))}>
@@ -1543,6 +1742,34 @@ impl App {
                     { self.side_html.clone() }
                 </main>
             </div>
+        }
+    }
+}
+
+/// This page's address without its query: where links made here point.
+fn page_base() -> String {
+    web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
+        })
+        .unwrap_or_default()
+}
+
+/// Offers `text` as a file to save.
+fn download(name: &str, mime: &str, text: &str) {
+    let href = format!(
+        "data:{mime};charset=utf-8,{}",
+        String::from(js_sys::encode_uri_component(text))
+    );
+    let anchor = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok());
+    if let Some(a) = anchor {
+        let _ = a.set_attribute("href", &href);
+        let _ = a.set_attribute("download", name);
+        if let Some(el) = a.dyn_ref::<web_sys::HtmlElement>() {
+            el.click();
         }
     }
 }

@@ -71,6 +71,14 @@ pub fn requested_lab(query: &str) -> Option<String> {
     for (k, v) in crate::settings::pairs(query) {
         match k.as_str() {
             "lab" => return Some(v),
+            "exercise" => return crate::classroom::find(&v).map(|e| e.lab),
+            "def" => {
+                if let Ok(e) = serde_json::from_str::<serde_json::Value>(&v)
+                    && let Some(lab) = e.get("lab").and_then(|l| l.as_str())
+                {
+                    return Some(lab.to_string());
+                }
+            }
             "run" => {
                 if let Ok(run) = serde_json::from_str::<serde_json::Value>(&v)
                     && let Some(lab) = run.get("lab").and_then(|l| l.as_str())

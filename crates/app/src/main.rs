@@ -6,7 +6,9 @@
 #![forbid(unsafe_code)]
 
 mod app;
+mod author;
 mod bundles;
+mod classroom;
 mod crash;
 mod embed;
 mod network;

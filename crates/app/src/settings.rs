@@ -18,6 +18,10 @@ pub struct Settings {
     pub at: Option<splitbrain_sim::Time>,
     /// `?selftest=panic`: panic on the first frame, so tests can see the error overlay.
     pub panic_test: bool,
+    /// `?exercise=`: the exercise the page opens on (with `run=`, a solution to replay).
+    pub exercise: Option<splitbrain_exercise::Exercise>,
+    /// `?exercises`: open the list of exercises.
+    pub list: bool,
 }
 
 /// The `key=value` pairs of a query string, values URL-decoded (kept as typed when they do not
@@ -65,7 +69,10 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
         shared: false,
         at: None,
         panic_test: false,
+        exercise: None,
+        list: false,
     };
+    let (mut exercise, mut hash) = (None, None);
     let mut errors = Vec::new();
     let mut latency = None;
     let mut nodes = None;
@@ -127,6 +134,20 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
                 _ => errors.push(format!("bench needs at most {} nodes", limits::MAX_NODES)),
             },
             "selftest" if v == "panic" => s.panic_test = true,
+            "exercise" => match crate::classroom::find(&v) {
+                Some(e) => exercise = Some(e),
+                None => errors.push(format!("there is no exercise {v:?}")),
+            },
+            "hash" => hash = Some(v),
+            // A teacher's own exercise, written out in full by the exercise builder.
+            "def" => match serde_json::from_str::<splitbrain_exercise::Exercise>(&v)
+                .map_err(|e| e.to_string())
+                .and_then(|e| e.validate().map(|()| e))
+            {
+                Ok(e) => exercise = Some(e),
+                Err(why) => errors.push(format!("the exercise in the link cannot be used: {why}")),
+            },
+            "exercises" => s.list = true,
             // Embed mode's own settings, read by `splitbrain_embed::Options`.
             k if splitbrain_embed::KEYS.contains(&k) => {}
             k if k.starts_with("param.") && k.len() > 6 => {
@@ -135,6 +156,32 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
                 lab_params.insert(k[6..].to_string(), value);
             }
             _ => errors.push(format!("unknown setting {k:?} in the link")),
+        }
+    }
+    if let Some(e) = exercise {
+        // An exercise fixes its run; with `run=` (a solution link) the student's actions replay.
+        match e.run() {
+            Ok(start) => {
+                if s.shared {
+                    if let Err(why) = splitbrain_exercise::own_actions(&e, &s.run)
+                        .and_then(|own| splitbrain_exercise::check_actions(&e, &own))
+                    {
+                        errors.push(format!("this is not a solution of {:?}: {why}", e.id));
+                        s.run = start;
+                    }
+                } else {
+                    s.run = start;
+                }
+                if hash.is_some_and(|h| h != e.content_hash()) {
+                    errors.push(format!(
+                        "the solution was made for another version of {:?}; it is checked against this one",
+                        e.id
+                    ));
+                }
+                s.shared = true;
+                s.exercise = Some(e);
+            }
+            Err(why) => errors.push(format!("exercise {:?}: {why}", e.id)),
         }
     }
     // A shared run is replayed as it is; otherwise the lab's page defaults apply first and the

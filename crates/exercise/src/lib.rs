@@ -8,6 +8,7 @@
 mod exercise;
 mod goal;
 mod grade;
+mod write;
 
 pub use exercise::{Exercise, GoalSpec, Level, MAX_EXERCISES, MAX_GOALS, Pack};
 pub use goal::{Goal, MAX_DEPTH, MAX_PREDICATES, Tracker, met_text};
@@ -15,6 +16,7 @@ pub use grade::{
     GoalResult, Graded, MAX_LINK_BYTES, Solution, check_actions, encode, grade, own_actions,
     parse_link, result, solution_link,
 };
+pub use write::{exercise_toml, pack_toml};
 
 /// The packs shipped with Splitbrain (`exercises/*.toml`), by file name (`raft`, `paxos`, …).
 /// Read without checking: the tests check them, and a page holds only some labs.

@@ -1,0 +1,355 @@
+//! Exercises in the page: the open exercise (its live checklist, hints, action budget and
+//! solution link), the list of every shipped exercise with the visitor's progress, kept in
+//! `localStorage` and moved between browsers as a file.
+//!
+//! The checklist is read from the run's own [`Tracker`], which the engine runs after every
+//! event, so what the page ticks is what `splitbrain grade` counts for the solution link.
+
+use serde::{Deserialize, Serialize};
+use splitbrain_embed::Control;
+use splitbrain_exercise::{Exercise, Level, Tracker, shipped};
+use splitbrain_sim::{Lab, Time, format_time};
+use std::collections::BTreeMap;
+use yew::prelude::*;
+
+/// Where progress is kept in the browser.
+const STORE_KEY: &str = "splitbrain-progress";
+/// Largest progress file accepted on import.
+const MAX_PROGRESS_BYTES: usize = 1 << 20;
+
+/// What the exercise parts of the page ask the shell to do.
+pub enum ClassMsg {
+    /// Show the next hint.
+    Hint,
+    /// Open or close the list of exercises.
+    List(bool),
+    /// Save progress as a file.
+    Export,
+    /// Read progress from a chosen file.
+    ImportFile(web_sys::File),
+    /// A progress file's text arrived.
+    Imported(Result<String, String>),
+    /// Copy the solution link.
+    Copy,
+}
+
+/// The exercise this page is open on.
+pub struct Lesson {
+    /// The exercise.
+    pub exercise: Exercise,
+    /// Hints shown so far.
+    pub hints: usize,
+    /// When each goal was met, as last read from the run.
+    pub met: Vec<Option<Time>>,
+    /// Once every goal is met: the link that replays the solution.
+    pub solution: Option<String>,
+}
+
+impl Lesson {
+    /// Opens `exercise`.
+    pub fn new(exercise: Exercise) -> Lesson {
+        Lesson {
+            met: vec![None; exercise.goals.len()],
+            exercise,
+            hints: 0,
+            solution: None,
+        }
+    }
+
+    /// Whether the exercise lets the student do this. Watching (play, step, speed), starting
+    /// over and rewinding are always there; changing the run itself never is.
+    pub fn allows(&self, c: Control) -> bool {
+        matches!(
+            c,
+            Control::Play | Control::Speed | Control::Reset | Control::Seek
+        ) || (c != Control::Load && self.exercise.controls().allows(c))
+    }
+
+    /// Why the student may not take one more action now, if not.
+    pub fn refuses(&self, taken: usize, now: Time) -> Option<String> {
+        let e = &self.exercise;
+        if let Some(b) = e.budget
+            && taken >= b as usize
+        {
+            return Some(format!(
+                "This exercise allows {b} action{}: press Reset to try again.",
+                if b == 1 { "" } else { "s" }
+            ));
+        }
+        (now > e.time_limit).then(|| {
+            format!(
+                "Time is up ({}): press Reset to try again.",
+                format_time(e.time_limit)
+            )
+        })
+    }
+
+    /// Reads the run's checklist; `true` when it changed.
+    pub fn read(&mut self, lab: &dyn Lab) -> bool {
+        let Some(t) = Tracker::of(lab) else {
+            return false;
+        };
+        if t.met() == self.met.as_slice() {
+            return false;
+        }
+        self.met = t.met().to_vec();
+        true
+    }
+
+    /// The checklist starts over (a reset or a rewind rebuilt the run).
+    pub fn restart(&mut self) {
+        self.met = vec![None; self.exercise.goals.len()];
+        self.solution = None;
+    }
+
+    /// Points for the goals met so far.
+    pub fn score(&self) -> u32 {
+        self.exercise
+            .goals
+            .iter()
+            .zip(&self.met)
+            .filter(|(_, m)| m.is_some())
+            .map(|(g, _)| g.points)
+            .sum()
+    }
+
+    /// Whether every goal is met.
+    pub fn done(&self) -> bool {
+        self.met.iter().all(Option::is_some)
+    }
+}
+
+/// The shipped exercise called `id`.
+pub fn find(id: &str) -> Option<Exercise> {
+    shipped().into_iter().find_map(|(_, p)| p.find(id).cloned())
+}
+
+/// One exercise's best result in this browser.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Best score.
+    pub score: u32,
+    /// Points possible.
+    pub max: u32,
+    /// The exercise's content hash then (a changed exercise is shown as not done).
+    pub hash: String,
+    /// The link of the best solution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+/// Progress over every exercise, as kept and as exported.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Which program wrote it.
+    #[serde(default)]
+    pub app: String,
+    /// By exercise id.
+    pub exercises: BTreeMap<String, Record>,
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+impl Progress {
+    /// What this browser kept (nothing when storage is off or the entry unreadable).
+    pub fn load() -> Progress {
+        storage()
+            .and_then(|s| s.get_item(STORE_KEY).ok().flatten())
+            .and_then(|text| Progress::parse(&text).ok())
+            .unwrap_or_default()
+    }
+
+    /// Keeps it in this browser; says why not when it could not.
+    pub fn save(&self) -> Result<(), String> {
+        let text = serde_json::to_string(self).map_err(|e| e.to_string())?;
+        storage()
+            .ok_or("this browser keeps no local storage")?
+            .set_item(STORE_KEY, &text)
+            .map_err(|_| "the browser refused to store progress".to_string())
+    }
+
+    /// Reads an exported file.
+    pub fn parse(text: &str) -> Result<Progress, String> {
+        if text.len() > MAX_PROGRESS_BYTES {
+            return Err(format!(
+                "the file is {} bytes; a progress file is at most {MAX_PROGRESS_BYTES}",
+                text.len()
+            ));
+        }
+        let p: Progress = serde_json::from_str(text).map_err(|e| {
+            format!(
+                "not a Splitbrain progress file ({})",
+                e.to_string()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
+        })?;
+        if p.exercises.len() > 10_000 {
+            return Err("a progress file lists at most 10000 exercises".into());
+        }
+        Ok(p)
+    }
+
+    /// Adds a result, keeping the better one; `true` when it was better.
+    pub fn record(&mut self, id: &str, r: Record) -> bool {
+        match self.exercises.get(id) {
+            Some(old) if old.hash == r.hash && old.score >= r.score => false,
+            _ => {
+                self.exercises.insert(id.to_string(), r);
+                true
+            }
+        }
+    }
+
+    /// Takes in another browser's progress; returns how many results improved.
+    pub fn merge(&mut self, other: Progress) -> usize {
+        other
+            .exercises
+            .into_iter()
+            .filter(|(id, r)| self.record(id, r.clone()))
+            .count()
+    }
+
+    /// This browser's result for an exercise as it is now, if any.
+    pub fn of(&self, e: &Exercise) -> Option<&Record> {
+        self.exercises
+            .get(&e.id)
+            .filter(|r| r.hash == e.content_hash())
+    }
+}
+
+fn level_name(l: Level) -> &'static str {
+    match l {
+        Level::Guided => "guided",
+        Level::Practice => "practice",
+        Level::Hard => "hard",
+    }
+}
+
+/// The open exercise: brief, checklist, budget, hints, and the solution once done.
+pub fn view_lesson(
+    l: &Lesson,
+    taken: usize,
+    on: &Callback<ClassMsg>,
+    reset: Callback<MouseEvent>,
+) -> Html {
+    let e = &l.exercise;
+    let hint = on.reform(|_| ClassMsg::Hint);
+    let list = on.reform(|_| ClassMsg::List(true));
+    let copy = on.reform(|_| ClassMsg::Copy);
+    html! {
+        <section class="lesson" data-testid="lesson" aria-label="exercise">
+            <header>
+                <span class={classes!("level", level_name(e.level))}>{ level_name(e.level) }</span>
+                <h2>{ &e.title }</h2>
+            </header>
+            <p class="brief">{ &e.brief }</p>
+            <ul class="goals" data-testid="goals">
+                { for e.goals.iter().zip(&l.met).enumerate().map(|(i, (g, m))| html! {
+                    <li key={i} class={classes!(m.is_some().then_some("met"))} data-met={m.is_some().to_string()}>
+                        <span class="tick" aria-hidden="true">{ if m.is_some() { "✓" } else { "○" } }</span>
+                        <span>{ g.label() }</span>
+                        <span class="points">{ match m {
+                            Some(t) => format!("{} pt · {}", g.points, format_time(*t)),
+                            None => format!("{} pt", g.points),
+                        } }</span>
+                    </li>
+                }) }
+            </ul>
+            <p class="budget" data-testid="budget">{
+                format!(
+                    "{} · actions {}{} · judged until {}",
+                    format!("{}/{} points", l.score(), e.max_points()),
+                    taken,
+                    e.budget.map_or(String::new(), |b| format!(" of {b}")),
+                    format_time(e.time_limit),
+                )
+            }</p>
+            if l.hints > 0 {
+                <ol class="hints" data-testid="hints">
+                    { for e.hints.iter().take(l.hints).enumerate().map(|(i, h)| html! { <li key={i}>{ h }</li> }) }
+                </ol>
+            }
+            <div class="controls">
+                if l.hints < e.hints.len() {
+                    <button onclick={hint}>{ format!("Hint ({} left)", e.hints.len() - l.hints) }</button>
+                }
+                <button onclick={reset} title="R">{ "Start over" }</button>
+                <button onclick={list}>{ "All exercises" }</button>
+            </div>
+            if let Some(link) = &l.solution {
+                <div class="solved" role="status" data-testid="solved">
+                    <strong>{ "Solved. " }</strong>
+                    { "Hand in this link: it replays your run exactly, and the grader checks the same goals." }
+                    <label>{ "Solution link" }
+                        <input readonly=true value={link.clone()} data-testid="solution-link" />
+                    </label>
+                    <button onclick={copy}>{ "Copy link" }</button>
+                </div>
+            }
+        </section>
+    }
+}
+
+/// Every shipped exercise, by lab, with this browser's progress; export and import.
+/// `author` opens the teacher's builder on the current run.
+pub fn view_list(
+    progress: &Progress,
+    here: Option<&str>,
+    on: &Callback<ClassMsg>,
+    author: Callback<MouseEvent>,
+) -> Html {
+    let close = on.reform(|_| ClassMsg::List(false));
+    let export = on.reform(|_| ClassMsg::Export);
+    let import = on.reform(|e: Event| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        match input.files().and_then(|f| f.get(0)) {
+            Some(file) => ClassMsg::ImportFile(file),
+            None => ClassMsg::Imported(Err("no file chosen".into())),
+        }
+    });
+    let packs = shipped();
+    html! {
+        <div class="help-overlay" role="dialog" aria-modal="true" aria-label="exercises" data-testid="exercise-list" onclick={close.clone()}>
+            <div class="help-card exercise-list" onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
+                <h2>{ "Exercises" }</h2>
+                <p class="hint">{ "Each exercise starts a run you act on. The checklist ticks as the engine sees each goal met; a solved exercise gives a link your teacher can grade." }</p>
+                { for packs.iter().map(|(name, pack)| html! {
+                    <section key={name.clone()}>
+                        <h3>{ &pack.title }</h3>
+                        <ol>
+                            { for pack.exercises.iter().map(|e| {
+                                let query = format!("?exercise={}", splitbrain_exercise::encode(&e.id));
+                                let href = crate::bundles::elsewhere(&e.lab, &query).unwrap_or(query);
+                                let rec = progress.of(e);
+                                let state = match rec {
+                                    Some(r) if r.score == r.max => "✓ solved".to_string(),
+                                    Some(r) => format!("{}/{} points", r.score, r.max),
+                                    None => String::new(),
+                                };
+                                html! {
+                                    <li key={e.id.clone()} class={classes!(here.is_some_and(|h| h == e.id).then_some("current"))}>
+                                        <a href={href} data-exercise={e.id.clone()}>{ &e.title }</a>
+                                        <span class={classes!("level", level_name(e.level))}>{ level_name(e.level) }</span>
+                                        <span class="progress">{ state }</span>
+                                    </li>
+                                }
+                            }) }
+                        </ol>
+                    </section>
+                }) }
+                <div class="controls">
+                    <button onclick={export} data-testid="export-progress">{ "Export progress" }</button>
+                    <label class="file-button">{ "Import progress " }
+                        <input type="file" accept="application/json,.json" onchange={import} data-testid="import-progress" />
+                    </label>
+                    <button onclick={author} data-testid="author-open" title="for teachers">{ "Make an exercise from this run…" }</button>
+                    <button onclick={close}>{ "Close" }</button>
+                </div>
+            </div>
+        </div>
+    }
+}
