@@ -1837,7 +1837,7 @@ fn run_bench(_: usize) -> String {
 fn run_bench(nodes: usize) -> String {
     let perf = web_sys::window().and_then(|w| w.performance());
     let mut clock = move || perf.as_ref().map_or(0.0, |p| p.now());
-    match splitbrain_labs::bench::raft_throughput(nodes, 1_000_000, &mut clock) {
+    match splitbrain_labs::bench::raft_throughput(nodes, 1_000_000, &mut clock, &|| None) {
         Ok((events, ms, hash)) => serde_json::json!({
             "lab": "raft",
             "nodes": nodes,

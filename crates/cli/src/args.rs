@@ -265,6 +265,9 @@ pub struct BenchArgs {
     /// Repetitions; the median is reported.
     #[arg(long, default_value_t = 5)]
     pub runs: usize,
+    /// Also check five exercise goals after every event (raft), to measure what goals cost.
+    #[arg(long)]
+    pub goals: bool,
 }
 
 fn parse_nodes(s: &str) -> Result<usize, String> {

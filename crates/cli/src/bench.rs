@@ -7,17 +7,37 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 /// One measurement of a shared workload (see `splitbrain_labs::bench`).
-fn measure(lab: &str, nodes: usize, events: u64) -> Result<(u64, f64, u64), Fail> {
+fn measure(lab: &str, nodes: usize, events: u64, goals: bool) -> Result<(u64, f64, u64), Fail> {
     let origin = Instant::now();
     let mut clock = || origin.elapsed().as_secs_f64() * 1_000.0;
+    let watch = || goals.then(|| Box::new(bench_goals()) as Box<dyn splitbrain_sim::Watch>);
     let (ev, elapsed_ms, hash) = match lab {
-        "raft" => splitbrain_labs::bench::raft_throughput(nodes, events, &mut clock)?,
+        "raft" => splitbrain_labs::bench::raft_throughput(nodes, events, &mut clock, &watch)?,
         _ => splitbrain_labs::bench::throughput(nodes, events, &mut clock)?,
     };
     Ok((ev, elapsed_ms / 1_000.0, hash))
 }
 
+/// Goals like the Raft pack's, none of which the bench workload meets, so every one is
+/// evaluated after every event: the most a checklist costs.
+fn bench_goals() -> splitbrain_exercise::Tracker {
+    let goals: Vec<splitbrain_exercise::Goal> = serde_json::from_value(serde_json::json!([
+        {"all": [{"leader_elected": {"min_term": 50}}, {"node_down": {"node": 2}}]},
+        {"value_chosen": {"slot": 1000000}},
+        {"all": [{"term_at_least": {"term": 50}}, {"not": {"leader_elected": {"min_term": 2}}}]},
+        {"all": [{"no_progress_for": {"s": 100}}, {"progress_at_least": {"n": 1}}]},
+        {"any": [{"violation": {"invariant": "StateMachineSafety"}}, {"violation": {"invariant": "LeaderCompleteness"}}]},
+    ]))
+    .unwrap_or_default();
+    splitbrain_exercise::Tracker::new(&goals, splitbrain_sim::limits::MAX_TIME)
+}
+
 pub fn bench(a: BenchArgs) -> Result<ExitCode, Fail> {
+    if a.goals && a.lab != "raft" {
+        return Err(Fail(
+            "--goals measures the raft workload (--lab raft)".into(),
+        ));
+    }
     if !matches!(a.lab.as_str(), "ping" | "raft") {
         return Err(Fail(format!(
             "bench workloads are ping and raft, not {:?}",
@@ -40,7 +60,7 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode, Fail> {
         let mut rates = Vec::new();
         let mut hash = 0;
         for _ in 0..a.runs.max(1) {
-            let (ev, s, h) = measure(&a.lab, n, a.events)?;
+            let (ev, s, h) = measure(&a.lab, n, a.events, a.goals)?;
             rates.push(ev as f64 / s.max(1e-9));
             hash = h;
         }
@@ -48,6 +68,7 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode, Fail> {
         let median = rates[rates.len() / 2];
         rows.push(serde_json::json!({
             "lab": a.lab,
+            "goals": a.goals,
             "nodes": n,
             "events": a.events,
             "runs": rates.len(),

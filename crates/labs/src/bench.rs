@@ -36,12 +36,14 @@ pub const RAFT_RUN: splitbrain_sim::Time = splitbrain_sim::secs(30);
 /// heartbeats), 5–10 ms links, a client `set` every 20 ms to each node in turn, all five Fig. 3
 /// invariants after every event and the last 10 000 trace events kept. Runs of [`RAFT_RUN`]
 /// virtual seconds (seeds 1, 2, ...) repeat until `events` events were processed. Returns
-/// (events, elapsed milliseconds, hash of the run hashes).
+/// (events, elapsed milliseconds, hash of the run hashes). `watch` gives each run a watch (an
+/// exercise's goals) to measure what checking them after every event costs.
 #[cfg(feature = "raft")]
 pub fn raft_throughput(
     nodes: usize,
     events: u64,
     clock_ms: &mut dyn FnMut() -> f64,
+    watch: &dyn Fn() -> Option<Box<dyn splitbrain_sim::Watch>>,
 ) -> Result<(u64, f64, u64), RunError> {
     use splitbrain_sim::{Action, StableHasher};
     use std::hash::{Hash, Hasher};
@@ -56,6 +58,7 @@ pub fn raft_throughput(
             max: ms(10),
         };
         let mut lab = build(&desc, 10_000)?;
+        lab.set_watch(watch());
         let every = ms(20);
         for k in 1..RAFT_RUN / every {
             let action = Action::Client {
