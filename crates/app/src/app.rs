@@ -621,9 +621,9 @@ impl App {
                         Some(Ok(e)) => download(
                             &format!("{}.toml", e.id),
                             "application/toml",
-                            &splitbrain_exercise::exercise_toml(&e),
+                            &splitbrain_exercise::exercise_toml(e),
                         ),
-                        Some(Err(e)) => self.notice = Some(e),
+                        Some(Err(e)) => self.notice = Some(e.clone()),
                         None => {}
                     },
                     m => {
@@ -888,6 +888,10 @@ impl App {
                     refuse(self, format!("seek: {e}"));
                 }
             }
+            Command::LoadRun(_) if self.lesson.is_some() => {
+                refuse(self, "load-run: an exercise fixes its run".into());
+                return;
+            }
             Command::LoadRun(run) => {
                 if crate::bundles::elsewhere(&run.lab, "").is_some() {
                     refuse(
@@ -929,6 +933,16 @@ impl App {
                     Command::Act(action) => action,
                     _ => return,
                 };
+                if !self.allows(Control::of(&action)) {
+                    refuse(
+                        self,
+                        format!(
+                            "this exercise does not give {}",
+                            Control::of(&action).name()
+                        ),
+                    );
+                    return;
+                }
                 let before = self.actions.len();
                 self.act(action);
                 if self.actions.len() == before
@@ -1129,6 +1143,9 @@ impl App {
                     action,
                 });
                 self.notice = None;
+                if let Some(l) = &mut self.lesson {
+                    l.replayed = false;
+                }
             }
             Err(e) => self.notice = Some(format!("Not done: {e}")),
         }
@@ -1151,7 +1168,8 @@ impl App {
         }
         self.panels += 1;
         let (score, done) = (l.score(), l.done());
-        if score == 0 {
+        // Watching someone's solution link is not solving it.
+        if score == 0 || l.replayed {
             return;
         }
         let run = done.then(|| self.run_with(&self.actions));
@@ -1175,7 +1193,9 @@ impl App {
             hash: l.exercise.content_hash(),
             link,
         };
-        if self.progress.record(&l.exercise.id, record)
+        if self
+            .progress
+            .record(&crate::classroom::key(&l.exercise), record)
             && let Err(e) = self.progress.save()
         {
             self.notice = Some(format!("Progress not kept: {e}"));
@@ -1201,6 +1221,15 @@ impl App {
                 Ok(text) => download("splitbrain-progress.json", "application/json", &text),
                 Err(e) => self.notice = Some(format!("Cannot export: {e}")),
             },
+            ClassMsg::ImportFile(file)
+                if file.size() > crate::classroom::MAX_PROGRESS_BYTES as f64 =>
+            {
+                self.notice = Some(format!(
+                    "Not imported: the file is {} bytes; a progress file is at most {}",
+                    file.size(),
+                    crate::classroom::MAX_PROGRESS_BYTES
+                ));
+            }
             ClassMsg::ImportFile(file) => {
                 let link = ctx.link().clone();
                 self.reader = Some(gloo::file::callbacks::read_as_text(
@@ -1319,6 +1348,7 @@ impl Component for App {
                 at,
                 panic_test,
                 exercise,
+                replay,
                 list,
             },
             mut notice,
@@ -1517,6 +1547,15 @@ impl Component for App {
             e.observe(app.lab.as_ref(), app.run.seed, app.playing, app.speed, true);
             app.full_link = app.share_link();
         }
+        if !replay.is_empty() {
+            // A solution link: the student's actions replay as if just taken.
+            if let Err(e) = app.restart(replay) {
+                app.notice = Some(e);
+            }
+            if let Some(l) = &mut app.lesson {
+                l.replayed = true;
+            }
+        }
         app.follow_lesson();
         app.refresh();
         app.seed_text = app.run.seed.to_string();
@@ -1534,7 +1573,13 @@ impl Component for App {
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
-        if let Some(c) = msg.control()
+        // Automatic traffic in an exercise would spend the budget behind the student's back.
+        let needs = if self.lesson.is_some() && matches!(msg, Msg::ToggleAuto) {
+            Some(Control::Load)
+        } else {
+            msg.control()
+        };
+        if let Some(c) = needs
             && !self.allows(c)
         {
             // A key, or a lab panel's button, for something this embed or exercise does not

@@ -70,6 +70,8 @@ pub struct Draft {
     goals: Vec<DraftGoal>,
     /// The predicates this lab can answer.
     offered: Vec<&'static str>,
+    /// The exercise as last edited, checked (building a lab), so drawing it costs nothing.
+    result: Result<Exercise, String>,
 }
 
 impl Draft {
@@ -83,7 +85,7 @@ impl Draft {
             })
             .map(|(kind, _)| *kind)
             .collect();
-        Draft {
+        let mut d = Draft {
             id: format!("{}-my-exercise", run.lab),
             title: "My exercise".into(),
             brief: "What should the student make happen?".into(),
@@ -95,7 +97,15 @@ impl Draft {
             goals: Vec::new(),
             offered,
             run,
-        }
+            result: Err(String::new()),
+        };
+        d.result = d.check();
+        d
+    }
+
+    /// The exercise as written so far, checked as the grader checks it.
+    pub fn exercise(&self) -> &Result<Exercise, String> {
+        &self.result
     }
 
     /// Applies an edit.
@@ -140,12 +150,19 @@ impl Draft {
                     g.points = v;
                 }
             }
-            AuthorMsg::Open(_) | AuthorMsg::Download => {}
+            AuthorMsg::Open(_) | AuthorMsg::Download => return,
         }
+        self.result = self.check();
     }
 
-    /// The exercise as written so far, checked as the grader checks it.
-    pub fn exercise(&self) -> Result<Exercise, String> {
+    fn check(&self) -> Result<Exercise, String> {
+        if self.run.seed > i64::MAX as u64 {
+            return Err(format!(
+                "seed {} is too large for a TOML file (at most {}): start from a smaller seed",
+                self.run.seed,
+                i64::MAX
+            ));
+        }
         let mut start = serde_json::to_value(&self.run).map_err(|e| e.to_string())?;
         if let Some(o) = start.as_object_mut() {
             o.remove("lab");
@@ -251,7 +268,7 @@ pub fn view(d: &Draft, base: &str, on: &Callback<AuthorMsg>) -> Html {
         })
     };
     let result = d.exercise();
-    let (toml, link) = match &result {
+    let (toml, link) = match result {
         Ok(e) => (
             exercise_toml(e),
             format!(
@@ -311,7 +328,7 @@ pub fn view(d: &Draft, base: &str, on: &Callback<AuthorMsg>) -> Html {
                         { for d.offered.iter().map(|k| html! { <option key={*k} value={*k}>{ *k }</option> }) }
                     </select>
                 </label>
-                { match &result {
+                { match result {
                     Err(e) => html! { <p class="author-error" role="alert" data-testid="author-error">{ e }</p> },
                     Ok(_) => html! { <>
                         <label class="wide">{ "exercise file (add it to a pack, then grade with splitbrain grade)" }

@@ -71,7 +71,11 @@ pub fn requested_lab(query: &str) -> Option<String> {
     for (k, v) in crate::settings::pairs(query) {
         match k.as_str() {
             "lab" => return Some(v),
-            "exercise" => return crate::classroom::find(&v).map(|e| e.lab),
+            "exercise" => {
+                if let Some(e) = crate::classroom::find(&v) {
+                    return Some(e.lab);
+                }
+            }
             "def" => {
                 if let Ok(e) = serde_json::from_str::<serde_json::Value>(&v)
                     && let Some(lab) = e.get("lab").and_then(|l| l.as_str())

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 use splitbrain_embed::Control;
-use splitbrain_exercise::{Exercise, Level, Tracker, shipped};
+use splitbrain_exercise::{Exercise, Level, Pack, Tracker, shipped};
 use splitbrain_sim::{Lab, Time, format_time};
 use std::collections::BTreeMap;
 use yew::prelude::*;
@@ -15,7 +15,7 @@ use yew::prelude::*;
 /// Where progress is kept in the browser.
 const STORE_KEY: &str = "splitbrain-progress";
 /// Largest progress file accepted on import.
-const MAX_PROGRESS_BYTES: usize = 1 << 20;
+pub const MAX_PROGRESS_BYTES: usize = 1 << 20;
 
 /// What the exercise parts of the page ask the shell to do.
 pub enum ClassMsg {
@@ -43,6 +43,9 @@ pub struct Lesson {
     pub met: Vec<Option<Time>>,
     /// Once every goal is met: the link that replays the solution.
     pub solution: Option<String>,
+    /// The run is someone's solution link, replayed: not this browser's result until the
+    /// student acts in it.
+    pub replayed: bool,
 }
 
 impl Lesson {
@@ -53,6 +56,7 @@ impl Lesson {
             exercise,
             hints: 0,
             solution: None,
+            replayed: false,
         }
     }
 
@@ -119,9 +123,21 @@ impl Lesson {
     }
 }
 
+thread_local! {
+    /// The shipped packs, read once: the list is drawn every frame while it is open.
+    static PACKS: Vec<(String, Pack)> = shipped();
+    /// Their exercises' progress keys (id and content hash), by id.
+    static KEYS: BTreeMap<String, String> = PACKS.with(|packs| {
+        packs
+            .iter()
+            .flat_map(|(_, p)| p.exercises.iter().map(|e| (e.id.clone(), key(e))))
+            .collect()
+    });
+}
+
 /// The shipped exercise called `id`.
 pub fn find(id: &str) -> Option<Exercise> {
-    shipped().into_iter().find_map(|(_, p)| p.find(id).cloned())
+    PACKS.with(|packs| packs.iter().find_map(|(_, p)| p.find(id).cloned()))
 }
 
 /// One exercise's best result in this browser.
@@ -144,8 +160,15 @@ pub struct Progress {
     /// Which program wrote it.
     #[serde(default)]
     pub app: String,
-    /// By exercise id.
+    /// By exercise id and content hash (`raft-term-3#52dc4f2531f94df9`): a result for one
+    /// version of an exercise never hides or replaces one for another, and two teachers'
+    /// exercises with the same id stay apart.
     pub exercises: BTreeMap<String, Record>,
+}
+
+/// The key of an exercise's results.
+pub fn key(e: &Exercise) -> String {
+    format!("{}#{}", e.id, e.content_hash())
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -193,12 +216,13 @@ impl Progress {
         Ok(p)
     }
 
-    /// Adds a result, keeping the better one; `true` when it was better.
-    pub fn record(&mut self, id: &str, r: Record) -> bool {
-        match self.exercises.get(id) {
-            Some(old) if old.hash == r.hash && old.score >= r.score => false,
+    /// Adds a result for the exercise under `key`, keeping the better one; `true` when it was
+    /// better.
+    pub fn record(&mut self, key: &str, r: Record) -> bool {
+        match self.exercises.get(key) {
+            Some(old) if old.score >= r.score => false,
             _ => {
-                self.exercises.insert(id.to_string(), r);
+                self.exercises.insert(key.to_string(), r);
                 true
             }
         }
@@ -213,11 +237,9 @@ impl Progress {
             .count()
     }
 
-    /// This browser's result for an exercise as it is now, if any.
-    pub fn of(&self, e: &Exercise) -> Option<&Record> {
-        self.exercises
-            .get(&e.id)
-            .filter(|r| r.hash == e.content_hash())
+    /// This browser's result for the exercise under `key`, if any.
+    pub fn of(&self, key: &str) -> Option<&Record> {
+        self.exercises.get(key)
     }
 }
 
@@ -311,20 +333,19 @@ pub fn view_list(
             None => ClassMsg::Imported(Err("no file chosen".into())),
         }
     });
-    let packs = shipped();
     html! {
         <div class="help-overlay" role="dialog" aria-modal="true" aria-label="exercises" data-testid="exercise-list" onclick={close.clone()}>
             <div class="help-card exercise-list" onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
                 <h2>{ "Exercises" }</h2>
                 <p class="hint">{ "Each exercise starts a run you act on. The checklist ticks as the engine sees each goal met; a solved exercise gives a link your teacher can grade." }</p>
-                { for packs.iter().map(|(name, pack)| html! {
+                { PACKS.with(|packs| packs.iter().map(|(name, pack)| html! {
                     <section key={name.clone()}>
                         <h3>{ &pack.title }</h3>
                         <ol>
                             { for pack.exercises.iter().map(|e| {
                                 let query = format!("?exercise={}", splitbrain_exercise::encode(&e.id));
                                 let href = crate::bundles::elsewhere(&e.lab, &query).unwrap_or(query);
-                                let rec = progress.of(e);
+                                let rec = KEYS.with(|k| k.get(&e.id).and_then(|key| progress.of(key).cloned()));
                                 let state = match rec {
                                     Some(r) if r.score == r.max => "✓ solved".to_string(),
                                     Some(r) => format!("{}/{} points", r.score, r.max),
@@ -340,7 +361,7 @@ pub fn view_list(
                             }) }
                         </ol>
                     </section>
-                }) }
+                }).collect::<Html>()) }
                 <div class="controls">
                     <button onclick={export} data-testid="export-progress">{ "Export progress" }</button>
                     <label class="file-button">{ "Import progress " }

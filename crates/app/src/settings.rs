@@ -18,8 +18,12 @@ pub struct Settings {
     pub at: Option<splitbrain_sim::Time>,
     /// `?selftest=panic`: panic on the first frame, so tests can see the error overlay.
     pub panic_test: bool,
-    /// `?exercise=`: the exercise the page opens on (with `run=`, a solution to replay).
+    /// `?exercise=` (or a teacher's `?def=`): the exercise the page opens on; `run` is then its
+    /// start.
     pub exercise: Option<splitbrain_exercise::Exercise>,
+    /// With an exercise and `run=` (a solution link): the student's own actions, replayed as
+    /// if just taken, so they count against the budget and a reset drops them.
+    pub replay: Vec<splitbrain_sim::TimedAction>,
     /// `?exercises`: open the list of exercises.
     pub list: bool,
 }
@@ -70,9 +74,12 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
         at: None,
         panic_test: false,
         exercise: None,
+        replay: Vec::new(),
         list: false,
     };
-    let (mut exercise, mut hash) = (None, None);
+    let (mut exercise_id, mut def, mut hash) = (None, None, None);
+    // Settings an exercise fixes itself: named here to refuse them next to one.
+    let mut run_settings = Vec::new();
     let mut errors = Vec::new();
     let mut latency = None;
     let mut nodes = None;
@@ -87,6 +94,9 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
     }
     for (k, v) in pairs(q) {
         let k = k.as_str();
+        if matches!(k, "lab" | "seed" | "nodes" | "latency") || k.starts_with("param.") {
+            run_settings.push(k.to_string());
+        }
         match k {
             "lab" => match find(&v) {
                 Ok(info) => s.run.lab = info.name.to_string(),
@@ -134,19 +144,16 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
                 _ => errors.push(format!("bench needs at most {} nodes", limits::MAX_NODES)),
             },
             "selftest" if v == "panic" => s.panic_test = true,
-            "exercise" => match crate::classroom::find(&v) {
-                Some(e) => exercise = Some(e),
-                None => errors.push(format!("there is no exercise {v:?}")),
-            },
+            "exercise" => exercise_id = Some(v),
             "hash" => hash = Some(v),
             // A teacher's own exercise, written out in full by the exercise builder.
-            "def" => match serde_json::from_str::<splitbrain_exercise::Exercise>(&v)
-                .map_err(|e| e.to_string())
-                .and_then(|e| e.validate().map(|()| e))
-            {
-                Ok(e) => exercise = Some(e),
-                Err(why) => errors.push(format!("the exercise in the link cannot be used: {why}")),
-            },
+            "def" => {
+                def = Some(
+                    serde_json::from_str::<splitbrain_exercise::Exercise>(&v)
+                        .map_err(|e| e.to_string())
+                        .and_then(|e| e.validate().map(|()| e)),
+                )
+            }
             "exercises" => s.list = true,
             // Embed mode's own settings, read by `splitbrain_embed::Options`.
             k if splitbrain_embed::KEYS.contains(&k) => {}
@@ -158,20 +165,50 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
             _ => errors.push(format!("unknown setting {k:?} in the link")),
         }
     }
+    // A teacher's exercise comes whole; a shipped one by its id.
+    let exercise = match (def, exercise_id) {
+        (Some(Ok(e)), _) => Some(e),
+        (Some(Err(why)), _) => {
+            errors.push(format!("the exercise in the link cannot be used: {why}"));
+            None
+        }
+        (None, Some(id)) => {
+            let found = crate::classroom::find(&id);
+            if found.is_none() {
+                errors.push(format!("there is no exercise {id:?}"));
+            }
+            found
+        }
+        (None, None) => None,
+    };
     if let Some(e) = exercise {
-        // An exercise fixes its run; with `run=` (a solution link) the student's actions replay.
+        // An exercise fixes its run; with `run=` (a solution link) the student's actions replay
+        // on top of its start.
+        if !run_settings.is_empty() {
+            errors.push(format!(
+                "an exercise fixes its own run, so {} cannot change it",
+                run_settings.join(", ")
+            ));
+            (latency, nodes) = (None, None);
+            lab_params.clear();
+        }
         match e.run() {
             Ok(start) => {
                 if s.shared {
-                    if let Err(why) = splitbrain_exercise::own_actions(&e, &s.run)
-                        .and_then(|own| splitbrain_exercise::check_actions(&e, &own))
-                    {
-                        errors.push(format!("this is not a solution of {:?}: {why}", e.id));
-                        s.run = start;
+                    let own = splitbrain_exercise::own_actions(&e, &s.run).and_then(|own| {
+                        splitbrain_exercise::check_actions(&e, &own)?;
+                        // Actions on nodes the run lacks, say.
+                        splitbrain_labs::build(&s.run, 0).map_err(|e| e.0)?;
+                        Ok(own)
+                    });
+                    match own {
+                        Ok(own) => s.replay = own,
+                        Err(why) => {
+                            errors.push(format!("this is not a solution of {:?}: {why}", e.id))
+                        }
                     }
-                } else {
-                    s.run = start;
                 }
+                s.run = start;
                 if hash.is_some_and(|h| h != e.content_hash()) {
                     errors.push(format!(
                         "the solution was made for another version of {:?}; it is checked against this one",

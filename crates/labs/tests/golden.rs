@@ -199,3 +199,33 @@ fn run_until_lands_on_its_target_past_stale_queue_entries() {
     }
     assert_eq!(pieces.trace_hash(), whole.trace_hash());
 }
+
+/// A live action taken at an instant that already has a scheduled action (an exercise's own at
+/// 0 s, say, right after Start over) lands after it, where a replay of the link schedules it: the
+/// page and the replayed link are the same run.
+#[test]
+fn a_live_action_lands_after_the_actions_already_scheduled_for_its_instant() {
+    use splitbrain_sim::{Action, TimedAction};
+    let text = r#"{"lab":"raft","seed":3,"nodes":5,"network":{"latency":"10ms..20ms"},
+        "actions":[{"at":"0s","do":"partition","groups":[[0]]}]}"#;
+    let desc = RunDescription::parse(text).unwrap();
+    // Live: the student heals at once, before playing.
+    let mut live = build(&desc, 0).unwrap();
+    assert_eq!(live.now(), 0);
+    live.control(&Action::Heal).unwrap();
+    live.run_until(secs(3), u64::MAX);
+    // The link: the heal scheduled at 0 s, after the exercise's own partition.
+    let mut link = desc.clone();
+    link.actions.push(TimedAction {
+        at: 0,
+        action: Action::Heal,
+    });
+    let mut replay = build(&link, 0).unwrap();
+    replay.run_until(secs(3), u64::MAX);
+    assert!(replay.view().blocked.is_empty(), "partitioned, then healed");
+    assert!(
+        live.view().blocked.is_empty(),
+        "the live heal came after the partition too"
+    );
+    assert_eq!(live.trace_hash(), replay.trace_hash());
+}

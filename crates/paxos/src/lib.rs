@@ -145,7 +145,7 @@ pub enum Variant {
     /// Bug (PMS §2.2, P2c): after phase 1 the proposer proposes its own value even when a
     /// promise reported a value accepted in an earlier ballot.
     IgnorePromisedValues,
-    /// Bug (PMS §2.3): the acceptor's promised ballot is not in stable storage, so after a
+    /// Bug (PMS §2.5): the acceptor's promised ballot is not in stable storage, so after a
     /// restart it promises and accepts ballots it had already refused.
     ForgetPromise,
     /// Bug (PMS §2.5): every proposer numbers its ballots as proposer 0 does, so two proposers

@@ -897,15 +897,11 @@ impl<P: Process> Lab for Simulator<P> {
     }
 
     fn control(&mut self, action: &Action) -> Result<(), ControlError> {
-        // A live action lands after every protocol event of the current instant (the same
-        // place a scheduled action at this time takes), even right after a single `step`.
+        // A live action lands after everything already queued for the current instant:
+        // protocol events, then actions scheduled for it. A replay schedules it at this time
+        // after those, so it lands in the same place, even right after a single `step`.
         self.validate(action)?;
-        while self
-            .queue
-            .peek()
-            .is_some_and(|q| q.time <= self.now && q.class == 0)
-            && self.halted.is_none()
-        {
+        while self.queue.peek().is_some_and(|q| q.time <= self.now) && self.halted.is_none() {
             if !self.process_next(self.now) {
                 break;
             }

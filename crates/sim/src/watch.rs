@@ -27,8 +27,9 @@ pub enum Fact {
     /// 1 when log index (Raft, from 1) or slot (Paxos, from 0) `n` is committed or chosen at a
     /// node that is up, else 0.
     Chosen(u64),
-    /// Work done so far, never decreasing: the highest commit index (Raft), chosen slots (Paxos),
-    /// answered client requests (hashing, load balancing).
+    /// Work done so far as the nodes that are up know it: the highest commit index (Raft), the
+    /// most slots one node has learned (Paxos), answered client requests (hashing, load
+    /// balancing). It falls when the node that knew most crashes; goals count only new highs.
     Progress,
     /// Membership changes (hashing: add, remove, reweight) whose migration has finished.
     Changes,
