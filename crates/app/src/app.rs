@@ -1535,6 +1535,15 @@ impl Component for App {
             reader: None,
             draft: None,
         };
+        if !replay.is_empty() {
+            // A solution link: the student's actions replay as if just taken.
+            if let Err(e) = app.restart(replay) {
+                app.notice = Some(e);
+            }
+            if let Some(l) = &mut app.lesson {
+                l.replayed = true;
+            }
+        }
         if let Some(t) = at {
             // As if played there, automatic requests included.
             app.jump(|app, n| app.advance(t, n));
@@ -1546,15 +1555,6 @@ impl Component for App {
             e.ready(app.lab.as_ref(), app.run.seed);
             e.observe(app.lab.as_ref(), app.run.seed, app.playing, app.speed, true);
             app.full_link = app.share_link();
-        }
-        if !replay.is_empty() {
-            // A solution link: the student's actions replay as if just taken.
-            if let Err(e) = app.restart(replay) {
-                app.notice = Some(e);
-            }
-            if let Some(l) = &mut app.lesson {
-                l.replayed = true;
-            }
         }
         app.follow_lesson();
         app.refresh();

@@ -124,8 +124,14 @@ impl Lesson {
 }
 
 thread_local! {
-    /// The shipped packs, read once: the list is drawn every frame while it is open.
-    static PACKS: Vec<(String, Pack)> = shipped();
+    /// The shipped packs, read once (the list is drawn every frame while it is open), in the
+    /// lab menu's order.
+    static PACKS: Vec<(String, Pack)> = {
+        let mut packs = shipped();
+        let order = |name: &str| crate::bundles::all_labs().position(|(lab, _)| lab == name);
+        packs.sort_by_key(|(name, _)| order(name).unwrap_or(usize::MAX));
+        packs
+    };
     /// Their exercises' progress keys (id and content hash), by id.
     static KEYS: BTreeMap<String, String> = PACKS.with(|packs| {
         packs
