@@ -163,14 +163,16 @@ impl Draft {
                 i64::MAX
             ));
         }
-        let mut start = serde_json::to_value(&self.run).map_err(|e| e.to_string())?;
+        let mut start: serde_json::Value =
+            serde_json::from_str(&self.run.to_json()).map_err(|e| e.to_string())?;
         if let Some(o) = start.as_object_mut() {
             o.remove("lab");
             o.remove("until");
             o.remove("version");
         }
-        let level: Level = serde_json::from_value(self.level.clone().into())
-            .map_err(|_| format!("level {:?} is not guided, practice or hard", self.level))?;
+        let level: Level =
+            serde_json::from_str(&serde_json::Value::from(self.level.clone()).to_string())
+                .map_err(|_| format!("level {:?} is not guided, practice or hard", self.level))?;
         let budget = match self.budget.trim() {
             "" => None,
             b => Some(
@@ -246,7 +248,8 @@ fn goal_of(kind: &str, params: &[(String, String)]) -> Result<Goal, String> {
             (k.clone(), value)
         })
         .collect();
-    serde_json::from_value(serde_json::json!({ kind: fields })).map_err(|e| format!("{kind}: {e}"))
+    serde_json::from_str(&serde_json::json!({ kind: fields }).to_string())
+        .map_err(|e| format!("{kind}: {e}"))
 }
 
 /// The builder's dialog.

@@ -380,3 +380,85 @@ pub fn view_list(
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(score: u32) -> Record {
+        Record {
+            score,
+            max: 3,
+            hash: "h".into(),
+            link: None,
+        }
+    }
+
+    #[test]
+    fn a_result_is_kept_only_when_better_and_merging_counts_improvements() {
+        let mut p = Progress::default();
+        assert!(p.record("raft-term-3#a", rec(1)));
+        assert!(!p.record("raft-term-3#a", rec(1)), "not better");
+        assert!(p.record("raft-term-3#a", rec(3)));
+        assert!(
+            !p.record("raft-term-3#a", rec(2)),
+            "a worse result does not replace a better"
+        );
+        // Another version of the exercise is kept apart, never replacing this one.
+        assert!(p.record("raft-term-3#b", rec(1)));
+        assert_eq!(p.of("raft-term-3#a").unwrap().score, 3);
+        let mut other = Progress::default();
+        other.record("raft-term-3#a", rec(2));
+        other.record("paxos-livelock#c", rec(3));
+        assert_eq!(p.merge(other), 1, "only the new exercise improved");
+    }
+
+    #[test]
+    fn progress_files_are_checked() {
+        let good = r#"{"app":"x","exercises":{"a#h":{"score":1,"max":2,"hash":"h"}}}"#;
+        assert_eq!(Progress::parse(good).unwrap().exercises.len(), 1);
+        assert!(
+            Progress::parse("{}")
+                .unwrap_err()
+                .contains("not a Splitbrain progress file")
+        );
+        assert!(
+            Progress::parse("nope")
+                .unwrap_err()
+                .contains("not a Splitbrain progress file")
+        );
+        let huge = " ".repeat(MAX_PROGRESS_BYTES + 1);
+        assert!(Progress::parse(&huge).unwrap_err().contains("at most"));
+    }
+
+    #[test]
+    fn an_exercise_allows_watching_and_its_own_controls_never_load() {
+        let mut e = find("raft-failover").expect("shipped");
+        e.controls = "crash".into();
+        let l = Lesson::new(e);
+        for c in [
+            Control::Play,
+            Control::Speed,
+            Control::Reset,
+            Control::Seek,
+            Control::Crash,
+        ] {
+            assert!(l.allows(c), "{c:?}");
+        }
+        for c in [
+            Control::Partition,
+            Control::Request,
+            Control::Network,
+            Control::Load,
+        ] {
+            assert!(!l.allows(c), "{c:?}");
+        }
+        assert!(l.refuses(2, 0).unwrap().contains("allows 2 actions"));
+        assert!(
+            l.refuses(1, l.exercise.time_limit + 1)
+                .unwrap()
+                .contains("Time is up")
+        );
+        assert_eq!(l.refuses(1, l.exercise.time_limit), None);
+    }
+}

@@ -172,7 +172,12 @@ pub fn report(desc: &RunDescription, lab: &dyn Lab, outcome: &str) -> serde_json
 fn run(a: RunArgs) -> Result<ExitCode, Fail> {
     let desc = describe(&a)?;
     if let Some(path) = &a.save_run {
-        std::fs::write(path, desc.to_toml())
+        let text = desc.to_toml();
+        // TOML's integers stop at 2^63 - 1; `to_toml` says so in place of the file.
+        if let Some(why) = text.strip_prefix("# cannot write TOML: ") {
+            return Err(Fail(format!("cannot save the run as TOML: {}", why.trim())));
+        }
+        std::fs::write(path, text)
             .map_err(|e| Fail(format!("cannot write {}: {e}", path.display())))?;
     }
     let keep = if a.trace.is_some() || a.transcript.is_some() {

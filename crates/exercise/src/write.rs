@@ -61,7 +61,11 @@ fn inline(v: &Value) -> String {
 
 /// One exercise as a `[[exercise]]` table with its `[[exercise.goals]]`.
 pub fn exercise_toml(e: &Exercise) -> String {
-    let v = serde_json::to_value(e).unwrap_or_default();
+    // Through text rather than `to_value`: the page then carries one writer, not two.
+    let v: Value = serde_json::to_string(e)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
     let mut out = String::from("[[exercise]]\n");
     for f in FIELDS {
         match v.get(*f) {
