@@ -167,6 +167,8 @@ const local = new URL('./.measure/measure.mjs', import.meta.url).pathname;
 const scenes = [
   ['raft_5_nodes_0.1x', server.url + '?speed=0.1', 'svg.network g.msg', ''],
   ['raft_9_nodes_0.1x', server.url + '?speed=0.1&nodes=9', 'svg.network g.msg', ''],
+  // An exercise open: the same run with its goals checked after every event and the card.
+  ['raft_exercise_open_0.1x', server.url + '?exercise=raft-depose&speed=0.1', 'svg.network g.msg', ''],
   ['raft_9_nodes_10x_heavy', server.url + HEAVY, 'svg.network g.msg', ''],
   ['broadcast_5_nodes', server.url + '?lab=broadcast', 'svg.network g.msg', ''],
   ['paxos_5_nodes_0.1x', server.url + 'paxos/?lab=paxos&speed=0.1', '.px-slots td.chosen', ''],

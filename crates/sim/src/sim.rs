@@ -596,6 +596,11 @@ impl<P: Process> Simulator<P> {
     /// What runs after every event and live action: the invariants, then the watch.
     fn after_event(&mut self) {
         self.check_invariants();
+        self.run_watch();
+    }
+
+    /// Shows the watch the state just reached.
+    fn run_watch(&mut self) {
         if let Some(mut watch) = self.watch.take() {
             let world = self.world();
             watch.after_event(self.now, &self.violations, &mut |f| fact(&world, f));
@@ -1034,12 +1039,8 @@ impl<P: Process> Lab for Simulator<P> {
 
     fn set_watch(&mut self, watch: Option<Box<dyn Watch>>) {
         self.watch = watch;
-        if let Some(mut watch) = self.watch.take() {
-            // The state it starts from counts, as a goal may already hold there.
-            let world = self.world();
-            watch.after_event(self.now, &self.violations, &mut |f| fact(&world, f));
-            self.watch = Some(watch);
-        }
+        // The state it starts from counts, as a goal may already hold there.
+        self.run_watch();
     }
 
     fn watch(&self) -> Option<&dyn Watch> {

@@ -97,6 +97,8 @@ const WASM_CRATES: &[&str] = &[
     "splitbrain-kv",
     "splitbrain-paxos",
     "splitbrain-labs",
+    "splitbrain-embed",
+    "splitbrain-exercise",
     "splitbrain-hashing",
     "splitbrain-sharding",
     "splitbrain-balance",
