@@ -173,3 +173,15 @@ test('a teacher makes an exercise from the current run and students open its lin
   await student.close();
   await page.close();
 });
+
+test('on a phone the exercise card comes first, above the network, with no sideways scroll', async () => {
+  const { page, errors } = await open(browser, server.url + '?exercise=raft-term-3&t=1s', { width: 360, height: 740 });
+  const card = await page.getByTestId('lesson').boundingBox();
+  const net = await page.locator('svg.network').first().boundingBox();
+  assert.ok(card.y + card.height <= net.y, `card ${card.y}+${card.height} above network ${net.y}`);
+  assert.ok(card.y < 740, 'the card is in the first screen');
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 360);
+  await page.screenshot({ path: OUT + 'exercise-phone.png' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
