@@ -617,15 +617,18 @@ impl App {
                             Some(Draft::new(self.run_with(&self.actions), self.lab.as_ref()));
                     }
                     AuthorMsg::Open(false) => self.draft = None,
-                    AuthorMsg::Download => match self.draft.as_ref().map(Draft::exercise) {
-                        Some(Ok(e)) => download(
-                            &format!("{}.toml", e.id),
-                            "application/toml",
-                            &splitbrain_exercise::exercise_toml(e),
-                        ),
-                        Some(Err(e)) => self.notice = Some(e.clone()),
-                        None => {}
-                    },
+                    AuthorMsg::Download => {
+                        if let Some(d) = &self.draft {
+                            match d.exercise() {
+                                Ok(e) => download(
+                                    &format!("{}.toml", e.id),
+                                    "application/toml",
+                                    d.toml(),
+                                ),
+                                Err(e) => self.notice = Some(e.clone()),
+                            }
+                        }
+                    }
                     m => {
                         let first = self.lab.invariant_names().first().copied().unwrap_or("");
                         if let Some(d) = &mut self.draft {
@@ -1190,7 +1193,6 @@ impl App {
         let record = crate::classroom::Record {
             score,
             max: l.exercise.max_points(),
-            hash: l.exercise.content_hash(),
             link,
         };
         if self
@@ -1537,11 +1539,14 @@ impl Component for App {
         };
         if !replay.is_empty() {
             // A solution link: the student's actions replay as if just taken.
-            if let Err(e) = app.restart(replay) {
-                app.notice = Some(e);
-            }
-            if let Some(l) = &mut app.lesson {
-                l.replayed = true;
+            // One the run cannot take leaves the exercise at its start, saying why.
+            match app.restart(replay) {
+                Ok(()) => {
+                    if let Some(l) = &mut app.lesson {
+                        l.replayed = true;
+                    }
+                }
+                Err(e) => app.notice = Some(format!("The solution cannot be replayed: {e}")),
             }
         }
         if let Some(t) = at {

@@ -72,6 +72,9 @@ pub struct Draft {
     offered: Vec<&'static str>,
     /// The exercise as last edited, checked (building a lab), so drawing it costs nothing.
     result: Result<Exercise, String>,
+    /// Its TOML and its `def=` query value, written once per edit.
+    toml: String,
+    def: String,
 }
 
 impl Draft {
@@ -98,14 +101,21 @@ impl Draft {
             offered,
             run,
             result: Err(String::new()),
+            toml: String::new(),
+            def: String::new(),
         };
-        d.result = d.check();
+        d.refresh();
         d
     }
 
     /// The exercise as written so far, checked as the grader checks it.
     pub fn exercise(&self) -> &Result<Exercise, String> {
         &self.result
+    }
+
+    /// Its file (empty while it has an error).
+    pub fn toml(&self) -> &str {
+        &self.toml
     }
 
     /// Applies an edit.
@@ -152,7 +162,19 @@ impl Draft {
             }
             AuthorMsg::Open(_) | AuthorMsg::Download => return,
         }
+        self.refresh();
+    }
+
+    /// Checks the exercise and writes its file and link value.
+    fn refresh(&mut self) {
         self.result = self.check();
+        (self.toml, self.def) = match &self.result {
+            Ok(e) => (
+                exercise_toml(e),
+                splitbrain_exercise::encode(&serde_json::to_string(e).unwrap_or_default()),
+            ),
+            Err(_) => (String::new(), String::new()),
+        };
     }
 
     fn check(&self) -> Result<Exercise, String> {
@@ -271,16 +293,7 @@ pub fn view(d: &Draft, base: &str, on: &Callback<AuthorMsg>) -> Html {
         })
     };
     let result = d.exercise();
-    let (toml, link) = match result {
-        Ok(e) => (
-            exercise_toml(e),
-            format!(
-                "{base}?def={}",
-                splitbrain_exercise::encode(&serde_json::to_string(e).unwrap_or_default())
-            ),
-        ),
-        Err(_) => (String::new(), String::new()),
-    };
+    let (toml, link) = (d.toml.clone(), format!("{base}?def={}", d.def));
     let close = on.reform(|_| AuthorMsg::Open(false));
     html! {
         <div class="help-overlay" role="dialog" aria-modal="true" aria-label="make an exercise" data-testid="author" onclick={close.clone()}>

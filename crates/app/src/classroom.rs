@@ -46,6 +46,8 @@ pub struct Lesson {
     /// The run is someone's solution link, replayed: not this browser's result until the
     /// student acts in it.
     pub replayed: bool,
+    /// The exercise's controls, read once: the frame loop asks about them.
+    controls: splitbrain_embed::Controls,
 }
 
 impl Lesson {
@@ -53,6 +55,7 @@ impl Lesson {
     pub fn new(exercise: Exercise) -> Lesson {
         Lesson {
             met: vec![None; exercise.goals.len()],
+            controls: exercise.controls(),
             exercise,
             hints: 0,
             solution: None,
@@ -66,7 +69,7 @@ impl Lesson {
         matches!(
             c,
             Control::Play | Control::Speed | Control::Reset | Control::Seek
-        ) || (c != Control::Load && self.exercise.controls().allows(c))
+        ) || (c != Control::Load && self.controls.allows(c))
     }
 
     /// Why the student may not take one more action now, if not.
@@ -108,13 +111,7 @@ impl Lesson {
 
     /// Points for the goals met so far.
     pub fn score(&self) -> u32 {
-        self.exercise
-            .goals
-            .iter()
-            .zip(&self.met)
-            .filter(|(_, m)| m.is_some())
-            .map(|(g, _)| g.points)
-            .sum()
+        self.exercise.score(&self.met)
     }
 
     /// Whether every goal is met.
@@ -146,15 +143,14 @@ pub fn find(id: &str) -> Option<Exercise> {
     PACKS.with(|packs| packs.iter().find_map(|(_, p)| p.find(id).cloned()))
 }
 
-/// One exercise's best result in this browser.
+/// One exercise's best result in this browser, kept under its [`key`] (which names the
+/// version of the exercise it was for).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     /// Best score.
     pub score: u32,
     /// Points possible.
     pub max: u32,
-    /// The exercise's content hash then (a changed exercise is shown as not done).
-    pub hash: String,
     /// The link of the best solution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
@@ -389,7 +385,6 @@ mod tests {
         Record {
             score,
             max: 3,
-            hash: "h".into(),
             link: None,
         }
     }
@@ -415,7 +410,7 @@ mod tests {
 
     #[test]
     fn progress_files_are_checked() {
-        let good = r#"{"app":"x","exercises":{"a#h":{"score":1,"max":2,"hash":"h"}}}"#;
+        let good = r#"{"app":"x","exercises":{"a#h":{"score":1,"max":2}}}"#;
         assert_eq!(Progress::parse(good).unwrap().exercises.len(), 1);
         assert!(
             Progress::parse("{}")

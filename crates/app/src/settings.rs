@@ -195,10 +195,10 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
         match e.run() {
             Ok(start) => {
                 if s.shared {
+                    // Actions the run cannot take (a node it lacks) are refused when the page
+                    // replays them on the start, which is then kept.
                     let own = splitbrain_exercise::own_actions(&e, &s.run).and_then(|own| {
                         splitbrain_exercise::check_actions(&e, &own)?;
-                        // Actions on nodes the run lacks, say.
-                        splitbrain_labs::build(&s.run, 0).map_err(|e| e.0)?;
                         Ok(own)
                     });
                     match own {

@@ -3,46 +3,12 @@
 
 use proptest::prelude::*;
 use splitbrain_broadcast::{Node, Params, invariants};
-use splitbrain_sim::{Action, Lab, LinkConfig, SimConfig, Simulator, TimedAction, ms, secs};
+use splitbrain_sim::{Action, Lab, LinkConfig, SimConfig, Simulator, TimedAction, secs};
 
-fn action(nodes: usize) -> impl Strategy<Value = Action> {
-    let node = 0..nodes;
-    prop_oneof![
-        node.clone().prop_map(|node| Action::Crash { node }),
-        node.clone().prop_map(|node| Action::Restart { node }),
-        proptest::collection::vec(0..nodes, 0..nodes).prop_map(|g| Action::Partition {
-            groups: vec![
-                g.into_iter()
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .into_iter()
-                    .collect()
-            ]
-        }),
-        Just(Action::Heal),
-        (0.0..=1.0f64).prop_map(|p| Action::Loss {
-            p,
-            from: None,
-            to: None
-        }),
-        (0.0..=0.5f64).prop_map(|p| Action::Duplicate {
-            p,
-            from: None,
-            to: None
-        }),
-        (node, 0..100u64).prop_map(|(node, v)| Action::Client {
-            node,
-            command: format!("broadcast {v}")
-        }),
-    ]
-}
-
+/// Random faults and client broadcasts over the first five seconds: the schedule the Raft and
+/// Paxos suites use, with this lab's command.
 fn schedule(nodes: usize) -> impl Strategy<Value = Vec<TimedAction>> {
-    proptest::collection::vec((0..8_000u64, action(nodes)), 0..40).prop_map(|mut v| {
-        v.sort_by_key(|(t, _)| *t);
-        v.into_iter()
-            .map(|(t, action)| TimedAction { at: ms(t), action })
-            .collect()
-    })
+    splitbrain_sim::testing::schedule(nodes, (0..100u64).prop_map(|v| format!("broadcast {v}")))
 }
 
 fn run(seed: u64, nodes: usize, actions: &[TimedAction]) -> Simulator<Node> {

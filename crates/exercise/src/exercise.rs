@@ -196,12 +196,26 @@ impl Exercise {
         format!("{:016x}", stable_hash(text.as_bytes()))
     }
 
-    /// A fresh run of the exercise, its goals watched.
-    pub fn build(&self, trace_capacity: usize) -> Result<Box<dyn Lab>, String> {
-        let mut lab =
-            splitbrain_labs::build(&self.run()?, trace_capacity).map_err(|e| e.to_string())?;
+    /// A fresh build of `run` (the exercise's start, or a solution of it) with the goals
+    /// watched.
+    pub fn watched(
+        &self,
+        run: &RunDescription,
+        trace_capacity: usize,
+    ) -> Result<Box<dyn Lab>, String> {
+        let mut lab = splitbrain_labs::build(run, trace_capacity).map_err(|e| e.to_string())?;
         lab.set_watch(Some(Box::new(self.tracker())));
         Ok(lab)
+    }
+
+    /// Points for the goals met (`met`, in the exercise's order, as a [`Tracker`] reports it).
+    pub fn score(&self, met: &[Option<Time>]) -> u32 {
+        self.goals
+            .iter()
+            .zip(met)
+            .filter(|(_, m)| m.is_some())
+            .map(|(g, _)| g.points)
+            .sum()
     }
 
     /// The goal checker for this exercise.

@@ -193,8 +193,7 @@ pub fn grade(pack: &Pack, expected: &str, link: &str) -> Result<Graded, String> 
     }
     let own = own_actions(exercise, &solution.run)?;
     check_actions(exercise, &own)?;
-    let mut lab = splitbrain_labs::build(&solution.run, 0).map_err(|e| e.to_string())?;
-    lab.set_watch(Some(Box::new(exercise.tracker())));
+    let mut lab = exercise.watched(&solution.run, 0)?;
     replay(lab.as_mut(), exercise.time_limit);
     Ok(result(exercise, lab.as_ref(), own.len()))
 }
@@ -220,11 +219,7 @@ pub fn result(exercise: &Exercise, lab: &dyn Lab, actions: usize) -> Graded {
         })
         .collect();
     Graded {
-        score: goals
-            .iter()
-            .filter(|g| g.met_at.is_some())
-            .map(|g| g.max_points)
-            .sum(),
+        score: exercise.score(&met),
         max_score: exercise.max_points(),
         actions,
         goals,

@@ -273,7 +273,7 @@ fn grading_is_the_same_twice_and_the_exercise_hash_covers_everything() {
 fn live_actions_and_the_replayed_link_meet_the_goals_at_the_same_instants() {
     let (p, e) = raft();
     let run = stored(&e.id, "solution");
-    let mut lab = e.build(0).unwrap();
+    let mut lab = e.watched(&e.run().unwrap(), 0).unwrap();
     for a in &run.actions {
         lab.run_until(a.at, u64::MAX);
         lab.control(&a.action).unwrap();
