@@ -326,6 +326,45 @@ fn checkpoint_restore_replays_identically() {
 }
 
 #[test]
+fn checkpoint_shares_the_trace_instead_of_copying_it() {
+    let mut cfg = SimConfig::new("broadcast", 42, 5);
+    cfg.trace_capacity = 100_000;
+    let mut s = Simulator::new(cfg, invariants(), |_| Node::new(Params::default())).unwrap();
+    client(&mut s, 0, "1");
+    s.run_until(secs(120), u64::MAX);
+    assert!(s.trace().events().len() > 2 * splitbrain_sim::limits::CHECKPOINT_TRACE);
+    let cp = s.checkpoint();
+    let mut back = s.clone();
+    back.run_until(secs(25), u64::MAX);
+    back.restore(&cp).unwrap();
+    // The restored run holds the newest events only, in chunks it shares with the live run.
+    assert!(back.trace().shares_chunks_with(s.trace()));
+    let kept: Vec<u64> = back.trace().events().map(|e| e.index).collect();
+    assert!(kept.len() >= splitbrain_sim::limits::CHECKPOINT_TRACE);
+    assert!(kept.len() < s.trace().events().len());
+    let live: Vec<u64> = s.trace().events().map(|e| e.index).collect();
+    assert!(live.ends_with(&kept), "the newest events, in order");
+    assert_eq!(back.trace_hash(), s.trace_hash());
+}
+
+#[test]
+fn trace_iterates_both_ways_across_chunks() {
+    let mut cfg = SimConfig::new("broadcast", 3, 5);
+    cfg.trace_capacity = 700;
+    let mut s = Simulator::new(cfg, invariants(), |_| Node::new(Params::default())).unwrap();
+    client(&mut s, 0, "1");
+    s.run_until(secs(30), u64::MAX);
+    let fwd: Vec<u64> = s.trace().events().map(|e| e.index).collect();
+    let mut back: Vec<u64> = s.trace().events().rev().map(|e| e.index).collect();
+    back.reverse();
+    assert_eq!(fwd.len(), 700);
+    assert_eq!(fwd, back);
+    assert_eq!(*fwd.last().unwrap(), s.trace().recorded() - 1);
+    assert!(fwd.windows(2).all(|w| w[1] == w[0] + 1));
+    assert_eq!(s.trace().events().nth(3).map(|e| e.index), Some(fwd[3]));
+}
+
+#[test]
 fn events_are_totally_ordered_by_time_then_sequence() {
     let mut s = sim(5, LinkConfig::default(), Params::default());
     for v in 0..5 {

@@ -14,4 +14,4 @@ mod run;
 
 pub use faults::random_faults;
 pub use registry::{LabInfo, build, find, labs};
-pub use run::{FORMAT_VERSION, RunDescription, RunError};
+pub use run::{FORMAT_VERSION, RunDescription, RunError, Traffic};

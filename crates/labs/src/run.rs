@@ -57,6 +57,41 @@ pub struct RunDescription {
     /// Timed user actions, replayed in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<TimedAction>,
+    /// The page's automatic client traffic, when it goes on after `actions` (which list the
+    /// requests it already sent as ordinary client actions). A shared link carries it so the
+    /// run it opens keeps sending the same requests at the same virtual times.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<Traffic>,
+}
+
+/// Where the page's automatic client traffic stands: the next request's time and number. One
+/// request goes out every [`Traffic::EVERY`] of virtual time to a node that is up, with the
+/// lab's client command for its number (`set k3=...`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Traffic {
+    /// When the next automatic request goes out, e.g. `"2.1s"`.
+    #[serde(with = "splitbrain_sim::serde_duration")]
+    pub next: Time,
+    /// Its number, which picks its node and command.
+    #[serde(default)]
+    pub count: u64,
+}
+
+impl Traffic {
+    /// Virtual time between automatic requests: slow enough to follow one request's messages at
+    /// the page's speed, fast enough to keep a log growing.
+    pub const EVERY: Time = 400_000;
+    /// When the first request of a fresh run goes out.
+    pub const FIRST: Time = 100_000;
+
+    /// Traffic as a fresh run starts it.
+    pub fn start() -> Self {
+        Self {
+            next: Self::FIRST,
+            count: 0,
+        }
+    }
 }
 
 fn default_version() -> u32 {
@@ -84,6 +119,7 @@ impl RunDescription {
             params: empty_object(),
             until: None,
             actions: Vec::new(),
+            traffic: None,
         }
     }
 
@@ -155,6 +191,15 @@ impl RunDescription {
             return Err(RunError(format!(
                 "until {} is past the limit of {}",
                 format_time(u),
+                format_time(limits::MAX_TIME)
+            )));
+        }
+        if let Some(t) = self.traffic
+            && t.next > limits::MAX_TIME
+        {
+            return Err(RunError(format!(
+                "traffic.next {} is past the limit of {}",
+                format_time(t.next),
                 format_time(limits::MAX_TIME)
             )));
         }

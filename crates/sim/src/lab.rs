@@ -152,6 +152,10 @@ pub trait Lab {
     fn next_event_time(&self) -> Option<Time>;
     /// Processes the next event. Returns `false` when nothing is pending or the run is halted.
     fn step(&mut self) -> bool;
+    /// Processes the next live event if it is due at or before `limit` (stale queue entries,
+    /// such as cancelled timers, are passed over without counting); `false` when there is none.
+    /// A player stepping one event at a time uses it to apply an action due before that event.
+    fn step_until(&mut self, limit: Time) -> bool;
     /// Processes every event up to and including time `t` (then sets the clock to `t`), or until
     /// `max_events` were processed in this call.
     fn run_until(&mut self, t: Time, max_events: u64) -> RunOutcome;

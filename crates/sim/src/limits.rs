@@ -24,3 +24,6 @@ pub const MAX_COMMAND_BYTES: usize = 1_024;
 pub const MAX_IN_FLIGHT: usize = 1_000_000;
 /// Most violations recorded per run (the first ones are the interesting ones).
 pub const MAX_VIOLATIONS: usize = 100;
+/// Newest trace events a checkpoint keeps (sharing them with the run, not copying): enough for
+/// the event log after a rewind, small enough that a long run's many checkpoints stay cheap.
+pub const CHECKPOINT_TRACE: usize = 1_024;

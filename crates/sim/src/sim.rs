@@ -867,6 +867,10 @@ impl<P: Process> Lab for Simulator<P> {
         self.step_until(Time::MAX)
     }
 
+    fn step_until(&mut self, limit: Time) -> bool {
+        Simulator::step_until(self, limit)
+    }
+
     fn run_until(&mut self, t: Time, max_events: u64) -> RunOutcome {
         let t = t.min(limits::MAX_TIME);
         let mut done = 0;
@@ -1052,9 +1056,14 @@ impl<P: Process> Lab for Simulator<P> {
     }
 
     fn checkpoint(&self) -> Checkpoint {
+        // The trace's sealed chunks are shared, not copied, and a checkpoint keeps only the
+        // newest of them: enough for the event log after a rewind, and a long run's hundreds of
+        // checkpoints stay small. The hash still covers every event.
+        let mut saved = self.clone();
+        saved.trace = self.trace.tail_copy(limits::CHECKPOINT_TRACE);
         Checkpoint {
             lab: self.lab,
-            state: Box::new(self.clone()),
+            state: Box::new(saved),
         }
     }
 

@@ -12,6 +12,7 @@ use serde::Serialize;
 use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
+use std::rc::Rc;
 
 /// Unique id of one message copy in a run (a duplicate gets its own id).
 pub type MsgId = u64;
@@ -424,13 +425,37 @@ impl<P: Process> TraceEvent<P> {
     }
 }
 
+/// Events per sealed chunk of a [`Trace`]. Sealed chunks are immutable and shared, so a
+/// checkpoint of the run holds pointers to them instead of a copy of every event.
+const CHUNK: usize = 256;
+
 /// A bounded trace with a running hash over everything ever recorded.
-#[derive(Debug, Clone)]
+///
+/// Events live in sealed chunks of [`CHUNK`] (behind `Rc`, never changed again) plus one open
+/// chunk being filled. Cloning a trace, as every checkpoint of the run does, copies at most one
+/// chunk's events; the rest is shared with the original.
+#[derive(Debug)]
 pub struct Trace<P: Process> {
-    events: VecDeque<TraceEvent<P>>,
+    sealed: VecDeque<Rc<[TraceEvent<P>]>>,
+    open: Vec<TraceEvent<P>>,
+    /// Events at the front of the first chunk that are no longer held (past the capacity).
+    skip: usize,
     capacity: usize,
     recorded: u64,
     hasher: StableHasher,
+}
+
+impl<P: Process> Clone for Trace<P> {
+    fn clone(&self) -> Self {
+        Self {
+            sealed: self.sealed.clone(),
+            open: self.open.clone(),
+            skip: self.skip,
+            capacity: self.capacity,
+            recorded: self.recorded,
+            hasher: self.hasher.clone(),
+        }
+    }
 }
 
 impl<P: Process> Trace<P> {
@@ -442,7 +467,9 @@ impl<P: Process> Trace<P> {
     pub fn new(capacity: usize) -> Self {
         let capacity = capacity.max(Self::MIN_CAPACITY);
         Self {
-            events: VecDeque::with_capacity(capacity.min(4_096)),
+            sealed: VecDeque::new(),
+            open: Vec::with_capacity(CHUNK),
+            skip: 0,
             capacity,
             recorded: 0,
             hasher: StableHasher::new(),
@@ -459,10 +486,42 @@ impl<P: Process> Trace<P> {
         };
         ev.fold(&mut self.hasher);
         self.recorded += 1;
-        if self.events.len() == self.capacity {
-            self.events.pop_front();
+        self.open.push(ev);
+        if self.open.len() == CHUNK {
+            let full = std::mem::replace(&mut self.open, Vec::with_capacity(CHUNK));
+            self.sealed.push_back(full.into());
         }
-        self.events.push_back(ev);
+        self.trim(self.capacity);
+    }
+
+    /// Forgets the oldest events until at most `keep` are held.
+    fn trim(&mut self, keep: usize) {
+        let excess = self.len().saturating_sub(keep);
+        if excess == 0 {
+            return;
+        }
+        self.skip += excess;
+        while let Some(first) = self.sealed.front() {
+            if self.skip < first.len() {
+                break;
+            }
+            self.skip -= first.len();
+            self.sealed.pop_front();
+        }
+    }
+
+    /// A copy holding only the newest `keep` events (at least [`Self::MIN_CAPACITY`]), sharing
+    /// its sealed chunks with this one: what a checkpoint keeps, so a thousand checkpoints of a
+    /// long run do not each hold the whole kept trace. The hash and count still cover every event.
+    pub fn tail_copy(&self, keep: usize) -> Self {
+        let mut copy = self.clone();
+        copy.trim(keep.max(Self::MIN_CAPACITY));
+        copy
+    }
+
+    /// Events held, and so what [`Self::events`] yields.
+    fn len(&self) -> usize {
+        self.sealed.len() * CHUNK + self.open.len() - self.skip
     }
 
     /// Hash of every event recorded so far: equal hashes mean identical runs.
@@ -477,11 +536,72 @@ impl<P: Process> Trace<P> {
 
     /// How many old events were dropped to respect the capacity.
     pub fn dropped(&self) -> u64 {
-        self.recorded - self.events.len() as u64
+        self.recorded - self.len() as u64
+    }
+
+    /// Whether this trace and `other` hold the same sealed chunk of events at their front:
+    /// checkpoints share, rather than copy, what they keep (a test of that promise).
+    pub fn shares_chunks_with(&self, other: &Self) -> bool {
+        self.sealed
+            .iter()
+            .any(|c| other.sealed.iter().any(|o| Rc::ptr_eq(c, o)))
     }
 
     /// The events still held, oldest first.
-    pub fn events(&self) -> impl DoubleEndedIterator<Item = &TraceEvent<P>> + ExactSizeIterator {
-        self.events.iter()
+    pub fn events(&self) -> Events<'_, P> {
+        Events {
+            trace: self,
+            front: 0,
+            back: self.len(),
+        }
+    }
+
+    /// The `i`-th held event (0 = oldest held).
+    fn get(&self, i: usize) -> &TraceEvent<P> {
+        let abs = self.skip + i;
+        let (c, at) = (abs / CHUNK, abs % CHUNK);
+        match self.sealed.get(c) {
+            Some(chunk) => &chunk[at],
+            None => &self.open[abs - self.sealed.len() * CHUNK],
+        }
     }
 }
+
+/// The events a [`Trace`] holds, oldest first; double-ended and of known length.
+pub struct Events<'a, P: Process> {
+    trace: &'a Trace<P>,
+    front: usize,
+    back: usize,
+}
+
+impl<'a, P: Process> Iterator for Events<'a, P> {
+    type Item = &'a TraceEvent<P>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        (self.front < self.back).then(|| {
+            self.front += 1;
+            self.trace.get(self.front - 1)
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.back - self.front;
+        (n, Some(n))
+    }
+
+    fn nth(&mut self, n: usize) -> Option<Self::Item> {
+        self.front = self.front.saturating_add(n).min(self.back);
+        self.next()
+    }
+}
+
+impl<P: Process> DoubleEndedIterator for Events<'_, P> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        (self.front < self.back).then(|| {
+            self.back -= 1;
+            self.trace.get(self.back)
+        })
+    }
+}
+
+impl<P: Process> ExactSizeIterator for Events<'_, P> {}

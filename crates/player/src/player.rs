@@ -1,0 +1,725 @@
+//! The player: one run, its branches and checkpoints, driven by [`Input`].
+
+use crate::branch::{Auto, Branch, Item, Recorded, Saved};
+use crate::input::Input;
+use crate::markers::{self, Marker, MarkerKind};
+use crate::traffic::TrafficState;
+use splitbrain_labs::{LabInfo, RunDescription, build, find};
+use splitbrain_sim::{Action, Lab, NodeId, RunOutcome, Time, TimedAction, Watch, limits};
+use std::rc::Rc;
+
+/// Events between checkpoints: a rewind replays at most this many (a few milliseconds), and a
+/// 10-minute Raft run needs a few dozen of them.
+pub const CHECKPOINT_EVERY: u64 = 4_096;
+/// Checkpoints one branch keeps; past this the older half is thinned to every other one, so a
+/// long run's memory stays bounded and only far rewinds replay further.
+pub const MAX_CHECKPOINTS: usize = 256;
+
+/// How the page wants its runs built.
+pub struct Options {
+    /// Trace events each run keeps in memory.
+    pub trace_kept: usize,
+    /// Recent drops kept for the picture.
+    pub keep_drops: usize,
+    /// Stop at the event that breaks an invariant.
+    pub stop_on_violation: bool,
+    /// An exercise's goal watch, installed in every fresh run.
+    pub watch: Option<Box<dyn Watch>>,
+    /// Events between checkpoints ([`CHECKPOINT_EVERY`]).
+    pub checkpoint_every: u64,
+    /// Checkpoints a branch keeps ([`MAX_CHECKPOINTS`]).
+    pub max_checkpoints: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            trace_kept: 10_000,
+            keep_drops: 0,
+            stop_on_violation: true,
+            watch: None,
+            checkpoint_every: CHECKPOINT_EVERY,
+            max_checkpoints: MAX_CHECKPOINTS,
+        }
+    }
+}
+
+/// A run with its whole history: the only thing in the page that changes a run.
+pub struct Player {
+    base: RunDescription,
+    info: &'static LabInfo,
+    options: Options,
+    lab: Box<dyn Lab>,
+    branches: Vec<Branch>,
+    current: usize,
+    /// Items of the current branch already applied.
+    cursor: usize,
+    traffic: TrafficState,
+    /// The history a reset returns to: a loaded link's actions and traffic.
+    start_items: Vec<Recorded>,
+    start_traffic: TrafficState,
+    playing: bool,
+    speed: f64,
+    /// Pause here once.
+    until: Option<Time>,
+    /// Go back to `start_at` here, still playing.
+    loop_at: Option<Time>,
+    start_at: Time,
+    /// What the last input could not do, in words.
+    notice: Option<String>,
+}
+
+impl Player {
+    /// A player of `base` (its own actions scheduled, as an exercise's start is) with `actions`
+    /// recorded on its first branch and automatic traffic as `traffic` says.
+    pub fn new(
+        base: RunDescription,
+        actions: Vec<TimedAction>,
+        traffic: TrafficState,
+        options: Options,
+    ) -> Result<Self, String> {
+        let info = find(&base.lab).map_err(|e| e.0)?;
+        let mut check = base.clone();
+        check.actions.extend(actions.iter().cloned());
+        check.validate().map_err(|e| e.0)?;
+        let mut items: Vec<Recorded> = actions
+            .into_iter()
+            .map(|a| Recorded {
+                at: a.at,
+                item: Item::Act(a.action),
+            })
+            .collect();
+        items.sort_by_key(|r| r.at);
+        let lab = fresh(&base, &options)?;
+        let mut p = Self {
+            base,
+            info,
+            options,
+            lab,
+            branches: Vec::new(),
+            current: 0,
+            cursor: 0,
+            traffic,
+            start_items: items,
+            start_traffic: traffic,
+            playing: false,
+            speed: info.page_speed,
+            until: None,
+            loop_at: None,
+            start_at: 0,
+            notice: None,
+        };
+        p.begin();
+        Ok(p)
+    }
+
+    /// A player of a shared link or a loaded file: its actions become the recorded history and
+    /// its traffic goes on where it stood.
+    pub fn from_link(mut run: RunDescription, options: Options) -> Result<Self, String> {
+        let actions = std::mem::take(&mut run.actions);
+        let traffic = TrafficState::from_run(run.traffic.take());
+        Self::new(run, actions, traffic, options)
+    }
+
+    /// The first branch, from the lab as built.
+    fn begin(&mut self) {
+        self.cursor = 0;
+        self.traffic = self.start_traffic;
+        let start = self.save();
+        self.branches = vec![Branch::first(self.start_items.clone(), start)];
+        self.current = 0;
+        self.after_progress();
+    }
+
+    fn save(&self) -> Saved {
+        Saved {
+            at: self.lab.now(),
+            events: self.lab.events(),
+            cursor: self.cursor,
+            traffic: self.traffic,
+            cp: Rc::new(self.lab.checkpoint()),
+        }
+    }
+
+    // ----- what the page reads -----
+
+    /// The run as it is now.
+    pub fn lab(&self) -> &dyn Lab {
+        self.lab.as_ref()
+    }
+
+    /// The run's description without anything done in the page.
+    pub fn base(&self) -> &RunDescription {
+        &self.base
+    }
+
+    /// The lab's registry entry.
+    pub fn info(&self) -> &'static LabInfo {
+        self.info
+    }
+
+    /// Virtual time now.
+    pub fn now(&self) -> Time {
+        self.lab.now()
+    }
+
+    /// Whether the clock runs.
+    pub fn playing(&self) -> bool {
+        self.playing
+    }
+
+    /// Virtual seconds per wall second.
+    pub fn speed(&self) -> f64 {
+        self.speed
+    }
+
+    /// Automatic client traffic now.
+    pub fn traffic(&self) -> TrafficState {
+        self.traffic
+    }
+
+    /// Every branch of this run's history.
+    pub fn branches(&self) -> &[Branch] {
+        &self.branches
+    }
+
+    /// Which branch is shown.
+    pub fn current(&self) -> usize {
+        self.current
+    }
+
+    /// The branch shown.
+    pub fn branch(&self) -> &Branch {
+        &self.branches[self.current]
+    }
+
+    /// How far the shown branch was played: the timeline's end.
+    pub fn reached(&self) -> Time {
+        self.branch().reached.max(self.lab.now())
+    }
+
+    /// The shown branch's markers.
+    pub fn markers(&self) -> Vec<Marker> {
+        self.branch().markers()
+    }
+
+    /// User actions taken on this branch up to now (an exercise's budget).
+    pub fn actions_taken(&self) -> usize {
+        self.branch().actions_before(self.cursor)
+    }
+
+    /// Takes the notice the last input left (why it was not done).
+    pub fn take_notice(&mut self) -> Option<String> {
+        self.notice.take()
+    }
+
+    /// The recorded actions of this branch up to now: automatic requests and user actions in
+    /// the order they were applied.
+    pub fn actions(&self) -> Vec<TimedAction> {
+        let b = self.branch();
+        let upto = self.cursor.min(b.items.len());
+        // Automatic requests already sent in this state: every one before the next due.
+        let sent = |a: &&TimedAction| match self.traffic.due() {
+            Some(next) => a.at < next,
+            None => a.at <= self.lab.now(),
+        };
+        let mut autos = b
+            .autos
+            .iter()
+            .filter(|a| a.taken && a.after <= upto && sent(&&a.request))
+            .peekable();
+        let mut all = Vec::new();
+        for (i, r) in b.items[..upto].iter().enumerate() {
+            while let Some(a) = autos.next_if(|a| a.after <= i) {
+                all.push(a.request.clone());
+            }
+            if let Some(action) = r.action() {
+                all.push(TimedAction {
+                    at: r.at,
+                    action: action.clone(),
+                });
+            }
+        }
+        all.extend(autos.map(|a| a.request.clone()));
+        all
+    }
+
+    /// A description that replays this branch to this moment and goes on as it would: the
+    /// base's actions, then every action taken here, and the traffic still to come.
+    pub fn link_run(&self) -> RunDescription {
+        let mut run = self.base.clone();
+        run.actions.extend(self.actions());
+        run.actions.sort_by_key(|a| a.at);
+        run.traffic = self.traffic.describe();
+        run
+    }
+
+    // ----- what changes the run -----
+
+    /// Pause once at `until`, start over at `start_at` when reaching `loop_at`.
+    pub fn set_bounds(&mut self, until: Option<Time>, loop_at: Option<Time>, start_at: Time) {
+        self.until = until;
+        self.loop_at = loop_at;
+        self.start_at = start_at;
+    }
+
+    /// Applies one input. An error says, in words, why it was not done; the run is unchanged.
+    pub fn apply(&mut self, input: Input) -> Result<(), String> {
+        match input {
+            Input::Play => self.playing = true,
+            Input::Pause => self.playing = false,
+            Input::TogglePlay => self.playing = !self.playing,
+            Input::Step => {
+                self.playing = false;
+                self.step();
+            }
+            Input::StepBack => {
+                self.playing = false;
+                let e = self.lab.events();
+                if e == 0 {
+                    return Err("this is the start of the run".into());
+                }
+                self.seek_events(e - 1);
+            }
+            Input::Seek(t) => {
+                self.playing = false;
+                while self.seek(t, u64::MAX) == RunOutcome::Budget {}
+            }
+            Input::Speed(s) => {
+                if !(s.is_finite() && s > 0.0) {
+                    return Err(format!("speed must be a positive number, got {s}"));
+                }
+                self.speed = s;
+            }
+            Input::Reset => {
+                self.lab = fresh(&self.base, &self.options)?;
+                self.begin();
+            }
+            Input::LoadRun(run) => {
+                let options = Options {
+                    watch: self.options.watch.clone(),
+                    ..self.options
+                };
+                let speed = self.speed;
+                *self = Self::from_link(*run, options)?;
+                self.speed = speed;
+            }
+            Input::Act(action) => self.act(Item::Act(action))?,
+            Input::Request(node) => {
+                let node = node.or(self.info.entry).unwrap_or(0);
+                let mut t = self.traffic;
+                let action = t.numbered(self.info, self.lab.nodes(), node);
+                self.act(Item::Request(action))?;
+            }
+            Input::Traffic(on) => {
+                if self.info.own_traffic {
+                    return Err(format!("the {} lab makes its own traffic", self.info.name));
+                }
+                if on != self.traffic.on {
+                    self.act(Item::Traffic(on))?;
+                }
+            }
+            Input::Branch(b) => self.switch(b)?,
+        }
+        Ok(())
+    }
+
+    /// One animation frame: `wall_ms` of the reader's time at this speed, at most `budget`
+    /// events. Pauses at a violation, at `until` (once) and when the run halts; starts over at
+    /// `loop_at`.
+    pub fn tick(&mut self, wall_ms: f64, budget: u64) -> RunOutcome {
+        if !self.playing {
+            return RunOutcome::Reached;
+        }
+        let advance = (wall_ms.max(0.0) * 1_000.0 * self.speed) as Time;
+        let mut target = self.lab.now().saturating_add(advance).min(limits::MAX_TIME);
+        if let Some(end) = self.until.into_iter().chain(self.loop_at).min() {
+            target = target.min(end);
+        }
+        let out = self.advance(target, budget);
+        if matches!(out, RunOutcome::Violation | RunOutcome::Halted) {
+            self.playing = false;
+            return out;
+        }
+        let now = self.lab.now();
+        if self.until.is_some_and(|u| now >= u) {
+            self.until = None;
+            self.playing = false;
+        } else if self.loop_at.is_some_and(|l| now >= l) {
+            while self.seek(self.start_at, u64::MAX) == RunOutcome::Budget {}
+        }
+        out
+    }
+
+    /// Part of a jump to `t`, at most `budget` events: `Budget` means call again (the page
+    /// looks at its clock in between). Back in time it restores the nearest checkpoint first.
+    pub fn seek(&mut self, t: Time, budget: u64) -> RunOutcome {
+        let t = t.min(limits::MAX_TIME);
+        if t < self.lab.now() {
+            self.restore(|s| s.at <= t);
+        }
+        self.advance(t, budget)
+    }
+
+    /// Records an exercise goal (or any outside happening) on the timeline, now.
+    pub fn mark(&mut self, kind: MarkerKind, label: String) {
+        let at = self.lab.now();
+        let b = &mut self.branches[self.current];
+        if !b.found.iter().any(|m| m.kind == kind && m.label == label) {
+            let i = b.found.partition_point(|m| m.at <= at);
+            b.found.insert(i, Marker { at, kind, label });
+        }
+    }
+
+    /// Installs (or removes) the exercise watch for runs built from now on, and in this one.
+    pub fn set_watch(&mut self, watch: Option<Box<dyn Watch>>) {
+        self.options.watch = watch.clone();
+        self.lab.set_watch(watch);
+    }
+
+    /// Applies a user action or a traffic switch now; in the past this starts a new branch.
+    fn act(&mut self, item: Item) -> Result<(), String> {
+        let now = self.lab.now();
+        let before = self.lab.violations().len();
+        let forked = self.in_the_past();
+        if forked {
+            self.fork();
+        }
+        let done = match &item {
+            Item::Act(a) | Item::Request(a) => {
+                self.lab.control(a).map_err(|e| format!("Not done: {e}"))
+            }
+            Item::Traffic(_) => Ok(()),
+        };
+        if let Err(e) = done {
+            if forked {
+                // Nothing changed: the new branch was never needed.
+                self.current = self.branches.pop().and_then(|b| b.parent).unwrap_or(0);
+            }
+            return Err(e);
+        }
+        match &item {
+            Item::Request(_) => self.traffic.count += 1,
+            Item::Traffic(on) => self.traffic.set(*on, now),
+            Item::Act(_) => {}
+        }
+        let b = &mut self.branches[self.current];
+        b.items.insert(self.cursor, Recorded { at: now, item });
+        self.cursor += 1;
+        if self.lab.violations().len() > before {
+            // The action itself broke an invariant (a restart that forgot state): stop here.
+            self.playing = false;
+        }
+        self.after_progress();
+        Ok(())
+    }
+
+    /// Whether the shown branch goes on past this state (so acting now would change its future).
+    fn in_the_past(&self) -> bool {
+        let b = self.branch();
+        self.cursor < b.items.len() || self.lab.now() < b.reached
+    }
+
+    /// A new branch that shares this one's history up to now and has no future yet.
+    fn fork(&mut self) {
+        let now = self.lab.now();
+        let (events, cursor, traffic) = (self.lab.events(), self.cursor, self.traffic);
+        let parent = &self.branches[self.current];
+        let sent = |a: &TimedAction| match traffic.due() {
+            Some(next) => a.at < next,
+            None => a.at <= now,
+        };
+        let child = Branch {
+            items: parent.items[..cursor].to_vec(),
+            autos: parent
+                .autos
+                .iter()
+                .filter(|a| a.after <= cursor && sent(&a.request))
+                .cloned()
+                .collect(),
+            parent: Some(self.current),
+            forked_at: now,
+            reached: now,
+            found: parent
+                .found
+                .iter()
+                .filter(|m| m.at <= now)
+                .cloned()
+                .collect(),
+            scanned: self.lab.trace_recorded(),
+            checkpoints: parent
+                .checkpoints
+                .iter()
+                .filter(|s| s.events <= events && s.cursor <= cursor && s.at <= now)
+                .cloned()
+                .collect(),
+        };
+        self.branches.push(child);
+        self.current = self.branches.len() - 1;
+    }
+
+    /// Shows branch `b` at the same moment (or at its end, when it stops earlier).
+    fn switch(&mut self, b: usize) -> Result<(), String> {
+        if b >= self.branches.len() {
+            return Err(format!(
+                "there is no branch {b}: this run has {}",
+                self.branches.len()
+            ));
+        }
+        let t = self.lab.now().min(self.branches[b].reached);
+        self.current = b;
+        self.playing = false;
+        self.restore(|s| s.at <= t);
+        while self.advance(t, u64::MAX) == RunOutcome::Budget {}
+        Ok(())
+    }
+
+    /// Goes back to the latest checkpoint of this branch that `fits`.
+    fn restore(&mut self, fits: impl Fn(&Saved) -> bool) {
+        let b = &self.branches[self.current];
+        let Some(s) = b.checkpoints.iter().rev().find(|s| fits(s)).cloned() else {
+            return;
+        };
+        if self.lab.restore(&s.cp).is_ok() {
+            self.cursor = s.cursor;
+            self.traffic = s.traffic;
+        }
+    }
+
+    /// When the next recorded item or automatic request is due.
+    fn due(&self) -> Option<Time> {
+        let item = self.branch().items.get(self.cursor).map(|r| r.at);
+        match (item, self.traffic.due()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Applies what is due now: the automatic request first (it fires as the clock reaches
+    /// its time, before anything the learner does at that instant), then recorded items in
+    /// order. Returns whether an invariant broke.
+    fn fire_due(&mut self) -> bool {
+        let now = self.lab.now();
+        let before = self.lab.violations().len();
+        let item_at = self.branch().items.get(self.cursor).map(|r| r.at);
+        let traffic = self.traffic.due().filter(|d| *d <= now);
+        // Both due at once: as it happened on this branch (the learner may have acted while a
+        // request was due and not yet sent); a request never sent before goes first, as the
+        // clock reaching its time sends it.
+        let auto_first = |b: &Branch, cursor: usize| {
+            let i = b.autos.partition_point(|a| a.request.at < now);
+            b.autos
+                .get(i)
+                .filter(|a| a.request.at == now)
+                .is_none_or(|a| a.after <= cursor)
+        };
+        if traffic.is_some_and(|d| {
+            item_at.is_none_or(|a| d < a || (d == a && auto_first(self.branch(), self.cursor)))
+        }) {
+            let action = self.traffic.fire(self.lab.as_ref(), self.info);
+            let taken = self.lab.control(&action).is_ok();
+            let after = self.cursor;
+            let b = &mut self.branches[self.current];
+            // A replay sends the same requests again: log each once.
+            if b.autos.last().is_none_or(|a| a.request.at < now) {
+                b.autos.push(Auto {
+                    after,
+                    request: TimedAction { at: now, action },
+                    taken,
+                });
+            }
+        } else if item_at.is_some_and(|a| a <= now) {
+            let r = self.branches[self.current].items[self.cursor].clone();
+            self.cursor += 1;
+            let action = match r.item {
+                Item::Act(a) => Some(a),
+                Item::Request(a) => {
+                    self.traffic.count += 1;
+                    Some(a)
+                }
+                Item::Traffic(on) => {
+                    self.traffic.set(on, now);
+                    None
+                }
+            };
+            if let Some(a) = action
+                && self.lab.control(&a).is_err()
+                // A loaded file's action that cannot run now: the engine records it as
+                // skipped, exactly as the CLI replaying the file does.
+                && self.lab.schedule(now, a).is_ok()
+            {
+                self.lab.run_until(now, u64::MAX);
+            }
+        }
+        self.lab.violations().len() > before
+    }
+
+    /// Runs to `target` with recorded items and automatic requests at their times.
+    fn advance(&mut self, target: Time, budget: u64) -> RunOutcome {
+        let start = self.lab.events();
+        loop {
+            let used = self.lab.events() - start;
+            let due = self.due().filter(|d| *d <= target);
+            let stop = due.unwrap_or(target);
+            if used >= budget && (due.is_some() || self.lab.now() < target) {
+                return RunOutcome::Budget;
+            }
+            let chunk = (budget - used).min(self.options.checkpoint_every);
+            let out = self.lab.run_until(stop, chunk);
+            self.after_progress();
+            match out {
+                RunOutcome::Reached => {}
+                RunOutcome::Budget => continue,
+                other => return other,
+            }
+            if due.is_none() {
+                return RunOutcome::Reached;
+            }
+            if self.fire_due() && self.options.stop_on_violation {
+                self.after_progress();
+                return RunOutcome::Violation;
+            }
+        }
+    }
+
+    /// One event, and whatever is due before it.
+    fn step(&mut self) {
+        loop {
+            match self.due() {
+                Some(d) => {
+                    if self.lab.step_until(d) {
+                        break;
+                    }
+                    // Nothing live comes before it: it goes first.
+                    if self.lab.run_until(d, u64::MAX) != RunOutcome::Reached {
+                        break;
+                    }
+                    self.fire_due();
+                }
+                None => {
+                    self.lab.step();
+                    break;
+                }
+            }
+        }
+        self.after_progress();
+    }
+
+    /// The state right after event number `e` (counted from the start of the run).
+    fn seek_events(&mut self, e: u64) {
+        if e < self.lab.events() {
+            self.restore(|s| s.events <= e);
+        }
+        while self.lab.events() < e {
+            match self.due() {
+                Some(d) => {
+                    if self.lab.step_until(d) {
+                        continue;
+                    }
+                    if self.lab.run_until(d, u64::MAX) != RunOutcome::Reached {
+                        break;
+                    }
+                    self.fire_due();
+                }
+                None => {
+                    if !self.lab.step() {
+                        break;
+                    }
+                }
+            }
+        }
+        self.after_progress();
+    }
+
+    /// After the run moved: the branch's reach, new markers, and a checkpoint when due.
+    fn after_progress(&mut self) {
+        let (now, events, recorded) =
+            (self.lab.now(), self.lab.events(), self.lab.trace_recorded());
+        let b = &mut self.branches[self.current];
+        b.reached = b.reached.max(now);
+        if recorded > b.scanned {
+            let n = (recorded - b.scanned).min(self.options.trace_kept as u64) as usize;
+            let scanned = b.scanned;
+            for l in self.lab.trace_tail(n) {
+                if l.i < scanned {
+                    continue;
+                }
+                if let Some((kind, label)) = markers::from_trace(&l) {
+                    let dup = kind == MarkerKind::Chosen
+                        && b.found.iter().any(|m| m.kind == kind && m.label == label);
+                    if !dup {
+                        let i = b.found.partition_point(|m| m.at <= l.t);
+                        b.found.insert(
+                            i,
+                            Marker {
+                                at: l.t,
+                                kind,
+                                label,
+                            },
+                        );
+                    }
+                }
+            }
+            b.scanned = recorded;
+        }
+        let due = b
+            .checkpoints
+            .last()
+            .is_none_or(|s| events >= s.events + self.options.checkpoint_every);
+        if due {
+            let saved = self.save();
+            let b = &mut self.branches[self.current];
+            b.checkpoints.push(saved);
+            if b.checkpoints.len() > self.options.max_checkpoints {
+                thin(&mut b.checkpoints);
+            }
+        }
+    }
+
+    /// Where a button's client request goes by default: the lab's entry node or `selected`.
+    pub fn client_node(&self, selected: Option<NodeId>) -> NodeId {
+        self.info.entry.or(selected).unwrap_or(0)
+    }
+
+    /// Whether an action can be applied now, without applying it (for the page's buttons).
+    pub fn can(&self, action: &Action) -> bool {
+        match action {
+            Action::Restart { node } => !self.lab.up(*node),
+            Action::Crash { node } => self.lab.up(*node),
+            _ => true,
+        }
+    }
+
+    /// Memory the checkpoints of every branch hold, counted once each (for the benchmark).
+    pub fn checkpoint_count(&self) -> usize {
+        let mut seen: Vec<*const splitbrain_sim::Checkpoint> = self
+            .branches
+            .iter()
+            .flat_map(|b| b.checkpoints.iter().map(|s| Rc::as_ptr(&s.cp)))
+            .collect();
+        seen.sort();
+        seen.dedup();
+        seen.len()
+    }
+}
+
+/// Keeps the first checkpoint, every other one of the older half, and the newer half whole.
+fn thin(cps: &mut Vec<Saved>) {
+    let half = cps.len() / 2;
+    let mut i = 0;
+    cps.retain(|_| {
+        i += 1;
+        i == 1 || i > half || i % 2 == 1
+    });
+}
+
+/// A lab as the page wants it.
+fn fresh(run: &RunDescription, o: &Options) -> Result<Box<dyn Lab>, String> {
+    let mut lab = build(run, o.trace_kept).map_err(|e| e.0)?;
+    lab.set_stop_on_violation(o.stop_on_violation);
+    lab.keep_drops(o.keep_drops);
+    if let Some(w) = &o.watch {
+        lab.set_watch(Some(w.clone()));
+    }
+    Ok(lab)
+}
