@@ -11,10 +11,14 @@ mod bundles;
 mod classroom;
 mod crash;
 mod embed;
+mod keys;
 mod network;
+mod page;
 mod panels;
 mod partition;
 mod settings;
+mod shell;
+mod timeline;
 
 fn main() {
     crash::install();

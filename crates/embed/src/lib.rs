@@ -164,10 +164,19 @@ pub enum Panel {
     Inspector,
     /// The event log.
     Log,
+    /// The timeline under the network: scrub, step back, markers, branches (needs the `seek`
+    /// control).
+    Timeline,
 }
 
 impl Panel {
-    const ALL: [Panel; 4] = [Panel::Lab, Panel::Safety, Panel::Inspector, Panel::Log];
+    const ALL: [Panel; 5] = [
+        Panel::Lab,
+        Panel::Safety,
+        Panel::Inspector,
+        Panel::Log,
+        Panel::Timeline,
+    ];
 
     fn name(self) -> &'static str {
         match self {
@@ -175,6 +184,7 @@ impl Panel {
             Panel::Safety => "safety",
             Panel::Inspector => "inspector",
             Panel::Log => "log",
+            Panel::Timeline => "timeline",
         }
     }
 }
@@ -329,7 +339,7 @@ fn parse_panels(text: &str) -> Result<Vec<Panel>, String> {
             (_, Some(p)) => out.push(*p),
             (w, None) => {
                 return Err(format!(
-                    "unknown panel {w:?}: expected some of lab,safety,inspector,log, or all or none"
+                    "unknown panel {w:?}: expected some of lab,safety,inspector,log,timeline, or all or none"
                 ));
             }
         }

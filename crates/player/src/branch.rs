@@ -23,6 +23,9 @@ pub struct Recorded {
     pub at: Time,
     /// What.
     pub item: Item,
+    /// Events the run had processed when it was applied (known once it has been): stepping
+    /// back one event lands just before that event, with the actions taken there applied.
+    pub events: Option<u64>,
 }
 
 impl Recorded {
@@ -143,6 +146,12 @@ impl Branch {
         all
     }
 
+    /// Markers found in the run so far (leaders, chosen values, violations, goals): with the
+    /// items, what tells the page its markers changed.
+    pub fn markers_found(&self) -> usize {
+        self.found.len()
+    }
+
     /// User actions on it up to item `upto` (what an exercise's budget counts).
     pub fn actions_before(&self, upto: usize) -> usize {
         self.items[..upto.min(self.items.len())]
@@ -162,7 +171,7 @@ impl Branch {
                 } else {
                     format!("branch {p}")
                 },
-                splitbrain_sim::format_time(self.forked_at)
+                splitbrain_sim::format_time(self.forked_at - self.forked_at % 1_000)
             ),
         }
     }

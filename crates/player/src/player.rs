@@ -87,6 +87,7 @@ impl Player {
             .map(|a| Recorded {
                 at: a.at,
                 item: Item::Act(a.action),
+                events: None,
             })
             .collect();
         items.sort_by_key(|r| r.at);
@@ -404,7 +405,15 @@ impl Player {
             Item::Act(_) => {}
         }
         let b = &mut self.branches[self.current];
-        b.items.insert(self.cursor, Recorded { at: now, item });
+        let events = Some(self.lab.events());
+        b.items.insert(
+            self.cursor,
+            Recorded {
+                at: now,
+                item,
+                events,
+            },
+        );
         self.cursor += 1;
         if self.lab.violations().len() > before {
             // The action itself broke an invariant (a restart that forgot state): stop here.
@@ -529,7 +538,10 @@ impl Player {
                 });
             }
         } else if item_at.is_some_and(|a| a <= now) {
-            let r = self.branches[self.current].items[self.cursor].clone();
+            let events = self.lab.events();
+            let slot = &mut self.branches[self.current].items[self.cursor];
+            slot.events.get_or_insert(events);
+            let r = slot.clone();
             self.cursor += 1;
             let action = match r.item {
                 Item::Act(a) => Some(a),
@@ -627,6 +639,15 @@ impl Player {
                     }
                 }
             }
+        }
+        // What was done right after event `e`, before the next one, belongs to this state.
+        while let Some(r) = self.branch().items.get(self.cursor)
+            && r.events == Some(e)
+        {
+            if self.lab.run_until(r.at, u64::MAX) != RunOutcome::Reached {
+                break;
+            }
+            self.fire_due();
         }
         self.after_progress();
     }

@@ -128,6 +128,10 @@ fn step_back_over_a_crash_brings_the_node_back_up() {
     p.apply(Input::Step).unwrap();
     assert!(!p.lab().up(2));
     p.apply(Input::StepBack).unwrap();
+    assert!(
+        !p.lab().up(2),
+        "just before the next event: after the crash"
+    );
     p.apply(Input::StepBack).unwrap();
     assert!(p.lab().up(2), "before the crash");
     assert_eq!(p.branches().len(), 1, "looking back is not acting");

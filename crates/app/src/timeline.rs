@@ -1,0 +1,162 @@
+//! The timeline under the network: the whole run so far as a track to scrub, step back and
+//! forward, its markers, and the branches a learner made by acting in the past.
+
+use splitbrain_player::{Marker, MarkerKind};
+use splitbrain_sim::{Time, format_time};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Most markers drawn on the track; a busier run shows an even sample, and violations always.
+const MARKERS_SHOWN: usize = 160;
+
+/// One branch, as the branch menu lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BranchItem {
+    /// Its name ("main line", "branch 2 (from the main line at 3.1s)").
+    pub name: String,
+}
+
+/// Props of [`Timeline`].
+#[derive(Properties, PartialEq)]
+pub struct TimelineProps {
+    /// Virtual time now.
+    pub now: Time,
+    /// How far this branch was played.
+    pub reached: Time,
+    /// This branch's markers, in time order.
+    pub markers: Rc<Vec<Marker>>,
+    /// Every branch of the run.
+    pub branches: Rc<Vec<BranchItem>>,
+    /// The branch shown.
+    pub current: usize,
+    /// Scrubbing is allowed (an embed without `seek` shows the track only).
+    pub interactive: bool,
+    /// Go to this time.
+    pub on_seek: Callback<Time>,
+    /// One event back (`false`) or forward (`true`).
+    pub on_step: Callback<bool>,
+    /// Show another branch.
+    pub on_branch: Callback<usize>,
+}
+
+/// The track's scale: the smallest of 1, 2, 5 × 10ᵏ seconds that holds the run, so markers
+/// keep their places for many frames while the run grows.
+pub fn scale(reached: Time) -> Time {
+    let mut step: Time = 1_000_000;
+    loop {
+        for m in [1, 2, 5] {
+            if step * m >= reached {
+                return step * m;
+            }
+        }
+        step *= 10;
+    }
+}
+
+/// The timeline.
+#[component]
+pub fn Timeline(p: &TimelineProps) -> Html {
+    let end = scale(p.reached.max(1));
+    let pct = |t: Time| t.min(end) as f64 / end as f64 * 100.0;
+    let seek = p.on_seek.clone();
+    let oninput = Callback::from(move |e: InputEvent| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        if let Ok(t) = input.value().parse::<f64>() {
+            seek.emit(t as Time);
+        }
+    });
+    let back = p.on_step.reform(|_: MouseEvent| false);
+    let fwd = p.on_step.reform(|_: MouseEvent| true);
+    let branch = p.on_branch.reform(|e: Event| {
+        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        select.value().parse().unwrap_or(0)
+    });
+    html! {
+        <div class="timeline" role="group" aria-label="timeline" data-testid="timeline">
+            <button class="step-back" onclick={back} disabled={!p.interactive} title="one event back (←)" aria-label="one event back">{ "◀" }</button>
+            <div class="track">
+                <div class="played" style={format!("width: {:.2}%", pct(p.reached))}></div>
+                <Markers markers={p.markers.clone()} end={end} on_seek={p.on_seek.clone()} interactive={p.interactive} />
+                <input type="range" min="0" max={end.to_string()} step="1000" value={p.now.min(end).to_string()}
+                       disabled={!p.interactive} oninput={oninput} aria-label="time in the run"
+                       aria-valuetext={format!("t = {}", format_time(p.now - p.now % 1000))} />
+            </div>
+            <button class="step-fwd" onclick={fwd} disabled={!p.interactive} title="one event forward (→)" aria-label="one event forward">{ "▶" }</button>
+            <span class="span" data-testid="timeline-span">{ format!("{} / {}", short(p.now), short(p.reached)) }</span>
+            if p.branches.len() > 1 {
+                <select class="branches" aria-label="branch" onchange={branch} data-testid="branches" disabled={!p.interactive}>
+                    { for p.branches.iter().enumerate().map(|(i, b)| html! {
+                        <option key={i} value={i.to_string()} selected={i == p.current}>{ &b.name }</option>
+                    }) }
+                </select>
+            }
+        </div>
+    }
+}
+
+/// Seconds with one decimal: the span beside the track.
+fn short(t: Time) -> String {
+    let tenths = t / 100_000;
+    format!("{}.{}s", tenths / 10, tenths % 10)
+}
+
+#[derive(Properties, PartialEq)]
+struct MarkersProps {
+    markers: Rc<Vec<Marker>>,
+    end: Time,
+    on_seek: Callback<Time>,
+    interactive: bool,
+}
+
+/// The markers: redrawn only when they or the scale change, not on every frame.
+#[component]
+fn Markers(p: &MarkersProps) -> Html {
+    let every = p.markers.len().div_ceil(MARKERS_SHOWN).max(1);
+    let shown = p
+        .markers
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| i % every == 0 || m.kind == MarkerKind::Violation);
+    html! {
+        <div class="markers">
+            { for shown.map(|(i, m)| {
+                let at = m.at;
+                let seek = p.on_seek.reform(move |_: MouseEvent| at);
+                let left = m.at.min(p.end) as f64 / p.end as f64 * 100.0;
+                let title = format!("{} at {}", m.label, format_time(m.at - m.at % 1000));
+                html! {
+                    <button key={i} class={classes!("marker", format!("marker-{}", m.kind.name()))}
+                            style={format!("left: {left:.2}%")} title={title.clone()} aria-label={title}
+                            onclick={seek} disabled={!p.interactive} tabindex="-1">
+                        { glyph(m.kind) }
+                    </button>
+                }
+            }) }
+        </div>
+    }
+}
+
+/// Each kind has its own shape, so the track reads without colour.
+fn glyph(k: MarkerKind) -> &'static str {
+    match k {
+        MarkerKind::Action => "▾",
+        MarkerKind::Leader => "★",
+        MarkerKind::Chosen => "✓",
+        MarkerKind::Violation => "✗",
+        MarkerKind::Goal => "⚑",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scale;
+
+    #[test]
+    fn scale_grows_in_steps_of_one_two_five() {
+        assert_eq!(scale(1), 1_000_000);
+        assert_eq!(scale(1_500_000), 2_000_000);
+        assert_eq!(scale(4_000_000), 5_000_000);
+        assert_eq!(scale(5_000_001), 10_000_000);
+        assert_eq!(scale(600_000_000), 1_000_000_000);
+    }
+}
