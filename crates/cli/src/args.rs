@@ -268,6 +268,10 @@ pub struct BenchArgs {
     /// Also check five exercise goals after every event (raft), to measure what goals cost.
     #[arg(long)]
     pub goals: bool,
+    /// Measure the timeline instead: play a 10-minute Raft run with traffic and faults, then
+    /// time this many seeks to instants spread over it (median and worst, per run).
+    #[arg(long)]
+    pub seek: Option<usize>,
 }
 
 fn parse_nodes(s: &str) -> Result<usize, String> {

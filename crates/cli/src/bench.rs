@@ -32,7 +32,50 @@ fn bench_goals() -> splitbrain_exercise::Tracker {
     splitbrain_exercise::Tracker::new(&goals, splitbrain_sim::limits::MAX_TIME)
 }
 
+/// `--seek N`: the timeline's benchmark, `runs` times; medians of each run's figures.
+fn seek(seeks: usize, runs: usize) -> Result<ExitCode, Fail> {
+    if !(1..=10_000).contains(&seeks) {
+        return Err(Fail("--seek takes 1 to 10000 seeks".into()));
+    }
+    let origin = Instant::now();
+    let mut clock = || origin.elapsed().as_secs_f64() * 1_000.0;
+    let mut reports: Vec<_> = (0..runs.max(1))
+        .map(|_| splitbrain_player::bench::seek_bench(&mut clock, seeks))
+        .collect();
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let mut medians: Vec<f64> = reports
+        .iter_mut()
+        .map(|r| median(&mut r.seeks_ms))
+        .collect();
+    let mut worst: Vec<f64> = reports
+        .iter()
+        .map(|r| r.seeks_ms.iter().copied().fold(0.0, f64::max))
+        .collect();
+    let mut play: Vec<f64> = reports.iter().map(|r| r.play_ms).collect();
+    let r = &reports[0];
+    let row = serde_json::json!({
+        "bench": "seek",
+        "run": "raft, 5 nodes, 10 min, automatic traffic, a crash and a partition every minute",
+        "events": r.events,
+        "seeks": seeks,
+        "runs": reports.len(),
+        "play_ms_median": (median(&mut play) * 10.0).round() / 10.0,
+        "seek_ms_median": (median(&mut medians) * 100.0).round() / 100.0,
+        "seek_ms_worst_median": (median(&mut worst) * 100.0).round() / 100.0,
+        "checkpoints": r.checkpoints,
+        "trace_hash": format!("{:016x}", r.hash),
+    });
+    println!("{}", serde_json::to_string_pretty(&row).unwrap_or_default());
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn bench(a: BenchArgs) -> Result<ExitCode, Fail> {
+    if let Some(n) = a.seek {
+        return seek(n, a.runs);
+    }
     if a.goals && a.lab != "raft" {
         return Err(Fail(
             "--goals measures the raft workload (--lab raft)".into(),

@@ -356,7 +356,11 @@ impl Player {
     /// looks at its clock in between). Back in time it restores the nearest checkpoint first.
     pub fn seek(&mut self, t: Time, budget: u64) -> RunOutcome {
         let t = t.min(limits::MAX_TIME);
-        if t < self.lab.now() {
+        let (now, events) = (self.lab.now(), self.lab.events());
+        // Back in time, or far ahead within what this branch already played: start from the
+        // nearest checkpoint rather than replaying everything in between.
+        let nearer = self.branch().checkpoints.iter().rev().find(|s| s.at <= t);
+        if t < now || nearer.is_some_and(|s| s.events > events) {
             self.restore(|s| s.at <= t);
         }
         self.advance(t, budget)

@@ -1,0 +1,114 @@
+//! The shell's messages: every click, key, frame and host command, and the control each needs.
+
+use crate::classroom::ClassMsg;
+use splitbrain_embed::{Command, Control};
+use splitbrain_sim::{Action, NodeId, Time};
+
+/// Messages of the shell.
+pub enum Msg {
+    /// An animation frame at this timestamp (ms).
+    Frame(f64),
+    /// Play or pause.
+    TogglePlay,
+    /// Process exactly one event.
+    Step,
+    /// Go back one event.
+    StepBack,
+    /// Go to this virtual time (the timeline, Home).
+    SeekTo(Time),
+    /// Go this far from now (Shift+arrows), in µs.
+    SeekBy(i64),
+    /// Go to the end of the run so far (End).
+    SeekEnd,
+    /// Show another branch of the run.
+    Branch(usize),
+    /// Set the speed (virtual s per wall s).
+    Speed(f64),
+    /// Select a node for the inspector.
+    Select(NodeId),
+    /// Select a message in flight for the inspector.
+    SelectMessage(splitbrain_sim::MsgId),
+    /// Filter the event log by node ("" for all).
+    LogNode(String),
+    /// Filter the event log by event type ("" for all).
+    LogKind(String),
+    /// Save the whole kept trace as a transcript file.
+    DownloadLog,
+    /// Apply a user action now.
+    Act(Action),
+    /// A client request to the selected node.
+    Broadcast,
+    /// Crash or restart the selected node.
+    CrashRestart,
+    /// Cut the selected node off from the rest.
+    Isolate,
+    /// Turn automatic client traffic on or off.
+    ToggleAuto,
+    /// Start over from the same seed.
+    Reset,
+    /// Start over from a new seed.
+    NewSeed,
+    /// Hide the notice.
+    Dismiss,
+    /// Make a link that replays this run to this moment.
+    Share,
+    /// Start over from the seed typed in the seed field.
+    Seed(String),
+    /// The seed field is being edited.
+    SeedText(String),
+    /// The request field is being edited.
+    RequestText(String),
+    /// Send the typed request to the selected node.
+    SendRequest,
+    /// Set every link's loss (`true`) or duplication (`false`) percentage.
+    LinkPercent(bool, String),
+    /// Set every link's latency from text (`5ms..10ms`).
+    LatencyText(String),
+    /// A network field is being edited: (field, text).
+    NetEdit(usize, String),
+    /// Open or close the partition tool.
+    PartitionTool(bool),
+    /// Split the network into these groups.
+    ApplyPartition(Vec<Vec<NodeId>>),
+    /// Show or hide the keyboard help.
+    Help(bool),
+    /// Close whatever overlay is open (Escape).
+    Close,
+    /// Switch to another lab, with its page defaults.
+    SwitchLab(String),
+    /// Set one lab parameter (`null` removes it) and start over from the same seed.
+    Param(String, serde_json::Value),
+    /// A checked command from the page that embeds this one.
+    Host(Command),
+    /// Bring the embed's "open in Splitbrain" link up to this moment (as the pointer or focus
+    /// reaches it, rather than on every frame).
+    FullLink,
+    /// The exercise card, the exercise list, progress files.
+    Class(ClassMsg),
+    /// The teacher's exercise builder.
+    Author(crate::author::AuthorMsg),
+}
+
+impl Msg {
+    /// The embed control a message needs (`None`: always allowed), so an embed's `controls`
+    /// decide its buttons, its keys and the host page's commands alike.
+    pub(crate) fn control(&self) -> Option<Control> {
+        Some(match self {
+            Msg::TogglePlay | Msg::Step => Control::Play,
+            Msg::StepBack | Msg::SeekTo(_) | Msg::SeekBy(_) | Msg::SeekEnd | Msg::Branch(_) => {
+                Control::Seek
+            }
+            Msg::Speed(_) => Control::Speed,
+            Msg::Reset => Control::Reset,
+            // A new seed is another run: an embed's or an exercise's run is fixed.
+            Msg::NewSeed | Msg::Seed(_) => Control::Load,
+            Msg::CrashRestart => Control::Crash,
+            Msg::Isolate | Msg::PartitionTool(_) | Msg::ApplyPartition(_) => Control::Partition,
+            Msg::Broadcast | Msg::SendRequest | Msg::ToggleAuto => Control::Request,
+            Msg::SwitchLab(_) | Msg::Param(..) => Control::Load,
+            Msg::LinkPercent(..) | Msg::LatencyText(_) => Control::Network,
+            Msg::Act(a) => Control::of(a),
+            _ => return None,
+        })
+    }
+}

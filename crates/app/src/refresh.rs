@@ -1,0 +1,120 @@
+//! Keeping the picture, the text panels and the timeline up with the run, no oftener than
+//! a reader can follow.
+
+use crate::app::*;
+use crate::timeline::BranchItem;
+use gloo::render::request_animation_frame;
+use splitbrain_sim::{NodeId, TraceLine};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Whether a log line passes the node and event-type filters.
+fn log_matches(l: &TraceLine, node: Option<NodeId>, kind: &str) -> bool {
+    let node_ok = node.is_none_or(|n| l.node == Some(n) || l.from == Some(n) || l.to == Some(n));
+    let kind_ok = kind.is_empty() || l.ev.starts_with(kind);
+    node_ok && kind_ok
+}
+
+impl App {
+    /// The embedding page's events continue from this state (after a seek or a loop's replay,
+    /// which are not news).
+    pub(crate) fn rebaseline(&mut self) {
+        if let Some(e) = &mut self.embed {
+            e.restarted(self.player.lab());
+        }
+    }
+
+    /// Everything on screen, now.
+    pub(crate) fn refresh(&mut self) {
+        self.refresh_view();
+        self.refresh_panels();
+        self.sync_timeline();
+    }
+
+    /// The network picture.
+    pub(crate) fn refresh_view(&mut self) {
+        self.view = Rc::new(self.player.lab().view());
+        self.now = self.player.now();
+        self.seen_trace = self.player.lab().trace_recorded();
+    }
+
+    /// The timeline's markers and branch list, when they changed.
+    pub(crate) fn sync_timeline(&mut self) {
+        let b = self.player.branch();
+        let key = (
+            self.player.current(),
+            self.player.branches().len(),
+            b.items.len() + b.markers_found(),
+        );
+        if key == self.timeline_key {
+            return;
+        }
+        self.timeline_key = key;
+        self.markers = Rc::new(self.player.markers());
+        self.branches = Rc::new(
+            self.player
+                .branches()
+                .iter()
+                .enumerate()
+                .map(|(i, b)| BranchItem { name: b.name(i) })
+                .collect(),
+        );
+    }
+
+    pub(crate) fn refresh_lab_panel(&mut self) {
+        self.lab_panel += 1;
+        self.lab_panel_trace = self.player.lab().trace_recorded();
+        // Built here, not in `view`, so the frames in between do not pay for it.
+        self.lab_panel_html =
+            crate::panels::panel(self.player.lab(), &self.hooks).unwrap_or_default();
+    }
+
+    /// The inspector, event log and lab panel: text nobody can read at 60 updates a second,
+    /// so while playing they follow at most every [`PANEL_EVERY_MS`] (at once when paused).
+    pub(crate) fn refresh_panels(&mut self) {
+        self.panels += 1;
+        self.panels_trace = self.player.lab().trace_recorded();
+        self.refresh_lab_panel();
+        self.refresh_log();
+    }
+
+    /// The event log's lines, filtered.
+    pub(crate) fn refresh_log(&mut self) {
+        let lab = self.player.lab();
+        self.log = if self.log_node.is_none() && self.log_kind.is_empty() {
+            lab.trace_tail(LOG_SHOWN)
+        } else {
+            // Filtered: look further back so the filter still finds recent matches.
+            let mut lines: Vec<TraceLine> = lab
+                .trace_tail(LOG_SCAN)
+                .into_iter()
+                .filter(|l| log_matches(l, self.log_node, &self.log_kind))
+                .collect();
+            let skip = lines.len().saturating_sub(LOG_SHOWN);
+            lines.drain(..skip);
+            lines
+        };
+    }
+
+    pub(crate) fn sync_net_text(&mut self) {
+        let l = &self.view.link;
+        self.net_text = [
+            ((l.loss * 100.0).round() as i64).to_string(),
+            ((l.duplicate * 100.0).round() as i64).to_string(),
+            l.latency.to_string(),
+        ];
+    }
+
+    pub(crate) fn schedule_frame(&mut self, ctx: &Context<Self>) {
+        let link = ctx.link().clone();
+        self.raf = Some(request_animation_frame(move |ts| {
+            link.send_message(Msg::Frame(ts))
+        }));
+    }
+
+    /// Where a typed or button request goes: the lab's entry node (the hashing lab's router)
+    /// or the selected node.
+    pub(crate) fn client_node(&self) -> NodeId {
+        self.player.client_node(self.selected)
+    }
+}

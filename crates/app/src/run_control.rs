@@ -1,0 +1,279 @@
+//! Pressing play, stepping, seeking, acting: each message of the shell becomes a player input,
+//! and the frame clock moves the run on.
+
+use crate::app::*;
+use crate::page::download;
+use crate::settings::SPEED_RANGE;
+use splitbrain_player::Input;
+use splitbrain_sim::{Action, RunOutcome, Time};
+use yew::prelude::*;
+
+impl App {
+    /// One message: what `update` does before the side column is rebuilt.
+    pub(crate) fn handle(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        if !matches!(msg, Msg::Frame(_)) {
+            // Anything the user did shows at once.
+            self.panels += 1;
+        }
+        match msg {
+            Msg::Frame(ts) => return self.frame(ctx, ts),
+            Msg::TogglePlay => {
+                self.input(Input::TogglePlay);
+                self.last_ts = None;
+                if self.player.playing() && self.raf.is_none() {
+                    self.schedule_frame(ctx);
+                }
+            }
+            Msg::Step => self.input(Input::Step),
+            Msg::StepBack => self.input(Input::StepBack),
+            Msg::SeekTo(t) => self.jump(t),
+            Msg::SeekBy(d) => {
+                // Forward past the end plays on, as the scrubber does.
+                self.jump(self.player.now().saturating_add_signed(d));
+            }
+            Msg::SeekEnd => self.jump(self.player.reached()),
+            Msg::Branch(b) => {
+                self.input(Input::Branch(b));
+                self.rebaseline();
+            }
+            Msg::Speed(s) => self.input(Input::Speed(s.clamp(SPEED_RANGE.0, SPEED_RANGE.1))),
+            Msg::Select(id) => {
+                if id < self.player.lab().nodes() {
+                    self.selected = Some(id);
+                    self.selected_message = None;
+                }
+            }
+            Msg::LogNode(v) => {
+                self.log_node = v.strip_prefix('n').and_then(|n| n.parse().ok());
+                self.refresh();
+            }
+            Msg::LogKind(v) => {
+                self.log_kind = v;
+                self.refresh();
+            }
+            Msg::DownloadLog => {
+                let text = self.player.lab().transcript().join("\n") + "\n";
+                let base = self.player.base();
+                download(
+                    &format!("splitbrain-{}-seed{}.txt", base.lab, base.seed),
+                    "text/plain",
+                    &text,
+                );
+                return false;
+            }
+            Msg::SelectMessage(id) => self.selected_message = Some(id),
+            Msg::Act(a) => self.act(Input::Act(a)),
+            Msg::Broadcast => self.act(Input::Request(Some(self.client_node()))),
+            Msg::CrashRestart => {
+                let node = self.selected.unwrap_or(0);
+                self.act(Input::Act(if self.player.lab().up(node) {
+                    Action::Crash { node }
+                } else {
+                    Action::Restart { node }
+                }));
+            }
+            Msg::Isolate => {
+                let node = self.selected.unwrap_or(0);
+                self.act(Input::Act(Action::Partition {
+                    groups: vec![vec![node]],
+                }));
+            }
+            Msg::ToggleAuto => self.act(Input::Traffic(!self.player.traffic().on)),
+            Msg::Reset => {
+                self.input(Input::Reset);
+                self.restarted();
+            }
+            Msg::NewSeed => self.reseed(crate::page::fresh_seed()),
+            Msg::Dismiss => self.notice = None,
+            Msg::RequestText(text) => {
+                self.request_text = text;
+                return false;
+            }
+            Msg::SendRequest => {
+                let node = self.client_node();
+                let command = self.request_text.trim().to_string();
+                if command.is_empty() {
+                    self.notice = Some("type a request first, e.g. `set x=1` or `get x`".into());
+                } else {
+                    self.act(Input::Act(Action::Client { node, command }));
+                }
+            }
+            Msg::NetEdit(i, text) => self.net_text[i] = text,
+            Msg::LinkPercent(loss, v) => {
+                let p = v.parse::<f64>().unwrap_or(0.0) / 100.0;
+                let (from, to) = (None, None);
+                self.act(Input::Act(if loss {
+                    Action::Loss { p, from, to }
+                } else {
+                    Action::Duplicate { p, from, to }
+                }));
+                self.sync_net_text();
+            }
+            Msg::LatencyText(v) => match v.parse::<splitbrain_sim::Latency>() {
+                Ok(latency) => {
+                    self.act(Input::Act(Action::Latency {
+                        latency,
+                        from: None,
+                        to: None,
+                    }));
+                    self.sync_net_text();
+                }
+                Err(e) => self.notice = Some(e.0),
+            },
+            Msg::SeedText(text) => {
+                self.seed_text = text;
+                return false;
+            }
+            Msg::Seed(text) => match text.trim().parse::<u64>() {
+                Ok(seed) => self.reseed(seed),
+                Err(_) => {
+                    self.notice = Some(format!(
+                        "seed {text:?} is not a whole number from 0 to 2^64-1"
+                    ))
+                }
+            },
+            Msg::PartitionTool(open) => self.partition_open = open,
+            Msg::ApplyPartition(groups) => {
+                self.partition_open = false;
+                self.act(Input::Act(if groups.len() > 1 {
+                    Action::Partition { groups }
+                } else {
+                    Action::Heal
+                }));
+            }
+            Msg::Help(open) => self.help = open,
+            Msg::Close => {
+                self.help = false;
+                self.partition_open = false;
+            }
+            Msg::SwitchLab(name) => return self.switch_lab(name),
+            Msg::Param(key, value) => self.param(key, value),
+            Msg::Host(cmd) => self.host(ctx, cmd),
+            Msg::FullLink => self.full_link = self.share_link(),
+            Msg::Class(m) => self.class(ctx, m),
+            Msg::Author(m) => self.author(m),
+            Msg::Share => {
+                let link = self.share_link();
+                if let Some(w) = web_sys::window() {
+                    let _ = w.navigator().clipboard().write_text(&link);
+                }
+                let _ = self.player.apply(Input::Pause);
+                self.share = Some(link);
+                self.refresh();
+            }
+        }
+        true
+    }
+
+    /// One animation frame: the player moves on by the wall time since the last one.
+    pub(crate) fn frame(&mut self, ctx: &Context<Self>, ts: f64) -> bool {
+        self.raf = None;
+        if self.panic_test {
+            panic!("self-test: ?selftest=panic asked for a panic to show the error overlay");
+        }
+        if !self.player.playing() {
+            self.last_ts = None;
+            return false;
+        }
+        let dt = self
+            .last_ts
+            .map_or(0.0, |last| (ts - last).clamp(0.0, MAX_FRAME_MS));
+        self.last_ts = Some(ts);
+        let before = self.player.now();
+        self.player.tick(dt, FRAME_BUDGET);
+        if let Some(h) = self.player.lab().halted() {
+            self.notice = Some(format!("The run stopped: {h}"));
+            let _ = self.player.apply(Input::Pause);
+        }
+        if self.player.now() < before {
+            // The loop started the run over: not news for the embedding page.
+            self.rebaseline();
+            self.refresh();
+        }
+        self.sync_timeline();
+        if !self.player.playing() {
+            self.refresh();
+            self.observe_due = true;
+        } else {
+            if self.player.lab().trace_recorded() == self.seen_trace {
+                // Nothing happened: only the messages move.
+                self.now = self.player.now();
+            } else {
+                self.refresh_view();
+            }
+            // The panels catch up within PANEL_EVERY_MS, also after the last event.
+            let text_due =
+                self.panels_trace != self.seen_trace && ts - self.panels_ts >= PANEL_EVERY_MS;
+            if text_due {
+                self.observe_due = true;
+                self.panels_ts = ts;
+                self.panels += 1;
+                self.panels_trace = self.seen_trace;
+                self.refresh_log();
+            }
+            // Never on the same frame as the text panels: two redraws would add up.
+            if !text_due
+                && self.lab_panel_trace != self.seen_trace
+                && ts - self.lab_panel_ts >= LAB_PANEL_EVERY_MS
+            {
+                self.lab_panel_ts = ts;
+                self.refresh_lab_panel();
+            }
+        }
+        self.schedule_frame(ctx);
+        true
+    }
+
+    /// Sends one input to the player; what it refuses becomes the notice.
+    pub(crate) fn input(&mut self, i: Input) {
+        match self.player.apply(i) {
+            Ok(()) => {}
+            Err(e) => self.notice = Some(e),
+        }
+        self.refresh();
+    }
+
+    /// A user action (or a request, or traffic switched), unless the exercise refuses it now.
+    pub(crate) fn act(&mut self, i: Input) {
+        if let Some(why) = self
+            .lesson
+            .as_ref()
+            .and_then(|l| l.refuses(self.player.actions_taken(), self.player.now()))
+        {
+            self.notice = Some(why);
+            self.refresh();
+            return;
+        }
+        match self.player.apply(i) {
+            Ok(()) => {
+                self.notice = None;
+                if let Some(l) = &mut self.lesson {
+                    l.replayed = false;
+                }
+            }
+            Err(e) => self.notice = Some(e),
+        }
+        self.refresh();
+    }
+
+    /// This run's state at virtual time `t`, paused: back in time from the nearest checkpoint,
+    /// forward by playing on, automatic requests and all, for at most [`JUMP_MS`].
+    pub(crate) fn jump(&mut self, t: Time) {
+        let _ = self.player.apply(Input::Pause);
+        let perf = web_sys::window().and_then(|w| w.performance());
+        let clock = || perf.as_ref().map_or(0.0, |p| p.now());
+        let start = clock();
+        while self.player.seek(t, JUMP_CHUNK) == RunOutcome::Budget {
+            if clock() - start > JUMP_MS {
+                self.notice = Some(format!(
+                    "Stopped at t = {}: a jump may take {} s of your time. Press play to go on, or jump again.",
+                    splitbrain_sim::format_time(self.player.now()),
+                    JUMP_MS / 1_000.0
+                ));
+                break;
+            }
+        }
+        self.rebaseline();
+        self.refresh();
+    }
+}
