@@ -45,6 +45,18 @@ pub(crate) const JUMP_CHUNK: u64 = 50_000;
 /// Timers the inspector lists for one node.
 pub(crate) const TIMERS_SHOWN: usize = 6;
 
+/// How the page builds runs: the trace it keeps, the drops it draws, a stop at a violation,
+/// and the exercise's goals watched.
+pub(crate) fn page_options(lesson: Option<&Lesson>) -> Options {
+    Options {
+        trace_kept: TRACE_KEPT,
+        keep_drops: DROPS_SHOWN,
+        stop_on_violation: true,
+        watch: lesson.map(|l| Box::new(l.exercise.tracker()) as Box<dyn splitbrain_sim::Watch>),
+        ..Options::default()
+    }
+}
+
 /// The shell component.
 pub struct App {
     pub(crate) player: Player,
@@ -107,6 +119,8 @@ pub struct App {
     pub(crate) markers: Rc<Vec<Marker>>,
     pub(crate) branches: Rc<Vec<BranchItem>>,
     pub(crate) timeline_key: (usize, usize, usize),
+    /// Counts every change of `markers`, so the track redraws them only then.
+    pub(crate) markers_version: u64,
     /// The exercise this page is open on.
     pub(crate) lesson: Option<Lesson>,
     /// This browser's exercise results.
@@ -159,23 +173,12 @@ impl Component for App {
         {
             leaving = w.location().replace(&url).is_ok();
         }
-        let bench = bench.map(|b| match b {
-            settings::Bench::Throughput(n) => crate::page::run_bench(n),
-            settings::Bench::Seek => crate::page::run_seek_bench(),
-        });
+        let bench = bench.map(crate::page::run_bench);
         // The exercise, if its run is the one asked for.
         let lesson = exercise
             .filter(|e| e.lab == run.lab)
             .map(crate::classroom::Lesson::new);
-        let options = || Options {
-            trace_kept: TRACE_KEPT,
-            keep_drops: DROPS_SHOWN,
-            stop_on_violation: true,
-            watch: lesson
-                .as_ref()
-                .map(|l| Box::new(l.exercise.tracker()) as Box<dyn splitbrain_sim::Watch>),
-            ..Options::default()
-        };
+        let options = || page_options(lesson.as_ref());
         let own = find(&run.lab).is_ok_and(|l| l.own_traffic);
         let built = if lesson.is_some() {
             // An exercise's start is its base; a solution link's actions replay as the
@@ -199,11 +202,7 @@ impl Component for App {
                 settings::default_run(),
                 Vec::new(),
                 TrafficState::from_run(Some(Traffic::start())),
-                Options {
-                    trace_kept: TRACE_KEPT,
-                    keep_drops: DROPS_SHOWN,
-                    ..Options::default()
-                },
+                page_options(None),
             )
             .expect("the default run always builds")
         });
@@ -283,6 +282,7 @@ impl Component for App {
             markers: Rc::default(),
             branches: Rc::default(),
             timeline_key: (usize::MAX, 0, 0),
+            markers_version: 0,
             lesson,
             progress: Progress::load(),
             list_open: list,

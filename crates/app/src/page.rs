@@ -5,6 +5,19 @@ use splitbrain_sim::TraceLine;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+/// A number for a link, to six decimals, with integer arithmetic: formatting an `f64` would
+/// add the float printer to the download.
+pub fn decimal(v: f64) -> String {
+    let m = (v.max(0.0) * 1e6).round() as u64;
+    let frac = format!("{:06}", m % 1_000_000);
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        (m / 1_000_000).to_string()
+    } else {
+        format!("{}.{frac}", m / 1_000_000)
+    }
+}
+
 /// The query string of the page's address.
 pub fn query() -> String {
     web_sys::window()
@@ -130,32 +143,4 @@ pub fn what(l: &TraceLine) -> String {
         s.push_str(&format!(" ({k})"));
     }
     s
-}
-
-/// The timeline's benchmark (`splitbrain bench --seek`) in this tab: a 10-minute Raft run
-/// played once, then 100 seeks, as JSON.
-#[cfg(feature = "lab-raft")]
-pub fn run_seek_bench() -> String {
-    let perf = web_sys::window().and_then(|w| w.performance());
-    let mut clock = move || perf.as_ref().map_or(0.0, |p| p.now());
-    let mut r = splitbrain_player::bench::seek_bench(&mut clock, 100);
-    let mut sorted = r.seeks_ms.clone();
-    sorted.sort_by(f64::total_cmp);
-    r.seeks_ms.clear();
-    serde_json::json!({
-        "bench": "seek",
-        "events": r.events,
-        "play_ms": r.play_ms,
-        "seek_ms_median": sorted[sorted.len() / 2],
-        "seek_ms_worst": sorted[sorted.len() - 1],
-        "checkpoints": r.checkpoints,
-        "trace_hash": format!("{:016x}", r.hash),
-    })
-    .to_string()
-}
-
-/// The timeline's benchmark needs the Raft lab.
-#[cfg(not(feature = "lab-raft"))]
-pub fn run_seek_bench() -> String {
-    "{\"error\": \"the benchmark runs on the page that carries Raft\"}".into()
 }

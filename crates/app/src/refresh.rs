@@ -50,6 +50,7 @@ impl App {
             return;
         }
         self.timeline_key = key;
+        self.markers_version += 1;
         self.markers = Rc::new(self.player.markers());
         self.branches = Rc::new(
             self.player

@@ -4,7 +4,7 @@ use crate::app::*;
 use crate::page::page_base;
 use splitbrain_embed::Control;
 use splitbrain_labs::{RunDescription, Traffic, find};
-use splitbrain_player::{Input, Options, Player, TrafficState};
+use splitbrain_player::{Input, Player, TrafficState};
 use splitbrain_sim::TimedAction;
 
 impl App {
@@ -16,7 +16,7 @@ impl App {
         format!(
             "{}?run={json}&speed={}&t={}",
             page_base(),
-            self.player.speed(),
+            crate::page::decimal(self.player.speed()),
             splitbrain_sim::format_time(self.player.now())
         )
     }
@@ -43,16 +43,7 @@ impl App {
         actions: Vec<TimedAction>,
         traffic: TrafficState,
     ) -> Result<(), String> {
-        let options = Options {
-            trace_kept: TRACE_KEPT,
-            keep_drops: DROPS_SHOWN,
-            stop_on_violation: true,
-            watch: self
-                .lesson
-                .as_ref()
-                .map(|l| Box::new(l.exercise.tracker()) as Box<dyn splitbrain_sim::Watch>),
-            ..Options::default()
-        };
+        let options = page_options(self.lesson.as_ref());
         let (speed, playing) = (self.player.speed(), self.player.playing());
         self.player = Player::new(base, actions, traffic, options)?;
         let _ = self.player.apply(Input::Speed(speed));

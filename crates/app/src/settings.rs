@@ -4,24 +4,14 @@
 use splitbrain_labs::{RunDescription, find, labs};
 use splitbrain_sim::{Latency, limits};
 
-/// A benchmark the page runs instead of animating.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Bench {
-    /// Raft's simulator throughput on this many nodes.
-    Throughput(usize),
-    /// The timeline: seeks in a 10-minute Raft run.
-    Seek,
-}
-
 /// What the page starts from.
 pub struct Settings {
     /// The run to build.
     pub run: RunDescription,
     /// Virtual seconds per wall second.
     pub speed: f64,
-    /// `?bench=N`: measure Raft's simulator throughput on N nodes instead of animating;
-    /// `?bench=seek`: the timeline's seek benchmark.
-    pub bench: Option<Bench>,
+    /// `?bench=N`: measure Raft's simulator throughput on N nodes instead of animating.
+    pub bench: Option<usize>,
     /// `?run=`: a shared run (its actions replay; no automatic traffic is added).
     pub shared: bool,
     /// `?t=`: open paused at this virtual time.
@@ -148,10 +138,9 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
                     "t must be a time like 1.5s, at most one day, got {v:?}"
                 )),
             },
-            "bench" if v == "seek" => s.bench = Some(Bench::Seek),
             "bench" => match v.parse::<usize>() {
                 // Raft's own size check answers for sizes it does not run.
-                Ok(n) if n <= limits::MAX_NODES => s.bench = Some(Bench::Throughput(n)),
+                Ok(n) if n <= limits::MAX_NODES => s.bench = Some(n),
                 _ => errors.push(format!("bench needs at most {} nodes", limits::MAX_NODES)),
             },
             "selftest" if v == "panic" => s.panic_test = true,

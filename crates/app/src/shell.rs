@@ -295,13 +295,18 @@ impl App {
     /// The shared network view, wired to the shell.
     /// The timeline under the network.
     fn view_timeline(&self, link: &html::Scope<Self>, interactive: bool) -> Html {
-        html! {
-            <crate::timeline::Timeline now={self.now} reached={self.player.reached()}
-                markers={self.markers.clone()} branches={self.branches.clone()} current={self.player.current()}
-                interactive={interactive}
-                on_seek={link.callback(Msg::SeekTo)} on_branch={link.callback(Msg::Branch)}
-                on_step={link.callback(|fwd| if fwd { Msg::Step } else { Msg::StepBack })} />
-        }
+        crate::timeline::view(crate::timeline::Timeline {
+            now: self.now,
+            reached: self.player.reached(),
+            markers: &self.markers,
+            markers_version: self.markers_version,
+            branches: &self.branches,
+            current: self.player.current(),
+            interactive,
+            on_seek: link.callback(Msg::SeekTo),
+            on_step: link.callback(|fwd| if fwd { Msg::Step } else { Msg::StepBack }),
+            on_branch: link.callback(Msg::Branch),
+        })
     }
 
     fn view_network(

@@ -1,6 +1,10 @@
 //! The timeline under the network: the whole run so far as a track to scrub, step back and
 //! forward, its markers, and the branches a learner made by acting in the past.
+//!
+//! Plain functions rather than components of their own: the markers redraw through the page's
+//! `Memo` only when they or the scale change, and the download stays small.
 
+use crate::page::Memo;
 use splitbrain_player::{Marker, MarkerKind};
 use splitbrain_sim::{Time, format_time};
 use std::rc::Rc;
@@ -16,17 +20,18 @@ pub struct BranchItem {
     pub name: String,
 }
 
-/// Props of [`Timeline`].
-#[derive(Properties, PartialEq)]
-pub struct TimelineProps {
+/// What the timeline shows and where its clicks go.
+pub struct Timeline<'a> {
     /// Virtual time now.
     pub now: Time,
     /// How far this branch was played.
     pub reached: Time,
     /// This branch's markers, in time order.
-    pub markers: Rc<Vec<Marker>>,
+    pub markers: &'a Rc<Vec<Marker>>,
+    /// Changes whenever `markers` does.
+    pub markers_version: u64,
     /// Every branch of the run.
-    pub branches: Rc<Vec<BranchItem>>,
+    pub branches: &'a [BranchItem],
     /// The branch shown.
     pub current: usize,
     /// Scrubbing is allowed (an embed without `seek` shows the track only).
@@ -53,16 +58,21 @@ pub fn scale(reached: Time) -> Time {
     }
 }
 
+/// `t` as a percentage of `end` for a style, with two decimals in integer arithmetic.
+fn percent(t: Time, end: Time) -> String {
+    // At most a day of µs × 10,000: within u64.
+    let h = t.min(end) * 10_000 / end.max(1);
+    format!("{}.{:02}%", h / 100, h % 100)
+}
+
 /// The timeline.
-#[component]
-pub fn Timeline(p: &TimelineProps) -> Html {
+pub fn view(p: Timeline<'_>) -> Html {
     let end = scale(p.reached.max(1));
-    let pct = |t: Time| t.min(end) as f64 / end as f64 * 100.0;
     let seek = p.on_seek.clone();
     let oninput = Callback::from(move |e: InputEvent| {
         let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-        if let Ok(t) = input.value().parse::<f64>() {
-            seek.emit(t as Time);
+        if let Ok(t) = input.value().parse::<Time>() {
+            seek.emit(t);
         }
     });
     let back = p.on_step.reform(|_: MouseEvent| false);
@@ -71,12 +81,14 @@ pub fn Timeline(p: &TimelineProps) -> Html {
         let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
         select.value().parse().unwrap_or(0)
     });
+    // Redrawn when the markers, the scale or whether they can be clicked change.
+    let version = p.markers_version ^ end.rotate_left(17) ^ u64::from(p.interactive) << 63;
     html! {
         <div class="timeline" role="group" aria-label="timeline" data-testid="timeline">
             <button class="step-back" onclick={back} disabled={!p.interactive} title="one event back (←)" aria-label="one event back">{ "◀" }</button>
             <div class="track">
-                <div class="played" style={format!("width: {:.2}%", pct(p.reached))}></div>
-                <Markers markers={p.markers.clone()} end={end} on_seek={p.on_seek.clone()} interactive={p.interactive} />
+                <div class="played" style={format!("width: {}", percent(p.reached, end))}></div>
+                <Memo version={version}>{ markers(p.markers, end, &p.on_seek, p.interactive) }</Memo>
                 <input type="range" min="0" max={end.to_string()} step="1000" value={p.now.min(end).to_string()}
                        disabled={!p.interactive} oninput={oninput} aria-label="time in the run"
                        aria-valuetext={format!("t = {}", format_time(p.now - p.now % 1000))} />
@@ -100,20 +112,10 @@ fn short(t: Time) -> String {
     format!("{}.{}s", tenths / 10, tenths % 10)
 }
 
-#[derive(Properties, PartialEq)]
-struct MarkersProps {
-    markers: Rc<Vec<Marker>>,
-    end: Time,
-    on_seek: Callback<Time>,
-    interactive: bool,
-}
-
-/// The markers: redrawn only when they or the scale change, not on every frame.
-#[component]
-fn Markers(p: &MarkersProps) -> Html {
-    let every = p.markers.len().div_ceil(MARKERS_SHOWN).max(1);
-    let shown = p
-        .markers
+/// The markers on the track.
+fn markers(all: &[Marker], end: Time, on_seek: &Callback<Time>, interactive: bool) -> Html {
+    let every = all.len().div_ceil(MARKERS_SHOWN).max(1);
+    let shown = all
         .iter()
         .enumerate()
         .filter(|(i, m)| i % every == 0 || m.kind == MarkerKind::Violation);
@@ -121,13 +123,12 @@ fn Markers(p: &MarkersProps) -> Html {
         <div class="markers">
             { for shown.map(|(i, m)| {
                 let at = m.at;
-                let seek = p.on_seek.reform(move |_: MouseEvent| at);
-                let left = m.at.min(p.end) as f64 / p.end as f64 * 100.0;
+                let seek = on_seek.reform(move |_: MouseEvent| at);
                 let title = format!("{} at {}", m.label, format_time(m.at - m.at % 1000));
                 html! {
                     <button key={i} class={classes!("marker", format!("marker-{}", m.kind.name()))}
-                            style={format!("left: {left:.2}%")} title={title.clone()} aria-label={title}
-                            onclick={seek} disabled={!p.interactive} tabindex="-1">
+                            style={format!("left: {}", percent(m.at, end))} title={title.clone()} aria-label={title}
+                            onclick={seek} disabled={!interactive} tabindex="-1">
                         { glyph(m.kind) }
                     </button>
                 }
@@ -149,7 +150,7 @@ fn glyph(k: MarkerKind) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::scale;
+    use super::{percent, scale};
 
     #[test]
     fn scale_grows_in_steps_of_one_two_five() {
@@ -158,5 +159,12 @@ mod tests {
         assert_eq!(scale(4_000_000), 5_000_000);
         assert_eq!(scale(5_000_001), 10_000_000);
         assert_eq!(scale(600_000_000), 1_000_000_000);
+    }
+
+    #[test]
+    fn percent_has_two_decimals_and_stays_on_the_track() {
+        assert_eq!(percent(1, 3), "33.33%");
+        assert_eq!(percent(5, 2), "100.00%");
+        assert_eq!(percent(0, 0), "0.00%");
     }
 }

@@ -65,8 +65,8 @@ pub fn describe(a: &Action) -> String {
         Action::Cut { from, to } => format!("cut n{from}→n{to}"),
         Action::DropMessage { id } => format!("drop message #{id}"),
         Action::Client { node, command } => format!("{command} → n{node}"),
-        Action::Loss { p, .. } => format!("loss {}%", (p * 100.0).round()),
-        Action::Duplicate { p, .. } => format!("duplication {}%", (p * 100.0).round()),
+        Action::Loss { p, .. } => format!("loss {}%", (p * 100.0).round() as i64),
+        Action::Duplicate { p, .. } => format!("duplication {}%", (p * 100.0).round() as i64),
         Action::Latency { latency, .. } => format!("latency {latency}"),
     }
 }
@@ -132,7 +132,7 @@ impl Branch {
 
     /// Every marker, user actions among them, in time order.
     pub fn markers(&self) -> Vec<Marker> {
-        let mut all: Vec<Marker> = self
+        let all: Vec<Marker> = self
             .items
             .iter()
             .map(|r| Marker {
@@ -142,8 +142,7 @@ impl Branch {
             })
             .chain(self.found.iter().cloned())
             .collect();
-        all.sort_by_key(|m| m.at);
-        all
+        crate::by_time(all, |m| m.at)
     }
 
     /// Markers found in the run so far (leaders, chosen values, violations, goals): with the

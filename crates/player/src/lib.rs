@@ -20,3 +20,20 @@ pub use input::Input;
 pub use markers::{Marker, MarkerKind};
 pub use player::{CHECKPOINT_EVERY, MAX_CHECKPOINTS, Options, Player};
 pub use traffic::TrafficState;
+
+use splitbrain_sim::Time;
+
+/// `items` in time order, ties kept in their order. One sort of `(time, index)` pairs serves
+/// every caller: each `sort_by_key` with its own closure would add its own copy of the sort to
+/// the page's download.
+pub fn by_time<T>(items: Vec<T>, at: impl Fn(&T) -> Time) -> Vec<T> {
+    if items.windows(2).all(|w| at(&w[0]) <= at(&w[1])) {
+        return items;
+    }
+    let mut keys: Vec<(Time, usize)> = items.iter().enumerate().map(|(i, x)| (at(x), i)).collect();
+    keys.sort_unstable();
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    keys.into_iter()
+        .filter_map(|(_, i)| slots[i].take())
+        .collect()
+}

@@ -82,7 +82,7 @@ impl Player {
         let mut check = base.clone();
         check.actions.extend(actions.iter().cloned());
         check.validate().map_err(|e| e.0)?;
-        let mut items: Vec<Recorded> = actions
+        let items: Vec<Recorded> = actions
             .into_iter()
             .map(|a| Recorded {
                 at: a.at,
@@ -90,7 +90,7 @@ impl Player {
                 events: None,
             })
             .collect();
-        items.sort_by_key(|r| r.at);
+        let items = crate::by_time(items, |r| r.at);
         let lab = fresh(&base, &options)?;
         let mut p = Self {
             base,
@@ -250,7 +250,7 @@ impl Player {
     pub fn link_run(&self) -> RunDescription {
         let mut run = self.base.clone();
         run.actions.extend(self.actions());
-        run.actions.sort_by_key(|a| a.at);
+        run.actions = crate::by_time(run.actions, |a| a.at);
         run.traffic = self.traffic.describe();
         run
     }
@@ -288,7 +288,7 @@ impl Player {
             }
             Input::Speed(s) => {
                 if !(s.is_finite() && s > 0.0) {
-                    return Err(format!("speed must be a positive number, got {s}"));
+                    return Err("speed must be a positive number".into());
                 }
                 self.speed = s;
             }
