@@ -69,6 +69,9 @@ pub struct App {
     pub(crate) panels: u64,
     /// When the text panels were last refreshed during play (rAF timestamp, ms).
     pub(crate) panels_ts: f64,
+    /// The text panels lag a scrubbed state, and the timer that brings them up.
+    pub(crate) panels_stale: bool,
+    pub(crate) catch_up: Option<gloo::timers::callback::Timeout>,
     /// Trace events recorded when the text panels were last refreshed.
     pub(crate) panels_trace: u64,
     /// Version and refresh time of the lab panel, which follows at most every
@@ -237,6 +240,8 @@ impl Component for App {
             panels: 0,
             panels_ts: 0.0,
             panels_trace: 0,
+            panels_stale: false,
+            catch_up: None,
             lab_panel: 0,
             lab_panel_ts: 0.0,
             lab_panel_trace: 0,

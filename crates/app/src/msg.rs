@@ -14,8 +14,13 @@ pub enum Msg {
     Step,
     /// Go back one event.
     StepBack,
-    /// Go to this virtual time (the timeline, Home).
+    /// Go to this virtual time (a marker, Home).
     SeekTo(Time),
+    /// The scrubber was dragged here: the network follows at once, the text panels at most
+    /// every 200 ms, as while playing.
+    Scrub(Time),
+    /// Bring the text panels up to a scrubbed state.
+    CatchUp,
     /// Go this far from now (Shift+arrows), in µs.
     SeekBy(i64),
     /// Go to the end of the run so far (End).
@@ -95,9 +100,12 @@ impl Msg {
     pub(crate) fn control(&self) -> Option<Control> {
         Some(match self {
             Msg::TogglePlay | Msg::Step => Control::Play,
-            Msg::StepBack | Msg::SeekTo(_) | Msg::SeekBy(_) | Msg::SeekEnd | Msg::Branch(_) => {
-                Control::Seek
-            }
+            Msg::StepBack
+            | Msg::SeekTo(_)
+            | Msg::Scrub(_)
+            | Msg::SeekBy(_)
+            | Msg::SeekEnd
+            | Msg::Branch(_) => Control::Seek,
             Msg::Speed(_) => Control::Speed,
             Msg::Reset => Control::Reset,
             // A new seed is another run: an embed's or an exercise's run is fixed.

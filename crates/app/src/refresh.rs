@@ -73,6 +73,7 @@ impl App {
     /// The inspector, event log and lab panel: text nobody can read at 60 updates a second,
     /// so while playing they follow at most every [`PANEL_EVERY_MS`] (at once when paused).
     pub(crate) fn refresh_panels(&mut self) {
+        self.panels_stale = false;
         self.panels += 1;
         self.panels_trace = self.player.lab().trace_recorded();
         self.refresh_lab_panel();

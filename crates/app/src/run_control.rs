@@ -11,7 +11,7 @@ use yew::prelude::*;
 impl App {
     /// One message: what `update` does before the side column is rebuilt.
     pub(crate) fn handle(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
-        if !matches!(msg, Msg::Frame(_)) {
+        if !matches!(msg, Msg::Frame(_) | Msg::Scrub(_) | Msg::CatchUp) {
             // Anything the user did shows at once.
             self.panels += 1;
         }
@@ -27,6 +27,13 @@ impl App {
             Msg::Step => self.input(Input::Step),
             Msg::StepBack => self.input(Input::StepBack),
             Msg::SeekTo(t) => self.jump(t),
+            Msg::Scrub(t) => self.scrub(ctx, t),
+            Msg::CatchUp => {
+                self.catch_up = None;
+                if self.panels_stale {
+                    self.refresh_panels();
+                }
+            }
             Msg::SeekBy(d) => {
                 // Forward past the end plays on, as the scrubber does.
                 self.jump(self.player.now().saturating_add_signed(d));
@@ -256,9 +263,40 @@ impl App {
         self.refresh();
     }
 
+    /// Dragging the scrubber: the run at `t` and its picture now, the text panels (the
+    /// costliest part of a frame) at most every [`PANEL_EVERY_MS`], and once more when the drag
+    /// rests, as while playing.
+    pub(crate) fn scrub(&mut self, ctx: &Context<Self>, t: Time) {
+        self.seek_to(t);
+        self.refresh_view();
+        self.sync_timeline();
+        let now = web_sys::window()
+            .and_then(|w| w.performance())
+            .map_or(0.0, |p| p.now());
+        if now - self.panels_ts >= PANEL_EVERY_MS {
+            self.panels_ts = now;
+            self.refresh_panels();
+        } else {
+            self.panels_stale = true;
+            if self.catch_up.is_none() {
+                let link = ctx.link().clone();
+                self.catch_up = Some(gloo::timers::callback::Timeout::new(
+                    PANEL_EVERY_MS as u32,
+                    move || link.send_message(Msg::CatchUp),
+                ));
+            }
+        }
+    }
+
     /// This run's state at virtual time `t`, paused: back in time from the nearest checkpoint,
     /// forward by playing on, automatic requests and all, for at most [`JUMP_MS`].
     pub(crate) fn jump(&mut self, t: Time) {
+        self.seek_to(t);
+        self.refresh();
+    }
+
+    /// Moves the run to `t`, paused, for at most [`JUMP_MS`] of the reader's time.
+    fn seek_to(&mut self, t: Time) {
         let _ = self.player.apply(Input::Pause);
         let perf = web_sys::window().and_then(|w| w.performance());
         let clock = || perf.as_ref().map_or(0.0, |p| p.now());
@@ -274,6 +312,5 @@ impl App {
             }
         }
         self.rebaseline();
-        self.refresh();
     }
 }

@@ -304,6 +304,7 @@ impl App {
             current: self.player.current(),
             interactive,
             on_seek: link.callback(Msg::SeekTo),
+            on_scrub: link.callback(Msg::Scrub),
             on_step: link.callback(|fwd| if fwd { Msg::Step } else { Msg::StepBack }),
             on_branch: link.callback(Msg::Branch),
         })

@@ -36,8 +36,10 @@ pub struct Timeline<'a> {
     pub current: usize,
     /// Scrubbing is allowed (an embed without `seek` shows the track only).
     pub interactive: bool,
-    /// Go to this time.
+    /// Go to this time (a marker).
     pub on_seek: Callback<Time>,
+    /// The scrubber was dragged to this time.
+    pub on_scrub: Callback<Time>,
     /// One event back (`false`) or forward (`true`).
     pub on_step: Callback<bool>,
     /// Show another branch.
@@ -68,7 +70,7 @@ fn percent(t: Time, end: Time) -> String {
 /// The timeline.
 pub fn view(p: Timeline<'_>) -> Html {
     let end = scale(p.reached.max(1));
-    let seek = p.on_seek.clone();
+    let seek = p.on_scrub.clone();
     let oninput = Callback::from(move |e: InputEvent| {
         let input: web_sys::HtmlInputElement = e.target_unchecked_into();
         if let Ok(t) = input.value().parse::<Time>() {

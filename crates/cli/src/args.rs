@@ -272,6 +272,10 @@ pub struct BenchArgs {
     /// time this many seeks to instants spread over it (median and worst, per run).
     #[arg(long)]
     pub seek: Option<usize>,
+    /// With `--seek`: print the benchmark's run as a run description too (`link_run`), for the
+    /// page's half of the benchmark to open.
+    #[arg(long)]
+    pub with_run: bool,
 }
 
 fn parse_nodes(s: &str) -> Result<usize, String> {

@@ -33,7 +33,7 @@ fn bench_goals() -> splitbrain_exercise::Tracker {
 }
 
 /// `--seek N`: the timeline's benchmark, `runs` times; medians of each run's figures.
-fn seek(seeks: usize, runs: usize) -> Result<ExitCode, Fail> {
+fn seek(seeks: usize, runs: usize, with_run: bool) -> Result<ExitCode, Fail> {
     if !(1..=10_000).contains(&seeks) {
         return Err(Fail("--seek takes 1 to 10000 seeks".into()));
     }
@@ -56,7 +56,7 @@ fn seek(seeks: usize, runs: usize) -> Result<ExitCode, Fail> {
         .collect();
     let mut play: Vec<f64> = reports.iter().map(|r| r.play_ms).collect();
     let r = &reports[0];
-    let row = serde_json::json!({
+    let mut row = serde_json::json!({
         "bench": "seek",
         "run": "raft, 5 nodes, 10 min, automatic traffic, a crash and a partition every minute",
         "events": r.events,
@@ -68,13 +68,16 @@ fn seek(seeks: usize, runs: usize) -> Result<ExitCode, Fail> {
         "checkpoints": r.checkpoints,
         "trace_hash": format!("{:016x}", r.hash),
     });
+    if with_run {
+        row["link_run"] = serde_json::to_value(&r.link).unwrap_or_default();
+    }
     println!("{}", serde_json::to_string_pretty(&row).unwrap_or_default());
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn bench(a: BenchArgs) -> Result<ExitCode, Fail> {
     if let Some(n) = a.seek {
-        return seek(n, a.runs);
+        return seek(n, a.runs, a.with_run);
     }
     if a.goals && a.lab != "raft" {
         return Err(Fail(

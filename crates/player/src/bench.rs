@@ -22,6 +22,8 @@ pub struct SeekReport {
     pub checkpoints: usize,
     /// The run's trace hash at the end, so native and wasm can be compared.
     pub hash: u64,
+    /// The run as a link would carry it, at its end: the page's half of the benchmark opens it.
+    pub link: RunDescription,
 }
 
 /// The run: Raft on 5 nodes with the page's settings and traffic; every minute a node crashes
@@ -72,5 +74,9 @@ pub fn seek_bench(clock: &mut dyn FnMut() -> f64, seeks: usize) -> SeekReport {
         seeks_ms,
         checkpoints: p.checkpoint_count(),
         hash,
+        link: {
+            let _ = p.apply(Input::Seek(RUN));
+            p.link_run()
+        },
     }
 }

@@ -8,9 +8,10 @@ use splitbrain_labs::{LabInfo, RunDescription, build, find};
 use splitbrain_sim::{Action, Lab, NodeId, RunOutcome, Time, TimedAction, Watch, limits};
 use std::rc::Rc;
 
-/// Events between checkpoints: a rewind replays at most this many (a few milliseconds), and a
-/// 10-minute Raft run needs a few dozen of them.
-pub const CHECKPOINT_EVERY: u64 = 4_096;
+/// Events between checkpoints: a rewind replays at most this many (about 2 ms natively, a few
+/// in the page, so a drag across the timeline keeps its frame rate), and a 10-minute Raft run
+/// needs about forty.
+pub const CHECKPOINT_EVERY: u64 = 2_048;
 /// Checkpoints one branch keeps; past this the older half is thinned to every other one, so a
 /// long run's memory stays bounded and only far rewinds replay further.
 pub const MAX_CHECKPOINTS: usize = 256;

@@ -391,6 +391,8 @@ fn bench() -> Result<(), Failure> {
     release_cli(&["bench"])?;
     println!("==> native throughput, Raft lab with client traffic and its invariants");
     release_cli(&["bench", "--lab", "raft", "--nodes", "5,9"])?;
+    println!("==> the timeline, native: seeks in a 10-minute Raft run with traffic and faults");
+    release_cli(&["bench", "--seek", "200"])?;
     println!(
         "==> consistent hashing: lookups and metrics for 1,000,000 keys after adding a server"
     );
@@ -410,7 +412,19 @@ fn bench() -> Result<(), Failure> {
         "==> page size, wasm throughput, first render, frame work and frame cost in Chromium \
          (set RAFTSCOPE_DIR to measure RaftScope in the same sitting)"
     );
-    run_in(&root().join("web/e2e"), "node", &["bench.mjs"], &[])
+    run_in(&root().join("web/e2e"), "node", &["bench.mjs"], &[])?;
+    println!(
+        "==> the timeline: seeks in a 10-minute Raft run (native and through the page), its \
+         memory in the page, and the frame cost of dragging the scrubber"
+    );
+    // The benchmark's run travels as a link of 1,500 actions: larger than Node's default limit
+    // on a request's headers.
+    run_in(
+        &root().join("web/e2e"),
+        "node",
+        &["--max-http-header-size=4000000", "timeline-bench.mjs"],
+        &[],
+    )
 }
 
 fn main() -> ExitCode {
