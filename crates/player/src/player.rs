@@ -601,25 +601,28 @@ impl Player {
 
     /// One event, and whatever is due before it.
     fn step(&mut self) {
+        self.step_one();
+        self.after_progress();
+    }
+
+    /// Processes one event, first applying the recorded action or automatic request due before
+    /// it; `false` when the run has nothing left to do.
+    fn step_one(&mut self) -> bool {
         loop {
             match self.due() {
                 Some(d) => {
                     if self.lab.step_until(d) {
-                        break;
+                        return true;
                     }
                     // Nothing live comes before it: it goes first.
                     if self.lab.run_until(d, u64::MAX) != RunOutcome::Reached {
-                        break;
+                        return false;
                     }
                     self.fire_due();
                 }
-                None => {
-                    self.lab.step();
-                    break;
-                }
+                None => return self.lab.step(),
             }
         }
-        self.after_progress();
     }
 
     /// The state right after event number `e` (counted from the start of the run).
@@ -628,21 +631,8 @@ impl Player {
             self.restore(|s| s.events <= e);
         }
         while self.lab.events() < e {
-            match self.due() {
-                Some(d) => {
-                    if self.lab.step_until(d) {
-                        continue;
-                    }
-                    if self.lab.run_until(d, u64::MAX) != RunOutcome::Reached {
-                        break;
-                    }
-                    self.fire_due();
-                }
-                None => {
-                    if !self.lab.step() {
-                        break;
-                    }
-                }
+            if !self.step_one() {
+                break;
             }
         }
         // What was done right after event `e`, before the next one, belongs to this state.
