@@ -114,6 +114,10 @@ test('Step sends the automatic client requests that Play sends: the same run eit
   await played.page.keyboard.press(' ');
   await played.page.getByLabel('time in the run').fill('1200000');
   assert.equal(await clock(stepped.page), 't = 1.2s');
+  // While the scrubber moves the text panels follow within 200 ms, as when playing.
+  const settled = (page) => page.waitForFunction(() => document.querySelector('[data-testid=fingerprint]').textContent.endsWith(' at 1.2s'));
+  await settled(stepped.page);
+  await settled(played.page);
   assert.equal(await fingerprint(stepped.page), await fingerprint(played.page));
   // The requests reached the leader's log (set commands at 0.5 and 0.9 s).
   assert.ok(await stepped.page.locator('.log-table td, .raft-log td, table td').filter({ hasText: /t\d/ }).count() > 0);

@@ -39,7 +39,7 @@ impl App {
         html! {
             <aside class="side">
                 if let Some(l) = &self.lesson {
-                    { crate::classroom::view_lesson(l, self.player.actions_taken(), &link.callback(Msg::Class), link.callback(|_| Msg::Reset)) }
+                    { crate::classroom_view::view_lesson(l, self.player.actions_taken(), &link.callback(Msg::Class), link.callback(|_| Msg::Reset)) }
                 }
                 <div class="controls" role="toolbar" aria-label="simulation controls">
                     <button class="primary" onclick={link.callback(|_| Msg::TogglePlay)} title="Space">
@@ -233,7 +233,7 @@ impl App {
                     <button class="help-button" onclick={link.callback(|_| Msg::Help(true))} aria-label="keyboard shortcuts" title="?">{ "?" }</button>
                 </header>
                 if self.list_open {
-                    { crate::classroom::view_list(&self.progress, self.lesson.as_ref().map(|l| l.exercise.id.as_str()), &link.callback(Msg::Class), link.callback(|_| Msg::Author(crate::author::AuthorMsg::Open(true)))) }
+                    { crate::classroom_view::view_list(&self.progress, self.lesson.as_ref().map(|l| l.exercise.id.as_str()), &link.callback(Msg::Class), link.callback(|_| Msg::Author(crate::author::AuthorMsg::Open(true)))) }
                 }
                 if let Some(d) = &self.draft {
                     { crate::author::view(d, &crate::page::page_base(), &link.callback(Msg::Author)) }

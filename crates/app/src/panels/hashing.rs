@@ -269,7 +269,7 @@ fn HashRing(props: &RingProps) -> Html {
 }
 
 fn draw(canvas: &NodeRef, d: &RingData) {
-    let Some((el, ctx)) = crate::network::context_2d(canvas) else {
+    let Some((el, ctx)) = crate::network_canvas::context_2d(canvas) else {
         return;
     };
     let size = f64::from(el.width());
