@@ -157,3 +157,20 @@ test('at 360 px the timeline fits the width', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('an exercise that turns rewinding off: the timeline is shown but cannot be scrubbed, keys say why', async () => {
+  const exercise = {
+    id: 'one-pass', title: 'One pass', lab: 'raft', level: 'guided', brief: 'Crash the leader once.',
+    controls: 'crash', rewind: false, time_limit: '20s', goals: [{ check: { leader_elected: {} } }],
+  };
+  const { page, errors } = await open(browser, `${server.url}?def=${encodeURIComponent(JSON.stringify(exercise))}&speed=1`);
+  await page.waitForTimeout(1500);
+  await page.keyboard.press(' ');
+  assert.equal(await page.getByLabel('time in the run').isDisabled(), true);
+  const before = await clock(page);
+  await page.keyboard.press('ArrowLeft');
+  assert.match(await page.getByTestId('notice').textContent(), /does not let you use "seek"/);
+  assert.equal(await clock(page), before, 'still where it was');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

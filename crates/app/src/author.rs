@@ -231,6 +231,7 @@ impl Draft {
                 .collect::<Vec<_>>()
                 .join(","),
             budget,
+            rewind: true,
             time_limit: parse_duration(self.time_limit.trim())
                 .map_err(|e| format!("time limit: {}", e.0))?,
             hints: self

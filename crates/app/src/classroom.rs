@@ -62,13 +62,16 @@ impl Lesson {
         }
     }
 
-    /// Whether the exercise lets the student do this. Watching (play, step, speed), starting
-    /// over and rewinding are always there; changing the run itself never is.
+    /// Whether the exercise lets the student do this. Watching (play, step, speed) and starting
+    /// over are always there, going back in time unless the exercise turns it off; changing the
+    /// run itself never is.
     pub fn allows(&self, c: Control) -> bool {
-        matches!(
-            c,
-            Control::Play | Control::Speed | Control::Reset | Control::Seek
-        ) || (c != Control::Load && self.controls.allows(c))
+        match c {
+            Control::Play | Control::Speed | Control::Reset => true,
+            Control::Seek => self.exercise.rewind,
+            Control::Load => false,
+            c => self.controls.allows(c),
+        }
     }
 
     /// Why the student may not take one more action now, if not.

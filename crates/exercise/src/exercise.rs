@@ -41,6 +41,14 @@ pub struct GoalSpec {
     pub check: Goal,
 }
 
+fn rewind_on() -> bool {
+    true
+}
+
+fn is_on(b: &bool) -> bool {
+    *b
+}
+
 fn one_point() -> u32 {
     1
 }
@@ -77,6 +85,11 @@ pub struct Exercise {
     /// Most actions the student may take; none means no limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<u32>,
+    /// Whether the student may go back in time (scrub the timeline, step back) and act there,
+    /// which replaces what came after; the budget counts the actions of the line graded. On
+    /// unless the exercise turns it off, as a puzzle that must be solved in one pass would.
+    #[serde(default = "rewind_on", skip_serializing_if = "is_on")]
+    pub rewind: bool,
     /// How long the run is judged: goals met later do not count.
     #[serde(with = "serde_duration")]
     pub time_limit: Time,
@@ -171,6 +184,12 @@ impl Exercise {
         };
         if table.contains_key("lab") {
             return Err("start must not name a lab: the exercise's lab is the one".into());
+        }
+        if table.contains_key("traffic") {
+            return Err(
+                "start must not set traffic: the page's automatic requests would spend the student's budget"
+                    .into(),
+            );
         }
         table.insert("lab".into(), self.lab.clone().into());
         // Through text, as a link's run is read: the page then carries one reader, not two.

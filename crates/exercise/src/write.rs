@@ -13,6 +13,7 @@ const FIELDS: &[&str] = &[
     "brief",
     "controls",
     "budget",
+    "rewind",
     "time_limit",
     "hints",
     "start",

@@ -326,6 +326,7 @@ fn the_schema_lists_every_goal_and_every_exercise_field() {
     assert_eq!(names, goals, "the schema's goals, in the enum's order");
     let (_, mut e) = raft();
     e.budget = Some(1);
+    e.rewind = false;
     let fields: Vec<String> = serde_json::to_value(&e)
         .unwrap()
         .as_object()
@@ -341,4 +342,22 @@ fn the_schema_lists_every_goal_and_every_exercise_field() {
         .collect();
     listed.sort();
     assert_eq!(fields, listed);
+}
+
+/// Rewinding is on unless an exercise says `rewind = false`, which survives the JSON a link
+/// or the page's builder carries; a start may not switch the page's automatic traffic on.
+#[test]
+fn rewind_defaults_on_and_a_start_cannot_set_traffic() {
+    let (_, e) = raft();
+    assert!(e.rewind, "the shipped packs allow going back");
+    let mut off = e.clone();
+    off.rewind = false;
+    let json = serde_json::to_string(&off).unwrap();
+    assert!(json.contains("\"rewind\":false"));
+    let back: Exercise = serde_json::from_str(&json).unwrap();
+    assert!(!back.rewind);
+    assert_ne!(off.content_hash(), e.content_hash(), "another version");
+    let mut busy = e.clone();
+    busy.start["traffic"] = serde_json::json!({"next": "0.1s"});
+    assert!(busy.run().unwrap_err().contains("must not set traffic"));
 }
