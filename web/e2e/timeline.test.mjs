@@ -25,6 +25,9 @@ test('scrubbing back to before the first election shows the leader-less cluster,
   assert.equal(await clock(page), 't = 0.1s');
   assert.equal(await leaders(page), 0);
   assert.match(await page.getByTestId('timeline-span').textContent(), /^0\.1s \/ \d/);
+  // One move of the scrubber (not a drag) brings the text panels along at once.
+  assert.match(await page.getByTestId('fingerprint').textContent(), / at 0\.1s$/);
+  assert.match(await page.locator('section.inspector').first().textContent(), /state\s*follower\s*currentTerm\s*0/);
   await page.screenshot({ path: OUT + 'timeline-before-election.png' });
   // The marker names the election; a click jumps to it.
   const marker = page.locator('.timeline .marker-leader').first();

@@ -71,6 +71,8 @@ pub struct App {
     pub(crate) panels_ts: f64,
     /// The text panels lag a scrubbed state, and the timer that brings them up.
     pub(crate) panels_stale: bool,
+    /// When the scrubber last moved (performance.now, ms): moves closer together are a drag.
+    pub(crate) scrub_ts: f64,
     pub(crate) catch_up: Option<gloo::timers::callback::Timeout>,
     /// Trace events recorded when the text panels were last refreshed.
     pub(crate) panels_trace: u64,
@@ -241,6 +243,7 @@ impl Component for App {
             panels_ts: 0.0,
             panels_trace: 0,
             panels_stale: false,
+            scrub_ts: f64::NEG_INFINITY,
             catch_up: None,
             lab_panel: 0,
             lab_panel_ts: 0.0,

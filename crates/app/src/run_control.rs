@@ -273,7 +273,11 @@ impl App {
         let now = web_sys::window()
             .and_then(|w| w.performance())
             .map_or(0.0, |p| p.now());
-        if now - self.panels_ts >= PANEL_EVERY_MS {
+        // A single move (a click on the track) shows everything at once; a drag, whose moves
+        // come every frame, refreshes the text at most every PANEL_EVERY_MS.
+        let dragging = now - self.scrub_ts < PANEL_EVERY_MS;
+        self.scrub_ts = now;
+        if !dragging || now - self.panels_ts >= PANEL_EVERY_MS {
             self.panels_ts = now;
             self.refresh_panels();
         } else {
