@@ -2,7 +2,7 @@
 
 use crate::app::*;
 use splitbrain_embed::{Command, Control};
-use splitbrain_player::{Input, TrafficState};
+use splitbrain_player::Input;
 use splitbrain_sim::Action;
 use yew::prelude::*;
 
@@ -47,12 +47,10 @@ impl App {
                     return;
                 }
                 // A loaded run replays as it is, like a shared link, from its start.
-                let mut run = *run;
-                let actions = std::mem::take(&mut run.actions);
-                let traffic = TrafficState::from_run(run.traffic.take());
                 self.start_at = 0;
-                match self.rebuild(run, actions, traffic) {
+                match self.player.apply(Input::LoadRun(run)) {
                     Ok(()) => {
+                        self.restarted();
                         self.share = None;
                         if let Some(e) = &mut self.embed {
                             e.ready(self.player.lab(), self.player.base().seed);

@@ -12,6 +12,7 @@ pub mod bench;
 mod branch;
 mod input;
 mod markers;
+mod playback;
 mod player;
 mod traffic;
 

@@ -1,11 +1,11 @@
 //! The player: one run, its branches and checkpoints, driven by [`Input`].
 
-use crate::branch::{Auto, Branch, Item, Recorded, Saved};
+use crate::branch::{Branch, Item, Recorded, Saved};
 use crate::input::Input;
-use crate::markers::{self, Marker, MarkerKind};
+use crate::markers::{Marker, MarkerKind};
 use crate::traffic::TrafficState;
 use splitbrain_labs::{LabInfo, RunDescription, build, find};
-use splitbrain_sim::{Action, Lab, NodeId, RunOutcome, Time, TimedAction, Watch, limits};
+use splitbrain_sim::{Lab, NodeId, RunOutcome, Time, TimedAction, Watch, limits};
 use std::rc::Rc;
 
 /// Events between checkpoints: a rewind replays at most this many (about 2 ms natively, a few
@@ -47,27 +47,27 @@ impl Default for Options {
 
 /// A run with its whole history: the only thing in the page that changes a run.
 pub struct Player {
-    base: RunDescription,
-    info: &'static LabInfo,
-    options: Options,
-    lab: Box<dyn Lab>,
-    branches: Vec<Branch>,
-    current: usize,
+    pub(crate) base: RunDescription,
+    pub(crate) info: &'static LabInfo,
+    pub(crate) options: Options,
+    pub(crate) lab: Box<dyn Lab>,
+    pub(crate) branches: Vec<Branch>,
+    pub(crate) current: usize,
     /// Items of the current branch already applied.
-    cursor: usize,
-    traffic: TrafficState,
+    pub(crate) cursor: usize,
+    pub(crate) traffic: TrafficState,
     /// The history a reset returns to: a loaded link's actions and traffic.
-    start_items: Vec<Recorded>,
-    start_traffic: TrafficState,
-    playing: bool,
-    speed: f64,
+    pub(crate) start_items: Vec<Recorded>,
+    pub(crate) start_traffic: TrafficState,
+    pub(crate) playing: bool,
+    pub(crate) speed: f64,
     /// Pause here once.
-    until: Option<Time>,
+    pub(crate) until: Option<Time>,
     /// Go back to `start_at` here, still playing.
-    loop_at: Option<Time>,
-    start_at: Time,
+    pub(crate) loop_at: Option<Time>,
+    pub(crate) start_at: Time,
     /// What the last input could not do, in words.
-    notice: Option<String>,
+    pub(crate) notice: Option<String>,
 }
 
 impl Player {
@@ -133,7 +133,7 @@ impl Player {
         self.after_progress();
     }
 
-    fn save(&self) -> Saved {
+    pub(crate) fn save(&self) -> Saved {
         Saved {
             at: self.lab.now(),
             events: self.lab.events(),
@@ -302,9 +302,9 @@ impl Player {
                     watch: self.options.watch.clone(),
                     ..self.options
                 };
-                let speed = self.speed;
+                let (speed, playing) = (self.speed, self.playing);
                 *self = Self::from_link(*run, options)?;
-                self.speed = speed;
+                (self.speed, self.playing) = (speed, playing);
             }
             Input::Act(action) => self.act(Item::Act(action))?,
             Input::Request(node) => {
@@ -488,222 +488,9 @@ impl Player {
         Ok(())
     }
 
-    /// Goes back to the latest checkpoint of this branch that `fits`.
-    fn restore(&mut self, fits: impl Fn(&Saved) -> bool) {
-        let b = &self.branches[self.current];
-        let Some(s) = b.checkpoints.iter().rev().find(|s| fits(s)).cloned() else {
-            return;
-        };
-        if self.lab.restore(&s.cp).is_ok() {
-            self.cursor = s.cursor;
-            self.traffic = s.traffic;
-        }
-    }
-
-    /// When the next recorded item or automatic request is due.
-    fn due(&self) -> Option<Time> {
-        let item = self.branch().items.get(self.cursor).map(|r| r.at);
-        match (item, self.traffic.due()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
-    }
-
-    /// Applies what is due now: the automatic request first (it fires as the clock reaches
-    /// its time, before anything the learner does at that instant), then recorded items in
-    /// order. Returns whether an invariant broke.
-    fn fire_due(&mut self) -> bool {
-        let now = self.lab.now();
-        let before = self.lab.violations().len();
-        let item_at = self.branch().items.get(self.cursor).map(|r| r.at);
-        let traffic = self.traffic.due().filter(|d| *d <= now);
-        // Both due at once: as it happened on this branch (the learner may have acted while a
-        // request was due and not yet sent); a request never sent before goes first, as the
-        // clock reaching its time sends it.
-        let auto_first = |b: &Branch, cursor: usize| {
-            let i = b.autos.partition_point(|a| a.request.at < now);
-            b.autos
-                .get(i)
-                .filter(|a| a.request.at == now)
-                .is_none_or(|a| a.after <= cursor)
-        };
-        if traffic.is_some_and(|d| {
-            item_at.is_none_or(|a| d < a || (d == a && auto_first(self.branch(), self.cursor)))
-        }) {
-            let action = self.traffic.fire(self.lab.as_ref(), self.info);
-            let taken = self.lab.control(&action).is_ok();
-            let after = self.cursor;
-            let b = &mut self.branches[self.current];
-            // A replay sends the same requests again: log each once.
-            if b.autos.last().is_none_or(|a| a.request.at < now) {
-                b.autos.push(Auto {
-                    after,
-                    request: TimedAction { at: now, action },
-                    taken,
-                });
-            }
-        } else if item_at.is_some_and(|a| a <= now) {
-            let events = self.lab.events();
-            let slot = &mut self.branches[self.current].items[self.cursor];
-            slot.events.get_or_insert(events);
-            let r = slot.clone();
-            self.cursor += 1;
-            let action = match r.item {
-                Item::Act(a) => Some(a),
-                Item::Request(a) => {
-                    self.traffic.count += 1;
-                    Some(a)
-                }
-                Item::Traffic(on) => {
-                    self.traffic.set(on, now);
-                    None
-                }
-            };
-            if let Some(a) = action
-                && self.lab.control(&a).is_err()
-                // A loaded file's action that cannot run now: the engine records it as
-                // skipped, exactly as the CLI replaying the file does.
-                && self.lab.schedule(now, a).is_ok()
-            {
-                self.lab.run_until(now, u64::MAX);
-            }
-        }
-        self.lab.violations().len() > before
-    }
-
-    /// Runs to `target` with recorded items and automatic requests at their times.
-    fn advance(&mut self, target: Time, budget: u64) -> RunOutcome {
-        let start = self.lab.events();
-        loop {
-            let used = self.lab.events() - start;
-            let due = self.due().filter(|d| *d <= target);
-            let stop = due.unwrap_or(target);
-            if used >= budget && (due.is_some() || self.lab.now() < target) {
-                return RunOutcome::Budget;
-            }
-            let chunk = (budget - used).min(self.options.checkpoint_every);
-            let out = self.lab.run_until(stop, chunk);
-            self.after_progress();
-            match out {
-                RunOutcome::Reached => {}
-                RunOutcome::Budget => continue,
-                other => return other,
-            }
-            if due.is_none() {
-                return RunOutcome::Reached;
-            }
-            if self.fire_due() && self.options.stop_on_violation {
-                self.after_progress();
-                return RunOutcome::Violation;
-            }
-        }
-    }
-
-    /// One event, and whatever is due before it.
-    fn step(&mut self) {
-        self.step_one();
-        self.after_progress();
-    }
-
-    /// Processes one event, first applying the recorded action or automatic request due before
-    /// it; `false` when the run has nothing left to do.
-    fn step_one(&mut self) -> bool {
-        loop {
-            match self.due() {
-                Some(d) => {
-                    if self.lab.step_until(d) {
-                        return true;
-                    }
-                    // Nothing live comes before it: it goes first.
-                    if self.lab.run_until(d, u64::MAX) != RunOutcome::Reached {
-                        return false;
-                    }
-                    self.fire_due();
-                }
-                None => return self.lab.step(),
-            }
-        }
-    }
-
-    /// The state right after event number `e` (counted from the start of the run).
-    fn seek_events(&mut self, e: u64) {
-        if e < self.lab.events() {
-            self.restore(|s| s.events <= e);
-        }
-        while self.lab.events() < e {
-            if !self.step_one() {
-                break;
-            }
-        }
-        // What was done right after event `e`, before the next one, belongs to this state.
-        while let Some(r) = self.branch().items.get(self.cursor)
-            && r.events == Some(e)
-        {
-            if self.lab.run_until(r.at, u64::MAX) != RunOutcome::Reached {
-                break;
-            }
-            self.fire_due();
-        }
-        self.after_progress();
-    }
-
-    /// After the run moved: the branch's reach, new markers, and a checkpoint when due.
-    fn after_progress(&mut self) {
-        let (now, events, recorded) =
-            (self.lab.now(), self.lab.events(), self.lab.trace_recorded());
-        let b = &mut self.branches[self.current];
-        b.reached = b.reached.max(now);
-        if recorded > b.scanned {
-            let n = (recorded - b.scanned).min(self.options.trace_kept as u64) as usize;
-            let scanned = b.scanned;
-            for l in self.lab.trace_tail(n) {
-                if l.i < scanned {
-                    continue;
-                }
-                if let Some((kind, label)) = markers::from_trace(&l) {
-                    let dup = kind == MarkerKind::Chosen
-                        && b.found.iter().any(|m| m.kind == kind && m.label == label);
-                    if !dup {
-                        let i = b.found.partition_point(|m| m.at <= l.t);
-                        b.found.insert(
-                            i,
-                            Marker {
-                                at: l.t,
-                                kind,
-                                label,
-                            },
-                        );
-                    }
-                }
-            }
-            b.scanned = recorded;
-        }
-        let due = b
-            .checkpoints
-            .last()
-            .is_none_or(|s| events >= s.events + self.options.checkpoint_every);
-        if due {
-            let saved = self.save();
-            let b = &mut self.branches[self.current];
-            b.checkpoints.push(saved);
-            if b.checkpoints.len() > self.options.max_checkpoints {
-                thin(&mut b.checkpoints);
-            }
-        }
-    }
-
     /// Where a button's client request goes by default: the lab's entry node or `selected`.
     pub fn client_node(&self, selected: Option<NodeId>) -> NodeId {
         self.info.entry.or(selected).unwrap_or(0)
-    }
-
-    /// Whether an action can be applied now, without applying it (for the page's buttons).
-    pub fn can(&self, action: &Action) -> bool {
-        match action {
-            Action::Restart { node } => !self.lab.up(*node),
-            Action::Crash { node } => self.lab.up(*node),
-            _ => true,
-        }
     }
 
     /// Memory the checkpoints of every branch hold, counted once each (for the benchmark).
@@ -719,18 +506,8 @@ impl Player {
     }
 }
 
-/// Keeps the first checkpoint, every other one of the older half, and the newer half whole.
-fn thin(cps: &mut Vec<Saved>) {
-    let half = cps.len() / 2;
-    let mut i = 0;
-    cps.retain(|_| {
-        i += 1;
-        i == 1 || i > half || i % 2 == 1
-    });
-}
-
 /// A lab as the page wants it.
-fn fresh(run: &RunDescription, o: &Options) -> Result<Box<dyn Lab>, String> {
+pub(crate) fn fresh(run: &RunDescription, o: &Options) -> Result<Box<dyn Lab>, String> {
     let mut lab = build(run, o.trace_kept).map_err(|e| e.0)?;
     lab.set_stop_on_violation(o.stop_on_violation);
     lab.keep_drops(o.keep_drops);
