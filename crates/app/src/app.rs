@@ -5,13 +5,15 @@
 use crate::classroom::{Lesson, Progress};
 use crate::page::query;
 use crate::settings::{self, Settings};
-use crate::timeline::BranchItem;
+use crate::throttle::{Drag, Throttle};
+use crate::ui::UiState;
+use crate::view::frame_clock::Tick;
+use crate::view::timeline::BranchItem;
 use gloo::events::EventListener;
-use gloo::render::AnimationFrame;
 use splitbrain_embed::Control;
 use splitbrain_labs::{Traffic, find};
 use splitbrain_player::{Input, Marker, Options, Player, TrafficState};
-use splitbrain_sim::{NodeId, Time, TraceLine, WorldView};
+use splitbrain_sim::{Time, TraceLine, WorldView};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -60,52 +62,43 @@ pub(crate) fn page_options(lesson: Option<&Lesson>) -> Options {
 /// The shell component.
 pub struct App {
     pub(crate) player: Player,
+    /// The reader's side of the page: selection, filters, overlays, notice, typed text.
+    pub(crate) ui: UiState,
+    /// Every click, key and host command reaches `update` through this one callback, made
+    /// once, so the components' props compare equal from frame to frame.
+    pub(crate) send: Callback<Msg>,
+    /// The frame clock's callback, made once for the same reason.
+    pub(crate) on_frame: Callback<Tick>,
+    /// The network picture: a new `Rc` whenever the trace grew.
     pub(crate) view: Rc<WorldView>,
     /// Virtual time now; moves every frame, while `view` is rebuilt only when the trace grew.
     pub(crate) now: Time,
     /// Trace events recorded when `view` was built.
     pub(crate) seen_trace: u64,
-    /// Version of the text panels (inspector, log, lab panel); they re-render when it changes.
-    pub(crate) panels: u64,
-    /// When the text panels were last refreshed during play (rAF timestamp, ms).
-    pub(crate) panels_ts: f64,
-    /// The text panels lag a scrubbed state, and the timer that brings them up.
-    pub(crate) panels_stale: bool,
-    /// When the scrubber last moved (performance.now, ms): moves closer together are a drag.
-    pub(crate) scrub_ts: f64,
-    pub(crate) catch_up: Option<gloo::timers::callback::Timeout>,
-    /// Trace events recorded when the text panels were last refreshed.
+    /// The run as the text panels (inspectors, log) last read it, and how far the trace was.
+    pub(crate) panel_view: Rc<WorldView>,
     pub(crate) panels_trace: u64,
-    /// Version and refresh time of the lab panel, which follows at most every
-    /// [`LAB_PANEL_EVERY_MS`] while playing.
-    pub(crate) lab_panel: u64,
-    pub(crate) lab_panel_ts: f64,
+    pub(crate) log: Rc<Vec<TraceLine>>,
+    /// The text panels follow a playing run or a drag at most every [`PANEL_EVERY_MS`].
+    pub(crate) text_every: Throttle,
+    /// Tells a drag of the scrubber from a click on its track.
+    pub(crate) drag: Drag,
+    pub(crate) catch_up: Option<gloo::timers::callback::Timeout>,
+    /// The lab's own panel as last built, how far the trace was then, and its throttle
+    /// ([`LAB_PANEL_EVERY_MS`]).
+    pub(crate) lab_panel: Rc<Html>,
     pub(crate) lab_panel_trace: u64,
-    pub(crate) lab_panel_html: Html,
+    pub(crate) lab_every: Throttle,
     /// What the lab panel may ask of the shell.
     pub(crate) hooks: crate::panels::PanelHooks,
-    /// The side column as last built, and the `panels` version it was built for.
-    pub(crate) side_html: Html,
-    pub(crate) side_version: u64,
-    pub(crate) log: Vec<TraceLine>,
-    pub(crate) last_ts: Option<f64>,
-    pub(crate) selected: Option<NodeId>,
-    pub(crate) notice: Option<String>,
-    pub(crate) raf: Option<AnimationFrame>,
+    /// The timeline's markers and branches: new `Rc`s only when they change.
+    pub(crate) markers: Rc<Vec<Marker>>,
+    pub(crate) branches: Rc<Vec<BranchItem>>,
+    pub(crate) timeline_key: (usize, usize, usize),
     pub(crate) bench: Option<String>,
     pub(crate) share: Option<String>,
-    pub(crate) seed_text: String,
-    pub(crate) request_text: String,
-    /// Text of the loss %, duplication % and latency fields: the frame loop re-renders every
-    /// frame, and an input's value must follow what the user is typing or dragging.
-    pub(crate) net_text: [String; 3],
-    pub(crate) selected_message: Option<splitbrain_sim::MsgId>,
-    pub(crate) log_node: Option<NodeId>,
-    pub(crate) log_kind: String,
     /// The lab's invariant names, joined once per build rather than every frame.
-    pub(crate) invariants: String,
-    pub(crate) partition_open: bool,
-    pub(crate) help: bool,
+    pub(crate) invariants: AttrValue,
     /// The visitor asked the system for reduced motion.
     pub(crate) still: bool,
     pub(crate) panic_test: bool,
@@ -120,18 +113,10 @@ pub struct App {
     pub(crate) start_at: Time,
     /// Embed mode: pause here once; start the run over here.
     pub(crate) bounds: (Option<Time>, Option<Time>),
-    /// The timeline's markers and branches, rebuilt when they change (not every frame).
-    pub(crate) markers: Rc<Vec<Marker>>,
-    pub(crate) branches: Rc<Vec<BranchItem>>,
-    pub(crate) timeline_key: (usize, usize, usize),
-    /// Counts every change of `markers`, so the track redraws them only then.
-    pub(crate) markers_version: u64,
     /// The exercise this page is open on.
     pub(crate) lesson: Option<Lesson>,
     /// This browser's exercise results.
     pub(crate) progress: Progress,
-    /// The exercise list is open.
-    pub(crate) list_open: bool,
     /// A progress file being read.
     pub(crate) reader: Option<gloo::file::callbacks::FileReader>,
     /// The exercise a teacher is making from this run.
@@ -234,43 +219,38 @@ impl Component for App {
             None => at.is_none(),
         };
         let view = Rc::new(player.lab().view());
+        let send = ctx.link().callback(|m| m);
         let mut app = Self {
             player,
+            ui: UiState {
+                notice,
+                list_open: list,
+                ..UiState::default()
+            },
+            on_frame: ctx.link().callback(Msg::Frame),
+            hooks: crate::panels::PanelHooks {
+                act: send.reform(Msg::Act),
+                param: send.reform(|(k, v)| Msg::Param(k, v)),
+            },
+            send,
+            panel_view: view.clone(),
             view,
             now: 0,
             seen_trace: 0,
-            panels: 0,
-            panels_ts: 0.0,
             panels_trace: 0,
-            panels_stale: false,
-            scrub_ts: f64::NEG_INFINITY,
+            log: Rc::default(),
+            text_every: Throttle::new(PANEL_EVERY_MS),
+            drag: Drag::new(PANEL_EVERY_MS),
             catch_up: None,
-            lab_panel: 0,
-            lab_panel_ts: 0.0,
+            lab_panel: Rc::default(),
             lab_panel_trace: 0,
-            lab_panel_html: Html::default(),
-            hooks: crate::panels::PanelHooks {
-                act: ctx.link().callback(Msg::Act),
-                param: ctx.link().callback(|(k, v)| Msg::Param(k, v)),
-            },
-            side_html: Html::default(),
-            side_version: u64::MAX,
-            log: Vec::new(),
-            last_ts: None,
-            selected: Some(0),
-            notice,
-            raf: None,
+            lab_every: Throttle::new(LAB_PANEL_EVERY_MS),
+            markers: Rc::default(),
+            branches: Rc::default(),
+            timeline_key: (usize::MAX, 0, 0),
             bench,
             share: None,
-            seed_text: String::new(),
-            request_text: String::new(),
-            net_text: Default::default(),
-            selected_message: None,
-            log_node: None,
-            log_kind: String::new(),
-            invariants: String::new(),
-            partition_open: false,
-            help: false,
+            invariants: AttrValue::default(),
             still: web_sys::window()
                 .and_then(|w| {
                     w.match_media("(prefers-reduced-motion: reduce)")
@@ -287,13 +267,8 @@ impl Component for App {
             observe_due: false,
             start_at: start,
             bounds: (until, loop_at),
-            markers: Rc::default(),
-            branches: Rc::default(),
-            timeline_key: (usize::MAX, 0, 0),
-            markers_version: 0,
             lesson,
             progress: Progress::load(),
-            list_open: list,
             reader: None,
             draft: None,
         };
@@ -311,7 +286,7 @@ impl Component for App {
             let _ = app.player.apply(Input::Play);
         }
         if let Some(n) = stop_notice {
-            app.notice = Some(n);
+            app.ui.notice = Some(n);
         }
         if let Some(e) = &mut app.embed {
             e.ready(app.player.lab(), app.player.base().seed);
@@ -326,13 +301,8 @@ impl Component for App {
         }
         app.follow_lesson();
         app.refresh();
-        // A link that opens paused gets no frames: the side column must exist from the start.
-        app.side_version = app.panels;
-        app.side_html = app.view_side(ctx.link());
         if app.bench.is_some() {
             let _ = app.player.apply(Input::Pause);
-        } else {
-            app.schedule_frame(ctx);
         }
         app
     }
@@ -349,7 +319,7 @@ impl Component for App {
         {
             // A key, or a lab panel's button, for something this embed or exercise does not
             // offer.
-            self.notice = Some(if self.lesson.is_some() {
+            self.ui.notice = Some(if self.lesson.is_some() {
                 format!("This exercise does not let you use \"{}\".", c.name())
             } else {
                 format!(
@@ -357,11 +327,6 @@ impl Component for App {
                     c.name()
                 )
             });
-            self.panels += 1;
-            if self.side_version != self.panels {
-                self.side_version = self.panels;
-                self.side_html = self.view_side(ctx.link());
-            }
             return true;
         }
         let frame = matches!(msg, Msg::Frame(_));
@@ -381,14 +346,10 @@ impl Component for App {
                 host,
             );
         }
-        if self.side_version != self.panels {
-            self.side_version = self.panels;
-            self.side_html = self.view_side(ctx.link());
-        }
         render
     }
 
-    fn view(&self, ctx: &Context<Self>) -> Html {
-        self.page(ctx.link())
+    fn view(&self, _: &Context<Self>) -> Html {
+        self.page()
     }
 }

@@ -10,6 +10,7 @@ use splitbrain_embed::Control;
 use splitbrain_exercise::{Exercise, Pack, Tracker, shipped};
 use splitbrain_sim::{Lab, Time, format_time};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// Where progress is kept in the browser.
 const STORE_KEY: &str = "splitbrain-progress";
@@ -35,7 +36,7 @@ pub enum ClassMsg {
 /// The exercise this page is open on.
 pub struct Lesson {
     /// The exercise.
-    pub exercise: Exercise,
+    pub exercise: Rc<Exercise>,
     /// Hints shown so far.
     pub hints: usize,
     /// When each goal was met, as last read from the run.
@@ -55,7 +56,7 @@ impl Lesson {
         Lesson {
             met: vec![None; exercise.goals.len()],
             controls: exercise.controls(),
-            exercise,
+            exercise: Rc::new(exercise),
             hints: 0,
             solution: None,
             replayed: false,

@@ -1,8 +1,12 @@
 //! The exercise card and the exercise list, drawn from a lesson and this browser's progress.
 
+use crate::app::Msg;
 use crate::classroom::*;
+use crate::view::pure::View;
+use splitbrain_exercise::Exercise;
 use splitbrain_exercise::Level;
-use splitbrain_sim::format_time;
+use splitbrain_sim::{Time, format_time};
+use std::rc::Rc;
 use yew::prelude::*;
 
 fn level_name(l: Level) -> &'static str {
@@ -13,68 +17,104 @@ fn level_name(l: Level) -> &'static str {
     }
 }
 
+/// the open exercise and how far the student got.
+#[derive(Clone)]
+pub struct ExerciseCard {
+    pub exercise: Rc<Exercise>,
+    /// When each goal was met.
+    pub met: Vec<Option<Time>>,
+    /// Hints shown.
+    pub hints: usize,
+    /// The solution link, once every goal is met.
+    pub solution: Option<AttrValue>,
+    /// Actions taken on the graded branch.
+    pub taken: usize,
+    pub send: Callback<Msg>,
+}
+
+impl PartialEq for ExerciseCard {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.exercise, &other.exercise)
+            && self.met == other.met
+            && self.hints == other.hints
+            && self.solution == other.solution
+            && self.taken == other.taken
+            && self.send == other.send
+    }
+}
+
+impl ExerciseCard {
+    /// The card for `l`.
+    pub fn of(l: &Lesson, taken: usize, send: &Callback<Msg>) -> Self {
+        ExerciseCard {
+            exercise: l.exercise.clone(),
+            met: l.met.clone(),
+            hints: l.hints,
+            solution: l.solution.clone().map(AttrValue::from),
+            taken,
+            send: send.clone(),
+        }
+    }
+}
+
 /// The open exercise: brief, checklist, budget, hints, and the solution once done.
-pub fn view_lesson(
-    l: &Lesson,
-    taken: usize,
-    on: &Callback<ClassMsg>,
-    reset: Callback<MouseEvent>,
-) -> Html {
-    let e = &l.exercise;
-    let hint = on.reform(|_| ClassMsg::Hint);
-    let list = on.reform(|_| ClassMsg::List(true));
-    let copy = on.reform(|_| ClassMsg::Copy);
-    html! {
-        <section class="lesson" data-testid="lesson" aria-label="exercise">
-            <header>
-                <span class={classes!("level", level_name(e.level))}>{ level_name(e.level) }</span>
-                <h2>{ &e.title }</h2>
-            </header>
-            <p class="brief">{ &e.brief }</p>
-            <ul class="goals" data-testid="goals">
-                { for e.goals.iter().zip(&l.met).enumerate().map(|(i, (g, m))| html! {
-                    <li key={i} class={classes!(m.is_some().then_some("met"))} data-met={m.is_some().to_string()}>
-                        <span class="tick" aria-hidden="true">{ if m.is_some() { "✓" } else { "○" } }</span>
-                        <span>{ g.label() }</span>
-                        <span class="points">{ match m {
-                            Some(t) => format!("{} pt · {}", g.points, format_time(*t)),
-                            None => format!("{} pt", g.points),
-                        } }</span>
-                    </li>
-                }) }
-            </ul>
-            <p class="budget" data-testid="budget">{
-                format!(
-                    "{} · actions {}{} · judged until {}",
-                    format!("{}/{} points", l.score(), e.max_points()),
-                    taken,
-                    e.budget.map_or(String::new(), |b| format!(" of {b}")),
-                    format_time(e.time_limit),
-                )
-            }</p>
-            if l.hints > 0 {
-                <ol class="hints" data-testid="hints">
-                    { for e.hints.iter().take(l.hints).enumerate().map(|(i, h)| html! { <li key={i}>{ h }</li> }) }
-                </ol>
-            }
-            <div class="controls">
-                if l.hints < e.hints.len() {
-                    <button onclick={hint}>{ format!("Hint ({} left)", e.hints.len() - l.hints) }</button>
+impl View for ExerciseCard {
+    fn view(&self) -> Html {
+        let p = self;
+        let e = &p.exercise;
+        let score = e.score(&p.met);
+        html! {
+            <section class="lesson" data-testid="lesson" aria-label="exercise">
+                <header>
+                    <span class={classes!("level", level_name(e.level))}>{ level_name(e.level) }</span>
+                    <h2>{ &e.title }</h2>
+                </header>
+                <p class="brief">{ &e.brief }</p>
+                <ul class="goals" data-testid="goals">
+                    { for e.goals.iter().zip(&p.met).enumerate().map(|(i, (g, m))| html! {
+                        <li key={i} class={classes!(m.is_some().then_some("met"))} data-met={m.is_some().to_string()}>
+                            <span class="tick" aria-hidden="true">{ if m.is_some() { "✓" } else { "○" } }</span>
+                            <span>{ g.label() }</span>
+                            <span class="points">{ match m {
+                                Some(t) => format!("{} pt · {}", g.points, format_time(*t)),
+                                None => format!("{} pt", g.points),
+                            } }</span>
+                        </li>
+                    }) }
+                </ul>
+                <p class="budget" data-testid="budget">{
+                    format!(
+                        "{score}/{} points · actions {}{} · judged until {}",
+                        e.max_points(),
+                        p.taken,
+                        e.budget.map_or(String::new(), |b| format!(" of {b}")),
+                        format_time(e.time_limit),
+                    )
+                }</p>
+                if p.hints > 0 {
+                    <ol class="hints" data-testid="hints">
+                        { for e.hints.iter().take(p.hints).enumerate().map(|(i, h)| html! { <li key={i}>{ h }</li> }) }
+                    </ol>
                 }
-                <button onclick={reset} title="R">{ "Start over" }</button>
-                <button onclick={list}>{ "All exercises" }</button>
-            </div>
-            if let Some(link) = &l.solution {
-                <div class="solved" role="status" data-testid="solved">
-                    <strong>{ "Solved. " }</strong>
-                    { "Hand in this link: it replays your run exactly, and the grader checks the same goals." }
-                    <label>{ "Solution link" }
-                        <input readonly=true value={link.clone()} data-testid="solution-link" />
-                    </label>
-                    <button onclick={copy}>{ "Copy link" }</button>
+                <div class="controls">
+                    if p.hints < e.hints.len() {
+                        <button onclick={p.send.reform(|_| Msg::Class(ClassMsg::Hint))}>{ format!("Hint ({} left)", e.hints.len() - p.hints) }</button>
+                    }
+                    <button onclick={p.send.reform(|_| Msg::Reset)} title="R">{ "Start over" }</button>
+                    <button onclick={p.send.reform(|_| Msg::Class(ClassMsg::List(true)))}>{ "All exercises" }</button>
                 </div>
-            }
-        </section>
+                if let Some(link) = &p.solution {
+                    <div class="solved" role="status" data-testid="solved">
+                        <strong>{ "Solved. " }</strong>
+                        { "Hand in this link: it replays your run exactly, and the grader checks the same goals." }
+                        <label>{ "Solution link" }
+                            <input readonly=true value={link.clone()} data-testid="solution-link" />
+                        </label>
+                        <button onclick={p.send.reform(|_| Msg::Class(ClassMsg::Copy))}>{ "Copy link" }</button>
+                    </div>
+                }
+            </section>
+        }
     }
 }
 

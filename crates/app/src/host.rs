@@ -78,9 +78,9 @@ impl App {
                     );
                     return;
                 }
-                self.notice = None;
+                self.ui.notice = None;
                 self.act(Input::Act(action));
-                if let Some(n) = self.notice.clone() {
+                if let Some(n) = self.ui.notice.clone() {
                     refuse(self, n);
                 }
             }

@@ -1,6 +1,7 @@
 //! The keyboard: one listener on the document that turns keys into the shell's messages.
 
 use crate::app::Msg;
+use crate::ui::UiMsg;
 use gloo::events::{EventListener, EventListenerOptions};
 use splitbrain_sim::{Action, NodeId};
 use wasm_bindgen::JsCast;
@@ -28,9 +29,9 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
 /// The message a key press sends, if any (`shift` for Shift+arrows).
 fn message(key: &str, shift: bool) -> Option<Msg> {
     Some(match key {
-        "Escape" => Msg::Close,
-        "?" => Msg::Help(true),
-        "p" => Msg::PartitionTool(true),
+        "Escape" => Msg::Ui(UiMsg::Close),
+        "?" => Msg::Ui(UiMsg::Help(true)),
+        "p" => Msg::Ui(UiMsg::PartitionTool(true)),
         " " | "k" => Msg::TogglePlay,
         "s" | "." => Msg::Step,
         "ArrowLeft" if shift => Msg::SeekBy(-1_000_000),
@@ -46,7 +47,7 @@ fn message(key: &str, shift: bool) -> Option<Msg> {
         "a" => Msg::ToggleAuto,
         "r" => Msg::Reset,
         k if k.len() == 1 && k.as_bytes()[0].is_ascii_digit() => {
-            Msg::Select((k.as_bytes()[0] - b'0') as NodeId)
+            Msg::Ui(UiMsg::Select((k.as_bytes()[0] - b'0') as NodeId))
         }
         _ => return None,
     })

@@ -18,7 +18,6 @@ impl App {
         if !l.read(self.player.lab()) {
             return;
         }
-        self.panels += 1;
         let newly: Vec<String> = l
             .met
             .iter()
@@ -55,7 +54,7 @@ impl App {
             if crate::classroom::find(&l.exercise.id).as_ref() == Some(&l.exercise) {
                 link
             } else {
-                let def = serde_json::to_string(&l.exercise).unwrap_or_default();
+                let def = serde_json::to_string(&*l.exercise).unwrap_or_default();
                 format!("{link}&def={}", splitbrain_exercise::encode(&def))
             }
         });
@@ -70,7 +69,7 @@ impl App {
             .record(&crate::classroom::key(&l.exercise), record)
             && let Err(e) = self.progress.save()
         {
-            self.notice = Some(format!("Progress not kept: {e}"));
+            self.ui.notice = Some(format!("Progress not kept: {e}"));
         }
     }
 
@@ -79,7 +78,7 @@ impl App {
         use crate::author::{AuthorMsg, Draft};
         match m {
             AuthorMsg::Open(true) => {
-                self.list_open = false;
+                self.ui.list_open = false;
                 let _ = self.player.apply(Input::Pause);
                 self.draft = Some(Draft::new(self.graded_run(), self.player.lab()));
             }
@@ -88,7 +87,7 @@ impl App {
                 if let Some(d) = &self.draft {
                     match d.exercise() {
                         Ok(e) => download(&format!("{}.toml", e.id), "application/toml", d.toml()),
-                        Err(e) => self.notice = Some(e.clone()),
+                        Err(e) => self.ui.notice = Some(e.clone()),
                     }
                 }
             }
@@ -120,16 +119,16 @@ impl App {
                     // Another tab may have solved something meanwhile.
                     self.progress = Progress::load();
                 }
-                self.list_open = open;
+                self.ui.list_open = open;
             }
             ClassMsg::Export => match serde_json::to_string_pretty(&self.progress) {
                 Ok(text) => download("splitbrain-progress.json", "application/json", &text),
-                Err(e) => self.notice = Some(format!("Cannot export: {e}")),
+                Err(e) => self.ui.notice = Some(format!("Cannot export: {e}")),
             },
             ClassMsg::ImportFile(file)
                 if file.size() > crate::classroom::MAX_PROGRESS_BYTES as f64 =>
             {
-                self.notice = Some(format!(
+                self.ui.notice = Some(format!(
                     "Not imported: the file is {} bytes; a progress file is at most {}",
                     file.size(),
                     crate::classroom::MAX_PROGRESS_BYTES
@@ -148,7 +147,7 @@ impl App {
             }
             ClassMsg::Imported(text) => {
                 self.reader = None;
-                self.notice = Some(match text.and_then(|t| Progress::parse(&t)) {
+                self.ui.notice = Some(match text.and_then(|t| Progress::parse(&t)) {
                     Ok(other) => {
                         let mut merged = Progress::load();
                         let better = merged.merge(other);
@@ -169,7 +168,7 @@ impl App {
                     self.lesson.as_ref().and_then(|l| l.solution.as_ref()),
                 ) {
                     let _ = w.navigator().clipboard().write_text(link);
-                    self.notice = Some("Solution link copied.".into());
+                    self.ui.notice = Some("Solution link copied.".into());
                 }
             }
         }

@@ -1,8 +1,11 @@
 //! The Splitbrain page: the shared network view driving a lab through `Box<dyn Lab>`.
 //!
-//! The simulator lives outside Yew state; a requestAnimationFrame loop advances it by the wall
-//! time since the last frame times the speed (capped, so a background tab does not jump), then
-//! hands the view a fresh `WorldView`. rAF's timestamp is the only wall clock in the app.
+//! The run lives in the player (`splitbrain-player`), outside Yew state; the frame clock (a hook
+//! over requestAnimationFrame, running only while the run plays) moves it by the wall time since
+//! the last frame times the speed (capped, so a background tab does not jump), and the view's
+//! function components redraw what changed. Animation-frame and `performance.now` timestamps are
+//! the only wall clock in the app, and they decide how often the page redraws, never what the
+//! run does.
 #![forbid(unsafe_code)]
 
 mod app;
@@ -26,7 +29,9 @@ mod run_control;
 mod runs;
 mod settings;
 mod shell;
-mod timeline;
+mod throttle;
+mod ui;
+mod view;
 
 fn main() {
     crash::install();

@@ -6,8 +6,10 @@ use splitbrain_sim::{Action, NodeId, Time};
 
 /// Messages of the shell.
 pub enum Msg {
-    /// An animation frame at this timestamp (ms).
-    Frame(f64),
+    /// An animation frame of the frame clock.
+    Frame(crate::view::frame_clock::Tick),
+    /// The reader did something to the page, not to the run (select, filter, type, open).
+    Ui(crate::ui::UiMsg),
     /// Play or pause.
     TogglePlay,
     /// Process exactly one event.
@@ -29,14 +31,6 @@ pub enum Msg {
     Branch(usize),
     /// Set the speed (virtual s per wall s).
     Speed(f64),
-    /// Select a node for the inspector.
-    Select(NodeId),
-    /// Select a message in flight for the inspector.
-    SelectMessage(splitbrain_sim::MsgId),
-    /// Filter the event log by node ("" for all).
-    LogNode(String),
-    /// Filter the event log by event type ("" for all).
-    LogKind(String),
     /// Save the whole kept trace as a transcript file.
     DownloadLog,
     /// Apply a user action now.
@@ -53,32 +47,18 @@ pub enum Msg {
     Reset,
     /// Start over from a new seed.
     NewSeed,
-    /// Hide the notice.
-    Dismiss,
     /// Make a link that replays this run to this moment.
     Share,
     /// Start over from the seed typed in the seed field.
     Seed(String),
-    /// The seed field is being edited.
-    SeedText(String),
-    /// The request field is being edited.
-    RequestText(String),
     /// Send the typed request to the selected node.
     SendRequest,
     /// Set every link's loss (`true`) or duplication (`false`) percentage.
     LinkPercent(bool, String),
     /// Set every link's latency from text (`5ms..10ms`).
     LatencyText(String),
-    /// A network field is being edited: (field, text).
-    NetEdit(usize, String),
-    /// Open or close the partition tool.
-    PartitionTool(bool),
     /// Split the network into these groups.
     ApplyPartition(Vec<Vec<NodeId>>),
-    /// Show or hide the keyboard help.
-    Help(bool),
-    /// Close whatever overlay is open (Escape).
-    Close,
     /// Switch to another lab, with its page defaults.
     SwitchLab(String),
     /// Set one lab parameter (`null` removes it) and start over from the same seed.
@@ -111,7 +91,9 @@ impl Msg {
             // A new seed is another run: an embed's or an exercise's run is fixed.
             Msg::NewSeed | Msg::Seed(_) => Control::Load,
             Msg::CrashRestart => Control::Crash,
-            Msg::Isolate | Msg::PartitionTool(_) | Msg::ApplyPartition(_) => Control::Partition,
+            Msg::Isolate | Msg::Ui(crate::ui::UiMsg::PartitionTool(_)) | Msg::ApplyPartition(_) => {
+                Control::Partition
+            }
             Msg::Broadcast | Msg::SendRequest | Msg::ToggleAuto => Control::Request,
             Msg::SwitchLab(_) | Msg::Param(..) => Control::Load,
             Msg::LinkPercent(..) | Msg::LatencyText(_) => Control::Network,

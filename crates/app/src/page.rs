@@ -1,9 +1,8 @@
 //! Small things the page needs from the browser and nothing else: its address, downloads, a
-//! fresh seed, the in-tab benchmark, and the memo that keeps text panels from redrawing.
+//! fresh seed, the in-tab benchmark, and the words of the event log.
 
 use splitbrain_sim::TraceLine;
 use wasm_bindgen::JsCast;
-use yew::prelude::*;
 
 /// A number for a link, to six decimals, with integer arithmetic: formatting an `f64` would
 /// add the float printer to the download.
@@ -61,28 +60,6 @@ pub fn speed_label(speed: f64) -> String {
         let h = (speed * 100.0).round() as i64;
         format!("Speed {}.{:02}×", h / 100, h % 100)
     }
-}
-
-/// Props of [`Memo`].
-#[derive(Properties)]
-pub struct MemoProps {
-    /// Re-render only when this changes.
-    pub version: u64,
-    /// What it shows.
-    pub children: Html,
-}
-
-impl PartialEq for MemoProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.version == other.version
-    }
-}
-
-/// Shows its children as they were when `version` last changed: the text panels skip the
-/// frames in between instead of being diffed and laid out 60 times a second.
-#[component]
-pub fn Memo(props: &MemoProps) -> Html {
-    props.children.clone()
 }
 
 /// A seed for "New seed": the one place the page asks the browser for randomness. Runs stay

@@ -2,11 +2,9 @@
 //! a reader can follow.
 
 use crate::app::*;
-use crate::timeline::BranchItem;
-use gloo::render::request_animation_frame;
+use crate::view::timeline::BranchItem;
 use splitbrain_sim::{NodeId, TraceLine};
 use std::rc::Rc;
-use yew::prelude::*;
 
 /// Whether a log line passes the node and event-type filters.
 fn log_matches(l: &TraceLine, node: Option<NodeId>, kind: &str) -> bool {
@@ -50,7 +48,6 @@ impl App {
             return;
         }
         self.timeline_key = key;
-        self.markers_version += 1;
         self.markers = Rc::new(self.player.markers());
         self.branches = Rc::new(
             self.player
@@ -63,60 +60,58 @@ impl App {
     }
 
     pub(crate) fn refresh_lab_panel(&mut self) {
-        self.lab_panel += 1;
         self.lab_panel_trace = self.player.lab().trace_recorded();
         // Built here, not in `view`, so the frames in between do not pay for it.
-        self.lab_panel_html =
-            crate::panels::panel(self.player.lab(), &self.hooks).unwrap_or_default();
+        self.lab_panel =
+            Rc::new(crate::panels::panel(self.player.lab(), &self.hooks).unwrap_or_default());
     }
 
     /// The inspector, event log and lab panel: text nobody can read at 60 updates a second,
     /// so while playing they follow at most every [`PANEL_EVERY_MS`] (at once when paused).
     pub(crate) fn refresh_panels(&mut self) {
-        self.panels_stale = false;
-        self.panels += 1;
-        self.panels_trace = self.player.lab().trace_recorded();
+        self.text_every.caught_up();
+        self.read_text_panels();
         self.refresh_lab_panel();
+    }
+
+    /// The inspectors and the log read the run as it is now.
+    pub(crate) fn read_text_panels(&mut self) {
+        self.panel_view = self.view.clone();
+        self.panels_trace = self.player.lab().trace_recorded();
         self.refresh_log();
     }
 
     /// The event log's lines, filtered.
     pub(crate) fn refresh_log(&mut self) {
         let lab = self.player.lab();
-        self.log = if self.log_node.is_none() && self.log_kind.is_empty() {
+        let (node, kind) = (self.ui.log_node, self.ui.log_kind.as_str());
+        self.log = Rc::new(if node.is_none() && kind.is_empty() {
             lab.trace_tail(LOG_SHOWN)
         } else {
             // Filtered: look further back so the filter still finds recent matches.
             let mut lines: Vec<TraceLine> = lab
                 .trace_tail(LOG_SCAN)
                 .into_iter()
-                .filter(|l| log_matches(l, self.log_node, &self.log_kind))
+                .filter(|l| log_matches(l, node, kind))
                 .collect();
             let skip = lines.len().saturating_sub(LOG_SHOWN);
             lines.drain(..skip);
             lines
-        };
+        });
     }
 
     pub(crate) fn sync_net_text(&mut self) {
         let l = &self.view.link;
-        self.net_text = [
+        self.ui.net_text = [
             ((l.loss * 100.0).round() as i64).to_string(),
             ((l.duplicate * 100.0).round() as i64).to_string(),
             l.latency.to_string(),
         ];
     }
 
-    pub(crate) fn schedule_frame(&mut self, ctx: &Context<Self>) {
-        let link = ctx.link().clone();
-        self.raf = Some(request_animation_frame(move |ts| {
-            link.send_message(Msg::Frame(ts))
-        }));
-    }
-
     /// Where a typed or button request goes: the lab's entry node (the hashing lab's router)
     /// or the selected node.
     pub(crate) fn client_node(&self) -> NodeId {
-        self.player.client_node(self.selected)
+        self.player.client_node(self.ui.selected)
     }
 }

@@ -4,6 +4,8 @@
 use crate::app::*;
 use crate::page::download;
 use crate::settings::SPEED_RANGE;
+use crate::ui::After;
+use crate::view::frame_clock::Tick;
 use splitbrain_player::Input;
 use splitbrain_sim::{Action, RunOutcome, Time};
 use yew::prelude::*;
@@ -11,26 +13,26 @@ use yew::prelude::*;
 impl App {
     /// One message: what `update` does before the side column is rebuilt.
     pub(crate) fn handle(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
-        if !matches!(msg, Msg::Frame(_) | Msg::Scrub(_) | Msg::CatchUp) {
-            // Anything the user did shows at once.
-            self.panels += 1;
-        }
         match msg {
-            Msg::Frame(ts) => return self.frame(ctx, ts),
-            Msg::TogglePlay => {
-                self.input(Input::TogglePlay);
-                self.last_ts = None;
-                if self.player.playing() && self.raf.is_none() {
-                    self.schedule_frame(ctx);
-                }
+            Msg::Frame(tick) => return self.frame(tick),
+            Msg::Ui(m) => {
+                return match self.ui.reduce(m, self.player.lab().nodes()) {
+                    After::Nothing => false,
+                    After::Redraw => true,
+                    After::ReadLog => {
+                        self.refresh_log();
+                        true
+                    }
+                };
             }
+            Msg::TogglePlay => self.input(Input::TogglePlay),
             Msg::Step => self.input(Input::Step),
             Msg::StepBack => self.input(Input::StepBack),
             Msg::SeekTo(t) => self.jump(t),
             Msg::Scrub(t) => self.scrub(ctx, t),
             Msg::CatchUp => {
                 self.catch_up = None;
-                if self.panels_stale {
+                if self.text_every.held() {
                     self.refresh_panels();
                 }
             }
@@ -44,20 +46,6 @@ impl App {
                 self.rebaseline();
             }
             Msg::Speed(s) => self.input(Input::Speed(s.clamp(SPEED_RANGE.0, SPEED_RANGE.1))),
-            Msg::Select(id) => {
-                if id < self.player.lab().nodes() {
-                    self.selected = Some(id);
-                    self.selected_message = None;
-                }
-            }
-            Msg::LogNode(v) => {
-                self.log_node = v.strip_prefix('n').and_then(|n| n.parse().ok());
-                self.refresh();
-            }
-            Msg::LogKind(v) => {
-                self.log_kind = v;
-                self.refresh();
-            }
             Msg::DownloadLog => {
                 let text = self.player.lab().transcript().join("\n") + "\n";
                 let base = self.player.base();
@@ -68,11 +56,10 @@ impl App {
                 );
                 return false;
             }
-            Msg::SelectMessage(id) => self.selected_message = Some(id),
             Msg::Act(a) => self.act(Input::Act(a)),
             Msg::Broadcast => self.act(Input::Request(Some(self.client_node()))),
             Msg::CrashRestart => {
-                let node = self.selected.unwrap_or(0);
+                let node = self.ui.node();
                 self.act(Input::Act(if self.player.lab().up(node) {
                     Action::Crash { node }
                 } else {
@@ -80,7 +67,7 @@ impl App {
                 }));
             }
             Msg::Isolate => {
-                let node = self.selected.unwrap_or(0);
+                let node = self.ui.node();
                 self.act(Input::Act(Action::Partition {
                     groups: vec![vec![node]],
                 }));
@@ -91,21 +78,15 @@ impl App {
                 self.restarted();
             }
             Msg::NewSeed => self.reseed(crate::page::fresh_seed()),
-            Msg::Dismiss => self.notice = None,
-            Msg::RequestText(text) => {
-                self.request_text = text;
-                return false;
-            }
             Msg::SendRequest => {
                 let node = self.client_node();
-                let command = self.request_text.trim().to_string();
+                let command = self.ui.request_text.trim().to_string();
                 if command.is_empty() {
-                    self.notice = Some("type a request first, e.g. `set x=1` or `get x`".into());
+                    self.ui.notice = Some("type a request first, e.g. `set x=1` or `get x`".into());
                 } else {
                     self.act(Input::Act(Action::Client { node, command }));
                 }
             }
-            Msg::NetEdit(i, text) => self.net_text[i] = text,
             Msg::LinkPercent(loss, v) => {
                 let p = v.parse::<f64>().unwrap_or(0.0) / 100.0;
                 let (from, to) = (None, None);
@@ -125,33 +106,23 @@ impl App {
                     }));
                     self.sync_net_text();
                 }
-                Err(e) => self.notice = Some(e.0),
+                Err(e) => self.ui.notice = Some(e.0),
             },
-            Msg::SeedText(text) => {
-                self.seed_text = text;
-                return false;
-            }
             Msg::Seed(text) => match text.trim().parse::<u64>() {
                 Ok(seed) => self.reseed(seed),
                 Err(_) => {
-                    self.notice = Some(format!(
+                    self.ui.notice = Some(format!(
                         "seed {text:?} is not a whole number from 0 to 2^64-1"
                     ))
                 }
             },
-            Msg::PartitionTool(open) => self.partition_open = open,
             Msg::ApplyPartition(groups) => {
-                self.partition_open = false;
+                self.ui.partition_open = false;
                 self.act(Input::Act(if groups.len() > 1 {
                     Action::Partition { groups }
                 } else {
                     Action::Heal
                 }));
-            }
-            Msg::Help(open) => self.help = open,
-            Msg::Close => {
-                self.help = false;
-                self.partition_open = false;
             }
             Msg::SwitchLab(name) => return self.switch_lab(name),
             Msg::Param(key, value) => self.param(key, value),
@@ -173,23 +144,17 @@ impl App {
     }
 
     /// One animation frame: the player moves on by the wall time since the last one.
-    pub(crate) fn frame(&mut self, ctx: &Context<Self>, ts: f64) -> bool {
-        self.raf = None;
+    pub(crate) fn frame(&mut self, Tick { ts, dt }: Tick) -> bool {
         if self.panic_test {
             panic!("self-test: ?selftest=panic asked for a panic to show the error overlay");
         }
         if !self.player.playing() {
-            self.last_ts = None;
             return false;
         }
-        let dt = self
-            .last_ts
-            .map_or(0.0, |last| (ts - last).clamp(0.0, MAX_FRAME_MS));
-        self.last_ts = Some(ts);
         let before = self.player.now();
-        self.player.tick(dt, FRAME_BUDGET);
+        self.player.tick(dt.min(MAX_FRAME_MS), FRAME_BUDGET);
         if let Some(h) = self.player.lab().halted() {
-            self.notice = Some(format!("The run stopped: {h}"));
+            self.ui.notice = Some(format!("The run stopped: {h}"));
             let _ = self.player.apply(Input::Pause);
         }
         if self.player.now() < before {
@@ -201,33 +166,23 @@ impl App {
         if !self.player.playing() {
             self.refresh();
             self.observe_due = true;
-        } else {
-            if self.player.lab().trace_recorded() == self.seen_trace {
-                // Nothing happened: only the messages move.
-                self.now = self.player.now();
-            } else {
-                self.refresh_view();
-            }
-            // The panels catch up within PANEL_EVERY_MS, also after the last event.
-            let text_due =
-                self.panels_trace != self.seen_trace && ts - self.panels_ts >= PANEL_EVERY_MS;
-            if text_due {
-                self.observe_due = true;
-                self.panels_ts = ts;
-                self.panels += 1;
-                self.panels_trace = self.seen_trace;
-                self.refresh_log();
-            }
-            // Never on the same frame as the text panels: two redraws would add up.
-            if !text_due
-                && self.lab_panel_trace != self.seen_trace
-                && ts - self.lab_panel_ts >= LAB_PANEL_EVERY_MS
-            {
-                self.lab_panel_ts = ts;
-                self.refresh_lab_panel();
-            }
+            return true;
         }
-        self.schedule_frame(ctx);
+        if self.player.lab().trace_recorded() == self.seen_trace {
+            // Nothing happened: only the messages move.
+            self.now = self.player.now();
+        } else {
+            self.refresh_view();
+        }
+        // The text panels catch up within PANEL_EVERY_MS, also after the last event.
+        let text_due = self.panels_trace != self.seen_trace && self.text_every.pass(ts);
+        if text_due {
+            self.observe_due = true;
+            self.read_text_panels();
+        } else if self.lab_panel_trace != self.seen_trace && self.lab_every.pass(ts) {
+            // Never on the same frame as the text panels: two redraws would add up.
+            self.refresh_lab_panel();
+        }
         true
     }
 
@@ -235,7 +190,7 @@ impl App {
     pub(crate) fn input(&mut self, i: Input) {
         match self.player.apply(i) {
             Ok(()) => {}
-            Err(e) => self.notice = Some(e),
+            Err(e) => self.ui.notice = Some(e),
         }
         self.refresh();
     }
@@ -247,18 +202,18 @@ impl App {
             .as_ref()
             .and_then(|l| l.refuses(self.player.actions_taken(), self.player.now()))
         {
-            self.notice = Some(why);
+            self.ui.notice = Some(why);
             self.refresh();
             return;
         }
         match self.player.apply(i) {
             Ok(()) => {
-                self.notice = None;
+                self.ui.notice = None;
                 if let Some(l) = &mut self.lesson {
                     l.replayed = false;
                 }
             }
-            Err(e) => self.notice = Some(e),
+            Err(e) => self.ui.notice = Some(e),
         }
         self.refresh();
     }
@@ -275,20 +230,17 @@ impl App {
             .map_or(0.0, |p| p.now());
         // A single move (a click on the track) shows everything at once; a drag, whose moves
         // come every frame, refreshes the text at most every PANEL_EVERY_MS.
-        let dragging = now - self.scrub_ts < PANEL_EVERY_MS;
-        self.scrub_ts = now;
-        if !dragging || now - self.panels_ts >= PANEL_EVERY_MS {
-            self.panels_ts = now;
+        if !self.drag.moved(now) {
+            self.text_every.went(now);
             self.refresh_panels();
-        } else {
-            self.panels_stale = true;
-            if self.catch_up.is_none() {
-                let link = ctx.link().clone();
-                self.catch_up = Some(gloo::timers::callback::Timeout::new(
-                    PANEL_EVERY_MS as u32,
-                    move || link.send_message(Msg::CatchUp),
-                ));
-            }
+        } else if self.text_every.pass(now) {
+            self.refresh_panels();
+        } else if self.catch_up.is_none() {
+            let link = ctx.link().clone();
+            self.catch_up = Some(gloo::timers::callback::Timeout::new(
+                self.text_every.every() as u32,
+                move || link.send_message(Msg::CatchUp),
+            ));
         }
     }
 
@@ -307,7 +259,7 @@ impl App {
         let start = clock();
         while self.player.seek(t, JUMP_CHUNK) == RunOutcome::Budget {
             if clock() - start > JUMP_MS {
-                self.notice = Some(format!(
+                self.ui.notice = Some(format!(
                     "Stopped at t = {}: a jump may take {} s of your time. Press play to go on, or jump again.",
                     splitbrain_sim::format_time(self.player.now()),
                     JUMP_MS / 1_000.0

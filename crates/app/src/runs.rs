@@ -66,16 +66,9 @@ impl App {
         };
         self.player.set_bounds(until, self.bounds.1, self.start_at);
         self.rebaseline();
-        self.selected_message = None;
-        self.partition_open = false;
-        if self
-            .selected
-            .is_some_and(|s| s >= self.player.lab().nodes())
-        {
-            self.selected = Some(0);
-        }
-        self.seed_text = self.player.base().seed.to_string();
-        self.invariants = self.player.lab().invariant_names().join(", ");
+        self.ui.run_changed(self.player.lab().nodes());
+        self.ui.seed_text = self.player.base().seed.to_string();
+        self.invariants = self.player.lab().invariant_names().join(", ").into();
         self.refresh();
         self.sync_net_text();
     }
@@ -85,7 +78,7 @@ impl App {
         let mut base = self.player.base().clone();
         base.seed = seed;
         if let Err(e) = self.rebuild(base, Vec::new(), self.fresh_traffic()) {
-            self.notice = Some(e);
+            self.ui.notice = Some(e);
         }
     }
 
@@ -108,7 +101,7 @@ impl App {
             return false;
         }
         let Ok(info) = find(&name) else {
-            self.notice = Some(format!("unknown lab {name:?}"));
+            self.ui.notice = Some(format!("unknown lab {name:?}"));
             return true;
         };
         let old = self.player.base();
@@ -128,10 +121,10 @@ impl App {
         match built {
             Ok(()) => {
                 self.share = None;
-                self.notice = None;
+                self.ui.notice = None;
                 self.input(Input::Speed(info.page_speed));
             }
-            Err(e) => self.notice = Some(e),
+            Err(e) => self.ui.notice = Some(e),
         }
         true
     }
@@ -152,7 +145,7 @@ impl App {
             (info.fit)(&mut run);
         }
         let traffic = self.fresh_traffic();
-        self.notice = Some(match self.rebuild(run, Vec::new(), traffic) {
+        self.ui.notice = Some(match self.rebuild(run, Vec::new(), traffic) {
             Ok(()) => {
                 self.share = None;
                 format!("{key} changed: the run starts over from the same seed")

@@ -1,0 +1,14 @@
+//! The page's parts as function components with `PartialEq` props: each redraws only when
+//! what it shows changed, so a frame of a playing run touches the network picture and the
+//! clock, not the side column. Every click goes to the shell as one `Msg` through a callback
+//! made once.
+
+pub mod alerts;
+pub mod controls;
+pub mod embed_bar;
+pub mod event_log;
+pub mod frame_clock;
+pub mod inspector;
+pub mod lab_panel;
+pub mod pure;
+pub mod timeline;
