@@ -79,6 +79,8 @@ pub struct App {
     pub(crate) panel_view: Rc<WorldView>,
     pub(crate) panels_trace: u64,
     pub(crate) log: Rc<Vec<TraceLine>>,
+    /// The run's trace hash and time, as the text panels last read them (only while paused).
+    pub(crate) fingerprint: AttrValue,
     /// The text panels follow a playing run or a drag at most every [`PANEL_EVERY_MS`].
     pub(crate) text_every: Throttle,
     /// Tells a drag of the scrubber from a click on its track.
@@ -239,6 +241,7 @@ impl Component for App {
             seen_trace: 0,
             panels_trace: 0,
             log: Rc::default(),
+            fingerprint: AttrValue::default(),
             text_every: Throttle::new(PANEL_EVERY_MS),
             drag: Drag::new(PANEL_EVERY_MS),
             catch_up: None,

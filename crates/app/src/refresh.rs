@@ -3,7 +3,7 @@
 
 use crate::app::*;
 use crate::view::timeline::BranchItem;
-use splitbrain_sim::{NodeId, TraceLine};
+use splitbrain_sim::{NodeId, TraceLine, format_time};
 use std::rc::Rc;
 
 /// Whether a log line passes the node and event-type filters.
@@ -76,6 +76,18 @@ impl App {
 
     /// The inspectors and the log read the run as it is now.
     pub(crate) fn read_text_panels(&mut self) {
+        let lab = self.player.lab();
+        self.fingerprint = if self.player.playing() {
+            // A line that changed every frame would re-lay out the column.
+            "run fingerprint: pause to see it".into()
+        } else {
+            format!(
+                "run fingerprint {:016x} at {}",
+                lab.trace_hash(),
+                format_time(lab.now())
+            )
+            .into()
+        };
         self.panel_view = self.view.clone();
         self.panels_trace = self.player.lab().trace_recorded();
         self.refresh_log();

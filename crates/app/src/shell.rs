@@ -47,17 +47,6 @@ impl App {
         // Automatic traffic would spend an exercise's action budget.
         let traffic = (!info.is_some_and(|i| i.own_traffic) && self.lesson.is_none())
             .then(|| self.player.traffic().on);
-        let fingerprint = if self.player.playing() {
-            // Only while paused: a line that changed every frame would re-lay out the column.
-            "run fingerprint: pause to see it".to_string()
-        } else {
-            let lab = self.player.lab();
-            format!(
-                "run fingerprint {:016x} at {}",
-                lab.trace_hash(),
-                format_time(lab.now())
-            )
-        };
         html! {
             <aside class="side">
                 if let Some(l) = &self.lesson {
@@ -87,7 +76,7 @@ impl App {
                         <input readonly=true value={l.clone()} data-testid="share-link" />
                     </label>
                 }
-                <p class="fingerprint" data-testid="fingerprint">{ fingerprint }</p>
+                <p class="fingerprint" data-testid="fingerprint">{ self.fingerprint.clone() }</p>
                 <p class="keys">{ "Keys: Space play · S step · 0–9 select · B request · C crash/restart · I isolate · P partition · H heal · ? all shortcuts" }</p>
             </aside>
         }
