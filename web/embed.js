@@ -21,7 +21,7 @@
   }
   // Which page of the site runs each lab: the site is one page per group of labs. Mirrors
   // BUNDLES in crates/app/src/bundles.rs (a browser test loads every lab through this table).
-  var PAGES = { raft: '', broadcast: '', paxos: 'paxos/', hashing: 'hashing/', balance: 'balance/' };
+  var PAGES = { raft: '', broadcast: 'broadcast/', paxos: 'paxos/', hashing: 'hashing/', balance: 'balance/' };
   // What the frame reads (lab and id are set separately); `param.<name>` too.
   var OPTIONS = ['run', 'seed', 'nodes', 'latency', 't', 'speed', 'autoplay', 'until', 'loop',
     'controls', 'panels', 'theme', 'slo'];

@@ -155,8 +155,10 @@ test('works in a narrow 360px viewport', async () => {
   await page.close();
 });
 
-test('the shell is lab-agnostic: ?lab=broadcast draws the gossip lab with its own legend', async () => {
+test('the shell is lab-agnostic: ?lab=broadcast draws the gossip lab with its own legend, on its own page', async () => {
   const { page, errors } = await open(browser, server.url + '?lab=broadcast&nodes=4');
+  await page.waitForURL(/\/broadcast\/\?lab=broadcast&nodes=4$/);
+  await page.waitForSelector('svg.network g.node');
   assert.equal(await page.locator('svg.network g.node').count(), 4);
   assert.equal(await page.getByLabel('lab', { exact: true }).inputValue(), 'broadcast');
   assert.match(await page.locator('.legend').textContent(), /gossip.*digest/);
@@ -180,7 +182,7 @@ test('the Raft lab elects a leader on the page within a few seconds', async () =
 });
 
 test('a violation pauses the run, names the invariant and highlights the node', async () => {
-  const { page, errors } = await open(browser, server.url + '?lab=broadcast&param.variant=%22volatile%22');
+  const { page, errors } = await open(browser, server.url + 'broadcast/?lab=broadcast&param.variant=%22volatile%22');
   assert.match(await page.locator('[data-testid=safety]').textContent(), /Safety holds: Durability/);
   await page.waitForFunction(() => document.querySelector('g.node[data-node="1"] .node-sub').textContent.includes('1 value'), null, { timeout: 20000 });
   await page.keyboard.press('1');
@@ -197,7 +199,7 @@ test('a violation pauses the run, names the invariant and highlights the node', 
 });
 
 test('a shared link replays to exactly the same state (same time, same run fingerprint)', async () => {
-  const { page, errors } = await open(browser, server.url + '?lab=broadcast&seed=5');
+  const { page, errors } = await open(browser, server.url + 'broadcast/?lab=broadcast&seed=5');
   await page.waitForFunction(() => document.querySelectorAll('g.node .node-sub')[0].textContent.includes('value'), null, { timeout: 20000 });
   await page.waitForTimeout(1500);
   await page.keyboard.press('2');
@@ -397,7 +399,8 @@ test('New seed draws a fresh seed and the lab menu switches labs', async () => {
   await page.getByRole('button', { name: 'New seed' }).click();
   await page.waitForFunction(() => document.querySelector('.seed').textContent.trim() !== 'seed 7');
   await page.getByLabel('lab', { exact: true }).selectOption('broadcast');
-  await page.waitForFunction(() => document.querySelector('.legend').textContent.includes('gossip'));
+  await page.waitForURL(/\/broadcast\//);
+  await page.waitForFunction(() => document.querySelector('.legend')?.textContent.includes('gossip'));
   assert.match(await page.locator('[data-testid=safety]').textContent(), /Durability/);
   assert.deepEqual(errors, []);
   await page.close();

@@ -20,7 +20,11 @@ pub struct Bundle {
 pub const BUNDLES: &[Bundle] = &[
     Bundle {
         dir: "",
-        labs: &[("raft", "Raft"), ("broadcast", "Gossip broadcast")],
+        labs: &[("raft", "Raft")],
+    },
+    Bundle {
+        dir: "broadcast/",
+        labs: &[("broadcast", "Gossip broadcast")],
     },
     Bundle {
         dir: "paxos/",
@@ -39,6 +43,8 @@ pub const BUNDLES: &[Bundle] = &[
 /// This build's directory: the root page carries Raft.
 const HERE: &str = if cfg!(feature = "lab-raft") {
     ""
+} else if cfg!(feature = "lab-broadcast") {
+    "broadcast/"
 } else if cfg!(feature = "lab-paxos") {
     "paxos/"
 } else if cfg!(feature = "lab-hashing") {

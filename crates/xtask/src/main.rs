@@ -119,6 +119,7 @@ fn wasm_args<'a>(first: &[&'a str], rest: &[&'a str]) -> Vec<&'a str> {
 /// extra `<head>` lines). Mirrors `BUNDLES` in `crates/app/src/bundles.rs`; the root page's
 /// features are in `web/index.html`.
 const BUNDLES: &[(&str, &str, &str)] = &[
+    ("broadcast", "lab-broadcast", ""),
     ("paxos", "lab-paxos", ""),
     ("hashing", "lab-hashing", ""),
     (
@@ -148,7 +149,7 @@ fn build_app() -> Result<(), Failure> {
     }
     let page = std::fs::read_to_string(root().join("web/index.html"))
         .map_err(|e| Failure(format!("cannot read web/index.html: {e}")))?;
-    let root_features = r#"data-cargo-features="lab-raft,lab-broadcast""#;
+    let root_features = r#"data-cargo-features="lab-raft""#;
     if !page.contains(root_features) {
         return Err(Failure(format!(
             "web/index.html must name its labs with {root_features}"
@@ -213,7 +214,7 @@ fn test() -> Result<(), Failure> {
             ),
         )?;
         // Each page's bundle is its own feature set of the app.
-        let root = ("", "lab-raft,lab-broadcast", "");
+        let root = ("", "lab-raft", "");
         for (_, features, _) in std::iter::once(&root).chain(BUNDLES) {
             run(
                 "cargo",
