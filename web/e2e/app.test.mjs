@@ -271,6 +271,36 @@ test('clicking a message shows its fields and can drop it', async () => {
   await page.close();
 });
 
+test('a message clicked while the run plays shows its fields at once, not the panels\' older reading', async () => {
+  const { page, errors } = await open(browser, server.url + '?lab=raft&speed=0.02');
+  await page.waitForSelector('svg.network g.msg', { timeout: 15000 });
+  // Five messages, each clicked as soon as it is drawn: newer than what the text panels last
+  // read (they follow a playing run at 5 Hz), and still in flight.
+  const seen = await page.evaluate(async () => {
+    // The network view is layers of SVG; messages have their own.
+    const svg = document.querySelector('.stage');
+    const out = [];
+    for (let k = 0; k < 5; k++) {
+      const g = await new Promise((done) => {
+        const known = new Set([...svg.querySelectorAll('svg.network g.msg')].map((m) => m.dataset.msg));
+        const watch = new MutationObserver(() => {
+          const fresh = [...svg.querySelectorAll('svg.network g.msg')].find((m) => !known.has(m.dataset.msg));
+          if (fresh) { watch.disconnect(); done(fresh); }
+        });
+        watch.observe(svg, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-msg'] });
+      });
+      g.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+      await new Promise((done) => setTimeout(done, 0));
+      out.push([g.dataset.msg, document.querySelector('[aria-label="message inspector"]').textContent]);
+    }
+    return out;
+  });
+  for (const [id, text] of seen) assert.match(text, new RegExp(`Message #${id}.*from → to.*n\\d → n\\d`));
+  assert.equal(await page.getByRole('button', { name: '❚❚ Pause' }).count(), 1, 'still playing');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the event log filters by node and event type and downloads the transcript', async () => {
   const { page, errors } = await open(browser, server.url + '?lab=raft');
   await page.waitForFunction(() => [...document.querySelectorAll('g.node')].some((g) => g.classList.contains('role-leader')), null, { timeout: 15000 });

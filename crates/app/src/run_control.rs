@@ -19,8 +19,8 @@ impl App {
                 return match self.ui.reduce(m, self.player.lab().nodes()) {
                     After::Nothing => false,
                     After::Redraw => true,
-                    After::ReadLog => {
-                        self.refresh_log();
+                    After::ReadPanels => {
+                        self.read_text_panels();
                         true
                     }
                 };

@@ -84,8 +84,10 @@ pub enum After {
     Nothing,
     /// Draw the page again.
     Redraw,
-    /// The log's filter changed: read the log again, then draw.
-    ReadLog,
+    /// The inspector or the log shows something else: read the run again, now (a playing
+    /// run's text panels may be up to 200 ms old, and the message just clicked newer), then
+    /// draw.
+    ReadPanels,
 }
 
 impl UiState {
@@ -99,15 +101,19 @@ impl UiState {
                 }
                 self.selected = Some(id);
                 self.selected_message = None;
+                return After::ReadPanels;
             }
-            UiMsg::SelectMessage(id) => self.selected_message = Some(id),
+            UiMsg::SelectMessage(id) => {
+                self.selected_message = Some(id);
+                return After::ReadPanels;
+            }
             UiMsg::LogNode(v) => {
                 self.log_node = v.strip_prefix('n').and_then(|n| n.parse().ok());
-                return After::ReadLog;
+                return After::ReadPanels;
             }
             UiMsg::LogKind(v) => {
                 self.log_kind = v;
-                return After::ReadLog;
+                return After::ReadPanels;
             }
             UiMsg::Dismiss => self.notice = None,
             UiMsg::SeedText(t) => {
@@ -162,17 +168,17 @@ mod tests {
     }
 
     #[test]
-    fn selecting_a_node_forgets_the_selected_message() {
+    fn selecting_reads_the_run_again_and_a_node_forgets_the_selected_message() {
         let mut ui = UiState::default();
-        ui.reduce(UiMsg::SelectMessage(7), 5);
-        assert_eq!(ui.reduce(UiMsg::Select(3), 5), After::Redraw);
+        assert_eq!(ui.reduce(UiMsg::SelectMessage(7), 5), After::ReadPanels);
+        assert_eq!(ui.reduce(UiMsg::Select(3), 5), After::ReadPanels);
         assert_eq!((ui.node(), ui.selected_message), (3, None));
     }
 
     #[test]
-    fn log_filters_read_the_log_again_and_unknown_nodes_mean_all() {
+    fn log_filters_read_the_run_again_and_unknown_nodes_mean_all() {
         let mut ui = UiState::default();
-        assert_eq!(ui.reduce(UiMsg::LogNode("n4".into()), 5), After::ReadLog);
+        assert_eq!(ui.reduce(UiMsg::LogNode("n4".into()), 5), After::ReadPanels);
         assert_eq!(ui.log_node, Some(4));
         ui.reduce(UiMsg::LogNode(String::new()), 5);
         assert_eq!(ui.log_node, None);
@@ -180,7 +186,7 @@ mod tests {
         assert_eq!(ui.log_node, None);
         assert_eq!(
             ui.reduce(UiMsg::LogKind("dropped".into()), 5),
-            After::ReadLog
+            After::ReadPanels
         );
         assert_eq!(ui.log_kind, "dropped");
     }
