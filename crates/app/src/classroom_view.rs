@@ -17,7 +17,7 @@ fn level_name(l: Level) -> &'static str {
     }
 }
 
-/// the open exercise and how far the student got.
+/// The open exercise: brief, checklist, budget, hints, and the solution once done.
 #[derive(Clone)]
 pub struct ExerciseCard {
     pub exercise: Rc<Exercise>,
@@ -57,7 +57,6 @@ impl ExerciseCard {
     }
 }
 
-/// The open exercise: brief, checklist, budget, hints, and the solution once done.
 impl View for ExerciseCard {
     fn view(&self) -> Html {
         let p = self;

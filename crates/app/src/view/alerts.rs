@@ -7,6 +7,7 @@ use crate::view::pure::View;
 use splitbrain_sim::{Violation, format_time};
 use yew::prelude::*;
 
+/// The notice and the safety line.
 #[derive(PartialEq)]
 pub struct Alerts {
     /// A message the reader can dismiss.
@@ -18,7 +19,6 @@ pub struct Alerts {
     pub send: Callback<Msg>,
 }
 
-/// The notice and the safety line.
 impl View for Alerts {
     fn view(&self) -> Html {
         let p = self;

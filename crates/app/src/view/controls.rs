@@ -25,6 +25,8 @@ pub(crate) fn value_of<E: AsRef<web_sys::Event>>(e: E) -> String {
     }
 }
 
+/// The page's controls: play, step, reset, the seed and Share; a request, crash or restart,
+/// isolate, the partition tool, heal and automatic traffic; a typed request.
 #[derive(PartialEq)]
 pub struct ControlBar {
     pub playing: bool,
@@ -45,8 +47,6 @@ pub struct ControlBar {
     pub send: Callback<Msg>,
 }
 
-/// The page's controls: play, step, reset, the seed and Share; a request, crash or restart,
-/// isolate, the partition tool, heal and automatic traffic; a typed request.
 impl View for ControlBar {
     fn view(&self) -> Html {
         let p = self;
@@ -110,6 +110,7 @@ pub fn speed_slider(speed: f64, send: &Callback<Msg>) -> Html {
     }
 }
 
+/// Every link's loss, duplication and latency.
 #[derive(PartialEq)]
 pub struct NetworkControls {
     /// Loss %, duplication % and latency as shown.
@@ -117,7 +118,6 @@ pub struct NetworkControls {
     pub send: Callback<Msg>,
 }
 
-/// Every link's loss, duplication and latency.
 impl View for NetworkControls {
     fn view(&self) -> Html {
         let p = self;

@@ -7,6 +7,7 @@ use splitbrain_embed::{Control, Controls};
 use splitbrain_sim::{Action, NodeId};
 use yew::prelude::*;
 
+/// The controls of an embedded lab.
 #[derive(PartialEq)]
 pub struct EmbedBar {
     pub controls: Controls,
@@ -20,7 +21,6 @@ pub struct EmbedBar {
     pub send: Callback<Msg>,
 }
 
-/// The controls of an embedded lab.
 impl View for EmbedBar {
     fn view(&self) -> Html {
         let p = self;

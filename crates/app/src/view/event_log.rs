@@ -21,6 +21,7 @@ const KINDS: [(&str, &str); 8] = [
     ("violation", "violations"),
 ];
 
+/// The event log.
 #[derive(Clone)]
 pub struct EventLog {
     /// The lines to show, oldest first, as the panels last read them.
@@ -42,7 +43,6 @@ impl PartialEq for EventLog {
     }
 }
 
-/// The event log.
 impl View for EventLog {
     fn view(&self) -> Html {
         let p = self;

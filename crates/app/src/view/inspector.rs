@@ -8,6 +8,7 @@ use splitbrain_sim::{Action, MsgId, NodeId, WorldView, format_time};
 use std::rc::Rc;
 use yew::prelude::*;
 
+/// The selected message, if any, and the selected node.
 #[derive(Clone)]
 pub struct Inspector {
     /// The run as the panels last saw it.
@@ -27,7 +28,6 @@ impl PartialEq for Inspector {
     }
 }
 
-/// The selected message, if any, and the selected node.
 impl View for Inspector {
     fn view(&self) -> Html {
         let p = self;

@@ -5,6 +5,7 @@ use crate::view::pure::View;
 use std::rc::Rc;
 use yew::prelude::*;
 
+/// Shows the panel as it was last built; the frames in between skip it entirely.
 #[derive(Clone)]
 pub struct LabPanel {
     /// The panel as last built: a new `Rc` each time it was.
@@ -17,7 +18,6 @@ impl PartialEq for LabPanel {
     }
 }
 
-/// Shows the panel as it was last built; the frames in between skip it entirely.
 impl View for LabPanel {
     fn view(&self) -> Html {
         let p = self;

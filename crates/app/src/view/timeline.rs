@@ -19,7 +19,8 @@ pub struct BranchItem {
     pub name: String,
 }
 
-/// what it shows; its clicks go to the shell.
+/// The timeline: the time in its props changes every frame of a playing run, so the markers
+/// are a part of their own ([`Markers`]) that redraws only when they change.
 #[derive(Clone)]
 pub struct Timeline {
     /// Virtual time now.
@@ -70,7 +71,6 @@ fn percent(t: Time, end: Time) -> String {
     format!("{}.{:02}%", h / 100, h % 100)
 }
 
-/// The timeline.
 impl View for Timeline {
     fn view(&self) -> Html {
         let p = self;
@@ -111,6 +111,8 @@ fn short(t: Time) -> String {
     format!("{}.{}s", tenths / 10, tenths % 10)
 }
 
+/// The markers on the track: redrawn when they, the scale or whether they can be clicked
+/// change, not as the scrubber moves.
 #[derive(Clone)]
 struct Markers {
     markers: Rc<Vec<Marker>>,
@@ -129,8 +131,6 @@ impl PartialEq for Markers {
     }
 }
 
-/// The markers on the track: redrawn when they, the scale or whether they can be clicked
-/// change, not as the scrubber moves.
 impl View for Markers {
     fn view(&self) -> Html {
         let p = self;
