@@ -69,9 +69,14 @@ impl App {
     /// The inspector, event log and lab panel: text nobody can read at 60 updates a second,
     /// so while playing they follow at most every [`PANEL_EVERY_MS`] (at once when paused).
     pub(crate) fn refresh_panels(&mut self) {
-        self.text_every.caught_up();
         self.read_text_panels();
         self.refresh_lab_panel();
+    }
+
+    /// The text panels or the lab panel show an older state than the network (a drag held
+    /// them back).
+    pub(crate) fn panels_behind(&self) -> bool {
+        self.panels_trace != self.seen_trace || self.lab_panel_trace != self.seen_trace
     }
 
     /// The inspectors and the log read the run as it is now.

@@ -32,7 +32,7 @@ impl App {
             Msg::Scrub(t) => self.scrub(ctx, t),
             Msg::CatchUp => {
                 self.catch_up = None;
-                if self.text_every.held() {
+                if self.panels_behind() {
                     self.refresh_panels();
                 }
             }
@@ -229,13 +229,18 @@ impl App {
             .and_then(|w| w.performance())
             .map_or(0.0, |p| p.now());
         // A single move (a click on the track) shows everything at once; a drag, whose moves
-        // come every frame, refreshes the text at most every PANEL_EVERY_MS.
+        // come every frame, refreshes the text at most every PANEL_EVERY_MS and the lab panel
+        // every LAB_PANEL_EVERY_MS, never both on one frame, as while playing.
         if !self.drag.moved(now) {
             self.text_every.went(now);
+            self.lab_every.went(now);
             self.refresh_panels();
         } else if self.text_every.pass(now) {
-            self.refresh_panels();
-        } else if self.catch_up.is_none() {
+            self.read_text_panels();
+        } else if self.lab_every.pass(now) {
+            self.refresh_lab_panel();
+        }
+        if self.panels_behind() && self.catch_up.is_none() {
             let link = ctx.link().clone();
             self.catch_up = Some(gloo::timers::callback::Timeout::new(
                 self.text_every.every() as u32,

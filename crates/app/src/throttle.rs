@@ -2,13 +2,12 @@
 //! redrawing it costs more than the rest of a frame. Plain Rust over the frame clock's
 //! timestamps, so the rule is tested natively.
 
-/// Lets an update through at most once per `every` milliseconds, and remembers one it held
-/// back so the page can bring it up later (after the last event, or when a drag rests).
+/// Lets an update through at most once per `every` milliseconds. What it holds back, the page
+/// brings up later: on a later frame, or by a timer when a drag rests.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Throttle {
     every: f64,
     last: f64,
-    held: bool,
 }
 
 impl Throttle {
@@ -17,35 +16,21 @@ impl Throttle {
         Throttle {
             every: every_ms,
             last: f64::NEG_INFINITY,
-            held: false,
         }
     }
 
-    /// Whether an update at `now` (ms) may go through now; if not, it is held.
+    /// Whether an update at `now` (ms) may go through now.
     pub fn pass(&mut self, now: f64) -> bool {
-        if now - self.last >= self.every {
+        let due = now - self.last >= self.every;
+        if due {
             self.went(now);
-            true
-        } else {
-            self.held = true;
-            false
         }
+        due
     }
 
     /// An update went through at `now` whatever the throttle said (the reader acted).
     pub fn went(&mut self, now: f64) {
         self.last = now;
-        self.held = false;
-    }
-
-    /// The update held back was made some other way.
-    pub fn caught_up(&mut self) {
-        self.held = false;
-    }
-
-    /// An update was held back since the last one that went through.
-    pub fn held(&self) -> bool {
-        self.held
     }
 
     /// The interval, for a timer that brings a held update up.
@@ -87,10 +72,9 @@ mod tests {
         let mut t = Throttle::new(200.0);
         assert!(t.pass(1_000.0));
         assert!(!t.pass(1_100.0));
-        assert!(t.held());
         assert!(!t.pass(1_199.9));
         assert!(t.pass(1_200.0));
-        assert!(!t.held());
+        assert!(!t.pass(1_201.0));
     }
 
     #[test]
@@ -99,10 +83,7 @@ mod tests {
         assert!(t.pass(0.0));
         assert!(!t.pass(100.0));
         t.went(450.0);
-        assert!(!t.held());
         assert!(!t.pass(460.0));
-        t.caught_up();
-        assert!(!t.held());
         assert!(!t.pass(900.0));
         assert!(t.pass(950.0));
     }
