@@ -276,6 +276,10 @@ pub struct BenchArgs {
     /// page's half of the benchmark to open.
     #[arg(long)]
     pub with_run: bool,
+    /// Measure the linearizability checker instead: concurrent key-value histories of 1, 5
+    /// and 10 clients and 100 to 10,000 operations on 10 keys.
+    #[arg(long)]
+    pub checker: bool,
 }
 
 fn parse_nodes(s: &str) -> Result<usize, String> {

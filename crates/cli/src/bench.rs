@@ -75,7 +75,45 @@ fn seek(seeks: usize, runs: usize, with_run: bool) -> Result<ExitCode, Fail> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--checker`: the linearizability checker on concurrent histories, by clients and length;
+/// medians of `runs`.
+fn checker(runs: usize) -> Result<ExitCode, Fail> {
+    use splitbrain_linearizable::{Verdict, bench::concurrent_history, check};
+    let mut rows = Vec::new();
+    for clients in [1, 5, 10] {
+        for ops in [100, 1_000, 10_000] {
+            let h = concurrent_history(clients, ops, 10, 1);
+            let mut ms = Vec::new();
+            let mut verdict = String::new();
+            for _ in 0..runs.max(1) {
+                let start = Instant::now();
+                let v = check(&h, 100_000_000);
+                ms.push(start.elapsed().as_secs_f64() * 1_000.0);
+                verdict = match v {
+                    Verdict::Linearizable => "linearizable".into(),
+                    Verdict::NotLinearizable(_) => "not linearizable".into(),
+                    Verdict::Unknown { .. } => "unknown".into(),
+                };
+            }
+            ms.sort_by(f64::total_cmp);
+            rows.push(serde_json::json!({
+                "clients": clients,
+                "operations": ops,
+                "keys": 10,
+                "verdict": verdict,
+                "ms_median": (ms[ms.len() / 2] * 100.0).round() / 100.0,
+            }));
+        }
+    }
+    let out = serde_json::json!({ "bench": "checker", "runs": runs.max(1), "rows": rows });
+    println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn bench(a: BenchArgs) -> Result<ExitCode, Fail> {
+    if a.checker {
+        return checker(a.runs);
+    }
     if let Some(n) = a.seek {
         return seek(n, a.runs, a.with_run);
     }

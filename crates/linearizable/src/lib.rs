@@ -12,6 +12,7 @@
 //! answers [`Verdict::Unknown`] beyond it, never hanging a page or a sweep.
 #![forbid(unsafe_code)]
 
+pub mod bench;
 mod history;
 mod model;
 mod search;

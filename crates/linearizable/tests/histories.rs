@@ -269,54 +269,26 @@ proptest! {
 
 #[test]
 fn a_thousand_operations_of_five_concurrent_clients_on_ten_keys() {
-    // Five clients, each with one operation in flight at a time, overlapping one another; the
-    // store applies each at the middle of its interval.
-    let mut value: Vec<Option<String>> = vec![None; 10];
-    let mut applied: Vec<(u64, usize, Op)> = Vec::new();
-    let mut x: u64 = 7;
-    let mut rand = move |m: u64| {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (x >> 33) % m
-    };
-    let mut clock = [0u64; 5];
-    for i in 0..1_000 {
-        let c = i % 5;
-        let call = clock[c] + rand(20);
-        let ret = call + 10 + rand(60);
-        clock[c] = ret;
-        applied.push((
-            (call + ret) / 2,
-            c,
-            Op::unknown(
-                c as u32,
-                Input::Get {
-                    key: format!("k{}", rand(10)),
-                },
-                call,
-            ),
-        ));
-        let last = applied.len() - 1;
-        applied[last].2.done = Some((ret, Output::Ok));
-    }
-    applied.sort_by_key(|a| a.0);
-    let mut h = Vec::new();
-    for (i, (_, _, mut op)) in applied.into_iter().enumerate() {
-        let key = op.input.key().to_string();
-        let slot = &mut value[key[1..].parse::<usize>().unwrap()];
-        let ret = op.done.as_ref().unwrap().0;
-        if i % 3 == 0 {
-            *slot = Some(format!("v{i}"));
-            op.input = Input::Set {
-                key,
-                value: format!("v{i}"),
-            };
-            op.done = Some((ret, Output::Ok));
-        } else {
-            op.done = Some((ret, Output::Value(slot.clone())));
-        }
-        h.push(op);
-    }
+    let h = splitbrain_linearizable::bench::concurrent_history(5, 1_000, 10, 7);
+    assert_eq!(h.len(), 1_000);
+    // The clients overlap: some operation is called before another one returned.
+    assert!(
+        h.windows(2)
+            .any(|w| w[1].call < w[0].done.as_ref().unwrap().0)
+    );
     assert_eq!(check(&h, BUDGET), Verdict::Linearizable);
+    // A stale read slipped in: a read answering a value overwritten before it was called.
+    let mut bad = h.clone();
+    let i = (1..bad.len())
+        .find(|&i| {
+            matches!(bad[i].input, Input::Get { .. })
+                && bad[..i].iter().any(|w| {
+                    w.input.key() == bad[i].input.key()
+                        && matches!(w.input, Input::Set { .. })
+                        && w.done.as_ref().unwrap().0 < bad[i].call
+                })
+        })
+        .expect("some read follows a completed write");
+    bad[i].done.as_mut().unwrap().1 = Output::Value(None);
+    assert!(matches!(check(&bad, BUDGET), Verdict::NotLinearizable(_)));
 }
