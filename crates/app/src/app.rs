@@ -65,7 +65,7 @@ pub struct App {
     /// The reader's side of the page: selection, filters, overlays, notice, typed text.
     pub(crate) ui: UiState,
     /// Every click, key and host command reaches `update` through this one callback, made
-    /// once, so the components' props compare equal from frame to frame.
+    /// once, so the parts' props compare equal from frame to frame.
     pub(crate) send: Callback<Msg>,
     /// The frame clock's callback, made once for the same reason.
     pub(crate) on_frame: Callback<Tick>,
