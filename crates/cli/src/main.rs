@@ -185,11 +185,29 @@ fn run(a: RunArgs) -> Result<ExitCode, Fail> {
     } else {
         0
     };
-    let mut lab = build(&desc, keep)?;
     let until = desc.until.unwrap_or(splitbrain_sim::secs(10));
-    let outcome = lab.run_until(until, a.max_events.unwrap_or(limits::MAX_EVENTS));
+    let max = a.max_events.unwrap_or(limits::MAX_EVENTS);
+    // A run with the page's automatic client traffic (a shared link, or a scenario that sets
+    // `traffic`) goes through the page's own player, which sends it in virtual time: the run
+    // is the page's, bit for bit, past the moment the link was made.
+    let mut player;
+    let mut built;
+    let (lab, outcome): (&dyn Lab, _) = if desc.traffic.is_some() {
+        let options = splitbrain_player::Options {
+            trace_kept: keep,
+            stop_on_violation: false,
+            ..splitbrain_player::Options::default()
+        };
+        player = splitbrain_player::Player::from_link(desc.clone(), options).map_err(Fail)?;
+        let outcome = player.seek(until, max);
+        (player.lab(), outcome)
+    } else {
+        built = build(&desc, keep)?;
+        let outcome = built.run_until(until, max);
+        (built.as_ref(), outcome)
+    };
     let outcome = serde_json::to_value(outcome).unwrap_or_default();
-    let mut out = report(&desc, lab.as_ref(), outcome.as_str().unwrap_or(""));
+    let mut out = report(&desc, lab, outcome.as_str().unwrap_or(""));
     if let Some(path) = &a.trace {
         let mut w = std::io::BufWriter::new(
             std::fs::File::create(path)

@@ -299,3 +299,34 @@ fn hashing_experiment_prints_a_row_per_algorithm_and_vnodes_with_moved_keys_agai
         "more vnodes, better balance"
     );
 }
+
+#[test]
+fn a_run_with_the_pages_automatic_traffic_replays_as_the_page_plays_it() {
+    let dir = std::env::temp_dir().join(format!("splitbrain-traffic-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let scenario = dir.join("traffic.toml");
+    let text =
+        "lab = \"raft\"\nseed = 3\nnodes = 5\nuntil = \"3s\"\n\n[traffic]\nnext = \"0.1s\"\n";
+    std::fs::write(&scenario, text).unwrap();
+    let o = splitbrain(&["run", "--scenario", scenario.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = json(&o);
+    // The page's player, natively: the same description, played to the same instant.
+    let desc = splitbrain_labs::RunDescription::parse(text).unwrap();
+    let mut player =
+        splitbrain_player::Player::from_link(desc, splitbrain_player::Options::default()).unwrap();
+    player.seek(splitbrain_sim::secs(3), u64::MAX);
+    assert_eq!(
+        out["trace_hash"],
+        format!("{:016x}", player.lab().trace_hash()),
+        "the CLI's run is the page's"
+    );
+    // A request every 0.4 s from 0.1 s: eight by 3 s, all but the newest committed.
+    assert_eq!(out["summary"]["max_commit"], 7);
+    let plain = splitbrain(&["run", "raft", "--seed", "3", "--until", "3s"]);
+    assert_eq!(
+        json(&plain)["summary"]["max_commit"],
+        0,
+        "no traffic, no commands"
+    );
+}
