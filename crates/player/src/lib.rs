@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+mod acting;
 pub mod bench;
 mod branch;
 mod input;
