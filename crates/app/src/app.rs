@@ -101,6 +101,8 @@ pub struct App {
     pub(crate) share: Option<String>,
     /// The lab's invariant names, joined once per build rather than every frame.
     pub(crate) invariants: AttrValue,
+    /// An example request of this lab, for the request field, made once per build.
+    pub(crate) placeholder: AttrValue,
     /// The visitor asked the system for reduced motion.
     pub(crate) still: bool,
     pub(crate) panic_test: bool,
@@ -254,6 +256,7 @@ impl Component for App {
             bench,
             share: None,
             invariants: AttrValue::default(),
+            placeholder: AttrValue::default(),
             still: web_sys::window()
                 .and_then(|w| {
                     w.match_media("(prefers-reduced-motion: reduce)")

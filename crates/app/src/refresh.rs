@@ -120,9 +120,9 @@ impl App {
     pub(crate) fn sync_net_text(&mut self) {
         let l = &self.view.link;
         self.ui.net_text = [
-            ((l.loss * 100.0).round() as i64).to_string(),
-            ((l.duplicate * 100.0).round() as i64).to_string(),
-            l.latency.to_string(),
+            ((l.loss * 100.0).round() as i64).to_string().into(),
+            ((l.duplicate * 100.0).round() as i64).to_string().into(),
+            l.latency.to_string().into(),
         ];
     }
 

@@ -67,7 +67,8 @@ impl App {
         self.player.set_bounds(until, self.bounds.1, self.start_at);
         self.rebaseline();
         self.ui.run_changed(self.player.lab().nodes());
-        self.ui.seed_text = self.player.base().seed.to_string();
+        self.ui.seed_text = self.player.base().seed.to_string().into();
+        self.placeholder = (self.player.info().client_command)(1, self.player.lab().nodes()).into();
         self.invariants = self.player.lab().invariant_names().join(", ").into();
         self.refresh();
         self.sync_net_text();

@@ -43,7 +43,6 @@ impl App {
         }
         let info = find(v.lab).ok();
         let up = v.nodes.get(ui.node()).is_some_and(|s| s.up);
-        let placeholder = info.map_or(String::new(), |l| (l.client_command)(1, v.nodes.len()));
         // Automatic traffic would spend an exercise's action budget.
         let traffic = (!info.is_some_and(|i| i.own_traffic) && self.lesson.is_none())
             .then(|| self.player.traffic().on);
@@ -61,7 +60,7 @@ impl App {
                     partitioned: !v.blocked.is_empty(),
                     partition_open: ui.partition_open,
                     traffic,
-                    placeholder: placeholder.into(),
+                    placeholder: self.placeholder.clone(),
                     request: ui.request_text.clone().into(),
                     send: send.clone(),
                 }) }

@@ -4,6 +4,7 @@
 //! natively. The run itself lives in the player; nothing here changes it.
 
 use splitbrain_sim::{MsgId, NodeId};
+use std::rc::Rc;
 
 /// The reader's side of the page.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,12 +25,13 @@ pub struct UiState {
     pub list_open: bool,
     /// What the page has to tell the reader (a refusal, an error, where a jump stopped).
     pub notice: Option<String>,
-    /// The seed field and the request field as typed.
-    pub seed_text: String,
-    pub request_text: String,
+    /// The seed field and the request field as typed: shared strings, since the page hands
+    /// them to its controls on every frame.
+    pub seed_text: Rc<str>,
+    pub request_text: Rc<str>,
     /// The loss %, duplication % and latency fields as typed or dragged: an input's value must
     /// follow the reader while the page redraws every frame.
-    pub net_text: [String; 3],
+    pub net_text: [Rc<str>; 3],
 }
 
 impl Default for UiState {
@@ -43,9 +45,9 @@ impl Default for UiState {
             help: false,
             list_open: false,
             notice: None,
-            seed_text: String::new(),
-            request_text: String::new(),
-            net_text: Default::default(),
+            seed_text: Rc::from(""),
+            request_text: Rc::from(""),
+            net_text: [Rc::from(""), Rc::from(""), Rc::from("")],
         }
     }
 }
@@ -117,16 +119,16 @@ impl UiState {
             }
             UiMsg::Dismiss => self.notice = None,
             UiMsg::SeedText(t) => {
-                self.seed_text = t;
+                self.seed_text = t.into();
                 return After::Nothing;
             }
             UiMsg::RequestText(t) => {
-                self.request_text = t;
+                self.request_text = t.into();
                 return After::Nothing;
             }
             UiMsg::NetEdit(i, t) => {
                 if let Some(field) = self.net_text.get_mut(i) {
-                    *field = t;
+                    *field = t.into();
                 }
             }
             UiMsg::PartitionTool(open) => self.partition_open = open,
@@ -199,14 +201,11 @@ mod tests {
             ui.reduce(UiMsg::RequestText("set x=1".into()), 5),
             After::Nothing
         );
-        assert_eq!(
-            (ui.seed_text.as_str(), ui.request_text.as_str()),
-            ("42", "set x=1")
-        );
+        assert_eq!((&*ui.seed_text, &*ui.request_text), ("42", "set x=1"));
         // A field that does not exist is ignored rather than a panic.
         ui.reduce(UiMsg::NetEdit(9, "1".into()), 5);
         ui.reduce(UiMsg::NetEdit(0, "12".into()), 5);
-        assert_eq!(ui.net_text[0], "12");
+        assert_eq!(&*ui.net_text[0], "12");
     }
 
     #[test]
