@@ -371,11 +371,11 @@ test('dropped messages fade out where they died; duplicated ones are marked', as
   const dropped = page.locator(`g.msg-dropped[data-dropped="${id}"]`);
   assert.match(await dropped.locator('title').textContent(), /dropped \(lost\)/);
   assert.equal(await dropped.locator('path.drop-x').count(), 1, 'crossed out');
-  const first = Number(await dropped.evaluate((g) => g.style.opacity));
+  const first = Number(await dropped.getAttribute('opacity'));
   // Seen fading while still on screen, then gone.
   await page.waitForFunction(([i, o]) => {
     const g = document.querySelector(`g.msg-dropped[data-dropped="${i}"]`);
-    return g && Number(g.style.opacity) < o;
+    return g && Number(g.getAttribute('opacity')) < o;
   }, [id, first]);
   await page.waitForFunction((i) => !document.querySelector(`g.msg-dropped[data-dropped="${i}"]`), id, { timeout: 5000 });
   assert.deepEqual(errors, []);

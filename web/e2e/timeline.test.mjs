@@ -31,7 +31,7 @@ test('scrubbing back to before the first election shows the leader-less cluster,
   await page.screenshot({ path: OUT + 'timeline-before-election.png' });
   // The marker names the election; a click jumps to it.
   const marker = page.locator('.timeline .marker-leader').first();
-  assert.match(await marker.getAttribute('title'), /^n\d leads term \d+ at /);
+  assert.match(await marker.getAttribute('aria-label'), /^n\d leads term \d+ at /);
   await marker.click();
   assert.equal(await leaders(page), 1, 'at the election');
   await page.keyboard.press('End');
@@ -79,7 +79,7 @@ test('acting in the past makes a branch; the old branch keeps its future; a bran
   assert.deepEqual(await branches.locator('option').allTextContents(),
     ['main line', 'branch 1 (from the main line at 1s)']);
   assert.equal(await branches.inputValue(), '1');
-  assert.ok(await page.locator('.timeline .marker-action[title^="crash n1"]').count() >= 1);
+  assert.ok(await page.locator('.timeline .marker-action[aria-label^="crash n1"]').count() >= 1);
   // Play the new branch on a little, then share it.
   await page.keyboard.press('Shift+ArrowRight');
   assert.equal(await clock(page), 't = 2s');
@@ -96,7 +96,7 @@ test('acting in the past makes a branch; the old branch keeps its future; a bran
   const b = await open(browser, link);
   assert.equal(await fingerprint(b.page), branchPrint);
   assert.match(await b.page.getByTestId('timeline-span').textContent(), /^2\.0s \/ 2\.0s$/);
-  assert.ok(await b.page.locator('.timeline .marker-action[title^="crash n1"]').count() >= 1);
+  assert.ok(await b.page.locator('.timeline .marker-action[aria-label^="crash n1"]').count() >= 1);
   await b.page.keyboard.press('Home');
   assert.equal(await clock(b.page), 't = 0s');
   await b.page.keyboard.press('End');

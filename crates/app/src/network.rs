@@ -332,7 +332,7 @@ fn Messages(props: &NetworkProps) -> Html {
         let slot = kind_slot(props.kinds, d.kind);
         Some(html! {
             <g key={format!("d{}", d.id)} class={classes!(SLOT_CLASS[slot], "msg-dropped")} data-dropped={d.id.to_string()}
-               transform={format!("translate({} {})", num(x), num(y))} style={format!("opacity:{}", num(opacity))}>
+               transform={format!("translate({} {})", num(x), num(y))} opacity={num(opacity)}>
                 <title>{ format!("#{} n{} → n{} dropped ({}): {}", d.id, d.from, d.to, d.reason, d.label) }</title>
                 { shape(slot) }
                 <path class="drop-x" d="M-7 -7 L7 7 M7 -7 L-7 7" />

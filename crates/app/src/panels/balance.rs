@@ -10,6 +10,7 @@
 
 use super::{PanelHooks, options};
 use crate::network::num;
+use crate::view::meter::meter;
 use splitbrain_balance::POLICIES;
 use splitbrain_balance::lab::{Node, Point, balancers};
 use splitbrain_sim::{Action, Lab, Simulator};
@@ -239,8 +240,8 @@ fn side(
                             html! {
                                 <li key={i} data-backend={i.to_string()} class={classes!(slow.then_some("slow"))}>
                                     <span class="who">{ format!("n{i}") }</span>
-                                    <span class="bar" title={format!("{q} waiting")}>
-                                        <span class="fill queue-fill" style={format!("width: {}%", num(q as f64 / deepest as f64 * 100.0))}></span>
+                                    <span class="bar queue" title={format!("{q} waiting")}>
+                                        { meter(q as f64 / deepest as f64, None, &[]) }
                                     </span>
                                     <span class="count" data-testid={format!("queue-{i}")}>{ format!("{q} queued · {} serving · {out} sent · {}% busy{}{}",
                                         s.in_service(), num(util * 100.0), if slow { format!(" · {}× slow", num(s.slowdown())) } else { String::new() },
@@ -278,7 +279,7 @@ fn side(
                 { for BUCKETS.iter().zip(buckets).map(|((_, label), n)| html! {
                     <div class="hist-row" key={*label}>
                         <span class="hist-label">{ *label }</span>
-                        <span class="hist-bar"><span class="fill" style={format!("width: {}%", num(n as f64 / tallest as f64 * 100.0))}></span></span>
+                        <span class="hist-bar">{ meter(n as f64 / tallest as f64, None, &[]) }</span>
                         <span class="hist-n">{ n }</span>
                     </div>
                 }) }

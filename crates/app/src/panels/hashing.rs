@@ -7,6 +7,7 @@
 
 use super::{PanelHooks, options};
 use crate::network::num;
+use crate::view::meter::meter;
 use splitbrain_hashing::{ALGORITHMS, hash};
 use splitbrain_sharding::{Node, Router};
 use splitbrain_sim::{Action, Lab, Simulator, Time, ms};
@@ -216,14 +217,11 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
                     let n = per.get(&id).copied().unwrap_or(0);
                     let up = !down.contains(&id);
                     let served = st.served.get(&id).copied().unwrap_or(0);
-                    let at = |x: f64| format!("left: {}%", num(x / top * 100.0));
                     html! {
                         <li key={id} class={classes!((!up).then_some("down"))} data-server={id.to_string()}>
-                            <span class="who" style={format!("color: {}", colour(id))}>{ if w == 1 { format!("n{id}") } else { format!("n{id} ×{w}") } }</span>
+                            <span class="who"><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><circle cx="5" cy="5" r="5" fill={colour(id)} /></svg>{ if w == 1 { format!("n{id}") } else { format!("n{id} ×{w}") } }</span>
                             <span class="bar" title={format!("{} keys; ideal {}; mean {}", thousands(n), num(ideal(w)), num(mean))}>
-                                <span class="fill" style={format!("width: {}%; background: {}", num(n as f64 / top * 100.0), colour(id))}></span>
-                                <span class="ideal" style={at(ideal(w))}></span>
-                                <span class="mean" style={at(mean)}></span>
+                                { meter(n as f64 / top, Some(colour(id)), &[("ideal", ideal(w) / top), ("mean", mean / top)]) }
                             </span>
                             <span class="count">{ format!("{} keys · {} req{}", thousands(n), thousands(served), if up { "" } else { " · down" }) }</span>
                             <span class="row-actions">

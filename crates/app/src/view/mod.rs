@@ -10,5 +10,6 @@ pub mod event_log;
 pub mod frame_clock;
 pub mod inspector;
 pub mod lab_panel;
+pub mod meter;
 pub mod pure;
 pub mod timeline;

@@ -3,6 +3,7 @@
 
 use crate::app::Msg;
 use crate::view::controls::value_of;
+use crate::view::meter::meter;
 use crate::view::pure::{View, pure};
 use splitbrain_player::{Marker, MarkerKind};
 use splitbrain_sim::{Time, format_time};
@@ -85,7 +86,7 @@ impl View for Timeline {
             <div class="timeline" role="group" aria-label="timeline" data-testid="timeline">
                 <button class="step-back" onclick={send.reform(|_| Msg::StepBack)} disabled={!p.interactive} title="one event back (←)" aria-label="one event back">{ "◀" }</button>
                 <div class="track">
-                    <div class="played" style={format!("width: {}", percent(p.reached, end))}></div>
+                    <span class="played">{ meter(p.reached as f64 / end as f64, None, &[]) }</span>
                     { pure(Markers { markers: p.markers.clone(), end, interactive: p.interactive, send: send.clone() }) }
                     <input type="range" min="0" max={end.to_string()} step="1000" value={p.now.min(end).to_string()}
                            disabled={!p.interactive} {oninput} aria-label="time in the run"
@@ -141,19 +142,23 @@ impl View for Markers {
             .enumerate()
             .filter(|(i, m)| i % every == 0 || m.kind == MarkerKind::Violation);
         html! {
-            <div class="markers">
+            // SVG, so each marker's place along the track is an attribute (`x="12.50%"`), not an
+            // inline style the page's CSP would refuse. A marker is a 14 px target centred there.
+            <svg class={classes!("markers", (!p.interactive).then_some("disabled"))}>
                 { for shown.map(|(i, m)| {
                     let at = m.at;
                     let title = format!("{} at {}", m.label, format_time(m.at - m.at % 1000));
                     html! {
-                        <button key={i} class={classes!("marker", format!("marker-{}", m.kind.name()))}
-                                style={format!("left: {}", percent(m.at, p.end))} title={title.clone()} aria-label={title}
-                                onclick={p.send.reform(move |_| Msg::SeekTo(at))} disabled={!p.interactive} tabindex="-1">
-                            { glyph(m.kind) }
-                        </button>
+                        <svg key={i} class={classes!("marker", format!("marker-{}", m.kind.name()))} x={percent(m.at, p.end)}
+                             width="1" height="16" overflow="visible" role="button" aria-label={title.clone()}
+                             onclick={p.interactive.then(|| p.send.reform(move |_| Msg::SeekTo(at)))}>
+                            <title>{ title }</title>
+                            <rect class="hit" x="-7" y="0" width="14" height="16" />
+                            <text x="0" y="12" text-anchor="middle">{ glyph(m.kind) }</text>
+                        </svg>
                     }
                 }) }
-            </div>
+            </svg>
         }
     }
 }
