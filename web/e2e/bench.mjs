@@ -1,29 +1,20 @@
 // `cargo xtask bench`, browser half: page size, simulator throughput as wasm in Chromium, first
 // render, per-frame work of the heavy Raft scene, and frame cost with ../shared/tools/measure.mjs
 // (optionally RaftScope's too, in the same sitting). Medians over several runs.
-import { readdir, readFile, access, mkdir, copyFile } from 'node:fs/promises';
+import { readFile, access, mkdir, copyFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 const run = promisify(execFile);
 import { dirname, join, resolve } from 'node:path';
 import { serve, launch, DIST } from './harness.mjs';
+import { pageSizes } from '../tools/sizes.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
 // 1. Size of what a visitor downloads, per page of the site (one bundle of labs each).
-const size = {};
-for (const [page, dir] of [['root (raft)', DIST], ['broadcast/', join(DIST, 'broadcast')], ['hashing/', join(DIST, 'hashing')], ['paxos/', join(DIST, 'paxos')], ['balance/ (with uPlot)', join(DIST, 'balance')]]) {
-  const one = {};
-  // The embed snippet sits beside the root page but is not part of it (measured below).
-  for (const f of (await readdir(dir)).filter((f) => /\.(wasm|js)$/.test(f) && f !== 'embed.js')) {
-    const body = await readFile(join(dir, f));
-    one[f] = { bytes: body.length, gzip: gzipSync(body, { level: 9 }).length };
-  }
-  one.total_gzip = Object.values(one).reduce((a, x) => a + x.gzip, 0);
-  size[page] = one;
-}
+const size = await pageSizes(DIST);
 console.log(JSON.stringify({ size }, null, 2));
 
 const server = await serve();
@@ -119,7 +110,7 @@ console.log(JSON.stringify({ balance_scene_frame_work_ms: await frameWork(BALANC
 // embed downloads and what a second one adds (hashed assets cached as immutable), and the time
 // from the script tag to the first drawn cluster. Sizes as sent uncompressed and gzipped.
 {
-  const cached = await serve(DIST, { cache: true });
+  const cached = await serve(DIST);
   const snippet = await readFile(join(DIST, 'embed.js'));
   const firstCluster = [], firstBytes = [], secondBytes = [], secondCluster = [];
   for (let i = 0; i < RUNS; i++) {

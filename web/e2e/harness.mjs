@@ -12,22 +12,64 @@ const TYPES = {
 
 export const DIST = resolve(new URL('../../dist', import.meta.url).pathname);
 
-/** Serves `root` on 127.0.0.1 at a free port; resolves to { url, close, served }. With
- * `cache`, content-hashed files (trunk's `name-<hash>.ext`) are sent as immutable, as a real
- * host would, so benchmarks see what a second page view fetches; `served()` counts the bytes
- * sent so far. */
-export async function serve(root = DIST, { cache = false } = {}) {
+/** The headers in `<root>/_headers` (written by `cargo xtask dist` from the policy in
+ * crates/xtask/src/headers.rs, in Netlify's and Cloudflare Pages' format) as [pattern, headers]
+ * rules; a pattern is a path or `/*`. None when the folder has no such file. */
+export async function readHeaders(root) {
+  const text = await readFile(join(root, '_headers'), 'utf8').catch(() => null);
+  if (text === null) return [];
+  const rules = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim() || line.startsWith('#')) continue;
+    if (!/^\s/.test(line)) rules.push([line.trim(), {}]);
+    else {
+      const at = line.indexOf(':');
+      rules.at(-1)[1][line.slice(0, at).trim().toLowerCase()] = line.slice(at + 1).trim();
+    }
+  }
+  return rules;
+}
+
+/** The headers the rules give URL path `path` (a folder's path means its index.html). */
+export function headersFor(rules, path) {
+  const file = path.endsWith('/') ? path + 'index.html' : path;
+  const out = {};
+  for (const [pattern, headers] of rules) {
+    if (pattern === '/*' || pattern === file) Object.assign(out, headers);
+  }
+  return out;
+}
+
+/** Serves `root` on 127.0.0.1 at a free port; resolves to { url, close, served }. The site is
+ * served with the headers of `<root>/_headers`, as a real host would send them: the CSP on
+ * every response, immutable caching for content-hashed files. With `prefix` (`/splitbrain/`)
+ * the site lives under that path, as on a shared host; `headers` adds headers to every
+ * response (a host page's own CSP). `served()` counts the bytes sent so far. */
+export async function serve(root = DIST, { prefix = '/', headers = {} } = {}) {
   let served = 0;
+  const rules = await readHeaders(root);
   const server = createServer(async (req, res) => {
     try {
       let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      if (!path.startsWith(prefix)) throw new Error('outside the prefix');
+      path = '/' + path.slice(prefix.length);
       path = normalize(path).replace(/^(\.\.[/\\])+/, '');
       let file = join(root, path);
-      if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
+      if ((await stat(file).catch(() => null))?.isDirectory()) {
+        // A folder without its slash: redirect, as static hosts do, so relative URLs resolve.
+        if (!path.endsWith('/')) {
+          res.writeHead(301, { location: prefix + path.slice(1) + '/' });
+          res.end();
+          return;
+        }
+        file = join(file, 'index.html');
+      }
       const body = await readFile(file);
-      const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' };
-      if (cache && /-[0-9a-f]{12,}(_bg)?\.\w+$/.test(file)) headers['cache-control'] = 'public, max-age=31536000, immutable';
-      res.writeHead(200, headers);
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        ...headersFor(rules, path),
+        ...headers,
+      });
       served += body.length;
       res.end(body);
     } catch {
@@ -36,7 +78,10 @@ export async function serve(root = DIST, { cache = false } = {}) {
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)), served: () => served };
+  return {
+    url: `http://127.0.0.1:${port}${prefix}`, origin: `http://127.0.0.1:${port}`,
+    close: () => new Promise((ok) => server.close(ok)), served: () => served,
+  };
 }
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -46,12 +91,24 @@ export async function launch() {
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 }
 
-/** Opens a page and collects console errors and page errors into `errors`. */
-export async function open(browser, url, viewport = { width: 1200, height: 800 }) {
-  const page = await browser.newPage({ viewport });
+/** Collects console errors, page errors and CSP violations (of the page and its frames) into
+ * the returned list. */
+export async function watchErrors(page) {
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
+  await page.exposeFunction('__splitbrainViolation', (v) => errors.push(`CSP violation: ${v}`)).catch(() => {});
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.__splitbrainViolation?.(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} in ${e.sourceFile || location.href}:${e.lineNumber}`));
+  });
+  return errors;
+}
+
+/** Opens a page and collects console errors, page errors and CSP violations into `errors`. */
+export async function open(browser, url, viewport = { width: 1200, height: 800 }) {
+  const page = await browser.newPage({ viewport });
+  const errors = await watchErrors(page);
   await page.goto(url);
   await page.waitForSelector('svg.network g.node');
   return { page, errors };

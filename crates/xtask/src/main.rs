@@ -1,11 +1,16 @@
-//! `cargo xtask serve | test | bench`: the two commands a fresh machine needs, plus benchmarks.
+//! `cargo xtask serve | test | dist | bench`: the two commands a fresh machine needs, the
+//! release build on its own, and benchmarks.
 //!
 //! Every tool is checked first and installed only when missing or at the wrong version, with a
 //! line saying what is being installed and why. No dependencies, so it builds in seconds.
 #![forbid(unsafe_code)]
 
+mod headers;
+mod site;
 mod static_server;
 mod tools;
+
+use site::BUNDLES;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -82,10 +87,17 @@ fn step(
 }
 
 const USAGE: &str = "usage: cargo xtask <command>
-  serve [--port N] [--host H]   install missing tools, build the app, serve it (default 127.0.0.1:8080)
+  serve [--port N] [--host H] [--frame-ancestors SOURCES]
+                                install missing tools, build the site, serve it (default 127.0.0.1:8080)
+                                with the recommended headers (framing by any site unless SOURCES)
+  dist [--frame-ancestors SOURCES]
+                                install missing tools and build the site into dist/ without serving;
+                                prints each page's size (gzip, brotli); dist/_headers has the headers
   test                          install missing tools, then fmt, clippy (native + wasm32), every Rust
                                 test, the native-vs-wasm determinism test, the release build, and the
                                 browser tests in headless Chromium
+  recipe nginx|caddy [--frame-ancestors SOURCES]
+                                print a server configuration that sends the site's headers
   bench                         simulator throughput (native and in Chromium), page size, frame cost";
 
 /// Crates that must build for wasm32 (linted and tested there too).
@@ -115,79 +127,13 @@ fn wasm_args<'a>(first: &[&'a str], rest: &[&'a str]) -> Vec<&'a str> {
     v
 }
 
-/// The site's pages besides the root one: (directory under `dist/`, the app's lab features,
-/// extra `<head>` lines). Mirrors `BUNDLES` in `crates/app/src/bundles.rs`; the root page's
-/// features are in `web/index.html`.
-const BUNDLES: &[(&str, &str, &str)] = &[
-    ("broadcast", "lab-broadcast", ""),
-    ("paxos", "lab-paxos", ""),
-    ("hashing", "lab-hashing", ""),
-    (
-        "balance",
-        "lab-balance",
-        r#"<link data-trunk rel="copy-file" href="vendor/node_modules/uplot/dist/uPlot.iife.min.js">
-  <link data-trunk rel="css" href="vendor/node_modules/uplot/dist/uPlot.min.css">
-  <script src="uPlot.iife.min.js"></script>
-"#,
-    ),
-];
-
-/// Builds the site: `web/index.html` into `dist/` (trunk replaces the whole directory), then
-/// each other bundle from a copy of it with that bundle's features into `dist/<dir>/`.
-fn build_app() -> Result<(), Failure> {
-    run(
-        "trunk",
-        &["build", "--release", "--offline", "--skip-version-check"],
-    )?;
-    // The embed snippet and its example page are plain files beside the root page.
-    for file in ["embed.js", "embed-example.html"] {
-        std::fs::copy(
-            root().join("web").join(file),
-            root().join("dist").join(file),
-        )
-        .map_err(|e| Failure(format!("cannot copy web/{file} into dist/: {e}")))?;
-    }
-    let page = std::fs::read_to_string(root().join("web/index.html"))
-        .map_err(|e| Failure(format!("cannot read web/index.html: {e}")))?;
-    let root_features = r#"data-cargo-features="lab-raft""#;
-    if !page.contains(root_features) {
-        return Err(Failure(format!(
-            "web/index.html must name its labs with {root_features}"
-        )));
-    }
-    for (dir, features, head) in BUNDLES {
-        let html = format!("web/.bundle-{dir}.html");
-        std::fs::write(
-            root().join(&html),
-            page.replace(
-                root_features,
-                &format!(r#"data-cargo-features="{features}""#),
-            )
-            .replace("</head>", &format!("  {head}</head>")),
-        )
-        .map_err(|e| Failure(format!("cannot write {html}: {e}")))?;
-        run(
-            "trunk",
-            &[
-                "build",
-                "--release",
-                "--offline",
-                "--skip-version-check",
-                &html,
-                "--dist",
-                &format!("dist/{dir}"),
-            ],
-        )?;
-    }
-    Ok(())
-}
-
 fn test() -> Result<(), Failure> {
     let mut timings = Vec::new();
     let started = Instant::now();
     step("tools", &mut timings, || {
         tools::ensure_build_tools()?;
-        tools::ensure_browser_tools()
+        tools::ensure_browser_tools()?;
+        tools::ensure_docs_tools()
     })?;
     step("cargo fmt --check", &mut timings, || {
         run("cargo", &["fmt", "--all", "--", "--check"])
@@ -309,7 +255,9 @@ fn test() -> Result<(), Failure> {
             ])
         },
     )?;
-    step("release build (trunk)", &mut timings, build_app)?;
+    step("release build (cargo xtask dist)", &mut timings, || {
+        site::build(headers::ANY_SITE)
+    })?;
     step("browser tests (headless Chromium)", &mut timings, || {
         run_in(
             &root().join("web/e2e"),
@@ -328,37 +276,104 @@ fn test() -> Result<(), Failure> {
     Ok(())
 }
 
-fn serve(args: &[String]) -> Result<(), Failure> {
-    let mut port = "8080".to_string();
-    let mut host = "127.0.0.1".to_string();
+/// The value after option `name`, or a clear error.
+fn value<'a>(
+    it: &mut impl Iterator<Item = &'a String>,
+    name: &str,
+    what: &str,
+) -> Result<String, Failure> {
+    it.next()
+        .cloned()
+        .ok_or_else(|| Failure(format!("{name} needs {what}")))
+}
+
+/// `frame-ancestors` sources as typed: `*`, `'self'`, `'none'` or origins. Anything else (a
+/// `;` that would end the directive, a quote out of place) is refused here, not in a browser.
+fn check_frame_ancestors(sources: &str) -> Result<(), Failure> {
+    let ok = |s: &str| {
+        matches!(s, "*" | "'self'" | "'none'")
+            || (!s.is_empty()
+                && !s.contains(['\'', '"', ';', ','])
+                && s.chars().all(|c| c.is_ascii_graphic()))
+    };
+    if !sources.trim().is_empty() && sources.split_whitespace().all(ok) {
+        Ok(())
+    } else {
+        Err(Failure(format!(
+            "--frame-ancestors takes *, 'self', 'none' or origins separated by spaces \
+             (e.g. \"'self' https://docs.example.org\"), got {sources:?}"
+        )))
+    }
+}
+
+fn dist(args: &[String]) -> Result<(), Failure> {
+    let mut frame_ancestors = headers::ANY_SITE.to_string();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--port" => {
-                port = it
-                    .next()
-                    .cloned()
-                    .ok_or_else(|| Failure("--port needs a number".into()))?
-            }
-            "--host" => {
-                host = it
-                    .next()
-                    .cloned()
-                    .ok_or_else(|| Failure("--host needs an address".into()))?
-            }
+            "--frame-ancestors" => frame_ancestors = value(&mut it, a, "sources")?,
+            other => return Err(Failure(format!("unknown option {other:?}\n{USAGE}"))),
+        }
+    }
+    check_frame_ancestors(&frame_ancestors)?;
+    tools::ensure_build_tools()?;
+    println!("==> building every page of the site into dist/");
+    site::build(&frame_ancestors)?;
+    println!("==> what a visitor downloads, per page");
+    site::print_sizes()?;
+    println!(
+        "dist/ is ready to publish as it is; its headers are in dist/_headers (README, \"Hosting\")"
+    );
+    Ok(())
+}
+
+/// Prints a hosting recipe with the site's headers, for a host that allows framing by other
+/// sites than any (`--frame-ancestors`).
+fn recipe(args: &[String]) -> Result<(), Failure> {
+    let mut frame_ancestors = headers::ANY_SITE.to_string();
+    let mut kind = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--frame-ancestors" => frame_ancestors = value(&mut it, a, "sources")?,
+            "nginx" | "caddy" if kind.is_none() => kind = Some(a.clone()),
+            other => return Err(Failure(format!("unknown option {other:?}\n{USAGE}"))),
+        }
+    }
+    check_frame_ancestors(&frame_ancestors)?;
+    match kind.as_deref() {
+        Some("nginx") => print!("{}", headers::nginx(&frame_ancestors)),
+        Some(_) => print!("{}", headers::caddy(&frame_ancestors)),
+        None => return Err(Failure(format!("recipe needs nginx or caddy\n{USAGE}"))),
+    }
+    Ok(())
+}
+
+fn serve(args: &[String]) -> Result<(), Failure> {
+    let mut port = "8080".to_string();
+    let mut host = "127.0.0.1".to_string();
+    let mut frame_ancestors = headers::ANY_SITE.to_string();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--port" => port = value(&mut it, a, "a number")?,
+            "--host" => host = value(&mut it, a, "an address")?,
+            "--frame-ancestors" => frame_ancestors = value(&mut it, a, "sources")?,
             other => return Err(Failure(format!("unknown option {other:?}\n{USAGE}"))),
         }
     }
     if port.parse::<u16>().map_or(true, |p| p == 0) {
         return Err(Failure(format!("--port must be 1..65535, got {port:?}")));
     }
+    check_frame_ancestors(&frame_ancestors)?;
     tools::ensure_build_tools()?;
     println!("==> building every page of the site");
-    build_app()?;
+    site::build(&frame_ancestors)?;
     let addr = format!("{host}:{port}");
     println!("==> serving dist/ at http://{addr}/ (Ctrl-C to stop)");
     println!("    embedding example: http://{addr}/embed-example.html");
-    static_server::serve(&root().join("dist"), &addr)
+    println!("    headers: {}", headers::csp(&frame_ancestors));
+    static_server::serve(&root().join("dist"), &addr, &frame_ancestors)
         .map_err(|e| Failure(format!("cannot serve at {addr}: {e}")))
 }
 
@@ -408,7 +423,7 @@ fn bench() -> Result<(), Failure> {
         "1000000",
     ])?;
     println!("==> release build of the app");
-    build_app()?;
+    site::build(headers::ANY_SITE)?;
     println!(
         "==> page size, wasm throughput, first render, frame work and frame cost in Chromium \
          (set RAFTSCOPE_DIR to measure RaftScope in the same sitting)"
@@ -432,6 +447,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]),
+        Some("dist") => dist(&args[1..]),
+        Some("recipe") => recipe(&args[1..]),
         Some("test") => test(),
         Some("bench") => bench(),
         Some("-h" | "--help" | "help") | None => {

@@ -14,6 +14,7 @@ fn content_type(path: &Path) -> &'static str {
         Some("svg") => "image/svg+xml",
         Some("png") => "image/png",
         Some("json") => "application/json",
+        Some("txt") => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
 }
@@ -36,7 +37,7 @@ fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
     file.is_file().then_some(file)
 }
 
-fn answer(root: &Path, mut stream: TcpStream) -> std::io::Result<()> {
+fn answer(root: &Path, frame_ancestors: &str, mut stream: TcpStream) -> std::io::Result<()> {
     let mut line = String::new();
     BufReader::new(&stream).read_line(&mut line)?;
     let mut words = line.split_whitespace();
@@ -44,12 +45,17 @@ fn answer(root: &Path, mut stream: TcpStream) -> std::io::Result<()> {
     let found = (method == "GET").then(|| resolve(root, path)).flatten();
     match found.and_then(|f| std::fs::read(&f).ok().map(|body| (f, body))) {
         Some((file, body)) => {
-            write!(
-                stream,
-                "HTTP/1.1 200 OK\r\ncontent-type: {}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            let url = path.split(['?', '#']).next().unwrap_or("/");
+            let mut head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: {}\r\ncontent-length: {}\r\nconnection: close\r\n",
                 content_type(&file),
                 body.len()
-            )?;
+            );
+            for (name, value) in crate::headers::for_path(url, frame_ancestors) {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
+            head.push_str("\r\n");
+            stream.write_all(head.as_bytes())?;
             stream.write_all(&body)
         }
         None => stream.write_all(
@@ -58,13 +64,15 @@ fn answer(root: &Path, mut stream: TcpStream) -> std::io::Result<()> {
     }
 }
 
-/// Serves `root` at `addr` until the process is stopped.
-pub fn serve(root: &Path, addr: &str) -> std::io::Result<()> {
+/// Serves `root` at `addr` until the process is stopped, with the site's headers
+/// (`crate::headers`).
+pub fn serve(root: &Path, addr: &str, frame_ancestors: &str) -> std::io::Result<()> {
     let listener = TcpListener::bind(addr)?;
     for stream in listener.incoming().flatten() {
         let root = root.to_path_buf();
+        let frame_ancestors = frame_ancestors.to_string();
         std::thread::spawn(move || {
-            let _ = answer(&root, stream);
+            let _ = answer(&root, &frame_ancestors, stream);
         });
     }
     Ok(())

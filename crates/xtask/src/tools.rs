@@ -9,6 +9,13 @@ const TRUNK: &str = "0.21.14";
 const BINARYEN: &str = "132.0.0";
 const WASM_OPT_VERSION: &str = "version 132";
 const CHROMIUM: &str = "/usr/bin/chromium";
+/// The book tool the embedding test builds a real book with.
+const MDBOOK: &str = "0.5.4";
+/// The servers the README's hosting recipes are tried with: (binary, Debian package).
+const SERVERS: &[(&str, &str)] = &[
+    ("/usr/sbin/nginx", "nginx-light"),
+    ("/usr/bin/caddy", "caddy"),
+];
 
 /// `true` when `program args` runs and succeeds.
 pub fn has(program: &str, args: &[&str]) -> bool {
@@ -43,14 +50,27 @@ fn locked_wasm_bindgen() -> Result<String, Failure> {
 }
 
 fn cargo_install(krate: &str, version: &str) -> Result<(), Failure> {
+    cargo_install_with(krate, version, &[])
+}
+
+fn cargo_install_with(krate: &str, version: &str, extra: &[&str]) -> Result<(), Failure> {
     let spec = format!("{krate}@{version}");
-    if run("cargo", &["install", "--locked", &spec]).is_ok() {
+    let args = |locked: bool| {
+        let mut a = vec!["install"];
+        if locked {
+            a.push("--locked");
+        }
+        a.push(&spec);
+        a.extend_from_slice(extra);
+        a
+    };
+    if run("cargo", &args(true)).is_ok() {
         return Ok(());
     }
     println!(
         "    --locked failed (the registry mirror may lag a pinned crate); retrying without it"
     );
-    run("cargo", &["install", &spec]).map_err(|Failure(m)| {
+    run("cargo", &args(false)).map_err(|Failure(m)| {
         Failure(format!(
             "{m}\n    could not install {spec}; install it by hand with `cargo install {spec}`"
         ))
@@ -174,6 +194,49 @@ pub fn ensure_browser_tools() -> Result<(), Failure> {
             "    installing playwright-core for the browser tests (npm ci in web/e2e; no browser download)"
         );
         run_in(&e2e, "npm", &["ci", "--no-audit", "--no-fund"], &[])?;
+    }
+    Ok(())
+}
+
+/// What the hosting and documentation tests run: nginx and Caddy (Debian's, for the README's
+/// recipes) and mdBook (a real book that embeds the labs).
+pub fn ensure_docs_tools() -> Result<(), Failure> {
+    let missing: Vec<&str> = SERVERS
+        .iter()
+        .filter(|(bin, _)| !std::path::Path::new(bin).exists())
+        .map(|(_, pkg)| *pkg)
+        .collect();
+    if missing.is_empty() {
+        println!("    ok  nginx and caddy (Debian)");
+    } else if is_root() {
+        println!(
+            "    installing {} (apt-get) to try the README's hosting recipes",
+            missing.join(" and ")
+        );
+        run("apt-get", &["update"])?;
+        let mut args = vec!["install", "-y", "--no-install-recommends"];
+        args.extend_from_slice(&missing);
+        run_in(
+            &root(),
+            "apt-get",
+            &args,
+            &[("DEBIAN_FRONTEND", "noninteractive")],
+        )?;
+    } else {
+        return Err(Failure(format!(
+            "the hosting tests need {0}; install with: sudo apt-get install -y {0}",
+            missing.join(" ")
+        )));
+    }
+    match version("mdbook") {
+        Some(v) if v.ends_with(MDBOOK) => println!("    ok  {v}"),
+        found => {
+            println!(
+                "    installing mdbook {MDBOOK} for the embedding test (found {}); this compiles for a few minutes",
+                found.as_deref().unwrap_or("none")
+            );
+            cargo_install_with("mdbook", MDBOOK, &["--no-default-features"])?;
+        }
     }
     Ok(())
 }

@@ -1,0 +1,43 @@
+// What a visitor downloads for each page of the site in dist/: its wasm and JavaScript, as sent,
+// gzipped and brotli-compressed (the two encodings hosts use). `cargo xtask dist` prints it;
+// `cargo xtask bench` reports it as JSON. Node's zlib only, so it runs without npm packages.
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+export const DIST = resolve(new URL('../../dist', import.meta.url).pathname);
+
+/** The site's pages: [name, folder under dist/]. Mirrors BUNDLES in crates/xtask/src/site.rs. */
+export const PAGES = [['root (raft)', ''], ['broadcast/', 'broadcast'], ['hashing/', 'hashing'],
+  ['paxos/', 'paxos'], ['balance/ (with uPlot)', 'balance']];
+
+/** Per page: each wasm and JS file's bytes, gzip -9 and brotli -11, and the page's totals. */
+export async function pageSizes(dist = DIST) {
+  const size = {};
+  for (const [page, dir] of PAGES) {
+    const one = {};
+    // The embed snippet and its example sit beside the root page but are not part of it.
+    for (const f of (await readdir(join(dist, dir))).filter((f) => /\.(wasm|js)$/.test(f) && !f.startsWith('embed'))) {
+      const body = await readFile(join(dist, dir, f));
+      one[f] = {
+        bytes: body.length,
+        gzip: gzipSync(body, { level: 9 }).length,
+        brotli: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+      };
+    }
+    const files = Object.values(one);
+    one.total_gzip = files.reduce((a, x) => a + x.gzip, 0);
+    one.total_brotli = files.reduce((a, x) => a + x.brotli, 0);
+    size[page] = one;
+  }
+  return size;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const kb = (n) => (n / 1000).toFixed(1).padStart(8) + ' KB';
+  console.log('    page                     as sent       gzip     brotli');
+  for (const [page, files] of Object.entries(await pageSizes(process.argv[2] ?? DIST))) {
+    const raw = Object.values(files).filter((x) => typeof x === 'object').reduce((a, x) => a + x.bytes, 0);
+    console.log(`    ${page.padEnd(22)} ${kb(raw)} ${kb(files.total_gzip)} ${kb(files.total_brotli)}`);
+  }
+}
