@@ -10,6 +10,11 @@
  * are passed as URL parameters, other data- attributes are left alone; the snippet's own are
  * data-height (before the frame reports its size), data-title, data-base (where the app
  * lives), data-id and data-lazy="false".
+ *
+ * data-theme="host" makes the frame follow the page's own light/dark switch: mdBook's class on
+ * <html> (light, rust | coal, navy, ayu), Docusaurus's data-theme on <html>, a "dark" or
+ * "light" class (VitePress, Tailwind), or else the system's setting. It is the default when the
+ * page declares a theme that way. Other tools call Splitbrain.theme('dark') on their switch.
  */
 (function () {
   'use strict';
@@ -25,6 +30,8 @@
   // What the frame reads (lab and id are set separately); `param.<name>` too.
   var OPTIONS = ['run', 'seed', 'nodes', 'latency', 't', 'speed', 'autoplay', 'until', 'loop',
     'controls', 'panels', 'theme', 'slo'];
+  // mdBook's themes by name, light or dark.
+  var MDBOOK = { light: 'light', rust: 'light', coal: 'dark', navy: 'dark', ayu: 'dark' };
   var here = document.currentScript;
   var BASE = new URL('./', here && here.src ? here.src : location.href);
   var count = 0;
@@ -45,8 +52,43 @@
     return opts;
   }
 
+  /** The theme the page itself shows ('light' or 'dark'), or null when it declares none. */
+  function hostTheme() {
+    var root = document.documentElement;
+    var attr = root.getAttribute('data-theme');
+    if (attr === 'light' || attr === 'dark') return attr;
+    for (var i = 0; i < root.classList.length; i++) {
+      var c = root.classList[i];
+      if (Object.prototype.hasOwnProperty.call(MDBOOK, c)) return MDBOOK[c];
+      if (c === 'dark') return 'dark';
+    }
+    return null;
+  }
+
+  /** Tells every frame that follows the page its theme, when the page switches. */
+  var watching = null;
+  function followHost() {
+    if (watching || !('MutationObserver' in window)) return;
+    var last = hostTheme();
+    watching = new MutationObserver(function () {
+      var now = hostTheme();
+      if (now === last) return;
+      last = now;
+      for (var i = 0; i < players.length; i++) {
+        if (players[i].followsHost) players[i].theme(now || 'auto');
+      }
+    });
+    watching.observe(document.documentElement, { attributes: true, attributeFilter: ['class', 'data-theme'] });
+  }
+
   function Player(container, opts) {
     var lab = labOf(opts);
+    // Follow the page's theme when asked, or when the page declares one and the embed does not.
+    this.followsHost = opts.theme === 'host' || (!opts.theme && hostTheme() !== null);
+    if (this.followsHost) {
+      opts = Object.assign({}, opts, { theme: hostTheme() || 'auto' });
+      followHost();
+    }
     this.id = opts.id || 'sb-' + (++count);
     this.lab = lab;
     this.listeners = {};
@@ -117,7 +159,7 @@
   var commands = {
     play: [], pause: [], step: [], reset: [], heal: [], getState: [],
     seek: ['t'], speed: ['speed'], crash: ['node'], restart: ['node'], isolate: ['node'],
-    partition: ['groups'], loadRun: ['run'], request: ['command', 'node'],
+    partition: ['groups'], loadRun: ['run'], request: ['command', 'node'], theme: ['theme'],
   };
   Object.keys(commands).forEach(function (name) {
     var type = name.replace(/[A-Z]/g, function (c) { return '-' + c.toLowerCase(); });
@@ -193,16 +235,37 @@
     players: players,
     embed: embed,
     scan: scan,
+    /** Sets every frame's theme ('light', 'dark' or 'auto'), for tools with their own switch. */
+    theme: function (name) {
+      for (var i = 0; i < players.length; i++) players[i].theme(name);
+    },
+    /** The page's own theme as the snippet reads it ('light', 'dark' or null). */
+    hostTheme: hostTheme,
     /** The player of an upgraded element (or selector). */
     player: function (el) {
       if (typeof el === 'string') el = document.querySelector(el);
       return el && el.splitbrain;
     },
   };
+  // Single-page docs sites (Docusaurus, VitePress) swap the article without reloading: embeds
+  // that appear are upgraded, and those taken away are destroyed with their frames.
+  function watchPage() {
+    if (!('MutationObserver' in window) || !document.body) return;
+    new MutationObserver(function () {
+      for (var i = players.length - 1; i >= 0; i--) {
+        // Only once it was in the page: an element made by script may be attached later.
+        var p = players[i];
+        if (p.element.isConnected) p.wasConnected = true;
+        else if (p.wasConnected) p.destroy();
+      }
+      if (document.querySelector('[data-splitbrain]:not([data-splitbrain-id])')) scan();
+    }).observe(document.body, { childList: true, subtree: true });
+  }
   if (document.readyState === 'loading') {
     scan(here);
-    document.addEventListener('DOMContentLoaded', function () { scan(); });
+    document.addEventListener('DOMContentLoaded', function () { scan(); watchPage(); });
   } else {
     scan(here);
+    watchPage();
   }
 })();

@@ -6,7 +6,7 @@
 use crate::app::{App, Msg};
 use gloo::events::EventListener;
 use serde_json::{Map, Value, json};
-use splitbrain_embed::{Options, Origin, outgoing, parse_command, state_fields};
+use splitbrain_embed::{Options, Origin, Theme, outgoing, parse_command, state_fields};
 use splitbrain_labs::happenings::Watch;
 use splitbrain_sim::Lab;
 use wasm_bindgen::JsCast;
@@ -35,6 +35,16 @@ fn warn(text: &str) {
     web_sys::console::warn_1(&format!("splitbrain embed: {text}").into());
 }
 
+/// Hangs the theme off the root element, where style.css reads it.
+pub fn set_theme(theme: Theme) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("data-theme", theme.name());
+    }
+}
+
 impl Embed {
     /// Starts listening to the parent page, and reports the frame's height as it changes.
     pub fn new(options: Options, link: Scope<App>) -> Self {
@@ -45,14 +55,7 @@ impl Embed {
             .filter(|p| window.as_ref().is_some_and(|w| !js_sys::Object::is(p, w)))
             // An origin that cannot be one: no commands in, no events out.
             .filter(|_| options.origin != Origin::Nowhere);
-        // The theme hangs off the root element (see style.css).
-        if let Some(root) = window
-            .as_ref()
-            .and_then(|w| w.document())
-            .and_then(|d| d.document_element())
-        {
-            let _ = root.set_attribute("data-theme", options.theme.name());
-        }
+        set_theme(options.theme);
         let mut embed = Self {
             parent: parent.clone(),
             last_summary: Value::Null,

@@ -84,6 +84,12 @@ impl App {
                     refuse(self, n);
                 }
             }
+            Command::Theme(theme) => {
+                // CSS follows at once; the message canvas of a busy run re-reads its colours
+                // on its next frame.
+                crate::embed::set_theme(theme);
+                crate::network_canvas::forget_colours();
+            }
             Command::GetState => {
                 let (playing, speed) = (self.player.playing(), self.player.speed());
                 if let Some(e) = &mut self.embed {

@@ -42,6 +42,11 @@ thread_local! {
         const { std::cell::RefCell::new(std::collections::BTreeMap::new()) };
 }
 
+/// Forgets the resolved colours: the theme changed (the host page switched to dark).
+pub fn forget_colours() {
+    CANVAS_COLOURS.with(|m| m.borrow_mut().clear());
+}
+
 /// The colour of theme variable `var` as `rgb(…)`. The variables hold `light-dark(…)` pairs,
 /// which only a colour property resolves, so the canvas's own `color` (it draws nothing with
 /// it) takes the variable for a moment and the computed value is read back.

@@ -209,6 +209,16 @@ impl Theme {
             Theme::Dark => "dark",
         }
     }
+
+    /// Reads `light`, `dark` or `auto`.
+    pub fn parse(v: &str) -> Result<Theme, String> {
+        match v {
+            "auto" => Ok(Theme::Auto),
+            "light" => Ok(Theme::Light),
+            "dark" => Ok(Theme::Dark),
+            _ => Err(format!("theme must be light, dark or auto, got {v:?}")),
+        }
+    }
 }
 
 /// How an embedded frame is set up. Every field has a default, listed in the README.
@@ -285,13 +295,7 @@ impl Options {
                 "autoplay" => flag(v).map(|b| o.autoplay = b),
                 "until" => time(v).map(|t| o.until = Some(t)),
                 "loop" => time(v).map(|t| o.loop_at = Some(t)),
-                "theme" => match v {
-                    "auto" => Ok(Theme::Auto),
-                    "light" => Ok(Theme::Light),
-                    "dark" => Ok(Theme::Dark),
-                    _ => Err(format!("theme must be light, dark or auto, got {v:?}")),
-                }
-                .map(|t| o.theme = t),
+                "theme" => Theme::parse(v).map(|t| o.theme = t),
                 "origin" => match check_origin(v) {
                     Ok(origin) => {
                         o.origin = origin;
@@ -414,6 +418,9 @@ pub enum Command {
     },
     /// `{"type":"get-state"}`: answer with a `state` event now (always allowed).
     GetState,
+    /// `{"type":"theme","theme":"dark"}` (`light`, `dark`, `auto`): the frame's colours, so it
+    /// follows the host page's own light/dark switch (always allowed: it changes no run).
+    Theme(Theme),
 }
 
 /// Why a message was not obeyed: one line for the console.
@@ -588,6 +595,12 @@ pub fn parse_command(text: &str, allowed: Controls) -> Result<Command, Refusal> 
             }
         }
         "get-state" => Command::GetState,
+        "theme" => msg
+            .get("theme")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("\"theme\" must be light, dark or auto"))
+            .and_then(|v| Theme::parse(v).map_err(|e| bad(&e)))
+            .map(Command::Theme)?,
         other => {
             return Err(Refusal(format!(
                 "ignored unknown message type {other:?}: see the README's embedding section for the schema"
@@ -743,6 +756,22 @@ mod tests {
             cmd(r#"{"splitbrain":1,"type":"get-state"}"#),
             Ok(Command::GetState)
         );
+    }
+
+    #[test]
+    fn the_theme_command_is_always_allowed_and_checked() {
+        let only = |text: &str| parse_command(text, Controls::NONE);
+        assert_eq!(
+            only(r#"{"splitbrain":1,"type":"theme","theme":"dark"}"#),
+            Ok(Command::Theme(Theme::Dark))
+        );
+        assert_eq!(
+            only(r#"{"splitbrain":1,"type":"theme","theme":"auto"}"#),
+            Ok(Command::Theme(Theme::Auto))
+        );
+        let e = only(r#"{"splitbrain":1,"type":"theme","theme":"navy"}"#).unwrap_err();
+        assert!(e.0.contains("theme must be light, dark or auto"), "{e}");
+        assert!(only(r#"{"splitbrain":1,"type":"theme"}"#).is_err());
     }
 
     #[test]
