@@ -18,6 +18,10 @@ pub enum Cmd {
     Run(RunArgs),
     /// Run many seeds with random faults; stop at the first invariant violation.
     Sweep(SweepArgs),
+    /// Shrink a failing run to the few actions that still break the same invariant.
+    Shrink(ShrinkArgs),
+    /// Combine the JSON of `sweep --shard K/N` runs into what one unsharded sweep prints.
+    SweepMerge(SweepMergeArgs),
     /// Measure simulator throughput (events per second).
     Bench(BenchArgs),
     /// Run a measurement experiment over many trials.
@@ -130,6 +134,44 @@ pub struct SweepArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// Shrink the violation found to the actions that still cause it, and add the result
+    /// (`shrunk`, `shrunk_actions`, `shrunk_link`) to the output.
+    #[arg(long)]
+    pub shrink: bool,
+    /// Also write the shrunk run here as a scenario file (TOML); implies --shrink.
+    #[arg(long)]
+    pub shrunk_out: Option<PathBuf>,
+    /// Where the app is served, for `shrunk_link`.
+    #[arg(long, default_value = "http://127.0.0.1:8080/")]
+    pub site: String,
+    /// Run only shard K of N (1-based): every N-th chunk of 256 seeds, starting with chunk K.
+    /// `splitbrain sweep-merge` combines the N outputs.
+    #[arg(long, value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+}
+
+#[derive(Args)]
+pub struct ShrinkArgs {
+    /// The failing run: a scenario file, or a lab with --seed and --random-faults as a sweep's
+    /// replay line gives it.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Also write the shrunk run here as a scenario file (TOML).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Where the app is served, for `shrunk_link`.
+    #[arg(long, default_value = "http://127.0.0.1:8080/")]
+    pub site: String,
+    /// Stop after this many runs with the smallest failing run found so far.
+    #[arg(long, default_value_t = splitbrain_hunt::DEFAULT_BUDGET, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub budget: u32,
+}
+
+#[derive(Args)]
+pub struct SweepMergeArgs {
+    /// The shards' JSON outputs, one file each.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -331,8 +373,23 @@ fn parse_param(s: &str) -> Result<(String, serde_json::Value), String> {
     Ok((k.trim().to_string(), value))
 }
 
-/// Most seeds one sweep may cover.
+/// Most seeds one sweep (or one shard of a sharded sweep) may run: about two days of a
+/// Raft sweep on one core; larger ranges are split with `--shard`.
 pub const MAX_SEEDS: u64 = 10_000_000;
+/// Widest seed range a sharded sweep may cover.
+pub const MAX_RANGE: u64 = 1_000_000_000_000;
+
+/// `K/N` with 1 <= K <= N <= 100,000.
+fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("{s:?} is not a shard like 3/8 (shard 3 of 8)");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let k: u64 = k.trim().parse().map_err(|_| bad())?;
+    let n: u64 = n.trim().parse().map_err(|_| bad())?;
+    if n == 0 || n > 100_000 || k == 0 || k > n {
+        return Err(format!("shard {s}: K must be 1..=N and N 1..=100000"));
+    }
+    Ok((k, n))
+}
 
 fn parse_seeds(s: &str) -> Result<(u64, u64), String> {
     let (a, b) = s
@@ -344,8 +401,8 @@ fn parse_seeds(s: &str) -> Result<(u64, u64), String> {
     if a > b {
         return Err(format!("empty range {s}"));
     }
-    if b - a >= MAX_SEEDS {
-        return Err(format!("at most {MAX_SEEDS} seeds per sweep"));
+    if b - a >= MAX_RANGE {
+        return Err(format!("at most {MAX_RANGE} seeds in a range"));
     }
     Ok((a, b))
 }

@@ -10,7 +10,9 @@ mod bench;
 mod experiment;
 mod grade;
 mod hashing;
+mod shrink;
 mod sweep;
+mod sweep_merge;
 
 use args::{Cli, Cmd, RunArgs};
 use clap::Parser;
@@ -50,6 +52,8 @@ fn main() -> ExitCode {
     let result = match cli.cmd {
         Cmd::Run(a) => run(a),
         Cmd::Sweep(a) => sweep::sweep(a),
+        Cmd::Shrink(a) => shrink::shrink(a),
+        Cmd::SweepMerge(a) => sweep_merge::merge(a),
         Cmd::Bench(a) => bench::bench(a),
         Cmd::Experiment(args::Experiment::RaftFailover(a)) => experiment::raft_failover(a),
         Cmd::Experiment(args::Experiment::Hashing(a)) => hashing::experiment(a),

@@ -45,6 +45,17 @@ fn replay_command(a: &SweepArgs, desc: &RunDescription, seed: u64) -> String {
     cmd.join(" ")
 }
 
+/// The run a sweep plays for `seed`: the base run with that seed's random faults.
+fn seed_run(a: &SweepArgs, seed: u64) -> Result<RunDescription, Fail> {
+    let mut args = a.run.clone();
+    args.seed = Some(seed);
+    args.random_faults = true;
+    if args.until.is_none() && args.scenario.is_none() {
+        args.until = Some(secs(30));
+    }
+    describe(&args)
+}
+
 pub fn sweep(a: SweepArgs) -> Result<ExitCode, Fail> {
     let mut base_args = a.run.clone();
     base_args.random_faults = false;
@@ -62,6 +73,14 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, Fail> {
     }
     let (first, last) = a.seeds;
     let total = last - first + 1;
+    let (shard_k, shard_n) = a.shard.unwrap_or((1, 1));
+    if total.div_ceil(shard_n) > crate::args::MAX_SEEDS {
+        return Err(Fail(format!(
+            "at most {} seeds per sweep: split {total} seeds with --shard K/N (N >= {})",
+            crate::args::MAX_SEEDS,
+            total.div_ceil(crate::args::MAX_SEEDS)
+        )));
+    }
     let bar = ProgressBar::new(total);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} seeds  {per_sec}  eta {eta}")
@@ -70,13 +89,7 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, Fail> {
     let started = Instant::now();
     let max_events = a.run.max_events.unwrap_or(limits::MAX_EVENTS);
     let run_seed = |seed: u64| -> (u64, Option<serde_json::Value>) {
-        let mut args = a.run.clone();
-        args.seed = Some(seed);
-        args.random_faults = true;
-        if args.until.is_none() && args.scenario.is_none() {
-            args.until = Some(secs(30));
-        }
-        let Ok(desc) = describe(&args) else {
+        let Ok(desc) = seed_run(&a, seed) else {
             return (0, None);
         };
         let Ok(mut lab) = build(&desc, 64) else {
@@ -90,8 +103,26 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, Fail> {
     };
     let mut events = 0u64;
     let mut start = first;
+    let mut chunk = 0u64;
+    let mut tried = 0u64;
+    // A shard: every N-th chunk, starting with chunk K (1-based), so shards share the work
+    // evenly whatever the range.
+    let shard = a.shard.map(|(k, n)| {
+        serde_json::json!({"index": k, "of": n, "first": first, "last": last, "lab": base.lab})
+    });
     while start <= last {
         let end = start.saturating_add(CHUNK - 1).min(last);
+        let mine = chunk % shard_n == shard_k - 1;
+        chunk += 1;
+        if !mine {
+            bar.inc(end - start + 1);
+            start = end.saturating_add(1);
+            if end == u64::MAX {
+                break;
+            }
+            continue;
+        }
+        tried += end - start + 1;
         let results: Vec<(u64, u64, Option<serde_json::Value>)> = (start..=end)
             .into_par_iter()
             .map(|s| {
@@ -103,7 +134,7 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, Fail> {
         events += results.iter().map(|r| r.1).sum::<u64>();
         if let Some((seed, _, Some(found))) = results.into_iter().find(|r| r.2.is_some()) {
             bar.finish_and_clear();
-            let out = serde_json::json!({
+            let mut out = serde_json::json!({
                 "result": "violation",
                 "seed": seed,
                 "seeds_tried": seed - first + 1,
@@ -111,6 +142,23 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, Fail> {
                 "run": found,
                 "replay": replay_command(&a, &base, seed),
             });
+            if a.shrink || a.shrunk_out.is_some() {
+                eprintln!("violation at seed {seed}; shrinking it");
+                let run = seed_run(&a, seed)?;
+                let fields = crate::shrink::shrunk_fields(
+                    &run,
+                    max_events,
+                    splitbrain_hunt::DEFAULT_BUDGET,
+                    &a.site,
+                    a.shrunk_out.as_deref(),
+                )?;
+                if let (Some(o), Some(f)) = (out.as_object_mut(), fields.as_object()) {
+                    o.extend(f.clone());
+                }
+            }
+            if let (Some(o), Some(s)) = (out.as_object_mut(), &shard) {
+                o.insert("shard".into(), s.clone());
+            }
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
             eprintln!(
                 "violation at seed {seed}; replay: {}",
@@ -125,14 +173,17 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, Fail> {
     }
     bar.finish_and_clear();
     let secs_taken = started.elapsed().as_secs_f64();
-    let out = serde_json::json!({
+    let mut out = serde_json::json!({
         "result": "ok",
         "lab": base.lab,
-        "seeds": total,
+        "seeds": tried,
         "events": events,
         "seconds": (secs_taken * 1000.0).round() / 1000.0,
         "events_per_second": (events as f64 / secs_taken.max(1e-9)).round(),
     });
+    if let (Some(o), Some(s)) = (out.as_object_mut(), shard) {
+        o.insert("shard".into(), s);
+    }
     println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     Ok(ExitCode::SUCCESS)
 }

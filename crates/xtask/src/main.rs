@@ -114,6 +114,7 @@ const WASM_CRATES: &[&str] = &[
     "splitbrain-hashing",
     "splitbrain-sharding",
     "splitbrain-balance",
+    "splitbrain-hunt",
     "splitbrain-app",
 ];
 
