@@ -119,6 +119,9 @@ pub struct App {
     pub(crate) bounds: (Option<Time>, Option<Time>),
     /// The exercise this page is open on.
     pub(crate) lesson: Option<Lesson>,
+    /// The bug hunt panel, and its worker while one runs.
+    pub(crate) hunt: crate::hunt::HuntState,
+    pub(crate) hunt_worker: Option<crate::hunt_worker::Worker>,
     /// This browser's exercise results.
     pub(crate) progress: Progress,
     /// A progress file being read.
@@ -273,6 +276,8 @@ impl Component for App {
             observe_due: false,
             start_at: start,
             bounds: (until, loop_at),
+            hunt: crate::hunt::HuntState::default(),
+            hunt_worker: None,
             lesson,
             progress: Progress::load(),
             reader: None,

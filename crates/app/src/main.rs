@@ -16,6 +16,8 @@ mod classroom_view;
 mod crash;
 mod embed;
 mod host;
+mod hunt;
+mod hunt_worker;
 mod keys;
 mod lessons;
 mod msg;

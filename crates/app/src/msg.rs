@@ -72,6 +72,8 @@ pub enum Msg {
     Class(ClassMsg),
     /// The teacher's exercise builder.
     Author(crate::author::AuthorMsg),
+    /// The bug hunt panel and its worker.
+    Hunt(crate::hunt::HuntMsg),
 }
 
 impl Msg {

@@ -4,6 +4,19 @@
 use splitbrain_sim::TraceLine;
 use wasm_bindgen::JsCast;
 
+/// `n` with thousands separators.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A number for a link, to six decimals, with integer arithmetic: formatting an `f64` would
 /// add the float printer to the download.
 pub fn decimal(v: f64) -> String {

@@ -130,6 +130,7 @@ impl App {
             Msg::FullLink => self.full_link = self.share_link(),
             Msg::Class(m) => self.class(ctx, m),
             Msg::Author(m) => self.author(m),
+            Msg::Hunt(m) => self.hunt(ctx, m),
             Msg::Share => {
                 let link = self.share_link();
                 if let Some(w) = web_sys::window() {

@@ -69,6 +69,9 @@ impl App {
                         on_apply={send.reform(Msg::ApplyPartition)} on_cancel={send.reform(|_| Msg::Ui(UiMsg::PartitionTool(false)))} />
                 }
                 { pure(NetworkControls { text: ui.net_text.clone().map(AttrValue::from), send: send.clone() }) }
+                if let Some(lab) = info.map(|i| i.name).filter(|l| self.lesson.is_none() && crate::hunt::variants(l).next().is_some()) {
+                    { pure(crate::view::hunt_panel::HuntPanel { lab, hunt: self.hunt.clone(), send: send.clone() }) }
+                }
                 { self.view_details(true, true) }
                 if let Some(l) = &self.share {
                     <label class="share">{ "Link to this exact state (copied):" }

@@ -205,3 +205,42 @@ fn merging_an_incomplete_or_mixed_set_of_shards_is_refused() {
     let e = err(cli(&["sweep", "broadcast", "--shard", "3/2"]));
     assert!(e.contains("K must be 1..=N"), "{e}");
 }
+
+/// The page's worker hunts on the page's run (Raft's links there are 10–20 ms) and must shrink
+/// exactly as the CLI does: web/e2e/hunt.test.mjs expects this same schedule from the worker.
+#[test]
+fn the_cli_shrinks_the_pages_run_to_the_schedule_the_worker_finds() {
+    let o = cli(&[
+        "shrink",
+        "raft",
+        "--seed",
+        "4",
+        "--until",
+        "30s",
+        "--latency",
+        "10ms..20ms",
+        "--param",
+        "variant=no-log-check",
+        "--random-faults",
+    ]);
+    assert!(o.status.success());
+    let v = json(&o);
+    let words: Vec<&str> = v["shrunk_actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        words,
+        [
+            "at 10.017733s crash n1",
+            "at 11.263986s crash n3",
+            "at 14.878607s duplication 12%",
+            "at 20.757448s set y=78 → n4",
+            "at 21.383713s loss 18%",
+            "at 22.081617s crash n4",
+            "at 23.17597s restart n1",
+        ]
+    );
+}

@@ -54,6 +54,20 @@ pub fn seeded(base: &RunDescription, seed: u64) -> Result<RunDescription, RunErr
 /// A run with the page's automatic client traffic plays through the page's own player, so a
 /// shared link is checked exactly as it plays in the page.
 pub fn check(run: &RunDescription, max_events: u64) -> Result<Option<Failure>, RunError> {
+    play(run, max_events).map(|p| p.failure)
+}
+
+/// What playing a run found, and what it cost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Played {
+    /// Its first violation, where it stopped.
+    pub failure: Option<Failure>,
+    /// Events processed.
+    pub events: u64,
+}
+
+/// [`check`], also counting the events played (a hunt's events per second).
+pub fn play(run: &RunDescription, max_events: u64) -> Result<Played, RunError> {
     let until = run.until.unwrap_or(DEFAULT_UNTIL);
     let first = |lab: &dyn Lab| {
         lab.violations().first().map(|v| Failure {
@@ -71,12 +85,19 @@ pub fn check(run: &RunDescription, max_events: u64) -> Result<Option<Failure>, R
         };
         let mut player = Player::from_link(run.clone(), options).map_err(RunError)?;
         player.seek(until, max_events);
-        return Ok(first(player.lab()));
+        let lab = player.lab();
+        return Ok(Played {
+            failure: first(lab),
+            events: lab.events(),
+        });
     }
     let mut lab = build(run, 0)?;
     lab.set_stop_on_violation(true);
     lab.run_until(until, max_events);
-    Ok(first(lab.as_ref()))
+    Ok(Played {
+        failure: first(lab.as_ref()),
+        events: lab.events(),
+    })
 }
 
 /// A shrunk finding: the smallest run found that breaks the same invariant.

@@ -115,6 +115,7 @@ const WASM_CRATES: &[&str] = &[
     "splitbrain-sharding",
     "splitbrain-balance",
     "splitbrain-hunt",
+    "splitbrain-hunt-worker",
     "splitbrain-app",
 ];
 

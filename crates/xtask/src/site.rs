@@ -7,7 +7,8 @@ use std::path::Path;
 
 /// The site's pages besides the root one: (directory under `dist/`, the app's lab features,
 /// extra `<head>` lines). Mirrors `BUNDLES` in `crates/app/src/bundles.rs`; the root page's
-/// features are in `web/index.html`.
+/// features are in `web/index.html`. Every page but `balance/` (no buggy variants) also gets
+/// the bug hunt's worker, built with the same lab features.
 pub const BUNDLES: &[(&str, &str, &str)] = &[
     ("broadcast", "lab-broadcast", ""),
     ("paxos", "lab-paxos", ""),
@@ -59,15 +60,16 @@ pub fn build(frame_ancestors: &str) -> Result<(), Failure> {
     }
     for (dir, features, head) in BUNDLES {
         let html = format!("web/.bundle-{dir}.html");
-        std::fs::write(
-            root().join(&html),
-            page.replace(
+        let mut bundle = page
+            .replace(
                 root_features,
                 &format!(r#"data-cargo-features="{features}""#),
             )
-            .replace("</head>", &format!("  {head}</head>")),
-        )
-        .map_err(io(&format!("cannot write {html}")))?;
+            .replace("</head>", &format!("  {head}</head>"));
+        if *dir == "balance" {
+            bundle = without_worker(&bundle);
+        }
+        std::fs::write(root().join(&html), bundle).map_err(io(&format!("cannot write {html}")))?;
         run(
             "trunk",
             &[
@@ -82,8 +84,10 @@ pub fn build(frame_ancestors: &str) -> Result<(), Failure> {
         )?;
     }
     externalize_boot(&dist)?;
+    worker_loader(&dist)?;
     for (dir, _, _) in BUNDLES {
         externalize_boot(&dist.join(dir))?;
+        worker_loader(&dist.join(dir))?;
     }
     let mut paths = Vec::new();
     list(&dist, "", &mut paths).map_err(io("cannot list dist/"))?;
@@ -93,6 +97,43 @@ pub fn build(frame_ancestors: &str) -> Result<(), Failure> {
         headers::headers_file(&paths, frame_ancestors),
     )
     .map_err(io("cannot write dist/_headers"))
+}
+
+/// Trunk's loader for the hunt worker starts wasm-bindgen's glue with a bare path, which the
+/// glue now warns about in the console; the same start with the options object it asks for.
+fn worker_loader(dir: &Path) -> Result<(), Failure> {
+    let path = dir.join("hunt-worker_loader.js");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(()); // a page without the worker
+    };
+    let wasm = r#"wasm_bindgen("./hunt-worker_bg.wasm")"#;
+    if !text.contains(wasm) {
+        return Err(Failure(format!(
+            "{}: trunk's worker loader changed; expected {wasm}",
+            path.display()
+        )));
+    }
+    let fixed = text.replace(
+        wasm,
+        r#"wasm_bindgen({ module_or_path: "./hunt-worker_bg.wasm" })"#,
+    );
+    std::fs::write(&path, fixed).map_err(io("cannot rewrite the worker's loader"))
+}
+
+/// The page without the hunt worker's `<link>` (a page whose labs have no bugs to hunt).
+fn without_worker(page: &str) -> String {
+    let Some(start) = page.find(r#"<link data-trunk rel="rust" href="../crates/hunt-worker"#)
+    else {
+        return page.to_string();
+    };
+    let end = page[start..]
+        .find('>')
+        .map_or(page.len(), |e| start + e + 1);
+    format!(
+        "{}{}",
+        &page[..start],
+        page[end..].trim_start_matches([' ', '\n'])
+    )
 }
 
 /// Prints each page's download, gzip and brotli, as `web/tools/sizes.mjs` measures it.

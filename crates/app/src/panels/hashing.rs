@@ -7,6 +7,7 @@
 
 use super::{PanelHooks, options};
 use crate::network::num;
+use crate::page::thousands;
 use crate::view::meter::meter;
 use splitbrain_hashing::{ALGORITHMS, hash};
 use splitbrain_sharding::{Node, Router};
@@ -50,19 +51,6 @@ fn colour(id: u32) -> String {
     let light = [48, 34, 62][(i / 12) % 3];
     let sat = if i % 12 == 11 { 0 } else { 65 };
     format!("hsl({} {sat}% {light}%)", HUES[i % 12])
-}
-
-/// `n` with thousands separators.
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A share as a percentage with one decimal, without float formatting.

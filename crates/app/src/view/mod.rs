@@ -8,6 +8,7 @@ pub mod controls;
 pub mod embed_bar;
 pub mod event_log;
 pub mod frame_clock;
+pub mod hunt_panel;
 pub mod inspector;
 pub mod lab_panel;
 pub mod meter;

@@ -1,0 +1,5 @@
+//! The bug hunt worker as a library: its message protocol and hunt loop, which natively run
+//! as ordinary tests. The `hunt-worker` binary is the thin Web Worker around it.
+#![forbid(unsafe_code)]
+
+pub mod protocol;

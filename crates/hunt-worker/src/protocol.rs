@@ -1,0 +1,206 @@
+//! What the page and the worker say to each other, and the hunt loop, in plain Rust: the
+//! worker's `main` only moves these JSON strings across `postMessage`.
+//!
+//! The page sends `{"type":"hunt","base":{…run…},"first":1,"count":2000}`; the worker answers
+//! with `progress` (at most every [`PROGRESS_EVERY_MS`]), then `found` and `shrunk`, or `done`
+//! when no seed failed, or `error`. The page cancels by terminating the worker.
+
+use serde_json::{Value, json};
+use splitbrain_hunt::{DEFAULT_BUDGET, Failure, page_link, play, schedule_in_words, seeded};
+use splitbrain_labs::RunDescription;
+use splitbrain_sim::{format_time, limits};
+
+/// Gap between progress messages: often enough for a smooth bar, rare enough to cost nothing.
+pub const PROGRESS_EVERY_MS: f64 = 100.0;
+
+/// Most seeds one hunt may try.
+pub const MAX_SEEDS: u64 = 10_000_000;
+
+/// A hunt the page asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// The run every seed starts from (its lab, nodes, parameters, length).
+    pub base: RunDescription,
+    /// The first seed.
+    pub first: u64,
+    /// How many seeds to try.
+    pub count: u64,
+}
+
+impl Request {
+    /// Reads the page's message; a bad one gets a reason for an `error` reply.
+    pub fn parse(text: &str) -> Result<Request, String> {
+        let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+        if v["type"] != "hunt" {
+            return Err(format!("unknown message type {}", v["type"]));
+        }
+        let base = RunDescription::parse(&v["base"].to_string()).map_err(|e| e.0)?;
+        // A lab this page's worker was not built with is refused here, not in the first run.
+        splitbrain_labs::find(&base.lab).map_err(|e| e.0)?;
+        let first = v["first"].as_u64().ok_or("\"first\" must be a seed")?;
+        let count = v["count"]
+            .as_u64()
+            .filter(|c| (1..=MAX_SEEDS).contains(c))
+            .ok_or(format!("\"count\" must be 1..={MAX_SEEDS}"))?;
+        Ok(Request { base, first, count })
+    }
+}
+
+fn failure_json(f: &Failure) -> Value {
+    json!({
+        "invariant": f.invariant,
+        "time": format_time(f.time),
+        "time_us": f.time,
+        "message": f.message,
+    })
+}
+
+/// Runs a hunt: tries seeds in order, reports progress, and on the first violation shrinks it.
+/// `now` is a millisecond clock (the worker's `Date.now()`; a test's counter) used only for
+/// progress and the durations reported, never by the runs, which stay deterministic.
+pub fn hunt(req: &Request, mut now: impl FnMut() -> f64, mut post: impl FnMut(String)) {
+    let started = now();
+    let mut last_report = started;
+    let (mut seeds, mut events) = (0u64, 0u64);
+    let last = req.first.saturating_add(req.count - 1);
+    for seed in req.first..=last {
+        let run = match seeded(&req.base, seed) {
+            Ok(run) => run,
+            Err(e) => return post(json!({"type": "error", "message": e.0}).to_string()),
+        };
+        let played = match play(&run, limits::MAX_EVENTS) {
+            Ok(p) => p,
+            Err(e) => return post(json!({"type": "error", "message": e.0}).to_string()),
+        };
+        seeds += 1;
+        events += played.events;
+        if let Some(failure) = played.failure {
+            let found_ms = now() - started;
+            post(
+                json!({
+                    "type": "found", "seed": seed, "seeds": seeds, "events": events,
+                    "ms": found_ms.round(), "actions": run.actions.len(),
+                    "violation": failure_json(&failure),
+                })
+                .to_string(),
+            );
+            let shrink_started = now();
+            let reply = match splitbrain_hunt::shrink(&run, limits::MAX_EVENTS, DEFAULT_BUDGET) {
+                Ok(s) => json!({
+                    "type": "shrunk", "seed": seed, "seeds": seeds,
+                    "found_ms": found_ms.round(), "ms": (now() - shrink_started).round(),
+                    "from_actions": s.from_actions, "to_actions": s.run.actions.len(),
+                    "runs": s.runs, "minimal": s.minimal,
+                    "actions": schedule_in_words(&s.run),
+                    "violation": failure_json(&s.failure),
+                    "link": page_link("", &s.run),
+                    "run": s.run,
+                }),
+                Err(e) => json!({"type": "error", "message": e.to_string()}),
+            };
+            return post(reply.to_string());
+        }
+        let t = now();
+        if t - last_report >= PROGRESS_EVERY_MS {
+            last_report = t;
+            post(
+                json!({
+                    "type": "progress", "seed": seed, "seeds": seeds, "events": events,
+                    "count": req.count, "ms": (t - started).round(),
+                })
+                .to_string(),
+            );
+        }
+    }
+    post(
+        json!({
+            "type": "done", "seeds": seeds, "events": events, "ms": (now() - started).round(),
+        })
+        .to_string(),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(variant: &str, first: u64, count: u64) -> String {
+        json!({
+            "type": "hunt",
+            "base": {"lab": "raft", "nodes": 5, "until": "30s", "params": {"variant": variant}},
+            "first": first, "count": count,
+        })
+        .to_string()
+    }
+
+    fn replies(text: &str) -> Vec<Value> {
+        let req = Request::parse(text).unwrap();
+        let mut clock = 0.0;
+        let mut out = Vec::new();
+        hunt(
+            &req,
+            || {
+                clock += 40.0;
+                clock
+            },
+            |m| out.push(serde_json::from_str(&m).unwrap()),
+        );
+        out
+    }
+
+    #[test]
+    fn a_hunt_reports_progress_then_the_finding_shrunk() {
+        let out = replies(&request("no-log-check", 1, 100));
+        let kinds: Vec<&str> = out.iter().map(|m| m["type"].as_str().unwrap()).collect();
+        assert_eq!(kinds.last(), Some(&"shrunk"));
+        assert_eq!(kinds[kinds.len() - 2], "found");
+        let found = &out[out.len() - 2];
+        assert_eq!(found["seed"], 4, "the CLI's sweep finds it at seed 4 too");
+        let shrunk = out.last().unwrap();
+        assert_eq!(
+            shrunk["violation"]["invariant"],
+            found["violation"]["invariant"]
+        );
+        assert!(shrunk["to_actions"].as_u64() < shrunk["from_actions"].as_u64());
+        assert_eq!(
+            shrunk["actions"].as_array().unwrap().len() as u64,
+            shrunk["to_actions"].as_u64().unwrap()
+        );
+        assert!(shrunk["link"].as_str().unwrap().starts_with("/?run=%7B"));
+        // The run in the reply is a run description the page can load.
+        let run = RunDescription::parse(&shrunk["run"].to_string()).unwrap();
+        assert_eq!(
+            run.actions.len() as u64,
+            shrunk["to_actions"].as_u64().unwrap()
+        );
+    }
+
+    #[test]
+    fn a_hunt_of_the_correct_algorithm_tries_every_seed_and_finds_nothing() {
+        let out = replies(&request("correct", 1, 5));
+        let done = out.last().unwrap();
+        assert_eq!(done["type"], "done");
+        assert_eq!(done["seeds"], 5);
+        assert!(done["events"].as_u64().unwrap() > 10_000);
+        // The clock moves 40 ms a call: progress at most every 100 ms of it.
+        assert!(out.iter().filter(|m| m["type"] == "progress").count() <= 3);
+    }
+
+    #[test]
+    fn bad_requests_are_refused_with_a_reason() {
+        assert!(Request::parse("nope").unwrap_err().starts_with("not JSON"));
+        assert!(
+            Request::parse(r#"{"type":"dance"}"#)
+                .unwrap_err()
+                .contains("unknown message type")
+        );
+        let e = Request::parse(&request("correct", 1, 0)).unwrap_err();
+        assert!(e.contains("\"count\" must be"), "{e}");
+        let unknown = json!({"type": "hunt", "base": {"lab": "tarot"}, "first": 1, "count": 3});
+        assert!(
+            Request::parse(&unknown.to_string())
+                .unwrap_err()
+                .contains("tarot")
+        );
+    }
+}
