@@ -4,7 +4,7 @@
 // guide authors copy from.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, watchErrors, OUT } from './harness.mjs';
+import { serve, start, stop, watchErrors, OUT } from './harness.mjs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -15,12 +15,8 @@ const exec = promisify(execFile);
 const GUIDE = new URL('../../docs/embedding.md', import.meta.url).pathname;
 
 let server, browser;
-before(async () => {
-  await mkdir(OUT, { recursive: true });
-  server = await serve();
-  browser = await launch();
-});
-after(async () => { await browser?.close(); await server?.close(); });
+before(async () => { [server, browser] = await start(); });
+after(async () => { await stop(server, browser); });
 
 /** The guide's code block that follows `<!-- example: name -->`, with the published address
  * replaced by this test's server. */

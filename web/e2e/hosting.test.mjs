@@ -3,18 +3,14 @@
 // site works under a subpath, and an embed works inside a host page with a strict CSP of its own.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, watchErrors, OUT, DIST } from './harness.mjs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { serve, start, stop, watchErrors, OUT, DIST } from './harness.mjs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 let server, browser;
-before(async () => {
-  await mkdir(OUT, { recursive: true });
-  server = await serve();
-  browser = await launch();
-});
-after(async () => { await browser?.close(); await server?.close(); });
+before(async () => { [server, browser] = await start(); });
+after(async () => { await stop(server, browser); });
 
 /** Opens `url`, keeps every response's headers, and returns the page with its error list. */
 async function visit(url, viewport = { width: 1280, height: 900 }) {
