@@ -188,7 +188,7 @@ impl HuntState {
         )
     }
 
-    /// Applies a message; returns whether the panel changed.
+    /// Applies a message of the reader or the worker.
     pub fn update(&mut self, msg: HuntMsg) {
         match msg {
             HuntMsg::Variant(v) => {
