@@ -64,3 +64,17 @@ test('a hunt can be cancelled and restarted; the correct algorithm holds for eve
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a hunt draws only the kinds of fault left ticked', async () => {
+  const { page, errors } = await open(browser, server.url + '?seed=1');
+  await openHunt(page, 'no-log-check', 1000);
+  // Partitions, loss and duplication off: crashes and client load only.
+  for (const i of [1, 2, 3]) await page.getByTestId(`hunt-fault-${i}`).uncheck();
+  await page.getByTestId('hunt-start').click();
+  await page.waitForSelector('[data-testid=hunt-open]', { timeout: 60000 });
+  const schedule = await page.locator('[data-testid=hunt-schedule] li').allTextContents();
+  assert.ok(schedule.length >= 1);
+  for (const a of schedule) assert.match(a, /^at [\d.]+s (crash n\d|restart n\d|set \w=\d+ → n\d)$/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -67,6 +67,16 @@ pub fn variants(lab: &str) -> impl Iterator<Item = (&'static str, &'static str)>
         .map(|v| (v.1, v.2))
 }
 
+/// The kinds of fault a hunt may draw, as the panel offers them: (name in the panel, the
+/// weights it gives in the sweeps' mix: crash, partition, heal, loss, duplicate, client).
+pub const FAULT_KINDS: [(&str, [u32; 6]); 5] = [
+    ("crashes", [2, 0, 0, 0, 0, 0]),
+    ("partitions", [0, 1, 1, 0, 0, 0]),
+    ("loss", [0, 0, 0, 1, 0, 0]),
+    ("duplication", [0, 0, 0, 0, 1, 0]),
+    ("client load", [0, 0, 0, 0, 0, 4]),
+];
+
 /// Seeds a hunt may try, as offered in the panel.
 pub const SEED_CHOICES: &[u64] = &[100, 1_000, 10_000];
 
@@ -119,6 +129,8 @@ pub struct HuntState {
     pub variant: Option<String>,
     /// How many seeds to try.
     pub count: u64,
+    /// Which of [`FAULT_KINDS`] a hunt draws (all: the sweeps' mix).
+    pub faults: [bool; 5],
     pub phase: Phase,
     /// Seeds tried, events played and milliseconds spent so far.
     pub seeds: u64,
@@ -131,6 +143,7 @@ impl Default for HuntState {
         HuntState {
             variant: None,
             count: SEED_CHOICES[1],
+            faults: [true; 5],
             phase: Phase::Idle,
             seeds: 0,
             events: 0,
@@ -146,6 +159,8 @@ pub enum HuntMsg {
     Variant(String),
     /// How many seeds to try.
     Count(u64),
+    /// Draw this kind of fault ([`FAULT_KINDS`]) or not.
+    Fault(usize, bool),
     /// Start a hunt (the worker is asked with [`HuntState::request`]).
     Start,
     /// Stop it (the worker is terminated).
@@ -182,8 +197,20 @@ impl HuntState {
             p.insert("variant".into(), variant.into());
         }
         run.until = Some(splitbrain_sim::secs(30));
+        // The worker's FaultMix: the sweeps' weights of the kinds left on.
+        let mut w = [0u32; 6];
+        for ((_, weights), on) in FAULT_KINDS.iter().zip(self.faults) {
+            if on {
+                for (total, x) in w.iter_mut().zip(weights) {
+                    *total += x;
+                }
+            }
+        }
+        let faults = serde_json::json!({
+            "crash": w[0], "partition": w[1], "heal": w[2], "loss": w[3], "duplicate": w[4], "client": w[5],
+        });
         Some(
-            serde_json::json!({"type": "hunt", "base": run, "first": 1, "count": self.count})
+            serde_json::json!({"type": "hunt", "base": run, "first": 1, "count": self.count, "faults": faults})
                 .to_string(),
         )
     }
@@ -196,6 +223,11 @@ impl HuntState {
                 self.reset();
             }
             HuntMsg::Count(c) => self.count = c,
+            HuntMsg::Fault(i, on) => {
+                if let Some(f) = self.faults.get_mut(i) {
+                    *f = on;
+                }
+            }
             HuntMsg::Start => {
                 self.reset();
                 self.phase = Phase::Searching;
@@ -346,6 +378,19 @@ mod tests {
         assert_eq!(req["base"]["params"]["variant"], "commit-previous-term");
         assert_eq!(req["base"]["params"]["heartbeat"], "50ms");
         assert_eq!(req["base"]["until"], "30s");
+        assert_eq!(
+            req["faults"],
+            serde_json::json!({"crash": 2, "partition": 1, "heal": 1, "loss": 1, "duplicate": 1, "client": 4}),
+            "all kinds on: the sweeps' mix"
+        );
+        let mut only = HuntState::default();
+        only.update(HuntMsg::Fault(1, false));
+        only.update(HuntMsg::Fault(4, false));
+        let req: Value = serde_json::from_str(&only.request(&base).unwrap()).unwrap();
+        assert_eq!(
+            req["faults"],
+            serde_json::json!({"crash": 2, "partition": 0, "heal": 0, "loss": 1, "duplicate": 1, "client": 0})
+        );
         assert!(
             HuntState::default()
                 .request(&RunDescription::new("balance", 1, 5))

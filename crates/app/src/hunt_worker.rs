@@ -97,7 +97,7 @@ impl App {
                     }
                 }
             }
-            HuntMsg::Count(_) | HuntMsg::Reply(_) => {}
+            HuntMsg::Count(_) | HuntMsg::Fault(..) | HuntMsg::Reply(_) => {}
         }
         self.hunt.update(m);
         // Done: the worker's memory goes back to the page.

@@ -6,7 +6,9 @@
 //! when no seed failed, or `error`. The page cancels by terminating the worker.
 
 use serde_json::{Value, json};
-use splitbrain_hunt::{DEFAULT_BUDGET, Failure, page_link, play, schedule_in_words, seeded};
+use splitbrain_hunt::{
+    DEFAULT_BUDGET, Failure, FaultMix, page_link, play, schedule_in_words, seeded_with,
+};
 use splitbrain_labs::RunDescription;
 use splitbrain_sim::{format_time, limits};
 
@@ -26,6 +28,9 @@ pub struct Request {
     pub first: u64,
     /// How many seeds to try.
     pub count: u64,
+    /// How often each kind of fault is drawn (`"faults": {"crash": 2, …}`; the sweeps' mix
+    /// when absent).
+    pub mix: FaultMix,
 }
 
 impl Request {
@@ -43,7 +48,16 @@ impl Request {
             .as_u64()
             .filter(|c| (1..=MAX_SEEDS).contains(c))
             .ok_or(format!("\"count\" must be 1..={MAX_SEEDS}"))?;
-        Ok(Request { base, first, count })
+        let mix = match v.get("faults") {
+            None | Some(Value::Null) => FaultMix::SWEEP,
+            Some(m) => serde_json::from_value(m.clone()).map_err(|e| format!("\"faults\": {e}"))?,
+        };
+        Ok(Request {
+            base,
+            first,
+            count,
+            mix,
+        })
     }
 }
 
@@ -65,7 +79,7 @@ pub fn hunt(req: &Request, mut now: impl FnMut() -> f64, mut post: impl FnMut(St
     let (mut seeds, mut events) = (0u64, 0u64);
     let last = req.first.saturating_add(req.count - 1);
     for seed in req.first..=last {
-        let run = match seeded(&req.base, seed) {
+        let run = match seeded_with(&req.base, seed, &req.mix) {
             Ok(run) => run,
             Err(e) => return post(json!({"type": "error", "message": e.0}).to_string()),
         };
@@ -203,5 +217,29 @@ mod tests {
                 .unwrap_err()
                 .contains("tarot")
         );
+        let mut bad_mix: Value = serde_json::from_str(&request("correct", 1, 3)).unwrap();
+        bad_mix["faults"] = json!({"meteor": 1});
+        assert!(
+            Request::parse(&bad_mix.to_string())
+                .unwrap_err()
+                .contains("\"faults\"")
+        );
+    }
+
+    #[test]
+    fn a_hunt_draws_only_the_faults_asked_for() {
+        let mut req: Value = serde_json::from_str(&request("no-log-check", 1, 30)).unwrap();
+        req["faults"] =
+            json!({"crash": 1, "partition": 0, "heal": 0, "loss": 0, "duplicate": 0, "client": 1});
+        let out = replies(&req.to_string());
+        let shrunk = out.last().unwrap();
+        assert_eq!(shrunk["type"], "shrunk", "{out:?}");
+        for a in shrunk["actions"].as_array().unwrap() {
+            let a = a.as_str().unwrap();
+            assert!(
+                a.contains("crash") || a.contains("restart") || a.contains('→'),
+                "{a}"
+            );
+        }
     }
 }

@@ -15,7 +15,8 @@ mod link;
 
 pub use link::page_link;
 
-use splitbrain_labs::{RunDescription, RunError, build, find, random_faults};
+pub use splitbrain_labs::FaultMix;
+use splitbrain_labs::{RunDescription, RunError, build, find, random_faults_with};
 use splitbrain_player::{Options, Player};
 use splitbrain_sim::{Lab, Time, TimedAction};
 
@@ -38,13 +39,23 @@ pub struct Failure {
 /// `base` with `seed`, and the random fault schedule that seed draws added to its actions:
 /// the run a sweep tries for that seed.
 pub fn seeded(base: &RunDescription, seed: u64) -> Result<RunDescription, RunError> {
+    seeded_with(base, seed, &FaultMix::SWEEP)
+}
+
+/// [`seeded`] with the fault kinds weighed as `mix` says (the page's hunt lets a learner leave
+/// out crashes, partitions, loss, duplication or client load).
+pub fn seeded_with(
+    base: &RunDescription,
+    seed: u64,
+    mix: &FaultMix,
+) -> Result<RunDescription, RunError> {
     let mut run = base.clone();
     run.seed = seed;
     let until = run.until.unwrap_or(DEFAULT_UNTIL);
     run.until = Some(until);
     let info = find(&run.lab)?;
     run.actions
-        .extend(random_faults(info, seed, run.nodes, until));
+        .extend(random_faults_with(info, seed, run.nodes, until, mix));
     run.actions.sort_by_key(|t| t.at);
     run.validate()?;
     Ok(run)

@@ -12,6 +12,6 @@ pub mod happenings;
 mod registry;
 mod run;
 
-pub use faults::random_faults;
+pub use faults::{FaultMix, random_faults, random_faults_with};
 pub use registry::{LabInfo, build, find, labs};
 pub use run::{FORMAT_VERSION, RunDescription, RunError, Traffic};

@@ -2,7 +2,7 @@
 //! Worker while the run keeps playing, then read the shrunk schedule and open it.
 
 use crate::app::Msg;
-use crate::hunt::{HuntMsg, HuntState, Phase, SEED_CHOICES, variants};
+use crate::hunt::{FAULT_KINDS, HuntMsg, HuntState, Phase, SEED_CHOICES, variants};
 use crate::view::controls::value_of;
 use crate::view::meter::meter;
 use crate::view::pure::View;
@@ -58,6 +58,16 @@ impl View for HuntPanel {
                     }
                 </div>
                 <p class="hint">{ blurb }</p>
+                <fieldset class="hunt-faults" disabled={h.running()}>
+                    <legend>{ "faults to draw" }</legend>
+                    { for FAULT_KINDS.iter().enumerate().map(|(i, (name, _))| {
+                        let on = h.faults[i];
+                        html! {
+                            <label class="check"><input type="checkbox" checked={on} data-testid={format!("hunt-fault-{i}")}
+                                onclick={send.reform(move |_| hunt(HuntMsg::Fault(i, !on)))} />{ format!(" {name}") }</label>
+                        }
+                    }) }
+                </fieldset>
                 if h.phase != Phase::Idle {
                     <div class="hunt-progress" role="progressbar" aria-label="seeds tried"
                          aria-valuenow={h.seeds.to_string()} aria-valuemax={h.count.to_string()}>
