@@ -51,7 +51,7 @@ test('a leader cut off in a minority cannot commit; after heal its entry is repl
   const { page, errors } = await open(browser, server.url + '?speed=0.5&seed=4');
   const old = await waitLeader(page);
   await page.waitForSelector('.raft-log td.entry.committed', { timeout: 20000 });
-  await page.locator('label.check input').uncheck();
+  await page.getByRole('checkbox', { name: 'client traffic (A)' }).uncheck();
   // The partition tool: the leader and one follower into group B, the other three stay in A.
   const buddy = String((Number(old) + 1) % 5);
   await page.keyboard.press('p');
@@ -236,7 +236,7 @@ test('typed client requests reach the chosen node; network controls change every
   const { page, errors } = await open(browser, server.url + '?lab=raft');
   // n0 (selected) must have heard from the leader, or it refuses the request: "no leader known".
   await page.waitForFunction(() => /leader\s*n\d/.test(document.querySelector('.inspector').textContent), null, { timeout: 15000 });
-  await page.locator('label.check input').uncheck();
+  await page.getByRole('checkbox', { name: 'client traffic (A)' }).uncheck();
   await page.getByLabel('request', { exact: true }).fill('set color=blue');
   await page.getByRole('button', { name: /^Send to n/ }).click();
   await page.waitForFunction(() => document.querySelector('.inspector').textContent.includes('color=blue'), null, { timeout: 20000 });
