@@ -155,6 +155,27 @@ fn is_root() -> bool {
     output(&root(), "id", &["-u"]).is_ok_and(|s| s.trim() == "0")
 }
 
+/// Installs Debian packages with apt when running as root; otherwise fails with the line to
+/// run.
+fn apt_install(packages: &[&str], for_what: &str) -> Result<(), Failure> {
+    let list = packages.join(" ");
+    if !is_root() {
+        return Err(Failure(format!(
+            "{for_what} need {list}; install with: sudo apt-get install -y --no-install-recommends {list}"
+        )));
+    }
+    println!("    installing {list} (apt-get) for {for_what}");
+    run("apt-get", &["update"])?;
+    let mut args = vec!["install", "-y", "--no-install-recommends"];
+    args.extend_from_slice(packages);
+    run_in(
+        &root(),
+        "apt-get",
+        &args,
+        &[("DEBIAN_FRONTEND", "noninteractive")],
+    )
+}
+
 /// Debian's Chromium and the e2e suite's npm packages.
 pub fn ensure_browser_tools() -> Result<(), Failure> {
     if std::path::Path::new(CHROMIUM).exists() {
@@ -162,25 +183,8 @@ pub fn ensure_browser_tools() -> Result<(), Failure> {
             "    ok  {}",
             version(CHROMIUM).unwrap_or_else(|| CHROMIUM.into())
         );
-    } else if is_root() {
-        println!("    installing Debian's chromium and chromium-driver (apt-get)");
-        run("apt-get", &["update"])?;
-        run_in(
-            &root(),
-            "apt-get",
-            &[
-                "install",
-                "-y",
-                "--no-install-recommends",
-                "chromium",
-                "chromium-driver",
-            ],
-            &[("DEBIAN_FRONTEND", "noninteractive")],
-        )?;
     } else {
-        return Err(Failure(
-            "Chromium is missing; install it with: sudo apt-get install -y chromium chromium-driver".into(),
-        ));
+        apt_install(&["chromium", "chromium-driver"], "the browser tests")?;
     }
     need_npm()?;
     let e2e = root().join("web/e2e");
@@ -208,25 +212,8 @@ pub fn ensure_docs_tools() -> Result<(), Failure> {
         .collect();
     if missing.is_empty() {
         println!("    ok  nginx and caddy (Debian)");
-    } else if is_root() {
-        println!(
-            "    installing {} (apt-get) to try the README's hosting recipes",
-            missing.join(" and ")
-        );
-        run("apt-get", &["update"])?;
-        let mut args = vec!["install", "-y", "--no-install-recommends"];
-        args.extend_from_slice(&missing);
-        run_in(
-            &root(),
-            "apt-get",
-            &args,
-            &[("DEBIAN_FRONTEND", "noninteractive")],
-        )?;
     } else {
-        return Err(Failure(format!(
-            "the hosting tests need {0}; install with: sudo apt-get install -y {0}",
-            missing.join(" ")
-        )));
+        apt_install(&missing, "the README's hosting recipes")?;
     }
     match version("mdbook") {
         Some(v) if v.ends_with(MDBOOK) => println!("    ok  {v}"),
