@@ -132,6 +132,7 @@ pub struct Durable {
     /// Every value this node has learnt.
     pub values: BTreeSet<u64>,
 }
+splitbrain_sim::whole_storage!(Durable);
 
 /// One node.
 #[derive(Debug, Clone)]

@@ -72,6 +72,37 @@ impl Cmd {
     }
 }
 
+/// What applying a command answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// `set key=value` took effect.
+    Written {
+        /// The key.
+        key: Rc<str>,
+        /// The value now stored.
+        value: Rc<str>,
+    },
+    /// `get key` read `value` (`None`: the key was never written).
+    Read {
+        /// The key.
+        key: Rc<str>,
+        /// What was stored.
+        value: Option<Rc<str>>,
+    },
+}
+
+impl fmt::Display for Reply {
+    /// `set x=1 ok`, `get x = 1`, `get y = (none)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reply::Written { key, value } => write!(f, "set {key}={value} ok"),
+            Reply::Read { key, value } => {
+                write!(f, "get {key} = {}", value.as_deref().unwrap_or("(none)"))
+            }
+        }
+    }
+}
+
 /// The state machine itself: what every replica applies, in log (or slot) order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Store {
@@ -79,17 +110,21 @@ pub struct Store {
 }
 
 impl Store {
-    /// Applies one command and returns the reply a client would get, e.g. `get x = 1`.
-    pub fn apply(&mut self, cmd: &Cmd) -> String {
+    /// Applies one command and returns the reply a client would get. Every replica applies every
+    /// entry, and only a leader answers: the reply is data, formatted only when shown.
+    pub fn apply(&mut self, cmd: &Cmd) -> Reply {
         match cmd {
             Cmd::Set { key, value } => {
                 self.map.insert(key.clone(), value.clone());
-                format!("{cmd} ok")
+                Reply::Written {
+                    key: key.clone(),
+                    value: value.clone(),
+                }
             }
-            Cmd::Get { key } => format!(
-                "get {key} = {}",
-                self.map.get(key).map_or("(none)", |v| &**v)
-            ),
+            Cmd::Get { key } => Reply::Read {
+                key: key.clone(),
+                value: self.map.get(key).cloned(),
+            },
         }
     }
     /// The applied state, by key.
@@ -149,9 +184,18 @@ mod tests {
     #[test]
     fn store_replies_like_a_client_sees_them() {
         let mut s = Store::default();
-        assert_eq!(s.apply(&Cmd::parse("get x").unwrap()), "get x = (none)");
-        assert_eq!(s.apply(&Cmd::parse("set x=1").unwrap()), "set x=1 ok");
-        assert_eq!(s.apply(&Cmd::parse("get x").unwrap()), "get x = 1");
+        assert_eq!(
+            s.apply(&Cmd::parse("get x").unwrap()).to_string(),
+            "get x = (none)"
+        );
+        assert_eq!(
+            s.apply(&Cmd::parse("set x=1").unwrap()).to_string(),
+            "set x=1 ok"
+        );
+        assert_eq!(
+            s.apply(&Cmd::parse("get x").unwrap()).to_string(),
+            "get x = 1"
+        );
         assert_eq!(s.preview(4), "x=1");
     }
 }

@@ -188,6 +188,7 @@ pub struct Durable {
     /// The proposer's recent attempts, oldest first.
     pub attempts: Vec<Attempt>,
 }
+splitbrain_sim::whole_storage!(Durable);
 
 /// A proposer's state.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -844,7 +845,7 @@ impl Node {
                         "reply to client: {reply} (slot {})",
                         self.first_unlearned
                     ));
-                    self.last_reply = Some(reply);
+                    self.last_reply = Some(reply.to_string());
                 }
             }
             self.first_unlearned += 1;

@@ -101,6 +101,7 @@ pub struct Durable {
     /// Boots so far, including this one.
     pub boots: u64,
 }
+splitbrain_sim::whole_storage!(Durable);
 
 /// One node.
 #[derive(Debug, Clone)]

@@ -15,7 +15,9 @@
 pub mod invariants;
 mod node;
 
-pub use node::{Durable, EMPTY_LOG, Entry, Index, Msg, Node, Role, Term, Timer, chain, digests};
+pub use node::{
+    Durable, EMPTY_LOG, Entry, Index, Msg, Node, Role, Term, Timer, Write, chain, digests,
+};
 pub use splitbrain_kv::Cmd;
 
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,7 @@
 
 use crate::{Params, Variant};
 use splitbrain_kv::{Cmd, Store};
-use splitbrain_sim::{Cx, Describe, Fact, NodeId, NodeView, Process, World};
+use splitbrain_sim::{Cx, Describe, Fact, NodeId, NodeView, Process, Storage, World};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
@@ -217,11 +217,52 @@ pub struct Durable {
     pub log: Vec<Entry>,
 }
 
+/// One write to a server's stable storage, as Fig. 2 requires it "before responding to RPCs".
+/// The log is written as an append-only file with truncation, so an append costs the entries
+/// written, not the whole log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Write {
+    /// `currentTerm` and `votedFor`, which change together (§5.1, §5.2).
+    Vote {
+        /// Latest term seen.
+        current_term: Term,
+        /// Vote in that term.
+        voted_for: Option<NodeId>,
+    },
+    /// Entries from index `from` on: any stored entry at or after `from` is deleted first
+    /// (§5.3: "delete the existing entry and all that follow it"), then `entries` are appended.
+    Entries {
+        /// Index of the first entry written.
+        from: Index,
+        /// The entries, in index order.
+        entries: Vec<Entry>,
+    },
+}
+
+impl Storage for Durable {
+    type Write = Write;
+    fn write(&mut self, write: Write) {
+        match write {
+            Write::Vote {
+                current_term,
+                voted_for,
+            } => {
+                self.current_term = current_term;
+                self.voted_for = voted_for;
+            }
+            Write::Entries { from, mut entries } => {
+                self.log.truncate(from.saturating_sub(1) as usize);
+                self.log.append(&mut entries);
+            }
+        }
+    }
+}
+
 /// One Raft server.
 #[derive(Debug, Clone)]
 pub struct Node {
     params: Params,
-    // Persistent (mirrored into Durable on every change).
+    // Persistent (every change is written to Durable, see `Write`).
     term: Term,
     voted_for: Option<NodeId>,
     log: Vec<Entry>,
@@ -313,16 +354,25 @@ impl Node {
         }
     }
 
-    fn persist(&self, cx: &mut Cx<'_, Self>) {
+    /// Writes `currentTerm` and `votedFor`.
+    fn persist_vote(&self, cx: &mut Cx<'_, Self>) {
         let voted_for = match self.params.variant {
             // The bug: votedFor never reaches stable storage.
             Variant::VolatileVotedFor => None,
             _ => self.voted_for,
         };
-        cx.persist(Durable {
+        cx.persist(Write::Vote {
             current_term: self.term,
             voted_for,
-            log: self.log.clone(),
+        });
+    }
+
+    /// Writes the log from index `from` to its end (truncating what was stored there).
+    fn persist_entries(&self, from: Index, cx: &mut Cx<'_, Self>) {
+        let start = from.saturating_sub(1) as usize;
+        cx.persist(Write::Entries {
+            from,
+            entries: self.log[start.min(self.log.len())..].to_vec(),
         });
     }
 
@@ -345,7 +395,7 @@ impl Node {
         }
         self.role = Role::Follower;
         self.leader = None;
-        self.persist(cx);
+        self.persist_vote(cx);
     }
 
     fn start_election(&mut self, cx: &mut Cx<'_, Self>) {
@@ -354,7 +404,7 @@ impl Node {
         self.leader = None;
         self.voted_for = Some(cx.id());
         self.votes = BTreeSet::from([cx.id()]);
-        self.persist(cx);
+        self.persist_vote(cx);
         cx.note(format!(
             "election timeout: candidate for term {}",
             self.term
@@ -438,7 +488,7 @@ impl Node {
             let reply = self.kv.apply(&entry.cmd);
             if self.role == Role::Leader {
                 cx.note(format!("reply to client: {reply} (index {})", self.applied));
-                self.last_reply = Some(reply);
+                self.last_reply = Some(reply.to_string());
             }
         }
     }
@@ -463,7 +513,7 @@ impl Node {
         let granted = term == self.term && self.voted_for.is_none_or(|v| v == from) && log_ok;
         if granted {
             self.voted_for = Some(from);
-            self.persist(cx);
+            self.persist_vote(cx);
             self.reset_election_timer(cx);
         }
         cx.send(
@@ -530,7 +580,7 @@ impl Node {
             return;
         }
         // §5.3 step 3/4: delete conflicting entries and append the new ones.
-        let mut changed = false;
+        let mut first_written = None;
         for (k, e) in entries.iter().enumerate() {
             let i = prev + 1 + k as u64;
             if i <= self.last_index() {
@@ -541,10 +591,10 @@ impl Node {
                 self.digests.truncate(i as usize - 1);
             }
             self.push_entry(e.clone());
-            changed = true;
+            first_written.get_or_insert(i);
         }
-        if changed {
-            self.persist(cx);
+        if let Some(from) = first_written {
+            self.persist_entries(from, cx);
         }
         let last_new = prev + entries.len() as u64;
         if leader_commit > self.commit {
@@ -601,7 +651,7 @@ impl Node {
                     term: self.term,
                     cmd,
                 });
-                self.persist(cx);
+                self.persist_entries(self.last_index(), cx);
                 self.match_index[cx.id()] = self.last_index();
                 self.broadcast_append(cx);
                 self.advance_commit(cx);

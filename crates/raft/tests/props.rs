@@ -1,5 +1,6 @@
 //! Property tests: for any seed and any fault schedule, the correct Raft keeps every Fig. 3
-//! invariant, the log digests the invariants rely on match the logs, and once the faults stop
+//! invariant, the log digests the invariants rely on match the logs, what each server wrote to
+//! stable storage (appends and truncations, not whole copies) is its log, and once the faults stop
 //! the cluster elects a leader and commits on every node (liveness under the paper's timings).
 
 use proptest::prelude::*;
@@ -52,7 +53,10 @@ proptest! {
         let mut s = cluster(seed, nodes, &actions);
         s.run_until(secs(6), u64::MAX);
         prop_assert!(s.violations().is_empty(), "{:?}", s.violations());
-        for n in (0..nodes).filter_map(|i| s.process(i)) {
+        for (i, n) in (0..nodes).filter_map(|i| s.process(i).map(|n| (i, n))) {
+            let stored = s.world().durable(i).expect("every node has storage");
+            prop_assert_eq!(&stored.log[..], n.log(), "n{}'s stored log", i);
+            prop_assert_eq!(stored.current_term, n.term(), "n{}'s stored term", i);
             let chain = digests(n.log());
             for (i, d) in chain.iter().enumerate() {
                 prop_assert_eq!(n.digest(i as u64 + 1), Some(*d));

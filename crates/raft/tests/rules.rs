@@ -2,9 +2,13 @@
 //! paper). Nodes are driven directly through their handlers and the effects they return; the
 //! last tests run whole clusters in the simulator.
 
-use splitbrain_raft::{Cmd, Durable, Entry, Msg, Node, Params, Role, Timer, Variant, invariants};
+use splitbrain_raft::{
+    Cmd, Durable, Entry, Msg, Node, Params, Role, Timer, Variant, Write, invariants,
+};
 use splitbrain_sim::testing::{Harness, sends};
-use splitbrain_sim::{Action, Effect, Lab, LinkConfig, Process, SimConfig, Simulator, secs};
+use splitbrain_sim::{
+    Action, Effect, Lab, LinkConfig, Process, SimConfig, Simulator, Storage, secs,
+};
 
 const N: usize = 5;
 
@@ -43,10 +47,13 @@ fn s5_2_election_timeout_makes_a_candidate_that_votes_for_itself_and_asks_everyo
     let fx = h.run(|n, cx| n.on_timer(Timer::Election, cx));
     assert_eq!(h.node.role(), Role::Candidate);
     assert_eq!(h.node.term(), 4);
+    let vote = Write::Vote {
+        current_term: 4,
+        voted_for: Some(0),
+    };
     assert!(
-        fx.iter().any(
-            |e| matches!(e, Effect::Persist(d) if d.current_term == 4 && d.voted_for == Some(0))
-        )
+        fx.iter()
+            .any(|e| matches!(e, Effect::Persist(w) if *w == vote))
     );
     assert!(sends(&fx).contains(&(
         None,
@@ -242,8 +249,11 @@ fn s5_3_conflicting_entries_are_deleted_and_new_ones_appended_then_commit_follow
     assert_eq!(h.node.kv().get("k").map(|v| &**v), Some("b"));
     assert!(
         fx.iter()
-            .any(|e| matches!(e, Effect::Persist(d) if d.log.len() == 2)),
-        "log persisted before replying"
+            .any(|e| matches!(e, Effect::Persist(w) if *w == Write::Entries {
+                from: 2,
+                entries: vec![entry(3, "b")]
+            })),
+        "entries 2.. rewritten on stable storage before replying"
     );
 }
 
@@ -481,6 +491,30 @@ fn fig2_term_vote_and_log_survive_a_crash_and_everything_else_is_lost() {
         Some("2"),
         "re-applied after the next heartbeat"
     );
+}
+
+#[test]
+fn fig2_stable_storage_appends_truncates_at_a_conflict_and_keeps_term_and_vote_apart() {
+    let mut d = durable(2, vec![entry(1, "a"), entry(2, "x"), entry(2, "y")]);
+    d.write(Write::Entries {
+        from: 4,
+        entries: vec![entry(2, "z")],
+    });
+    assert_eq!(d.log.len(), 4, "an append keeps what is stored");
+    d.write(Write::Entries {
+        from: 2,
+        entries: vec![entry(3, "b")],
+    });
+    assert_eq!(
+        d.log,
+        [entry(1, "a"), entry(3, "b")],
+        "§5.3: the entry at the conflict and all that follow it are deleted"
+    );
+    d.write(Write::Vote {
+        current_term: 5,
+        voted_for: Some(2),
+    });
+    assert_eq!((d.current_term, d.voted_for, d.log.len()), (5, Some(2), 2));
 }
 
 #[test]

@@ -453,6 +453,7 @@ pub struct Durable {
     /// The router's configuration.
     pub config: Option<Rc<router::Config>>,
 }
+splitbrain_sim::whole_storage!(Durable);
 
 /// One node: the router or a server slot.
 #[derive(Clone)]

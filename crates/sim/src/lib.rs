@@ -15,8 +15,10 @@ mod lab;
 pub mod limits;
 mod net;
 mod process;
+mod queue;
 mod rng;
 mod sim;
+mod storage;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod time;
@@ -33,6 +35,7 @@ pub use net::{Latency, LinkConfig, Network, ParseLatencyError};
 pub use process::{Cx, Describe, Effect, NodeView, Process};
 pub use rng::{SimRng, derive_seed};
 pub use sim::{SimConfig, Simulator};
+pub use storage::Storage;
 pub use time::{
     Duration, ParseDurationError, Time, format_time, ms, parse_duration, secs, serde_duration,
     serde_opt_duration,

@@ -3,6 +3,7 @@
 use crate::NodeId;
 use crate::invariant::World;
 use crate::rng::SimRng;
+use crate::storage::Storage;
 use crate::time::{Duration, Time};
 use crate::watch::Fact;
 use std::fmt::Debug;
@@ -69,8 +70,8 @@ pub enum Effect<P: Process> {
         /// Which timer.
         timer: P::Timer,
     },
-    /// Replace the node's stable storage: what survives a crash.
-    Persist(P::Durable),
+    /// Write the node's stable storage: what survives a crash.
+    Persist(<P::Durable as Storage>::Write),
     /// A line for the trace and the event log.
     Note(String),
 }
@@ -149,9 +150,9 @@ impl<'a, P: Process> Cx<'a, P> {
     pub fn cancel_timer(&mut self, timer: P::Timer) {
         self.effects.push(Effect::CancelTimer { timer });
     }
-    /// Writes stable storage.
-    pub fn persist(&mut self, durable: P::Durable) {
-        self.effects.push(Effect::Persist(durable));
+    /// Writes stable storage: the whole value for most labs, one log append for Raft.
+    pub fn persist(&mut self, write: <P::Durable as Storage>::Write) {
+        self.effects.push(Effect::Persist(write));
     }
     /// Adds a line to the trace.
     pub fn note(&mut self, text: impl Into<String>) {
@@ -176,8 +177,8 @@ pub trait Process: Clone + 'static {
     type Timer: Clone + Debug + Hash + Ord;
     /// Client requests and user input delivered to one node.
     type Command: Clone + Debug + Hash;
-    /// Stable storage: what survives a crash.
-    type Durable: Clone + Debug + Default + Hash;
+    /// Stable storage: what survives a crash, and the writes that change it.
+    type Durable: Storage;
 
     /// Boot, and restart after a crash with what was last persisted (`Default` at first boot).
     fn on_start(&mut self, durable: &Self::Durable, cx: &mut Cx<'_, Self>);

@@ -1,4 +1,5 @@
-//! The discrete-event simulator: one queue of events ordered by (virtual time, sequence).
+//! The discrete-event simulator: one agenda of events ordered by (virtual time, class,
+//! sequence), see [`crate::queue`].
 
 use crate::NodeId;
 use crate::control::{Action, ControlError};
@@ -9,13 +10,14 @@ use crate::lab::{
 use crate::limits;
 use crate::net::{LinkConfig, Network, check_probability};
 use crate::process::{Cx, Describe, Effect, Process};
+use crate::queue::{Agenda, Ev, Next};
 use crate::rng::SimRng;
+use crate::storage::Storage;
 use crate::time::Time;
 use crate::trace::{DropReason, MsgId, Trace, TraceKind, TraceLine};
 use crate::watch::{Fact, Watch};
 use std::any::Any;
-use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::Rc;
 
 /// How to build a run.
@@ -69,50 +71,6 @@ impl<P: Process> Clone for NodeSlot<P> {
 }
 
 #[derive(Clone)]
-enum Ev<P: Process> {
-    Deliver(MsgId),
-    Timer {
-        node: NodeId,
-        timer: P::Timer,
-        generation: u64,
-    },
-    Action(Action),
-}
-
-#[derive(Clone)]
-struct Queued<P: Process> {
-    time: Time,
-    /// 0 for protocol events, 1 for scheduled user actions: an action at time `t` runs after
-    /// every protocol event at `t`, exactly as a live action does (the page applies it after
-    /// processing everything up to `t`). That is what makes a recorded run replay bit for bit.
-    class: u8,
-    seq: u64,
-    ev: Ev<P>,
-}
-
-impl<P: Process> PartialEq for Queued<P> {
-    fn eq(&self, other: &Self) -> bool {
-        self.seq == other.seq
-    }
-}
-impl<P: Process> Eq for Queued<P> {}
-impl<P: Process> PartialOrd for Queued<P> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<P: Process> Ord for Queued<P> {
-    /// Reversed so `BinaryHeap` pops the earliest (time, class, seq) first: a total order.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .time
-            .cmp(&self.time)
-            .then(other.class.cmp(&self.class))
-            .then(other.seq.cmp(&self.seq))
-    }
-}
-
-#[derive(Clone)]
 struct InFlight<M> {
     from: NodeId,
     to: NodeId,
@@ -140,11 +98,10 @@ struct RecentDrop<M> {
 pub struct Simulator<P: Process> {
     lab: &'static str,
     now: Time,
-    seq: u64,
     events: u64,
     next_msg: MsgId,
     next_generation: u64,
-    queue: BinaryHeap<Queued<P>>,
+    queue: Agenda<P::Timer>,
     slots: Vec<NodeSlot<P>>,
     net: Network,
     net_rng: SimRng,
@@ -168,7 +125,6 @@ impl<P: Process> Clone for Simulator<P> {
         Self {
             lab: self.lab,
             now: self.now,
-            seq: self.seq,
             events: self.events,
             next_msg: self.next_msg,
             next_generation: self.next_generation,
@@ -224,11 +180,10 @@ impl<P: Process> Simulator<P> {
         let mut sim = Self {
             lab: config.lab,
             now: 0,
-            seq: 0,
             events: 0,
             next_msg: 0,
             next_generation: 0,
-            queue: BinaryHeap::new(),
+            queue: Agenda::default(),
             slots,
             net: Network::new(config.nodes, config.link),
             net_rng: SimRng::derive(config.seed, SimRng::NET, 0),
@@ -300,15 +255,8 @@ impl<P: Process> Simulator<P> {
         self.drops.push_back(drop);
     }
 
-    fn push(&mut self, time: Time, ev: Ev<P>) {
-        let class = u8::from(matches!(ev, Ev::Action(_)));
-        self.queue.push(Queued {
-            time,
-            class,
-            seq: self.seq,
-            ev,
-        });
-        self.seq += 1;
+    fn push(&mut self, time: Time, ev: Ev<P::Timer>) {
+        self.queue.push_event(time, ev);
     }
 
     fn record(&mut self, kind: TraceKind<P>) {
@@ -395,8 +343,8 @@ impl<P: Process> Simulator<P> {
                         self.record(TraceKind::TimerCancelled { node, timer });
                     }
                 }
-                Effect::Persist(d) => {
-                    self.slots[node].durable = d;
+                Effect::Persist(w) => {
+                    self.slots[node].durable.write(w);
                     self.record(TraceKind::Persist { node });
                 }
                 Effect::Note(text) => self.record(TraceKind::Note { node, text }),
@@ -519,19 +467,16 @@ impl<P: Process> Simulator<P> {
     /// `limit`: the live event behind them may lie beyond it.
     fn process_next(&mut self, limit: Time) -> bool {
         loop {
-            if self.queue.peek().is_none_or(|q| q.time > limit) {
-                return false;
-            }
-            let Some(q) = self.queue.pop() else {
+            let Some((time, next)) = self.queue.pop_until(limit) else {
                 return false;
             };
-            debug_assert!(q.time >= self.now);
-            match q.ev {
-                Ev::Deliver(id) => {
+            debug_assert!(time >= self.now);
+            match next {
+                Next::Event(Ev::Deliver(id)) => {
                     let Some(m) = self.inflight.remove(&id) else {
                         continue;
                     };
-                    self.now = q.time;
+                    self.now = time;
                     self.events += 1;
                     let (from, to) = (m.from, m.to);
                     self.begin_cause(Some(to));
@@ -556,11 +501,11 @@ impl<P: Process> Simulator<P> {
                         self.handle(to, move |p, cx| p.on_message(from, msg, cx));
                     }
                 }
-                Ev::Timer {
+                Next::Event(Ev::Timer {
                     node,
                     timer,
                     generation,
-                } => {
+                }) => {
                     let slot = &mut self.slots[node];
                     match slot.timers.get(&timer) {
                         Some(&(g, _)) if g == generation => {
@@ -568,7 +513,7 @@ impl<P: Process> Simulator<P> {
                         }
                         _ => continue,
                     }
-                    self.now = q.time;
+                    self.now = time;
                     self.events += 1;
                     self.begin_cause(Some(node));
                     self.record(TraceKind::TimerFired {
@@ -577,8 +522,8 @@ impl<P: Process> Simulator<P> {
                     });
                     self.handle(node, move |p, cx| p.on_timer(timer, cx));
                 }
-                Ev::Action(action) => {
-                    self.now = q.time;
+                Next::Action(action) => {
+                    self.now = time;
                     self.events += 1;
                     if let Err(e) = self.execute(&action) {
                         self.begin_cause(None);
@@ -860,7 +805,7 @@ impl<P: Process> Lab for Simulator<P> {
     }
 
     fn next_event_time(&self) -> Option<Time> {
-        self.queue.peek().map(|q| q.time)
+        self.queue.next_time()
     }
 
     fn step(&mut self) -> bool {
@@ -910,7 +855,7 @@ impl<P: Process> Lab for Simulator<P> {
         // protocol events, then actions scheduled for it. A replay schedules it at this time
         // after those, so it lands in the same place, even right after a single `step`.
         self.validate(action)?;
-        while self.queue.peek().is_some_and(|q| q.time <= self.now) && self.halted.is_none() {
+        while self.queue.next_time().is_some_and(|t| t <= self.now) && self.halted.is_none() {
             if !self.process_next(self.now) {
                 break;
             }
@@ -932,7 +877,7 @@ impl<P: Process> Lab for Simulator<P> {
             )));
         }
         self.validate(&action)?;
-        self.push(at, Ev::Action(action));
+        self.queue.push_action(at, action);
         Ok(())
     }
 
