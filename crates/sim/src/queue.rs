@@ -15,7 +15,7 @@ use crate::control::Action;
 use crate::time::Time;
 use crate::trace::MsgId;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BinaryHeap, VecDeque};
 
 /// A protocol event.
 #[derive(Clone)]
@@ -63,7 +63,10 @@ impl<T> Ord for Queued<T> {
 #[derive(Clone)]
 pub(crate) struct Agenda<T> {
     events: BinaryHeap<Queued<T>>,
-    actions: BTreeMap<(Time, u64), Action>,
+    /// Sorted by time, in the order scheduled within one instant. Actions nearly always arrive in time order (a replay
+    /// schedules its whole list up front), so an insert is a push at the back; a sorted deque is
+    /// also smaller in the page's wasm than a `BTreeMap`.
+    actions: VecDeque<(Time, Action)>,
     seq: u64,
 }
 
@@ -71,7 +74,7 @@ impl<T> Default for Agenda<T> {
     fn default() -> Self {
         Self {
             events: BinaryHeap::new(),
-            actions: BTreeMap::new(),
+            actions: VecDeque::new(),
             seq: 0,
         }
     }
@@ -90,14 +93,15 @@ impl<T> Agenda<T> {
 
     /// Queues a user action at `time`, after every protocol event of that instant.
     pub fn push_action(&mut self, time: Time, action: Action) {
-        self.actions.insert((time, self.seq), action);
-        self.seq += 1;
+        // After every action at `time` or before, so one instant's actions keep their order.
+        let at = self.actions.partition_point(|a| a.0 <= time);
+        self.actions.insert(at, (time, action));
     }
 
     /// When the next thing happens.
     pub fn next_time(&self) -> Option<Time> {
         let event = self.events.peek().map(|q| q.time);
-        let action = self.actions.first_key_value().map(|(&(t, _), _)| t);
+        let action = self.actions.front().map(|a| a.0);
         match (event, action) {
             (Some(e), Some(a)) => Some(e.min(a)),
             (e, a) => e.or(a),
@@ -107,7 +111,7 @@ impl<T> Agenda<T> {
     /// Removes and returns the next thing if it happens at or before `limit`.
     pub fn pop_until(&mut self, limit: Time) -> Option<(Time, Next<T>)> {
         let event = self.events.peek().map(|q| q.time);
-        let action = self.actions.first_key_value().map(|(&(t, _), _)| t);
+        let action = self.actions.front().map(|a| a.0);
         // At equal times the protocol event goes first (class 0 before class 1).
         let take_event = match (event, action) {
             (Some(e), Some(a)) => e <= a,
@@ -121,8 +125,10 @@ impl<T> Agenda<T> {
             let q = self.events.pop()?;
             Some((time, Next::Event(q.ev)))
         } else {
-            let entry = self.actions.first_entry().filter(|e| e.key().0 <= limit)?;
-            let ((time, _), action) = entry.remove_entry();
+            if self.actions.front().is_none_or(|a| a.0 > limit) {
+                return None;
+            }
+            let (time, action) = self.actions.pop_front()?;
             Some((time, Next::Action(action)))
         }
     }
