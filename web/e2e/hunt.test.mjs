@@ -78,3 +78,19 @@ test('a hunt draws only the kinds of fault left ticked', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the hashing page hunts release-early with one replica and opens the lost key', async () => {
+  const { page, errors } = await open(browser, server.url + 'hashing/?lab=hashing&seed=1');
+  await openHunt(page, 'release-early', 100);
+  assert.match(await page.locator('[data-testid=hunt] .hint').last().textContent() + await page.locator('[data-testid=hunt]').textContent(),
+    /hunted with 1 replica/);
+  await page.getByTestId('hunt-start').click();
+  await page.waitForSelector('[data-testid=hunt-open]', { timeout: 60000 });
+  assert.match(await page.getByTestId('hunt-status').textContent(), /^Found at seed \d+ after \d+ seeds/);
+  assert.match(await page.locator('.hunt-broken').textContent(), /^(NoLostKeys|ReplicasHoldKeys) broke at/);
+  await page.getByTestId('hunt-open').click();
+  await page.waitForSelector('.violation[data-testid=safety]', { timeout: 10000 });
+  assert.match(await page.getByTestId('safety').textContent(), /(NoLostKeys|ReplicasHoldKeys) broken/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -345,6 +345,9 @@ impl Component for App {
         let host = matches!(msg, Msg::Host(_));
         let render = self.handle(ctx, msg);
         self.follow_lesson();
+        if let Some(w) = &mut self.hunt_worker {
+            w.pace(self.player.playing());
+        }
         if let Some(e) = &mut self.embed
             && (self.observe_due || !frame)
         {

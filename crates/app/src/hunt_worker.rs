@@ -18,8 +18,33 @@ const READY: &str = r#"{"type":"ready"}"#;
 /// A running worker and its listeners, which live as long as it does.
 pub struct Worker {
     worker: web_sys::Worker,
+    /// The pace last asked of it.
+    polite: bool,
+    /// The machine's cores, read once.
+    cores: u32,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Worker {
+    /// Tells the worker how hard to run when the page starts or stops playing.
+    pub fn pace(&mut self, playing: bool) {
+        let polite = crate::hunt::polite(playing, self.cores);
+        if polite != self.polite {
+            self.polite = polite;
+            let text = if polite {
+                r#"{"type":"pace","polite":true}"#
+            } else {
+                r#"{"type":"pace","polite":false}"#
+            };
+            let _ = self.worker.post_message(&text.into());
+        }
+    }
+}
+
+/// The machine's logical cores, as the browser reports them.
+fn cores() -> u32 {
+    web_sys::window().map_or(1, |w| w.navigator().hardware_concurrency() as u32)
 }
 
 impl Drop for Worker {
@@ -28,7 +53,7 @@ impl Drop for Worker {
     }
 }
 
-fn start(ctx: &Context<App>, request: &str) -> Result<Worker, String> {
+fn start(ctx: &Context<App>, request: &str, polite: bool, cores: u32) -> Result<Worker, String> {
     let worker = web_sys::Worker::new(LOADER)
         .map_err(|e| format!("the hunt cannot start its worker: {e:?}"))?;
     let link = ctx.link().clone();
@@ -55,6 +80,8 @@ fn start(ctx: &Context<App>, request: &str) -> Result<Worker, String> {
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     Ok(Worker {
         worker,
+        polite,
+        cores,
         _on_message: on_message,
         _on_error: on_error,
     })
@@ -66,11 +93,13 @@ impl App {
         match &m {
             HuntMsg::Start => {
                 self.hunt_worker = None;
-                let Some(request) = self.hunt.request(self.player.base()) else {
+                let cores = cores();
+                let polite = crate::hunt::polite(self.player.playing(), cores);
+                let Some(request) = self.hunt.request(self.player.base(), polite) else {
                     return;
                 };
                 self.hunt.update(HuntMsg::Start);
-                match start(ctx, &request) {
+                match start(ctx, &request, polite, cores) {
                     Ok(w) => self.hunt_worker = Some(w),
                     Err(why) => self.hunt.phase = Phase::Failed(why),
                 }

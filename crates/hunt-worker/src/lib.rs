@@ -2,4 +2,6 @@
 //! as ordinary tests. The `hunt-worker` binary is the thin Web Worker around it.
 #![forbid(unsafe_code)]
 
+pub mod hunting;
+pub mod pace;
 pub mod protocol;

@@ -1,23 +1,49 @@
 //! What the page and the worker say to each other, and the hunt loop, in plain Rust: the
 //! worker's `main` only moves these JSON strings across `postMessage`.
 //!
-//! The page sends `{"type":"hunt","base":{…run…},"first":1,"count":2000}`; the worker answers
-//! with `progress` (at most every [`PROGRESS_EVERY_MS`]), then `found` and `shrunk`, or `done`
-//! when no seed failed, or `error`. The page cancels by terminating the worker.
+//! The page sends `{"type":"hunt","base":{…run…},"first":1,"count":2000,"polite":false}`;
+//! the worker answers with `progress` (at most every [`PROGRESS_EVERY_MS`]), then `found` and
+//! `shrunk`, or `done` when no seed failed, or `error`. While it runs, the page may send
+//! `{"type":"pace","polite":true}` (see [`crate::pace`]). The page cancels by terminating
+//! the worker.
 
 use serde_json::{Value, json};
-use splitbrain_hunt::{
-    DEFAULT_BUDGET, Failure, FaultMix, page_link, play, schedule_in_words, seeded_with,
-};
+use splitbrain_hunt::{Failure, FaultMix};
 use splitbrain_labs::RunDescription;
-use splitbrain_sim::{format_time, limits};
+use splitbrain_sim::format_time;
 
-/// Gap between progress messages: four a second keep the bar moving; each redraws the panel on
-/// the page's thread, which a faster rate made cost more than the hunt's share of a frame.
-pub const PROGRESS_EVERY_MS: f64 = 250.0;
+pub use crate::hunting::{PROGRESS_EVERY_MS, hunt};
 
 /// Most seeds one hunt may try.
 pub const MAX_SEEDS: u64 = 10_000_000;
+
+/// A message from the page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    /// Start a hunt.
+    Hunt(Box<Request>),
+    /// Share the processor with the page (`true`), or take all of one core.
+    Pace {
+        /// Whether to pause between slices.
+        polite: bool,
+    },
+}
+
+impl Message {
+    /// Reads the page's message; a bad one gets a reason for an `error` reply.
+    pub fn parse(text: &str) -> Result<Message, String> {
+        let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+        match v["type"].as_str() {
+            Some("hunt") => Request::from_json(&v).map(|r| Message::Hunt(Box::new(r))),
+            Some("pace") => Ok(Message::Pace {
+                polite: v["polite"]
+                    .as_bool()
+                    .ok_or("\"polite\" must be true or false")?,
+            }),
+            _ => Err(format!("unknown message type {}", v["type"])),
+        }
+    }
+}
 
 /// A hunt the page asked for.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,15 +57,20 @@ pub struct Request {
     /// How often each kind of fault is drawn (`"faults": {"crash": 2, …}`; the sweeps' mix
     /// when absent).
     pub mix: FaultMix,
+    /// Whether to start sharing the processor with the page (see [`crate::pace`]).
+    pub polite: bool,
 }
 
 impl Request {
-    /// Reads the page's message; a bad one gets a reason for an `error` reply.
+    /// Reads a `hunt` message.
     pub fn parse(text: &str) -> Result<Request, String> {
-        let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-        if v["type"] != "hunt" {
-            return Err(format!("unknown message type {}", v["type"]));
+        match Message::parse(text)? {
+            Message::Hunt(r) => Ok(*r),
+            Message::Pace { .. } => Err("expected a hunt, got a pace".into()),
         }
+    }
+
+    fn from_json(v: &Value) -> Result<Request, String> {
         let base = RunDescription::parse(&v["base"].to_string()).map_err(|e| e.0)?;
         // A lab this page's worker was not built with is refused here, not in the first run.
         splitbrain_labs::find(&base.lab).map_err(|e| e.0)?;
@@ -57,82 +88,18 @@ impl Request {
             first,
             count,
             mix,
+            polite: v["polite"].as_bool().unwrap_or(false),
         })
     }
 }
 
-fn failure_json(f: &Failure) -> Value {
+pub(crate) fn failure_json(f: &Failure) -> Value {
     json!({
         "invariant": f.invariant,
         "time": format_time(f.time),
         "time_us": f.time,
         "message": f.message,
     })
-}
-
-/// Runs a hunt: tries seeds in order, reports progress, and on the first violation shrinks it.
-/// `now` is a millisecond clock (the worker's `Date.now()`; a test's counter) used only for
-/// progress and the durations reported, never by the runs, which stay deterministic.
-pub fn hunt(req: &Request, mut now: impl FnMut() -> f64, mut post: impl FnMut(String)) {
-    let started = now();
-    let mut last_report = started;
-    let (mut seeds, mut events) = (0u64, 0u64);
-    let last = req.first.saturating_add(req.count - 1);
-    for seed in req.first..=last {
-        let run = match seeded_with(&req.base, seed, &req.mix) {
-            Ok(run) => run,
-            Err(e) => return post(json!({"type": "error", "message": e.0}).to_string()),
-        };
-        let played = match play(&run, limits::MAX_EVENTS) {
-            Ok(p) => p,
-            Err(e) => return post(json!({"type": "error", "message": e.0}).to_string()),
-        };
-        seeds += 1;
-        events += played.events;
-        if let Some(failure) = played.failure {
-            let found_ms = now() - started;
-            post(
-                json!({
-                    "type": "found", "seed": seed, "seeds": seeds, "events": events,
-                    "ms": found_ms.round(), "actions": run.actions.len(),
-                    "violation": failure_json(&failure),
-                })
-                .to_string(),
-            );
-            let shrink_started = now();
-            let reply = match splitbrain_hunt::shrink(&run, limits::MAX_EVENTS, DEFAULT_BUDGET) {
-                Ok(s) => json!({
-                    "type": "shrunk", "seed": seed, "seeds": seeds,
-                    "found_ms": found_ms.round(), "ms": (now() - shrink_started).round(),
-                    "from_actions": s.from_actions, "to_actions": s.run.actions.len(),
-                    "runs": s.runs, "minimal": s.minimal,
-                    "actions": schedule_in_words(&s.run),
-                    "violation": failure_json(&s.failure),
-                    "link": page_link("", &s.run),
-                    "run": s.run,
-                }),
-                Err(e) => json!({"type": "error", "message": e.to_string()}),
-            };
-            return post(reply.to_string());
-        }
-        let t = now();
-        if t - last_report >= PROGRESS_EVERY_MS {
-            last_report = t;
-            post(
-                json!({
-                    "type": "progress", "seed": seed, "seeds": seeds, "events": events,
-                    "count": req.count, "ms": (t - started).round(),
-                })
-                .to_string(),
-            );
-        }
-    }
-    post(
-        json!({
-            "type": "done", "seeds": seeds, "events": events, "ms": (now() - started).round(),
-        })
-        .to_string(),
-    );
 }
 
 #[cfg(test)]
@@ -199,6 +166,23 @@ mod tests {
         assert!(done["events"].as_u64().unwrap() > 10_000);
         // The clock moves 40 ms a call: progress at most every 250 ms of it.
         assert!(out.iter().filter(|m| m["type"] == "progress").count() <= 3);
+    }
+
+    #[test]
+    fn the_page_can_set_the_pace_at_the_start_and_while_it_runs() {
+        assert!(!Request::parse(&request("correct", 1, 3)).unwrap().polite);
+        let mut polite: Value = serde_json::from_str(&request("correct", 1, 3)).unwrap();
+        polite["polite"] = json!(true);
+        assert!(Request::parse(&polite.to_string()).unwrap().polite);
+        assert_eq!(
+            Message::parse(r#"{"type":"pace","polite":true}"#),
+            Ok(Message::Pace { polite: true })
+        );
+        assert!(
+            Message::parse(r#"{"type":"pace"}"#)
+                .unwrap_err()
+                .contains("\"polite\"")
+        );
     }
 
     #[test]

@@ -442,7 +442,21 @@ fn bench() -> Result<(), Failure> {
         "node",
         &["--max-http-header-size=4000000", "timeline-bench.mjs"],
         &[],
-    )
+    )?;
+    println!(
+        "==> the bug hunt: the worker's seeds/s, finding and shrinking each variant in its page, frame cost while hunting"
+    );
+    release_cli(&[
+        "sweep",
+        "raft",
+        "--seeds",
+        "1..1000",
+        "--jobs",
+        "1",
+        "--latency",
+        "10ms..20ms",
+    ])?;
+    run_in(&root().join("web/e2e"), "node", &["hunt-bench.mjs"], &[])
 }
 
 fn main() -> ExitCode {
