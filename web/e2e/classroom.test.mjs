@@ -38,7 +38,7 @@ test('solve an exercise through the page; the solution link grades full marks wi
   assert.equal(await page.getByRole('button', { name: 'Isolate node' }).isVisible(), false);
   assert.equal(await page.getByRole('button', { name: /Crash node/ }).isVisible(), true);
   await page.keyboard.press('i');
-  assert.match(await page.getByTestId('notice').textContent(), /does not let you use "partition"/);
+  assert.match(await page.getByTestId('notice').textContent(), /does not allow partitions\./);
   await page.getByRole('button', { name: 'dismiss' }).click();
   // Crash the leader n3, then play until a new leader is elected.
   await page.keyboard.press('3');

@@ -172,7 +172,7 @@ test('an exercise that turns rewinding off: the timeline is shown but cannot be 
   assert.equal(await page.getByLabel('time in the run').isDisabled(), true);
   const before = await clock(page);
   await page.keyboard.press('ArrowLeft');
-  assert.match(await page.getByTestId('notice').textContent(), /does not let you use "seek"/);
+  assert.match(await page.getByTestId('notice').textContent(), /does not allow going back in time\./);
   assert.equal(await clock(page), before, 'still where it was');
   assert.deepEqual(errors, []);
   await page.close();

@@ -331,11 +331,11 @@ impl Component for App {
             // A key, or a lab panel's button, for something this embed or exercise does not
             // offer.
             self.ui.notice = Some(if self.lesson.is_some() {
-                format!("This exercise does not let you use \"{}\".", c.name())
+                format!("This exercise does not allow {}.", c.label())
             } else {
                 format!(
-                    "This embed does not offer \"{}\": open it in Splitbrain (↗) to try everything.",
-                    c.name()
+                    "This embed does not offer {}: open it in Splitbrain (↗) to try everything.",
+                    c.label()
                 )
             });
             return true;

@@ -79,6 +79,21 @@ impl Control {
         }
     }
 
+    /// What it lets a reader do, in the words of the page's buttons, for notices.
+    pub fn label(self) -> &'static str {
+        match self {
+            Control::Play => "play and pause",
+            Control::Seek => "going back in time",
+            Control::Speed => "the speed",
+            Control::Reset => "Start over",
+            Control::Crash => "crashes and restarts",
+            Control::Partition => "partitions",
+            Control::Request => "client requests",
+            Control::Load => "automatic client traffic",
+            Control::Network => "the network's settings",
+        }
+    }
+
     /// The control a user action needs: what an embed or an exercise must allow for it.
     pub fn of(action: &Action) -> Control {
         match action {
