@@ -474,3 +474,26 @@ test('a link to a far time stops after a bounded jump and says where, instead of
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('every lab\'s event log reads as words, not Rust', async () => {
+  // Rust's Debug: `Some(3)`, `Set { key: "k1" }`, `Timeout(23)`, `Op(Set …)`.
+  const rust = /Some\(|None\b|\{ |: "|\b[A-Z][a-z]+[A-Za-z]*\(/;
+  for (const path of ['?seed=1', 'broadcast/?lab=broadcast&seed=1', 'paxos/?lab=paxos&seed=1',
+    'hashing/?lab=hashing&seed=1', 'balance/?lab=balance&seed=1']) {
+    const { page, errors } = await open(browser, server.url + path);
+    await page.waitForSelector('section.log li');
+    await page.waitForTimeout(2500);
+    const seen = new Set();
+    for (const kind of ['', 'timer', 'note']) {
+      await page.getByLabel('filter by event').selectOption(kind);
+      await page.waitForTimeout(400);
+      for (const t of await page.locator('section.log li .what').allTextContents()) {
+        seen.add(t);
+        assert.doesNotMatch(t, rust, `${path}: ${t}`);
+      }
+    }
+    assert.ok([...seen].some((t) => t.startsWith('timer')), `${path}: timers were in the log`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});

@@ -32,7 +32,7 @@ async function hunt(path, variant, count, { pause = false } = {}) {
     const [seeds, s, events] = [Number(none[1].replace(/,/g, '')), Number(none[2]), Number(none[3].replace(/,/g, ''))];
     return { status, seeds, s, events };
   }
-  const f = status.match(/^Found at seed (\d+) after ([\d,]+) seeds \(([\d.]+) s\); shrunk from (\d+) actions to (\d+) in ([\d.]+) s/);
+  const f = status.match(/^Found at seed (\d+) after ([\d,]+) seeds? \(([\d.]+) s\); shrunk from (\d+) actions to (\d+) in ([\d.]+) s/);
   return { status, seed: Number(f[1]), found_s: Number(f[3]), from: Number(f[4]), to: Number(f[5]), shrink_s: Number(f[6]) };
 }
 

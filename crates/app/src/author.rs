@@ -300,7 +300,7 @@ pub fn view(d: &Draft, base: &str, on: &Callback<AuthorMsg>) -> Html {
         <div class="help-overlay" role="dialog" aria-modal="true" aria-label="make an exercise" data-testid="author" onclick={close.clone()}>
             <div class="help-card author" onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
                 <h2>{ "Make an exercise from this run" }</h2>
-                <p class="hint">{ format!("Students start from this run: {} lab, seed {}, {} nodes, and the {} actions taken so far.", d.run.lab, d.run.seed, d.run.nodes, d.run.actions.len()) }</p>
+                <p class="hint">{ format!("Students start from this run: {} lab, seed {}, {} nodes, and the {} taken so far.", d.run.lab, d.run.seed, d.run.nodes, splitbrain_sim::words::count(d.run.actions.len(), "action")) }</p>
                 <div class="author-grid">
                     <label>{ "id" }<input value={d.id.clone()} oninput={field("id")} data-testid="author-id" /></label>
                     <label>{ "title" }<input value={d.title.clone()} oninput={field("title")} /></label>

@@ -352,9 +352,9 @@ impl HuntState {
                 seconds(self.ms)
             ),
             Phase::Found(f) => format!(
-                "Found at seed {} after {} seeds ({}); shrunk from {} actions to {} in {}.",
+                "Found at seed {} after {} ({}); shrunk from {} actions to {} in {}.",
                 f.seed,
-                thousands(f.seeds),
+                seeds(f.seeds),
                 seconds(f.found_ms),
                 f.from_actions,
                 f.to_actions,
@@ -368,6 +368,15 @@ impl HuntState {
             ),
             Phase::Failed(why) => why.clone(),
         }
+    }
+}
+
+/// `1 seed`, `4,010 seeds`.
+fn seeds(n: u64) -> String {
+    if n == 1 {
+        "1 seed".into()
+    } else {
+        format!("{} seeds", thousands(n))
     }
 }
 

@@ -258,6 +258,19 @@ pub enum Timer {
     Sample,
 }
 
+impl std::fmt::Display for Timer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Timer::Arrival => write!(f, "next arrival"),
+            Timer::Timeout(id) => write!(f, "timeout of #{id}"),
+            Timer::Retry(id) => write!(f, "retry of #{id}"),
+            Timer::Health => write!(f, "health check"),
+            Timer::Done(id) => write!(f, "service of #{id}"),
+            Timer::Sample => write!(f, "latency sample"),
+        }
+    }
+}
+
 /// One second of the latency-over-time series: percentiles of the requests answered in it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point {
@@ -285,6 +298,17 @@ pub enum Command {
     Eject(u32),
     /// Put it back.
     Admit(u32),
+}
+
+impl std::fmt::Display for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Command::Rate(r) => write!(f, "rate {}/s", Thousandths(*r)),
+            Command::Slow(x) => write!(f, "slow {}", Thousandths(*x)),
+            Command::Eject(n) => write!(f, "eject n{n}"),
+            Command::Admit(n) => write!(f, "admit n{n}"),
+        }
+    }
 }
 
 /// Nothing survives a crash: queues and in-flight requests are memory.
@@ -962,6 +986,21 @@ pub fn cluster(params: Params, nodes: usize) -> impl Fn(NodeId) -> Node {
     }
 }
 
+/// A number kept in thousandths, written back as the user typed it: `1.5`, `20`.
+struct Thousandths(u64);
+
+impl std::fmt::Display for Thousandths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (whole, frac) = (self.0 / 1_000, self.0 % 1_000);
+        if frac == 0 {
+            write!(f, "{whole}")
+        } else {
+            let digits = format!("{frac:03}");
+            write!(f, "{whole}.{}", digits.trim_end_matches('0'))
+        }
+    }
+}
+
 fn thousandths(s: &str, what: &str) -> Result<u64, String> {
     let x: f64 = s
         .trim()
@@ -1000,7 +1039,7 @@ impl Process for Node {
         match (self, cmd) {
             (Node::Backend(s), Command::Slow(f)) => s.slow = f.max(1),
             (Node::Backend(_), other) => cx.note(format!(
-                "{other:?} is a balancer command: send it to node 0"
+                "`{other}` is a balancer command: send it to node 0"
             )),
             (Node::Balancer(b), cmd) => b.on_command(cmd, cx),
         }

@@ -101,7 +101,10 @@ impl Describe for Msg {
     fn label(&self) -> String {
         match self {
             Msg::Gossip { value } => format!("gossip {value}"),
-            Msg::Digest { values } => format!("digest ({} values)", values.len()),
+            Msg::Digest { values } => format!(
+                "digest ({})",
+                splitbrain_sim::words::count(values.len(), "value")
+            ),
         }
     }
     fn kind(&self) -> &'static str {
@@ -119,11 +122,27 @@ pub enum Timer {
     AntiEntropy,
 }
 
+impl std::fmt::Display for Timer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Timer::AntiEntropy => write!(f, "anti-entropy"),
+        }
+    }
+}
+
 /// Client commands.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Command {
     /// Broadcast this value to every node.
     Broadcast(u64),
+}
+
+impl std::fmt::Display for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Command::Broadcast(v) => write!(f, "broadcast {v}"),
+        }
+    }
 }
 
 /// What survives a crash.
@@ -284,10 +303,7 @@ impl Process for Node {
         }
         NodeView {
             role: "node".into(),
-            summary: match self.values.len() {
-                1 => "1 value".to_string(),
-                n => format!("{n} values"),
-            },
+            summary: splitbrain_sim::words::count(self.values.len(), "value"),
             fields: vec![
                 ("values".into(), list),
                 ("messages received".into(), self.received.to_string()),

@@ -90,11 +90,12 @@ pub enum Value {
 }
 
 impl Value {
-    /// Parses a client command: `propose WORD`, `set k=v` or `get k`.
+    /// Parses a client command: `propose WORD` (or the bare word, as a value prints), `set k=v`
+    /// or `get k`.
     pub fn parse(text: &str) -> Result<Self, String> {
         let words: Vec<&str> = text.split_whitespace().collect();
         match words.as_slice() {
-            ["propose", w] => {
+            ["propose", w] | [w] if !matches!(*w, "propose" | "set" | "get") => {
                 if w.len() <= 32 && w.chars().all(|c| c.is_alphanumeric() || "_-.".contains(c)) {
                     Ok(Value::Word((*w).into()))
                 } else {

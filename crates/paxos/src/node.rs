@@ -134,7 +134,7 @@ impl Describe for Msg {
             Msg::Accepted { ballot, slot, .. } => format!("ok {ballot} s{slot}"),
             Msg::Heartbeat { ballot, .. } => format!("♥ {ballot}"),
             Msg::CatchUp { from } => format!("? s{from}"),
-            Msg::Decided { entries } => format!("{} slots", entries.len()),
+            Msg::Decided { entries } => splitbrain_sim::words::count(entries.len(), "slot"),
             Msg::Forward { .. } => "fwd".into(),
         }
     }
@@ -150,6 +150,15 @@ pub enum Timer {
     Heartbeat,
 }
 
+impl std::fmt::Display for Timer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Timer::Retry => write!(f, "retry"),
+            Timer::Heartbeat => write!(f, "heartbeat"),
+        }
+    }
+}
+
 /// How a proposer's attempt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Outcome {
@@ -161,6 +170,17 @@ pub enum Outcome {
     TimedOut,
     /// The proposer crashed; recorded when it restarted.
     Crashed,
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Chosen => write!(f, "chosen"),
+            Outcome::Preempted(b) => write!(f, "preempted by ballot {b}"),
+            Outcome::TimedOut => write!(f, "timed out"),
+            Outcome::Crashed => write!(f, "crashed"),
+        }
+    }
 }
 
 /// One ballot a proposer tried, for the ballot timeline.
@@ -1080,8 +1100,8 @@ impl Process for Node {
                 (
                     "learned".into(),
                     format!(
-                        "{} slots, all below {}",
-                        self.learned.len(),
+                        "{}, all below {}",
+                        splitbrain_sim::words::count(self.learned.len(), "slot"),
                         self.first_unlearned
                     ),
                 ),

@@ -88,11 +88,27 @@ pub enum Timer {
     Retry,
 }
 
+impl std::fmt::Display for Timer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Timer::Retry => write!(f, "retry"),
+        }
+    }
+}
+
 /// Commands.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Command {
     /// Send one extra ping to this node.
     Ping(u32),
+}
+
+impl std::fmt::Display for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Command::Ping(n) => write!(f, "ping {n}"),
+        }
+    }
 }
 
 /// What survives a crash: how many times the node has booted.

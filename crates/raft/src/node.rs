@@ -206,6 +206,15 @@ pub enum Timer {
     Heartbeat,
 }
 
+impl std::fmt::Display for Timer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Timer::Election => write!(f, "election timeout"),
+            Timer::Heartbeat => write!(f, "heartbeat"),
+        }
+    }
+}
+
 /// Fig. 2, "Persistent state on all servers".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Durable {

@@ -279,6 +279,16 @@ pub enum Command {
     Put(u32),
 }
 
+impl std::fmt::Display for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Command::Change(c) => write!(f, "{c}"),
+            Command::Get(k) => write!(f, "get k{k}"),
+            Command::Put(k) => write!(f, "put k{k}"),
+        }
+    }
+}
+
 /// Messages between the router and the servers.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Msg {
@@ -412,7 +422,7 @@ impl Describe for Msg {
             Msg::PutAck { key, .. } => format!("ack k{key}"),
             Msg::PutRefused { key, .. } => format!("k{key} moved"),
             Msg::Migrate { keys, to, .. } => format!("send {} → n{to}", keys.len()),
-            Msg::Transfer { keys, .. } => format!("{} keys", keys.len()),
+            Msg::Transfer { keys, .. } => splitbrain_sim::words::count(keys.len(), "key"),
             Msg::Moved { count, .. } => format!("moved {count}"),
             Msg::Release { keys, .. } => format!("drop {}", keys.len()),
         }
@@ -428,6 +438,16 @@ pub enum Timer {
     Timeout(u32),
     /// Re-send migration orders that have not landed.
     Retry,
+}
+
+impl std::fmt::Display for Timer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Timer::Traffic => write!(f, "next request"),
+            Timer::Timeout(req) => write!(f, "timeout of req {req}"),
+            Timer::Retry => write!(f, "retry"),
+        }
+    }
 }
 
 /// One key on a server: its version and the change that last gave it to this server.
@@ -521,7 +541,7 @@ impl Process for Node {
         match self {
             Node::Router(r) => r.on_command(cmd, cx),
             Node::Server(_) => cx.note(format!(
-                "servers take no commands: send {cmd:?} to the router, node 0"
+                "servers take no commands: send `{cmd}` to the router, node 0"
             )),
         }
     }

@@ -194,7 +194,7 @@ impl Storage {
     pub(crate) fn view(&self) -> NodeView {
         NodeView {
             role: "server".into(),
-            summary: format!("{} keys", self.data.len()),
+            summary: splitbrain_sim::words::count(self.data.len(), "key"),
             // Cheap on purpose: the page rebuilds every node's view on every frame with events.
             fields: vec![
                 ("keys held".into(), self.data.len().to_string()),

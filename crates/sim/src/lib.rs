@@ -24,6 +24,7 @@ pub mod testing;
 mod time;
 mod trace;
 mod watch;
+pub mod words;
 
 pub use control::{Action, ControlError, TimedAction};
 pub use hash::{StableHasher, stable_hash};

@@ -6,7 +6,7 @@ use crate::rng::SimRng;
 use crate::storage::Storage;
 use crate::time::{Duration, Time};
 use crate::watch::Fact;
-use std::fmt::Debug;
+use std::fmt::{Debug, Display};
 use std::hash::Hash;
 
 /// A short, human label for a message or command, for the animation, the log and transcripts.
@@ -174,9 +174,11 @@ pub trait Process: Clone + 'static {
     /// (see [`crate::StableHasher`]).
     type Msg: Clone + Debug + Hash + Describe;
     /// Timer names; one armed instance per name per node.
-    type Timer: Clone + Debug + Hash + Ord;
+    /// `Display` is what the event log and the inspector show: words, not Rust syntax.
+    type Timer: Clone + Debug + Display + Hash + Ord;
     /// Client requests and user input delivered to one node.
-    type Command: Clone + Debug + Hash;
+    /// `Display` gives the text [`Process::parse_command`] reads back.
+    type Command: Clone + Debug + Display + Hash;
     /// Stable storage: what survives a crash, and the writes that change it.
     type Durable: Storage;
 

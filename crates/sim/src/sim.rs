@@ -897,7 +897,7 @@ impl<P: Process> Lab for Simulator<P> {
                     timers: s
                         .timers
                         .iter()
-                        .map(|(t, &(_, at))| (format!("{t:?}"), at))
+                        .map(|(t, &(_, at))| (t.to_string(), at))
                         .collect(),
                 })
                 .collect(),

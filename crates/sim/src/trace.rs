@@ -285,22 +285,22 @@ impl<P: Process> TraceEvent<P> {
             TraceKind::TimerSet { node, timer, at } => {
                 l.ev = "timer-set";
                 (l.node, l.at) = (Some(*node), Some(*at));
-                l.text = format!("{timer:?}");
+                l.text = timer.to_string();
             }
             TraceKind::TimerFired { node, timer } => {
                 l.ev = "timer-fired";
                 l.node = Some(*node);
-                l.text = format!("{timer:?}");
+                l.text = timer.to_string();
             }
             TraceKind::TimerCancelled { node, timer } => {
                 l.ev = "timer-cancelled";
                 l.node = Some(*node);
-                l.text = format!("{timer:?}");
+                l.text = timer.to_string();
             }
             TraceKind::Command { node, cmd } => {
                 l.ev = "command";
                 l.node = Some(*node);
-                l.text = format!("{cmd:?}");
+                l.text = cmd.to_string();
             }
             TraceKind::Persist { node } => {
                 l.ev = "persist";
@@ -317,7 +317,7 @@ impl<P: Process> TraceEvent<P> {
             }
             TraceKind::Partition { groups } => {
                 l.ev = "partition";
-                l.text = format!("{groups:?}");
+                l.text = crate::words::groups_in_words(groups);
             }
             TraceKind::Cut { from, to } => {
                 l.ev = "cut";

@@ -94,7 +94,7 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
                     splitbrain_sim::format_time(a.start),
                     match a.end {
                         Some((t, Outcome::Preempted(b))) => format!("preempted by {b} at {}", splitbrain_sim::format_time(t)),
-                        Some((t, o)) => format!("{o:?} at {}", splitbrain_sim::format_time(t)).to_lowercase(),
+                        Some((t, o)) => format!("{o} at {}", splitbrain_sim::format_time(t)),
                         None => "running".into(),
                     }
                 );

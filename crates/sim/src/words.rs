@@ -1,0 +1,48 @@
+//! Plain words for what the engine shows a learner: counts with the right noun, partitions as
+//! groups of node names. The event log, the inspector and the labs' labels use these rather than
+//! Rust's `Debug` or "1 values".
+
+use crate::NodeId;
+
+/// `1 value`, `2 values`, `0 values`. The plural is the noun with an `s`, which is right for
+/// every noun the labs count (value, slot, key, action, seed, entry is not one of them).
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// A partition as a learner reads it: `{n0,n1} | the rest`.
+pub fn groups_in_words(groups: &[Vec<NodeId>]) -> String {
+    let mut parts: Vec<String> = groups
+        .iter()
+        .map(|g| {
+            let names: Vec<String> = g.iter().map(|n| format!("n{n}")).collect();
+            format!("{{{}}}", names.join(","))
+        })
+        .collect();
+    parts.push("the rest".into());
+    parts.join(" | ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_takes_the_singular() {
+        assert_eq!(count(1, "value"), "1 value");
+        assert_eq!(count(0, "slot"), "0 slots");
+        assert_eq!(count(3, "key"), "3 keys");
+    }
+
+    #[test]
+    fn a_partition_reads_as_groups_of_node_names() {
+        assert_eq!(
+            groups_in_words(&[vec![0, 1], vec![4]]),
+            "{n0,n1} | {n4} | the rest"
+        );
+    }
+}
