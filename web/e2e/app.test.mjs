@@ -497,3 +497,29 @@ test('every lab\'s event log reads as words, not Rust', async () => {
     await page.close();
   }
 });
+
+test('Share shows the link beside the button and says whether the clipboard took it', async () => {
+  // Refused: the browser's clipboard says no (as without permission or focus).
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(() => {
+    navigator.clipboard.writeText = () => Promise.reject(new DOMException('denied', 'NotAllowedError'));
+  });
+  const page = await context.newPage();
+  await page.goto(server.url + '?seed=1');
+  await page.getByRole('button', { name: 'Share' }).click();
+  await page.waitForFunction(() => /did not let the page copy it/.test(document.querySelector('[data-testid=share]')?.textContent ?? ''));
+  assert.match(await page.getByTestId('share-link').inputValue(), /\?run=|seed=1/);
+  // Where the button is: within the first screen, right under the controls.
+  const box = await page.getByTestId('share-link').boundingBox();
+  assert.ok(box.y + box.height < 900, `the link is on screen (y = ${box.y})`);
+  await context.close();
+  // Allowed: it says so.
+  const granted = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await granted.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
+  const page2 = await granted.newPage();
+  await page2.goto(server.url + '?seed=1');
+  await page2.getByRole('button', { name: 'Share' }).click();
+  await page2.waitForFunction(() => /\(copied\)/.test(document.querySelector('[data-testid=share]')?.textContent ?? ''));
+  assert.equal(await page2.evaluate(() => navigator.clipboard.readText()), await page2.getByTestId('share-link').inputValue());
+  await granted.close();
+});

@@ -45,6 +45,8 @@ pub enum Msg {
     ToggleAuto,
     /// Start over from the same seed.
     Reset,
+    /// The clipboard took the share link (`true`) or refused it.
+    ShareCopied(bool),
     /// Start over from a new seed.
     NewSeed,
     /// Make a link that replays this run to this moment.

@@ -128,13 +128,22 @@ impl App {
             Msg::Param(key, value) => self.param(key, value),
             Msg::Host(cmd) => self.host(ctx, cmd),
             Msg::FullLink => self.full_link = self.share_link(),
+            Msg::ShareCopied(ok) => self.ui.share_copied = Some(ok),
             Msg::Class(m) => self.class(ctx, m),
             Msg::Author(m) => self.author(m),
             Msg::Hunt(m) => self.hunt(ctx, m),
             Msg::Share => {
                 let link = self.share_link();
+                self.ui.share_copied = None;
                 if let Some(w) = web_sys::window() {
-                    let _ = w.navigator().clipboard().write_text(&link);
+                    // The clipboard answers later, and may refuse (no permission, no focus).
+                    let copy = wasm_bindgen_futures::JsFuture::from(
+                        w.navigator().clipboard().write_text(&link),
+                    );
+                    let reply = ctx.link().clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        reply.send_message(Msg::ShareCopied(copy.await.is_ok()));
+                    });
                 }
                 let _ = self.player.apply(Input::Pause);
                 self.share = Some(link);

@@ -64,6 +64,16 @@ impl App {
                     request: ui.request_text.clone().into(),
                     send: send.clone(),
                 }) }
+                if let Some(l) = &self.share {
+                    // Beside the Share button, saying what happened to the clipboard.
+                    <label class="share" data-testid="share">{ match ui.share_copied {
+                            Some(true) => "Link to this exact state (copied):",
+                            Some(false) => "Link to this exact state (the browser did not let the page copy it: select it and copy):",
+                            None => "Link to this exact state:",
+                        } }
+                        <input readonly=true value={l.clone()} data-testid="share-link" />
+                    </label>
+                }
                 if ui.partition_open {
                     <PartitionTool current={partition_groups(v.nodes.len(), &v.blocked)}
                         on_apply={send.reform(Msg::ApplyPartition)} on_cancel={send.reform(|_| Msg::Ui(UiMsg::PartitionTool(false)))} />
@@ -73,11 +83,6 @@ impl App {
                     { pure(crate::view::hunt_panel::HuntPanel { lab, hunt: self.hunt.clone(), send: send.clone() }) }
                 }
                 { self.view_details(true, true) }
-                if let Some(l) = &self.share {
-                    <label class="share">{ "Link to this exact state (copied):" }
-                        <input readonly=true value={l.clone()} data-testid="share-link" />
-                    </label>
-                }
                 <p class="fingerprint" data-testid="fingerprint">{ self.fingerprint.clone() }</p>
                 <p class="keys">{ "Keys: Space play · S step · 0–9 select · B request · C crash/restart · I isolate · P partition · H heal · ? all shortcuts" }</p>
             </aside>

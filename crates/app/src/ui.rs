@@ -25,6 +25,8 @@ pub struct UiState {
     pub list_open: bool,
     /// What the page has to tell the reader (a refusal, an error, where a jump stopped).
     pub notice: Option<String>,
+    /// Whether the clipboard took the last share link (`None` until it answers).
+    pub share_copied: Option<bool>,
     /// The seed field and the request field as typed: shared strings, since the page hands
     /// them to its controls on every frame.
     pub seed_text: Rc<str>,
@@ -45,6 +47,7 @@ impl Default for UiState {
             help: false,
             list_open: false,
             notice: None,
+            share_copied: None,
             seed_text: Rc::from(""),
             request_text: Rc::from(""),
             net_text: [Rc::from(""), Rc::from(""), Rc::from("")],
