@@ -1,13 +1,11 @@
 // `cargo xtask bench`, browser half: page size, simulator throughput as wasm in Chromium, first
 // render, per-frame work of the heavy Raft scene, and frame cost with ../shared/tools/measure.mjs
 // (optionally RaftScope's too, in the same sitting). Medians over several runs.
-import { readFile, access, mkdir, copyFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-const run = promisify(execFile);
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { serve, launch, DIST } from './harness.mjs';
+import { measureTool, frameCost } from './frame-cost.mjs';
 import { pageSizes } from '../tools/sizes.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -151,10 +149,6 @@ await browser.close();
 // 7. Frame cost with the shared tool (../shared/tools/measure.mjs): our scenes, and RaftScope's
 // in the same sitting when RAFTSCOPE_DIR points at a copy of it (index.html, and index9.html
 // with NUM_SERVERS = 9).
-const tools = resolve(new URL('../../../shared/tools', import.meta.url).pathname);
-const shared = join(tools, 'measure.mjs');
-// The tool imports playwright-core: run a copy from here so it resolves to ours.
-const local = new URL('./.measure/measure.mjs', import.meta.url).pathname;
 const scenes = [
   ['raft_5_nodes_0.1x', server.url + '?speed=0.1', 'svg.network g.msg', ''],
   ['raft_9_nodes_0.1x', server.url + '?speed=0.1&nodes=9', 'svg.network g.msg', ''],
@@ -179,35 +173,15 @@ if (process.env.RAFTSCOPE_DIR) {
   scenes.push(['raftscope_5_servers_0.1x', raftscope.url + 'index.html', '#servers .server', setup]);
   scenes.push(['raftscope_9_servers_0.1x', raftscope.url + 'index9.html', '#servers .server', setup]);
 }
-try {
-  await access(shared);
-  await mkdir(dirname(local), { recursive: true });
-  await copyFile(shared, local);
+const { tool, why } = await measureTool();
+if (tool) {
   const frame = {};
   for (const [name, url, wait, setup, extra] of scenes) {
-    const runs = [];
-    for (let i = 0; i < RUNS; i++) {
-      const args = [local, '--url', url, '--seconds', '5', '--warm', '2', '--wait', wait];
-      if (setup) args.push('--setup', setup);
-      if (extra) args.push(...extra);
-      // Asynchronous: this process also serves the page being measured.
-      const { stdout } = await run('node', args, { encoding: 'utf8' });
-      runs.push(JSON.parse(stdout));
-    }
-    const pick = (f) => median(runs.map(f));
-    frame[name] = {
-      task_ms_per_frame: pick((r) => r.main_thread_ms_per_frame.task),
-      all_task_ms: runs.map((r) => r.main_thread_ms_per_frame.task),
-      fps: pick((r) => r.fps),
-      interval_p50_ms: pick((r) => r.interval_ms.p50),
-      interval_p95_ms: pick((r) => r.interval_ms.p95),
-      ready_ms: pick((r) => r.ready_ms),
-      console_errors: [...new Set(runs.flatMap((r) => r.console_errors ?? []))],
-    };
+    frame[name] = await frameCost(tool, { url, wait, setup, extra, runs: RUNS });
   }
   console.log(JSON.stringify({ frame_cost: frame }, null, 2));
-} catch (e) {
-  console.log(`frame cost skipped: ${e.message}`);
+} else {
+  console.log(`frame cost skipped: ${why}`);
 }
 await raftscope?.close();
 await server.close();

@@ -2,13 +2,9 @@
 // each shipped variant takes to be found and shrunk on its page, and the page's frame cost
 // (../shared/tools/measure.mjs) while a hunt runs, against the same scene without one.
 // Medians over several runs; the numbers go into the README.
-import { access, mkdir, copyFile } from 'node:fs/promises';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { dirname, join, resolve } from 'node:path';
 import { serve, launch } from './harness.mjs';
+import { measureTool, frameCost } from './frame-cost.mjs';
 
-const run = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const server = await serve();
@@ -78,18 +74,12 @@ await browser.close();
 
 // 3. Frame cost of the Raft page at 0.1x, alone and while a 10,000-seed hunt of the correct
 // algorithm runs in the worker (started by the setup, so the measurement covers the hunt).
-const tools = resolve(new URL('../../../shared/tools', import.meta.url).pathname);
-const shared = join(tools, 'measure.mjs');
-const local = new URL('./.measure/measure.mjs', import.meta.url).pathname;
-try {
-  await access(shared);
-} catch {
-  console.log(`(frame cost skipped: ${shared} is not here)`);
+const { tool, why } = await measureTool();
+if (!tool) {
+  console.log(`(frame cost skipped: ${why})`);
   await server.close();
   process.exit(0);
 }
-await mkdir(dirname(local), { recursive: true });
-await copyFile(shared, local);
 const startHunt = `(async () => {
   document.querySelector('[data-testid=hunt] summary').click();
   await new Promise((ok) => setTimeout(ok, 100));
@@ -102,19 +92,7 @@ const startHunt = `(async () => {
 })()`;
 const frame = {};
 for (const [name, setup] of [['raft_0.1x_alone', ''], ['raft_0.1x_while_hunting', startHunt]]) {
-  const runs = [];
-  for (let i = 0; i < RUNS; i++) {
-    const args = [local, '--url', server.url + '?speed=0.1', '--seconds', '5', '--warm', '2', '--wait', 'svg.network g.msg'];
-    if (setup) args.push('--setup', setup);
-    const { stdout } = await run('node', args, { encoding: 'utf8' });
-    runs.push(JSON.parse(stdout));
-  }
-  const pick = (f) => median(runs.map(f));
-  frame[name] = {
-    task_ms_per_frame: pick((r) => r.main_thread_ms_per_frame.task),
-    all_task_ms: runs.map((r) => r.main_thread_ms_per_frame.task),
-    fps: pick((r) => r.fps), interval_p95_ms: pick((r) => r.interval_ms.p95),
-  };
+  frame[name] = await frameCost(tool, { url: server.url + '?speed=0.1', wait: 'svg.network g.msg', setup, runs: RUNS });
 }
 frame.ratio = +(frame['raft_0.1x_while_hunting'].task_ms_per_frame / frame['raft_0.1x_alone'].task_ms_per_frame).toFixed(2);
 console.log(JSON.stringify({ frame_cost_while_hunting: frame }, null, 2));
