@@ -49,6 +49,25 @@ pub fn digests(log: &[Entry]) -> Vec<u64> {
     out
 }
 
+/// §5.3: what a follower lost when the leader's entries replaced its own, e.g. `entries 2–3
+/// (set x=1, set y=2) overwritten by n2, leader of term 3`.
+fn overwritten(lost: &[Entry], first: Index, term: Term, leader: NodeId) -> String {
+    let last = first + lost.len() as Index - 1;
+    let which = if lost.len() == 1 {
+        format!("entry {first}")
+    } else {
+        format!("entries {first}–{last}")
+    };
+    let mut cmds: Vec<String> = lost.iter().take(3).map(|e| e.cmd.to_string()).collect();
+    if lost.len() > 3 {
+        cmds.push("…".into());
+    }
+    format!(
+        "{which} ({}) overwritten by n{leader}, leader of term {term}",
+        cmds.join(", ")
+    )
+}
+
 /// Server role (§5.1, Fig. 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
@@ -393,8 +412,20 @@ impl Node {
         );
     }
 
-    /// §5.1: a server that sees a higher term adopts it and becomes a follower.
-    fn adopt_term(&mut self, term: Term, cx: &mut Cx<'_, Self>) {
+    /// §5.1: a server that sees a higher term adopts it and becomes a follower. A leader or
+    /// candidate says so: that moment is where a learner sees an old leader lose its place.
+    fn adopt_term(&mut self, term: Term, from: NodeId, cx: &mut Cx<'_, Self>) {
+        let was = match self.role {
+            Role::Leader => Some("leader"),
+            Role::Candidate => Some("candidate"),
+            Role::Follower => None,
+        };
+        if let Some(was) = was {
+            cx.note(format!(
+                "{was} of term {} steps down: saw term {term} from n{from}",
+                self.term
+            ));
+        }
         self.term = term;
         self.voted_for = None;
         self.votes.clear();
@@ -511,7 +542,7 @@ impl Node {
         cx: &mut Cx<'_, Self>,
     ) {
         if term > self.term {
-            self.adopt_term(term, cx);
+            self.adopt_term(term, from, cx);
         }
         // §5.4.1: the candidate's log must be at least as up to date as ours.
         let my_last = self.last_index();
@@ -567,7 +598,7 @@ impl Node {
             return;
         }
         if term > self.term {
-            self.adopt_term(term, cx);
+            self.adopt_term(term, from, cx);
         }
         if self.role != Role::Follower {
             // A candidate that hears from the leader of its term steps down (§5.2).
@@ -596,6 +627,7 @@ impl Node {
                 if self.term_at(i) == e.term {
                     continue;
                 }
+                cx.note(overwritten(&self.log[i as usize - 1..], i, term, from));
                 self.log.truncate(i as usize - 1);
                 self.digests.truncate(i as usize - 1);
             }
@@ -703,7 +735,7 @@ impl Process for Node {
             } => self.on_request_vote(from, term, last_log_index, last_log_term, cx),
             Msg::Vote { term, granted } => {
                 if term > self.term {
-                    self.adopt_term(term, cx);
+                    self.adopt_term(term, from, cx);
                 } else if term == self.term && granted && self.role == Role::Candidate {
                     self.votes.insert(from);
                     self.maybe_win(cx);
@@ -732,7 +764,7 @@ impl Process for Node {
                 conflict_term,
             } => {
                 if term > self.term {
-                    self.adopt_term(term, cx);
+                    self.adopt_term(term, from, cx);
                 } else if term == self.term && self.role == Role::Leader {
                     self.on_append_reply(
                         from,

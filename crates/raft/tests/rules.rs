@@ -255,6 +255,41 @@ fn s5_3_conflicting_entries_are_deleted_and_new_ones_appended_then_commit_follow
             })),
         "entries 2.. rewritten on stable storage before replying"
     );
+    assert!(
+        notes(&fx).contains(
+            &"entries 2–3 (set k=x, set k=y) overwritten by n0, leader of term 3".to_string()
+        ),
+        "the learner is told what was lost: {:?}",
+        notes(&fx)
+    );
+}
+
+fn notes(fx: &[Effect<Node>]) -> Vec<String> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Note(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn s5_1_a_leader_that_sees_a_higher_term_steps_down_and_says_why() {
+    let mut h = leader_with(Params::default(), vec![], 2);
+    assert_eq!(h.node.role(), Role::Leader);
+    let fx = h.deliver(
+        3,
+        Msg::Vote {
+            term: 5,
+            granted: false,
+        },
+    );
+    assert_eq!((h.node.role(), h.node.term()), (Role::Follower, 5));
+    assert!(
+        notes(&fx).contains(&"leader of term 2 steps down: saw term 5 from n3".to_string()),
+        "{:?}",
+        notes(&fx)
+    );
 }
 
 fn leader_with(params: Params, log: Vec<Entry>, term: u64) -> Harness<Node> {
