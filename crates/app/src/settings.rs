@@ -106,10 +106,11 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
                 Ok(seed) => s.run.seed = seed,
                 Err(_) => errors.push(format!("seed {v:?} is not a whole number")),
             },
-            "nodes" => match v.parse::<usize>() {
-                Ok(n) if (2..=MAX_DRAWN_NODES).contains(&n) => nodes = Some(n),
+            // The upper limit is the lab's, checked once the lab is known (below).
+            "nodes" => match v.parse::<u64>() {
+                Ok(n) if n >= 2 => nodes = Some(usize::try_from(n).unwrap_or(usize::MAX)),
                 _ => errors.push(format!(
-                    "nodes must be between 2 and {MAX_DRAWN_NODES} on the page, got {v:?}"
+                    "nodes must be a whole number, at least 2, got {v:?}"
                 )),
             },
             "speed" => match v.parse::<f64>() {

@@ -151,7 +151,7 @@ impl RunDescription {
     #[cfg(not(feature = "toml"))]
     fn parse_toml(_: &str) -> Result<Self, RunError> {
         Err(RunError(
-            "this build reads JSON run descriptions only (TOML scenario files are for the CLI)"
+            "this is not a run description: a link's run is JSON, starting with `{` (TOML scenario files are read by the CLI)"
                 .into(),
         ))
     }

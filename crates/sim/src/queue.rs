@@ -63,9 +63,9 @@ impl<T> Ord for Queued<T> {
 #[derive(Clone)]
 pub(crate) struct Agenda<T> {
     events: BinaryHeap<Queued<T>>,
-    /// Sorted by time, in the order scheduled within one instant. Actions nearly always arrive in time order (a replay
-    /// schedules its whole list up front), so an insert is a push at the back; a sorted deque is
-    /// also smaller in the page's wasm than a `BTreeMap`.
+    /// Sorted by time, in the order scheduled within one instant. Actions nearly always arrive
+    /// in time order (a replay schedules its whole list up front), so an insert is a push at
+    /// the back; a sorted deque is also smaller in the page's wasm than a `BTreeMap`.
     actions: VecDeque<(Time, Action)>,
     seq: u64,
 }
