@@ -14,11 +14,11 @@
 
 pub mod invariants;
 mod node;
+mod storage;
 
-pub use node::{
-    Durable, EMPTY_LOG, Entry, Index, Msg, Node, Role, Term, Timer, Write, chain, digests,
-};
+pub use node::{EMPTY_LOG, Entry, Index, Msg, Node, Role, Term, Timer, chain, digests};
 pub use splitbrain_kv::Cmd;
+pub use storage::{Durable, Write};
 
 use serde::{Deserialize, Serialize};
 use splitbrain_sim::{Duration, format_time, ms};
