@@ -155,11 +155,16 @@ impl Player {
                 break;
             }
         }
-        // What was done right after event `e`, before the next one, belongs to this state.
-        while let Some(r) = self.branch().items.get(self.cursor)
-            && r.events == Some(e)
+        // What was done right after event `e`, before the next one, belongs to this state,
+        // and so does an automatic request that fell due before it: it went first then too.
+        while self
+            .branch()
+            .items
+            .get(self.cursor)
+            .is_some_and(|r| r.events == Some(e))
         {
-            if self.lab.run_until(r.at, u64::MAX) != RunOutcome::Reached {
+            let Some(d) = self.due() else { break };
+            if self.lab.run_until(d, u64::MAX) != RunOutcome::Reached {
                 break;
             }
             self.fire_due();

@@ -55,6 +55,39 @@ fn seek_back_equals_a_fresh_replay_to_that_time() {
 }
 
 #[test]
+fn stepping_back_to_an_action_sends_the_request_that_fell_due_before_it_on_time() {
+    // Played to 0.901 s: the automatic request went out at 0.9 s, then the learner crashed n0
+    // with no event in between. Stepping back to that state must send the request at 0.9 s
+    // again, not late at 0.901 s (which also logged it twice in the shared link).
+    let mut p = raft(2);
+    p.apply(Input::Play).unwrap();
+    p.apply(Input::Speed(1.0)).unwrap();
+    p.tick(901.0, 50_000);
+    p.apply(Input::Pause).unwrap();
+    p.apply(Input::Act(Action::Crash { node: 0 })).unwrap();
+    let acted = hash(&p);
+    p.apply(Input::Step).unwrap();
+    p.apply(Input::StepBack).unwrap();
+    assert_eq!(hash(&p), acted);
+    let sent_at = |p: &Player| {
+        p.lab()
+            .trace_tail(10_000)
+            .iter()
+            .filter(|l| l.ev == "command")
+            .map(|l| l.t)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(sent_at(&p), vec![ms(100), ms(500), ms(900)]);
+    let requests = p
+        .link_run()
+        .actions
+        .iter()
+        .filter(|a| matches!(a.action, Action::Client { .. }))
+        .count();
+    assert_eq!(requests, 3);
+}
+
+#[test]
 fn step_sends_the_automatic_requests_that_play_sends() {
     let mut stepped = raft(3);
     while stepped.now() < ms(1_100) {
