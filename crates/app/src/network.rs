@@ -1,15 +1,13 @@
-//! The network view every lab shares: nodes on a circle, links, partitions, and each message in
-//! flight drawn at `(now - sent) / (deliver - sent)` along its link.
+//! The network view every lab shares: nodes where the lab's [`Layout`] puts them, links,
+//! partitions, and each message in flight drawn at `(now - sent) / (deliver - sent)` along its
+//! link.
 
+use crate::layout::Layout;
+pub(crate) use crate::layout::SIZE;
 use crate::network_canvas::MessageCanvas;
 use splitbrain_sim::{LinkView, MsgId, NodeId, Time, WorldView};
-use std::f64::consts::{PI, TAU};
 use std::rc::Rc;
 use yew::prelude::*;
-
-/// Side of the square SVG viewBox.
-pub(crate) const SIZE: f64 = 600.0;
-const CENTER: f64 = SIZE / 2.0;
 /// Most messages in flight that still get a text label.
 const MAX_LABELLED: usize = 40;
 /// Above this many messages in flight, a playing run draws them on a canvas: hundreds of SVG
@@ -23,6 +21,8 @@ pub struct NetworkProps {
     /// The state to draw: a new `Rc` only when events happened, so the layers that do not move
     /// (links, groups, nodes) skip re-rendering on the frames in between.
     pub view: Rc<WorldView>,
+    /// Where each node sits and which pairs are joined (a circle of peers, or a fan).
+    pub layout: Rc<Layout>,
     /// The virtual time to place moving messages at (every frame).
     pub now: Time,
     /// The node the inspector shows.
@@ -53,6 +53,7 @@ pub struct NetworkProps {
 impl PartialEq for NetworkProps {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.view, &other.view)
+            && self.layout == other.layout
             && self.now == other.now
             && self.selected == other.selected
             && self.flagged == other.flagged
@@ -72,7 +73,10 @@ struct StaticProps {
 impl PartialEq for StaticProps {
     fn eq(&self, other: &Self) -> bool {
         let (a, b) = (&self.net, &other.net);
-        Rc::ptr_eq(&a.view, &b.view) && a.selected == b.selected && a.flagged == b.flagged
+        Rc::ptr_eq(&a.view, &b.view)
+            && a.layout == b.layout
+            && a.selected == b.selected
+            && a.flagged == b.flagged
     }
 }
 
@@ -89,13 +93,6 @@ fn node_radius(n: usize) -> f64 {
 /// Above this many nodes the circle shows only node numbers (the inspector has the rest):
 /// roles and summaries would overlap.
 const CROWDED: usize = 16;
-
-/// Where node `i` of `n` sits.
-pub fn node_pos(i: usize, n: usize) -> (f64, f64) {
-    let r = if n <= 2 { 150.0 } else { 215.0 };
-    let a = -PI / 2.0 + TAU * i as f64 / n.max(1) as f64;
-    (CENTER + r * a.cos(), CENTER + r * a.sin())
-}
 
 /// A coordinate with one decimal, formatted with integer arithmetic: the page then carries no
 /// float-formatting code (several KB of wasm) for numbers nobody reads.
@@ -141,9 +138,9 @@ fn shape(slot: usize) -> Html {
 
 /// Where along `from → to` a message is at `f` (0 = sender, 1 = receiver), offset sideways so
 /// the two directions of a link do not overlap.
-pub(crate) fn along(from: NodeId, to: NodeId, n: usize, f: f64) -> (f64, f64) {
-    let (x1, y1) = node_pos(from, n);
-    let (x2, y2) = node_pos(to, n);
+pub(crate) fn along(layout: &Layout, from: NodeId, to: NodeId, f: f64) -> (f64, f64) {
+    let (x1, y1) = layout.pos(from);
+    let (x2, y2) = layout.pos(to);
     let (dx, dy) = (x2 - x1, y2 - y1);
     let len = (dx * dx + dy * dy).sqrt().max(1.0);
     (x1 + dx * f - dy / len * 6.0, y1 + dy * f + dx / len * 6.0)
@@ -175,7 +172,7 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
         <div class="network-box" role="img"
              aria-label={format!("{} nodes, {} messages in flight", v.nodes.len(), v.messages.len())}>
             <svg class="network" viewBox={view_box.clone()}>
-                <Links n={v.nodes.len()} blocked={v.blocked.iter().map(|l| (l.from, l.to)).collect::<Vec<_>>()} on_cut={props.on_cut.clone()} />
+                <Links layout={props.layout.clone()} blocked={v.blocked.iter().map(|l| (l.from, l.to)).collect::<Vec<_>>()} on_cut={props.on_cut.clone()} />
             </svg>
             <svg class="network network-layer" viewBox={view_box.clone()}>
                 if !canvas {
@@ -195,7 +192,7 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
 /// What the links layer depends on: the number of nodes and the blocked directions.
 #[derive(Properties, Clone)]
 struct LinksProps {
-    n: usize,
+    layout: Rc<Layout>,
     blocked: Vec<(NodeId, NodeId)>,
     on_cut: Callback<(NodeId, NodeId)>,
 }
@@ -203,7 +200,7 @@ struct LinksProps {
 /// The callback only forwards to the shell, whose handle never changes.
 impl PartialEq for LinksProps {
     fn eq(&self, other: &Self) -> bool {
-        self.n == other.n && self.blocked == other.blocked
+        self.layout == other.layout && self.blocked == other.blocked
     }
 }
 
@@ -211,7 +208,8 @@ impl PartialEq for LinksProps {
 /// there are 6,320 directed links, far too many to rebuild on every event).
 #[component]
 fn Links(props: &LinksProps) -> Html {
-    let n = props.n;
+    let layout = &props.layout;
+    let n = layout.len();
     let node_r = node_radius(n);
     let blocked: std::collections::BTreeSet<(usize, usize)> =
         props.blocked.iter().copied().collect();
@@ -229,11 +227,11 @@ fn Links(props: &LinksProps) -> Html {
     let mut links = Vec::new();
     for a in 0..n {
         for b in 0..n {
-            if a == b || (crowded && !blocked.contains(&(a, b))) {
+            if !layout.linked(a, b) || (crowded && !blocked.contains(&(a, b))) {
                 continue;
             }
-            let (x1, y1) = node_pos(a, n);
-            let (x2, y2) = node_pos(b, n);
+            let (x1, y1) = layout.pos(a);
+            let (x2, y2) = layout.pos(b);
             let (dx, dy) = (x2 - x1, y2 - y1);
             let len = (dx * dx + dy * dy).sqrt().max(1.0);
             let (ox, oy) = (-dy / len * 3.0, dx / len * 3.0);
@@ -258,7 +256,7 @@ fn Links(props: &LinksProps) -> Html {
     let groups = group.iter().max().map_or(0, |g| g + 1);
     let shades = (groups > 1).then(|| {
         (0..n).map(|i| {
-            let (x, y) = node_pos(i, n);
+            let (x, y) = layout.pos(i);
             let g = group[i];
             html! {
                 <g key={format!("g{i}")} class={format!("group-shade group-{}", g % 4)} data-group={g.to_string()}>
@@ -269,10 +267,23 @@ fn Links(props: &LinksProps) -> Html {
         }).collect::<Html>()
     });
 
+    // In a fan, the clients' requests come in from the left through each hub.
+    let clients = layout.hubs().map(|h| {
+        let (x, y) = layout.pos(h);
+        let start = x - node_r - 78.0;
+        html! {
+            <g key={format!("c{h}")} class="clients" aria-hidden="true">
+                <text x={num(start)} y={num(y - 8.0)}>{ "clients" }</text>
+                <line x1={num(start)} y1={num(y)} x2={num(x - node_r - 4.0)} y2={num(y)} />
+                <path d={format!("M{} {} l-9 -5 v10 z", num(x - node_r - 4.0), num(y))} />
+            </g>
+        }
+    });
+
     html! {
         <>
             <g class="groups">{ for shades }</g>
-            <g class="links">{ for links }</g>
+            <g class="links">{ for links }{ for clients }</g>
         </>
     }
 }
@@ -282,11 +293,11 @@ fn Links(props: &LinksProps) -> Html {
 #[component]
 fn Messages(props: &NetworkProps) -> Html {
     let v = &props.view;
-    let n = v.nodes.len();
+    let layout = &props.layout;
     // Short labels while they can be read; a busy network shows shapes only.
     let labels = v.messages.len() <= MAX_LABELLED;
     let messages = v.messages.iter().map(|m| {
-        let (x, y) = along(m.from, m.to, n, progress(m.sent, m.deliver, props.now, props.still));
+        let (x, y) = along(layout, m.from, m.to, progress(m.sent, m.deliver, props.now, props.still));
         let slot = kind_slot(props.kinds, m.kind);
         let class = classes!(
             SLOT_CLASS[slot],
@@ -323,7 +334,7 @@ fn Messages(props: &NetworkProps) -> Html {
         }
         // Lost or cut off as it was sent: shown just outside the sender, where it died.
         let f = d.deliver.map_or(0.18, |deliver| progress(d.sent, deliver, d.at, false));
-        let (x, y) = along(d.from, d.to, n, f);
+        let (x, y) = along(layout, d.from, d.to, f);
         let opacity = if props.still {
             1.0
         } else {
@@ -353,7 +364,7 @@ fn Nodes(props: &StaticProps) -> Html {
     let n = v.nodes.len();
     let node_r = node_radius(n);
     let nodes = v.nodes.iter().map(|node| {
-        let (x, y) = node_pos(node.id, n);
+        let (x, y) = props.layout.pos(node.id);
         let selected = props.selected == Some(node.id);
         let class = classes!(
             "node",
@@ -369,6 +380,7 @@ fn Nodes(props: &StaticProps) -> Html {
         // Labs with roles (leader, follower...) show them under the node; "node" says nothing.
         // Crowded circles keep only the names (the inspector has the rest).
         let crowded = n > CROWDED;
+        let out = props.layout.outward(node.id);
         let role = (node.up && node.view.role != "node" && !crowded).then(|| node.view.role.clone());
         html! {
             <g key={format!("n{}", node.id)} class={class} data-node={node.id.to_string()}
@@ -377,7 +389,7 @@ fn Nodes(props: &StaticProps) -> Html {
                 <circle cx={num(x)} cy={num(y)} r={num(node_r)} />
                 if crowded {
                     // Outside the circle, along the radius, so neighbours' labels do not collide.
-                    <text class="node-name node-tiny" x={num(x + (x - CENTER) / 215.0 * 17.0)} y={num(y + (y - CENTER) / 215.0 * 17.0 + 3.5)}>{ node.id.to_string() }</text>
+                    <text class="node-name node-tiny" x={num(x + out.0 * 17.0)} y={num(y + out.1 * 17.0 + 3.5)}>{ node.id.to_string() }</text>
                 } else {
                     <text class="node-name" x={num(x)} y={num(y + 5.0)}>{ format!("n{}", node.id) }</text>
                     if let Some(role) = role.clone() {

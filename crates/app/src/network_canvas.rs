@@ -98,7 +98,6 @@ fn draw(canvas: &NodeRef, props: &NetworkProps) {
     let _ = ctx.set_transform(scale, 0.0, 0.0, scale, ox, oy);
     let colour = |var: &'static str, fallback: &str| canvas_colour(&window, &el, var, fallback);
     let v = &props.view;
-    let n = v.nodes.len();
     let trace = |slot: usize, x: f64, y: f64| match slot {
         0 => {
             ctx.move_to(x + 7.0, y);
@@ -132,9 +131,9 @@ fn draw(canvas: &NodeRef, props: &NetworkProps) {
             .filter(|m| kind_slot(props.kinds, m.kind) == slot)
         {
             let (x, y) = along(
+                &props.layout,
                 m.from,
                 m.to,
-                n,
                 progress(m.sent, m.deliver, props.now, props.still),
             );
             trace(slot, x, y);
@@ -146,9 +145,9 @@ fn draw(canvas: &NodeRef, props: &NetworkProps) {
     ctx.begin_path();
     for m in v.messages.iter().filter(|m| m.copy_of.is_some()) {
         let (x, y) = along(
+            &props.layout,
             m.from,
             m.to,
-            n,
             progress(m.sent, m.deliver, props.now, props.still),
         );
         ctx.move_to(x + 10.0, y);
@@ -168,7 +167,7 @@ fn draw(canvas: &NodeRef, props: &NetworkProps) {
         let f = d
             .deliver
             .map_or(0.18, |deliver| progress(d.sent, deliver, d.at, false));
-        let (x, y) = along(d.from, d.to, n, f);
+        let (x, y) = along(&props.layout, d.from, d.to, f);
         ctx.set_global_alpha(if props.still {
             1.0
         } else {

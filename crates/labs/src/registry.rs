@@ -55,6 +55,21 @@ pub struct LabInfo {
     pub fit: fn(&mut RunDescription),
     /// What the lab reports to an embedding page as it happens, read from its summaries.
     pub happenings: crate::happenings::Happenings,
+    /// The nodes the others hang from (a balancer, a router), in id order: the page draws each
+    /// with the nodes after it as a fan joined only to it. Empty: peers that all talk to each
+    /// other, drawn as a circle.
+    pub hubs: fn(&RunDescription) -> Vec<NodeId>,
+}
+
+/// Peers that all talk to each other: no hubs.
+#[cfg(any(
+    feature = "raft",
+    feature = "paxos",
+    feature = "broadcast",
+    feature = "ping"
+))]
+fn peers(_: &RunDescription) -> Vec<NodeId> {
+    Vec::new()
 }
 
 /// Random writes for the labs that replicate the key-value store (Raft, Multi-Paxos).
@@ -101,6 +116,7 @@ const LABS: &[LabInfo] = &[
         page_max_nodes: 9,
         fit: |_| {},
         happenings: crate::happenings::raft,
+        hubs: peers,
     },
     #[cfg(feature = "paxos")]
     LabInfo {
@@ -124,6 +140,7 @@ const LABS: &[LabInfo] = &[
         page_max_nodes: 9,
         fit: |_| {},
         happenings: crate::happenings::paxos,
+        hubs: peers,
     },
     #[cfg(feature = "broadcast")]
     LabInfo {
@@ -149,6 +166,7 @@ const LABS: &[LabInfo] = &[
         page_max_nodes: 25,
         fit: |_| {},
         happenings: crate::happenings::broadcast,
+        hubs: peers,
     },
     #[cfg(feature = "hashing")]
     LabInfo {
@@ -187,6 +205,8 @@ const LABS: &[LabInfo] = &[
         page_max_nodes: 81,
         fit: |_| {},
         happenings: crate::happenings::hashing,
+        // The router, node 0, and the servers it sends keys to.
+        hubs: |_| vec![0],
     },
     #[cfg(feature = "balance")]
     LabInfo {
@@ -228,6 +248,15 @@ const LABS: &[LabInfo] = &[
             }
         },
         happenings: crate::happenings::balance,
+        // The balancer (node 0) and, in compare mode, the second side's (the first node of
+        // the second half), each with its own backends.
+        hubs: |run| {
+            if run.params.get("compare").is_some_and(|c| !c.is_null()) {
+                vec![0, run.nodes / 2]
+            } else {
+                vec![0]
+            }
+        },
     },
     #[cfg(feature = "ping")]
     LabInfo {
@@ -245,6 +274,7 @@ const LABS: &[LabInfo] = &[
         page_max_nodes: 25,
         fit: |_| {},
         happenings: crate::happenings::none,
+        hubs: peers,
     },
 ];
 

@@ -194,7 +194,9 @@ impl Storage {
     pub(crate) fn view(&self) -> NodeView {
         NodeView {
             role: "server".into(),
-            summary: splitbrain_sim::words::count(self.data.len(), "key"),
+            // The drawn keys it stores (copies included): the hashing panel's bars count every
+            // key the algorithm assigns, so the words keep the two numbers apart.
+            summary: splitbrain_sim::words::count(self.data.len(), "drawn key"),
             // Cheap on purpose: the page rebuilds every node's view on every frame with events.
             fields: vec![
                 ("keys held".into(), self.data.len().to_string()),

@@ -181,7 +181,7 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
     Some(html! {
         <section class="panel hashing" aria-label="Consistent hashing" data-testid="hashing-panel">
             <h2>{ "Consistent hashing" }
-                <span class="hint">{ format!("{} keys · {} drawn · R = {}", thousands(keys), thousands(u64::from(p.drawn())), p.replicas) }</span></h2>
+                <span class="hint">{ format!("bars: {} keys by owner · nodes: {} drawn keys held · R = {}", thousands(keys), thousands(u64::from(p.drawn())), p.replicas) }</span></h2>
             <div class="hash-controls">
                 <label data-control="load">{ "algorithm" }<select data-testid="algorithm" onchange={select("algorithm", false)}>{ options(&algos, &p.algorithm) }</select></label>
                 <label data-control="load">{ "compare with" }<select data-testid="compare" onchange={select("compare", false)}>{ options(&compare_opts, p.compare.as_deref().unwrap_or("none")) }</select></label>

@@ -1,0 +1,217 @@
+//! Where the network view puts each node, and which pairs it joins with a link: the shape of
+//! the system the lab models. Peers that all talk to each other (Raft, Paxos, gossip) sit on a
+//! circle joined by a full mesh; a balancer or a router with its backends is drawn as a fan,
+//! hub on the left and its backends in an arc on the right, joined only to the hub, since the
+//! backends never talk to each other. Plain data with native tests: the view only reads it.
+
+use splitbrain_sim::NodeId;
+use std::f64::consts::{PI, TAU};
+
+/// Side of the square SVG viewBox.
+pub(crate) const SIZE: f64 = 600.0;
+const CENTER: f64 = SIZE / 2.0;
+/// Radius of the peers' circle (two nodes sit closer).
+const RING: f64 = 215.0;
+/// The hubs' column.
+const HUB_X: f64 = 120.0;
+/// How far right of the hub the fan reaches at its middle.
+const FAN_REACH: f64 = 330.0;
+/// Half the angle a fan spans.
+const FAN_HALF_ANGLE: f64 = 72.0 * PI / 180.0;
+/// More backends than this in one fan are staggered on two arcs (three above twice this) so
+/// their circles keep apart.
+const ONE_ARC: usize = 20;
+/// How far inside the one before it each further arc lies.
+const ARC_STEP: f64 = 30.0;
+
+/// Positions of every node and the links drawn between them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    pos: Vec<(f64, f64)>,
+    /// For each node, the hub it hangs from; `None` for a hub, and for everyone on a mesh.
+    hub_of: Vec<Option<NodeId>>,
+    fan: bool,
+}
+
+impl Layout {
+    /// `hubs` lists the balancers or routers in id order; each owns the nodes after it up to
+    /// the next hub. No hubs: a circle of peers.
+    pub fn new(n: usize, hubs: &[NodeId]) -> Self {
+        let hubs: Vec<NodeId> = hubs.iter().copied().filter(|&h| h < n).collect();
+        if hubs.is_empty() || n < 2 {
+            return Self {
+                pos: (0..n).map(|i| ring_pos(i, n)).collect(),
+                hub_of: vec![None; n],
+                fan: false,
+            };
+        }
+        let mut pos = vec![(0.0, 0.0); n];
+        let mut hub_of = vec![None; n];
+        let band = SIZE / hubs.len() as f64;
+        for (k, &hub) in hubs.iter().enumerate() {
+            let end = hubs.get(k + 1).copied().unwrap_or(n);
+            let centre = band * (k as f64 + 0.5);
+            pos[hub] = (HUB_X, centre);
+            let spokes: Vec<NodeId> = (hub + 1..end).collect();
+            // The fan's height fits its band, less room for the labels under the outer nodes.
+            let reach_y = (band / 2.0 - 45.0).max(20.0);
+            let arcs = spokes.len().div_ceil(ONE_ARC).clamp(1, 3);
+            for (j, &s) in spokes.iter().enumerate() {
+                let f = if spokes.len() == 1 {
+                    0.5
+                } else {
+                    j as f64 / (spokes.len() - 1) as f64
+                };
+                let a = -FAN_HALF_ANGLE + 2.0 * FAN_HALF_ANGLE * f;
+                let reach = FAN_REACH - ARC_STEP * (j % arcs) as f64;
+                pos[s] = (
+                    HUB_X + reach * a.cos(),
+                    centre + reach_y * reach / FAN_REACH * a.sin() / FAN_HALF_ANGLE.sin(),
+                );
+                hub_of[s] = Some(hub);
+            }
+        }
+        Self {
+            pos,
+            hub_of,
+            fan: true,
+        }
+    }
+
+    /// How many nodes.
+    pub fn len(&self) -> usize {
+        self.pos.len()
+    }
+
+    /// Where node `i` sits (the centre when out of range, so a stale frame never panics).
+    pub fn pos(&self, i: NodeId) -> (f64, f64) {
+        self.pos.get(i).copied().unwrap_or((CENTER, CENTER))
+    }
+
+    /// The hubs of a fan (none on a circle of peers): clients' requests come in through them.
+    pub fn hubs(&self) -> impl Iterator<Item = NodeId> + '_ {
+        (0..self.len()).filter(|&i| self.fan && self.hub_of[i].is_none())
+    }
+
+    /// Whether the view draws a link from `a` to `b`: every pair on a circle of peers; a hub
+    /// and its own backends in a fan.
+    pub fn linked(&self, a: NodeId, b: NodeId) -> bool {
+        if a == b || a >= self.len() || b >= self.len() {
+            return false;
+        }
+        !self.fan || self.hub_of[a] == Some(b) || self.hub_of[b] == Some(a)
+    }
+
+    /// The unit vector pointing from the picture's middle out through node `i`, for labels
+    /// that sit outside a crowded circle.
+    pub fn outward(&self, i: NodeId) -> (f64, f64) {
+        let (x, y) = self.pos(i);
+        let (dx, dy) = if self.fan {
+            (x - HUB_X, y - self.hub_of[i].map_or(y, |h| self.pos(h).1))
+        } else {
+            (x - CENTER, y - CENTER)
+        };
+        let len = (dx * dx + dy * dy).sqrt();
+        if len < 1.0 {
+            (0.0, 1.0)
+        } else {
+            (dx / len, dy / len)
+        }
+    }
+}
+
+/// Where node `i` of `n` peers sits on the circle, node 0 at the top.
+fn ring_pos(i: usize, n: usize) -> (f64, f64) {
+    let r = if n <= 2 { 150.0 } else { RING };
+    let a = -PI / 2.0 + TAU * i as f64 / n.max(1) as f64;
+    (CENTER + r * a.cos(), CENTER + r * a.sin())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inside(p: (f64, f64)) -> bool {
+        (30.0..=SIZE - 30.0).contains(&p.0) && (30.0..=SIZE - 30.0).contains(&p.1)
+    }
+
+    #[test]
+    fn peers_sit_on_a_circle_joined_by_a_full_mesh() {
+        let l = Layout::new(5, &[]);
+        assert_eq!(l.hubs().count(), 0);
+        assert_eq!(l.pos(0), (CENTER, CENTER - RING));
+        for a in 0..5 {
+            for b in 0..5 {
+                assert_eq!(l.linked(a, b), a != b);
+            }
+        }
+    }
+
+    #[test]
+    fn a_balancer_and_its_backends_form_a_fan_with_no_backend_to_backend_links() {
+        let l = Layout::new(11, &[0]);
+        assert_eq!(l.hubs().collect::<Vec<_>>(), vec![0]);
+        assert_eq!(l.pos(0), (HUB_X, CENTER));
+        for b in 1..11 {
+            assert!(l.linked(0, b) && l.linked(b, 0));
+            assert!(l.pos(b).0 > HUB_X + 100.0, "backends to the hub's right");
+            for c in 1..11 {
+                assert!(!l.linked(b, c), "n{b} and n{c} never talk");
+            }
+        }
+        // Top to bottom in id order, so the picture reads like the panel's list.
+        assert!((1..10).all(|b| l.pos(b).1 < l.pos(b + 1).1));
+    }
+
+    #[test]
+    fn compare_mode_draws_two_fans_one_above_the_other() {
+        let l = Layout::new(22, &[0, 11]);
+        assert_eq!(l.hubs().collect::<Vec<_>>(), vec![0, 11]);
+        assert!(l.pos(0).1 < CENTER && l.pos(11).1 > CENTER);
+        assert!(l.linked(11, 12) && !l.linked(0, 12) && !l.linked(11, 1));
+        assert!((1..11).all(|b| l.pos(b).1 < CENTER) && (12..22).all(|b| l.pos(b).1 > CENTER));
+    }
+
+    #[test]
+    fn every_node_fits_the_picture_at_the_page_limits() {
+        for (n, hubs) in [
+            (81, vec![0]),
+            (42, vec![0, 21]),
+            (2, vec![0]),
+            (81, vec![]),
+            (1, vec![0]),
+        ] {
+            let l = Layout::new(n, &hubs);
+            assert!((0..n).all(|i| inside(l.pos(i))), "{n} nodes, hubs {hubs:?}");
+        }
+    }
+
+    #[test]
+    fn many_backends_are_staggered_so_neighbours_do_not_overlap() {
+        // Node radius is 8 above 30 nodes: centres at least two radii apart.
+        for n in [41, 81] {
+            let l = Layout::new(n, &[0]);
+            let gap = |a: usize, b: usize| {
+                let ((x1, y1), (x2, y2)) = (l.pos(a), l.pos(b));
+                ((x1 - x2).powi(2) + (y1 - y2).powi(2)).sqrt()
+            };
+            for a in 1..n {
+                for b in a + 1..n {
+                    assert!(
+                        gap(a, b) >= 16.0,
+                        "n{a} and n{b} of {n} are {} apart",
+                        gap(a, b)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_hub_out_of_range_or_a_stale_index_is_harmless() {
+        let l = Layout::new(3, &[7]);
+        assert_eq!(l.hubs().count(), 0);
+        assert_eq!(l.pos(99), (CENTER, CENTER));
+        assert!(!l.linked(0, 99));
+    }
+}
