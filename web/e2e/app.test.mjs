@@ -69,6 +69,11 @@ test('a leader cut off in a minority cannot commit; after heal its entry is repl
   // The majority elects its own leader and commits a request of its own.
   const next = await waitLeader(page, old);
   assert.ok(![old, buddy].includes(next), 'the new leader is in the majority');
+  // The old leader still believes it leads: drawn as stale, on the picture and in the table.
+  await page.waitForSelector(`g.node.role-stale-leader[data-node="${old}"]`);
+  assert.match(await page.locator(`${row(old)} td.state`).textContent(), /stale leader/);
+  // The real leader's nextIndex and matchIndex for each follower, in that follower's row.
+  assert.match(await page.locator(`${row(buddy)} td.state`).textContent(), /^next \d+ · match \d+$/);
   await page.keyboard.press(next);
   await page.getByLabel('request', { exact: true }).fill('set x=majority');
   await page.getByRole('button', { name: /^Send to n/ }).click();

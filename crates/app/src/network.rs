@@ -175,6 +175,7 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
                 <Links layout={props.layout.clone()} blocked={v.blocked.iter().map(|l| (l.from, l.to)).collect::<Vec<_>>()} on_cut={props.on_cut.clone()} />
             </svg>
             <svg class="network network-layer" viewBox={view_box.clone()}>
+                <Countdowns ..props.clone() />
                 if !canvas {
                     <Messages ..props.clone() />
                 }
@@ -356,6 +357,32 @@ fn Messages(props: &NetworkProps) -> Html {
     }
 }
 
+/// A ring around each node that runs down to its deciding timeout (Raft's election timeout,
+/// a Paxos proposer's retry), as RaftScope draws it: the shortest ring times out first. Redrawn
+/// every frame, like the messages; a crowded circle has no room for rings.
+#[component]
+fn Countdowns(props: &NetworkProps) -> Html {
+    let v = &props.view;
+    let n = v.nodes.len();
+    if n > CROWDED {
+        return Html::default();
+    }
+    let r = node_radius(n) + 5.0;
+    let around = std::f64::consts::TAU * r;
+    let rings = v.nodes.iter().filter(|s| s.up).filter_map(|s| {
+        let (armed, fires) = s.countdown?;
+        let left = fires.saturating_sub(props.now) as f64 / fires.saturating_sub(armed).max(1) as f64;
+        let (x, y) = props.layout.pos(s.id);
+        Some(html! {
+            <circle key={s.id.to_string()} class="countdown" data-countdown={s.id.to_string()}
+                    cx={num(x)} cy={num(y)} r={num(r)}
+                    stroke-dasharray={format!("{} {}", num(around * left.clamp(0.0, 1.0)), num(around))}
+                    transform={format!("rotate(-90 {} {})", num(x), num(y))} />
+        })
+    });
+    html! { <g class="countdowns" aria-hidden="true">{ for rings }</g> }
+}
+
 /// Nodes, on top of the messages: re-rendered only when events happened.
 #[component]
 fn Nodes(props: &StaticProps) -> Html {
@@ -371,7 +398,7 @@ fn Nodes(props: &StaticProps) -> Html {
             (!node.up).then_some("node-down"),
             selected.then_some("node-selected"),
             props.flagged.contains(&node.id).then_some("node-flagged"),
-            (node.up && !node.view.role.is_empty()).then(|| format!("role-{}", node.view.role))
+            (node.up && !node.view.role.is_empty()).then(|| format!("role-{}", node.view.role.replace(' ', "-")))
         );
         let on_select = props.on_select.clone();
         let id = node.id;

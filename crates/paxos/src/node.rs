@@ -1030,6 +1030,10 @@ impl Process for Node {
         ))
     }
 
+    /// The retry: the proposer whose timer runs out first tries the next ballot.
+    fn countdown(timer: &Timer) -> bool {
+        *timer == Timer::Retry
+    }
     fn parse_command(text: &str) -> Result<Value, String> {
         Value::parse(text)
     }

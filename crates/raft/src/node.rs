@@ -318,6 +318,22 @@ impl Node {
     pub fn leader(&self) -> Option<NodeId> {
         self.leader
     }
+    /// Whom it voted for in its current term (Fig. 2's votedFor).
+    pub fn voted_for(&self) -> Option<NodeId> {
+        self.voted_for
+    }
+    /// A candidate's votes so far, itself included (§5.2); empty otherwise.
+    pub fn votes(&self) -> &BTreeSet<NodeId> {
+        &self.votes
+    }
+    /// A leader's nextIndex and matchIndex for `peer` (Fig. 2, volatile state on leaders):
+    /// the next entry to send it, and the highest entry known to be on it.
+    pub fn progress(&self, peer: NodeId) -> Option<(Index, Index)> {
+        if self.role != Role::Leader {
+            return None;
+        }
+        Some((*self.next_index.get(peer)?, *self.match_index.get(peer)?))
+    }
 
     fn last_index(&self) -> Index {
         self.log.len() as Index
@@ -762,6 +778,30 @@ impl Process for Node {
         ))
     }
 
+    /// A leader whose term is no longer the newest is drawn as stale (§5.1): it still believes
+    /// it leads, but a newer term exists, so nothing it appends can commit.
+    fn annotate(world: &World<'_, Self>, node: NodeId, view: &mut NodeView) {
+        let Some(me) = world.node(node).filter(|n| n.role == Role::Leader) else {
+            return;
+        };
+        let newest = (0..world.len())
+            .filter_map(|i| {
+                world
+                    .node(i)
+                    .map(|n| n.term)
+                    .or_else(|| world.durable(i).map(|d| d.current_term))
+            })
+            .max()
+            .unwrap_or(0);
+        if me.term < newest {
+            view.role = "stale leader".into();
+            view.summary = format!("t{} < t{newest} · log {}", me.term, me.log.len());
+        }
+    }
+    /// The election timeout (§5.2): whoever runs out first stands as candidate.
+    fn countdown(timer: &Timer) -> bool {
+        *timer == Timer::Election
+    }
     fn parse_command(text: &str) -> Result<Cmd, String> {
         Cmd::parse(text)
     }

@@ -496,6 +496,57 @@ fn s5_2_a_cluster_elects_one_leader_within_a_second_and_replicates_a_command_to_
 }
 
 #[test]
+fn s5_2_followers_show_their_election_countdown_and_the_leader_has_none() {
+    let mut s = cluster(7, Variant::Correct);
+    s.run_until(secs(1), u64::MAX);
+    let l = leaders(&s)[0];
+    let view = s.view();
+    let p = Params::default();
+    for node in &view.nodes {
+        match node.countdown {
+            Some((armed, fires)) => {
+                assert_ne!(node.id, l, "a leader waits for no election");
+                assert!(armed <= view.now && view.now <= fires, "running now");
+                let span = fires - armed;
+                assert!(
+                    (p.election_min..=p.election_max).contains(&span),
+                    "n{} armed for {span} µs",
+                    node.id
+                );
+            }
+            None => assert_eq!(node.id, l, "n{} has no countdown", node.id),
+        }
+    }
+}
+
+#[test]
+fn s5_1_a_leader_cut_off_in_a_minority_is_drawn_stale_once_a_newer_term_exists() {
+    let mut s = cluster(7, Variant::Correct);
+    s.run_until(secs(1), u64::MAX);
+    let old = leaders(&s)[0];
+    s.control(&Action::Partition {
+        groups: vec![vec![old]],
+    })
+    .unwrap();
+    s.run_until(secs(3), u64::MAX);
+    let view = s.view();
+    assert_eq!(
+        s.process(old).unwrap().role(),
+        Role::Leader,
+        "it has not heard"
+    );
+    assert_eq!(view.nodes[old].view.role, "stale leader");
+    let new: Vec<_> = view
+        .nodes
+        .iter()
+        .filter(|n| n.view.role == "leader")
+        .map(|n| n.id)
+        .collect();
+    assert_eq!(new.len(), 1);
+    assert_ne!(new[0], old);
+}
+
+#[test]
 fn fig2_term_vote_and_log_survive_a_crash_and_everything_else_is_lost() {
     let mut s = cluster(3, Variant::Correct);
     s.run_until(secs(1), u64::MAX);

@@ -36,6 +36,8 @@ pub struct NodeState {
     pub view: NodeView,
     /// Armed timers: readable name and firing time.
     pub timers: Vec<(String, Time)>,
+    /// The armed [`crate::Process::countdown`] timer: when it was armed and when it fires.
+    pub countdown: Option<(Time, Time)>,
 }
 
 /// One message in flight, with what the animation needs to place it on its link.

@@ -195,6 +195,16 @@ pub trait Process: Clone + 'static {
     fn on_crash(&self) -> Option<String> {
         None
     }
+    /// Corrects the drawn views with what the whole run knows and no single node does (a Raft
+    /// leader whose term a newer one has replaced, still acting on stale belief: §5.1). Called
+    /// for each node that is up when the page draws it.
+    fn annotate(_world: &World<'_, Self>, _node: NodeId, _view: &mut NodeView) {}
+    /// Whether the page draws `timer` as a ring on the node that runs down to its firing: the
+    /// timeout that decides who acts next (Raft's election timeout, §5.2; a Paxos proposer's
+    /// retry), so a learner sees who will time out first and why votes split.
+    fn countdown(_timer: &Self::Timer) -> bool {
+        false
+    }
     /// Parses a command as typed by a user or written in a scenario file.
     fn parse_command(text: &str) -> Result<Self::Command, String>;
     /// Plain data for the inspector.

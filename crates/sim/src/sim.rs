@@ -54,7 +54,8 @@ pub(crate) struct NodeSlot<P: Process> {
     initial: Rc<P>,
     rng: SimRng,
     timer_rng: SimRng,
-    timers: BTreeMap<P::Timer, (u64, Time)>,
+    /// Armed timers: (generation, fires at, armed at).
+    timers: BTreeMap<P::Timer, (u64, Time, Time)>,
 }
 
 impl<P: Process> Clone for NodeSlot<P> {
@@ -323,7 +324,7 @@ impl<P: Process> Simulator<P> {
                     self.next_generation += 1;
                     self.slots[node]
                         .timers
-                        .insert(timer.clone(), (generation, at));
+                        .insert(timer.clone(), (generation, at, self.now));
                     self.record(TraceKind::TimerSet {
                         node,
                         timer: timer.clone(),
@@ -508,7 +509,7 @@ impl<P: Process> Simulator<P> {
                 }) => {
                     let slot = &mut self.slots[node];
                     match slot.timers.get(&timer) {
-                        Some(&(g, _)) if g == generation => {
+                        Some(&(g, _, _)) if g == generation => {
                             slot.timers.remove(&timer);
                         }
                         _ => continue,
@@ -882,6 +883,7 @@ impl<P: Process> Lab for Simulator<P> {
     }
 
     fn view(&self) -> WorldView {
+        let world = self.world();
         WorldView {
             lab: self.lab,
             now: self.now,
@@ -893,12 +895,25 @@ impl<P: Process> Lab for Simulator<P> {
                 .map(|(id, s)| NodeState {
                     id,
                     up: s.proc.is_some(),
-                    view: s.proc.as_ref().map(|p| p.view()).unwrap_or_default(),
+                    view: s
+                        .proc
+                        .as_ref()
+                        .map(|p| {
+                            let mut v = p.view();
+                            P::annotate(&world, id, &mut v);
+                            v
+                        })
+                        .unwrap_or_default(),
                     timers: s
                         .timers
                         .iter()
-                        .map(|(t, &(_, at))| (t.to_string(), at))
+                        .map(|(t, &(_, at, _))| (t.to_string(), at))
                         .collect(),
+                    countdown: s
+                        .timers
+                        .iter()
+                        .find(|(t, _)| P::countdown(t))
+                        .map(|(_, &(_, at, armed))| (armed, at)),
                 })
                 .collect(),
             messages: self

@@ -1,61 +1,172 @@
-//! The Raft panel: every node's log side by side, by index, with committed and uncommitted
-//! entries told apart by border and mark as well as colour.
+//! The Raft panel: every node's log side by side, by index, each entry with its term and
+//! command, committed and uncommitted entries told apart by border and mark as well as colour;
+//! beside each node what Fig. 2 says it keeps: the leader's nextIndex and matchIndex for it, a
+//! candidate's votes, and what a crashed node kept on disk.
 
-use splitbrain_raft::{Node, Role};
-use splitbrain_sim::{Lab, Simulator};
+use splitbrain_raft::{Cmd, Node, Role};
+use splitbrain_sim::{Lab, Simulator, words};
 use yew::prelude::*;
 
 /// Log positions shown at once (the newest).
-const SHOWN: usize = 16;
+const SHOWN: usize = 12;
+/// Characters of a command drawn in its cell (the title has all of it).
+const CELL_CHARS: usize = 7;
+
+/// One row of the table.
+struct Row<'a> {
+    id: usize,
+    up: bool,
+    log: &'a [splitbrain_raft::Entry],
+    commit: u64,
+    role: Role,
+    term: u64,
+    /// What the row's last column says, and its longer explanation.
+    state: (String, String),
+}
+
+/// A command as short as a cell allows: `x=1` for a write, `get x` for a read.
+fn cell_text(cmd: &Cmd) -> String {
+    let text = match cmd {
+        Cmd::Set { key, value } => format!("{key}={value}"),
+        Cmd::Get { key } => format!("get {key}"),
+    };
+    if text.chars().count() > CELL_CHARS {
+        let mut t: String = text.chars().take(CELL_CHARS - 1).collect();
+        t.push('…');
+        t
+    } else {
+        text
+    }
+}
 
 pub fn log_table(lab: &dyn Lab) -> Option<Html> {
     let sim = lab.as_any().downcast_ref::<Simulator<Node>>()?;
     let world = sim.world();
-    let logs: Vec<_> = (0..lab.nodes())
+    let n = lab.nodes();
+    let majority = n / 2 + 1;
+    // The newest term anywhere, on disk included: a leader of an older term is deposed, though
+    // it may not know yet (§5.1).
+    let newest = (0..n)
+        .filter_map(|i| {
+            sim.process(i)
+                .map(Node::term)
+                .or_else(|| world.durable(i).map(|d| d.current_term))
+        })
+        .max()
+        .unwrap_or(0);
+    let leader = (0..n)
+        .filter_map(|i| sim.process(i).map(|p| (i, p)))
+        .filter(|(_, p)| p.role() == Role::Leader)
+        .max_by_key(|(_, p)| p.term());
+    let rows: Vec<Row> = (0..n)
         .map(|i| match sim.process(i) {
-            Some(n) => (i, true, n.log(), n.commit_index(), n.role(), n.term()),
+            Some(p) => {
+                let state = match p.role() {
+                    Role::Leader if p.term() < newest => (
+                        "stale leader".into(),
+                        format!("leads term {}, but term {newest} has begun: its entries can no longer commit", p.term()),
+                    ),
+                    Role::Leader => ("leader".into(), format!("leader of term {}", p.term())),
+                    Role::Candidate => {
+                        let votes: Vec<String> = p.votes().iter().map(|v| format!("n{v}")).collect();
+                        (
+                            format!("votes {} of {majority}", p.votes().len()),
+                            format!("candidate for term {}: votes from {} (needs {majority})", p.term(), votes.join(", ")),
+                        )
+                    }
+                    Role::Follower => match leader.and_then(|(l, lp)| Some((l, lp.progress(i)?))) {
+                        Some((l, (next, matched))) => (
+                            format!("next {next} · match {matched}"),
+                            format!("n{l}'s nextIndex for n{i} is {next} (the next entry it sends) and matchIndex {matched} (the last entry known to be on n{i})"),
+                        ),
+                        None => (String::new(), String::new()),
+                    },
+                };
+                Row {
+                    id: i,
+                    up: true,
+                    log: p.log(),
+                    commit: p.commit_index(),
+                    role: p.role(),
+                    term: p.term(),
+                    state,
+                }
+            }
             None => {
-                // A crashed node: show what it will restart from.
-                let (log, term) = world
-                    .durable(i)
-                    .map_or((&[][..], 0), |d| (&d.log[..], d.current_term));
-                (i, false, log, 0, Role::Follower, term)
+                // A crashed node: what it will restart from (Fig. 2's persistent state).
+                let d = world.durable(i);
+                let (log, term) = d.map_or((&[][..], 0), |d| (&d.log[..], d.current_term));
+                let vote = d.and_then(|d| d.voted_for).map_or("no vote".into(), |v| format!("voted n{v}"));
+                Row {
+                    id: i,
+                    up: false,
+                    log,
+                    commit: 0,
+                    role: Role::Follower,
+                    term,
+                    state: (
+                        format!("kept t{term} · {vote} · {}", words::count(log.len(), "entry")),
+                        "on disk: currentTerm, votedFor and the log survive the crash; commitIndex, the store and a leader's bookkeeping are lost and rebuilt after the restart".into(),
+                    ),
+                }
             }
         })
         .collect();
-    let longest = logs.iter().map(|l| l.2.len()).max().unwrap_or(0);
+    let longest = rows.iter().map(|r| r.log.len()).max().unwrap_or(0);
     let first = longest.saturating_sub(SHOWN) + 1;
     let indices: Vec<usize> = (first..=longest.max(first))
         .filter(|&i| i <= longest)
         .collect();
     Some(html! {
         <section class="panel raft-log" aria-label="Raft logs">
-            <h2>{ "Logs" } <span class="hint">{ "solid ✓ = committed on that node · dashed = not yet committed · t = term" }</span></h2>
+            <h2>{ "Logs" } <span class="hint">{ "solid ✓ = committed on that node · dashed = not yet committed · t = term · next · match = the leader's nextIndex and matchIndex (§5.3)" }</span></h2>
+            <div class="table-scroll">
             <table>
-                <thead><tr><th>{ "node" }</th>{ for indices.iter().map(|i| html! { <th key={*i}>{ i }</th> }) }</tr></thead>
+                <thead><tr><th>{ "node" }</th>{ for indices.iter().map(|i| html! { <th key={*i}>{ i }</th> }) }<th class="state">{ "" }</th></tr></thead>
                 <tbody>
-                { for logs.iter().map(|(id, up, log, commit, role, term)| {
-                    let who = if !up { format!("n{id} (down)") } else if *role == Role::Leader { format!("n{id} ★ t{term}") } else { format!("n{id} t{term}") };
+                { for rows.iter().map(|r| {
+                    let id = r.id;
+                    let stale = r.up && r.role == Role::Leader && r.term < newest;
+                    let who = if !r.up { format!("n{id} (down)") } else if r.role == Role::Leader { format!("n{id} ★ t{}", r.term) } else { format!("n{id} t{}", r.term) };
                     html! {
-                        <tr key={*id} class={classes!((!up).then_some("down"))}>
+                        <tr key={id} class={classes!((!r.up).then_some("down"), stale.then_some("stale"))} data-row={id.to_string()}>
                             <th>{ who }</th>
-                            { for indices.iter().map(|&i| match log.get(i - 1) {
+                            { for indices.iter().map(|&i| match r.log.get(i - 1) {
                                 Some(e) => {
-                                    let committed = (i as u64) <= *commit;
+                                    let committed = (i as u64) <= r.commit;
                                     html! {
                                         <td key={i} class={classes!("entry", if committed { "committed" } else { "pending" }, format!("term-{}", e.term % 6))}
                                             title={format!("index {i}, term {}: {}{}", e.term, e.cmd, if committed { " (committed)" } else { "" })}>
-                                            { format!("t{}{}", e.term, if committed { " ✓" } else { "" }) }
+                                            <span class="entry-term">{ format!("t{}{}", e.term, if committed { " ✓" } else { "" }) }</span>
+                                            <span class="entry-cmd">{ cell_text(&e.cmd) }</span>
                                         </td>
                                     }
                                 }
                                 None => html! { <td key={i} class="empty"></td> },
                             }) }
+                            <td class="state" title={r.state.1.clone()}>{ &r.state.0 }</td>
                         </tr>
                     }
                 }) }
                 </tbody>
             </table>
+            </div>
         </section>
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_shows_the_command_short_enough_to_fit() {
+        let set = |k: &str, v: &str| Cmd::Set {
+            key: k.into(),
+            value: v.into(),
+        };
+        assert_eq!(cell_text(&set("x", "1")), "x=1");
+        assert_eq!(cell_text(&Cmd::Get { key: "k2".into() }), "get k2");
+        assert_eq!(cell_text(&set("k1", "12345")), "k1=123…");
+    }
 }
