@@ -59,6 +59,9 @@ test('a leader cut off in a minority cannot commit; after heal its entry is repl
   await page.locator(`.pgroup[data-node="${buddy}"]`).click();
   await page.getByTestId('apply-partition').click();
   await page.waitForSelector('g.group-shade[data-group="1"]');
+  // The groups keep the letters they were given: the two moved nodes are B, whatever their ids.
+  for (const n of [old, buddy]) assert.equal(await page.locator(`g.group-shade[data-node="${n}"] text`).textContent(), 'B');
+  assert.equal(await page.locator('g.group-shade text', { hasText: 'A' }).count(), 3);
   // A request to the old leader is appended to its log but never committed.
   await page.keyboard.press(old);
   await page.waitForSelector('.partition-tool', { state: 'detached' });
@@ -527,4 +530,35 @@ test('Share shows the link beside the button and says whether the clipboard took
   await page2.waitForFunction(() => /\(copied\)/.test(document.querySelector('[data-testid=share]')?.textContent ?? ''));
   assert.equal(await page2.evaluate(() => navigator.clipboard.readText()), await page2.getByTestId('share-link').inputValue());
   await granted.close();
+});
+
+test('the election countdown ring runs down between two frames and a leader has none', async () => {
+  // At 0.05× the first timeout (150–300 ms) comes 3–6 s after opening: until then every ring
+  // only runs down.
+  const { page, errors } = await open(browser, server.url + '?speed=0.05');
+  await page.waitForFunction(() => document.querySelectorAll('circle.countdown').length === 5);
+  const lengths = () => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('circle.countdown')]
+    .map((c) => [c.dataset.countdown, parseFloat(c.getAttribute('stroke-dasharray'))])));
+  const a = await lengths();
+  await page.waitForTimeout(800);
+  const b = await lengths();
+  for (const n of Object.keys(a)) assert.ok(b[n] < a[n], `n${n}'s ring shrank: ${a[n]} → ${b[n]}`);
+  const leader = await waitLeader(page);
+  await page.waitForFunction((l) => !document.querySelector(`circle.countdown[data-countdown="${l}"]`), leader);
+  assert.ok(await page.locator('circle.countdown').count() >= 3, 'the followers have theirs');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('links too slow for the election timeout get a notice saying no leader can be elected; the notice does not push the page down', async () => {
+  const { page, errors } = await open(browser, server.url + '?latency=800ms..1.2s');
+  const notice = page.getByTestId('notice');
+  await notice.waitFor();
+  assert.match(await notice.textContent(), /No leader can be elected: with links of 800ms\.\.1\.2s, a vote request and its reply take about 2s, longer than the election timeout/);
+  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('[data-testid=notice]')).position), 'fixed');
+  const top = await page.locator('svg.network').first().boundingBox();
+  await page.getByRole('button', { name: 'dismiss' }).click();
+  assert.deepEqual(await page.locator('svg.network').first().boundingBox(), top, 'the picture did not move');
+  assert.deepEqual(errors, []);
+  await page.close();
 });

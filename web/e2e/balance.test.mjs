@@ -14,6 +14,14 @@ test('the load-balancing lab loads: backends, live queues, the latency chart and
   assert.equal(await page.getByLabel('lab', { exact: true }).inputValue(), 'balance');
   assert.equal(await page.locator('svg.network g.node').count(), 11);
   assert.equal(await page.locator('[data-testid=backends] li').count(), 10);
+  // Drawn as a fan: every link joins the balancer (n0) to a backend, both ways; backends
+  // never talk to each other.
+  const links = await page.evaluate(() => [...document.querySelectorAll('svg.network g.dir')].map((g) => [g.dataset.from, g.dataset.to]));
+  assert.equal(links.length, 20);
+  assert.ok(links.every(([a, b]) => a === '0' || b === '0'), JSON.stringify(links));
+  const hub = await page.locator('svg.network g.node[data-node="0"] circle').boundingBox();
+  const backend = await page.locator('svg.network g.node[data-node="5"] circle').boundingBox();
+  assert.ok(backend.x > hub.x + 100, 'backends fan out to the right of the balancer');
   await page.waitForFunction(() => /answered/.test(document.querySelector('[data-testid=lb-summary]').textContent)
     && !/no request answered yet/.test(document.querySelector('[data-testid=lb-summary]').textContent), null, { timeout: 15000 });
   // uPlot drew its canvas with three series in the legend.

@@ -176,6 +176,32 @@ test('hostile messages are ignored with one warning each and the embed keeps run
   await page.close();
 });
 
+test('a leader elected during a seek is reported, forward and at the start; seeking back is not news', async () => {
+  const html = `<!doctype html><body>
+    <div data-splitbrain data-id="paused" data-lab="raft" data-seed="3" data-autoplay="false" data-lazy="false"></div>
+    <div data-splitbrain data-id="late" data-lab="raft" data-seed="3" data-autoplay="false" data-t="2s" data-lazy="false"></div>
+    <script src="${server.url}embed.js"></script>
+    <script>window.events = []; document.addEventListener('splitbrain', (e) => window.events.push(e.detail));</script></body>`;
+  const { page, errors } = await host(html, { width: 700, height: 1400 });
+  // Opened at 2 s: the election on the way there is news, after ready.
+  await waitEvent(page, 'late', 'leader-elected');
+  const late = (await eventsOf(page, 'late')).map((e) => e.type);
+  assert.ok(late.indexOf('ready') < late.indexOf('leader-elected'), late.join(' '));
+  // Paused at 0, then sought past the first election by the host page.
+  await waitEvent(page, 'paused', 'ready');
+  assert.equal((await eventsOf(page, 'paused')).filter((e) => e.type === 'leader-elected').length, 0);
+  await page.evaluate(() => Splitbrain.player('[data-splitbrain-id="paused"]').seek('2s'));
+  await waitEvent(page, 'paused', 'leader-elected');
+  const elected = (await eventsOf(page, 'paused')).find((e) => e.type === 'leader-elected');
+  assert.equal(elected.term, (await eventsOf(page, 'late')).find((e) => e.type === 'leader-elected').term, 'the same run');
+  // Back to the start and forward again: only the forward seek reports it again.
+  await page.evaluate(() => Splitbrain.player('[data-splitbrain-id="paused"]').seek('0s'));
+  await page.waitForFunction(() => window.events.filter((e) => e.id === 'paused' && e.type === 'state').pop()?.time === '0s');
+  assert.equal((await eventsOf(page, 'paused')).filter((e) => e.type === 'leader-elected').length, 1);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('embeds with different seeds do not interfere; played or sought, each matches the full app', async () => {
   const html = `<!doctype html><body>
     <div data-splitbrain data-id="s3" data-lab="raft" data-seed="3" data-autoplay="false" data-lazy="false"></div>

@@ -289,6 +289,10 @@ impl Component for App {
         {
             l.replayed = true;
         }
+        if let Some(e) = &mut app.embed {
+            // Before the jump, so the embedding page hears what happened on the way to `at`.
+            e.ready(app.player.lab(), app.player.base().seed);
+        }
         if let Some(t) = at {
             // As if played there, automatic requests included.
             app.jump(t);
@@ -300,7 +304,6 @@ impl Component for App {
             app.ui.notice = Some(n);
         }
         if let Some(e) = &mut app.embed {
-            e.ready(app.player.lab(), app.player.base().seed);
             e.observe(
                 app.player.lab(),
                 app.player.base().seed,

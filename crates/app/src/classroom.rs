@@ -82,13 +82,13 @@ impl Lesson {
             && taken >= b as usize
         {
             return Some(format!(
-                "This exercise allows {b} action{}: press Reset to try again.",
+                "This exercise allows {b} action{}: press Start over to try again.",
                 if b == 1 { "" } else { "s" }
             ));
         }
         (now > e.time_limit).then(|| {
             format!(
-                "Time is up ({}): press Reset to try again.",
+                "Time is up ({}): press Start over to try again.",
                 format_time(e.time_limit)
             )
         })

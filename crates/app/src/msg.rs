@@ -2,7 +2,7 @@
 
 use crate::classroom::ClassMsg;
 use splitbrain_embed::{Command, Control};
-use splitbrain_sim::{Action, NodeId, Time};
+use splitbrain_sim::{Action, Time};
 
 /// Messages of the shell.
 pub enum Msg {
@@ -60,7 +60,7 @@ pub enum Msg {
     /// Set every link's latency from text (`5ms..10ms`).
     LatencyText(String),
     /// Split the network into these groups.
-    ApplyPartition(Vec<Vec<NodeId>>),
+    ApplyPartition(Vec<usize>),
     /// Switch to another lab, with its page defaults.
     SwitchLab(String),
     /// Set one lab parameter (`null` removes it) and start over from the same seed.

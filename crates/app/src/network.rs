@@ -23,6 +23,8 @@ pub struct NetworkProps {
     pub view: Rc<WorldView>,
     /// Where each node sits and which pairs are joined (a circle of peers, or a fan).
     pub layout: Rc<Layout>,
+    /// The group letters the learner gave the last partition (empty: none).
+    pub letters: Vec<usize>,
     /// The virtual time to place moving messages at (every frame).
     pub now: Time,
     /// The node the inspector shows.
@@ -54,6 +56,7 @@ impl PartialEq for NetworkProps {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.view, &other.view)
             && self.layout == other.layout
+            && self.letters == other.letters
             && self.now == other.now
             && self.selected == other.selected
             && self.flagged == other.flagged
@@ -172,7 +175,7 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
         <div class="network-box" role="img"
              aria-label={format!("{} nodes, {} messages in flight", v.nodes.len(), v.messages.len())}>
             <svg class="network" viewBox={view_box.clone()}>
-                <Links layout={props.layout.clone()} blocked={v.blocked.iter().map(|l| (l.from, l.to)).collect::<Vec<_>>()} on_cut={props.on_cut.clone()} />
+                <Links layout={props.layout.clone()} letters={props.letters.clone()} blocked={v.blocked.iter().map(|l| (l.from, l.to)).collect::<Vec<_>>()} on_cut={props.on_cut.clone()} />
             </svg>
             <svg class="network network-layer" viewBox={view_box.clone()}>
                 <Countdowns ..props.clone() />
@@ -194,6 +197,7 @@ pub fn NetworkView(props: &NetworkProps) -> Html {
 #[derive(Properties, Clone)]
 struct LinksProps {
     layout: Rc<Layout>,
+    letters: Vec<usize>,
     blocked: Vec<(NodeId, NodeId)>,
     on_cut: Callback<(NodeId, NodeId)>,
 }
@@ -201,7 +205,9 @@ struct LinksProps {
 /// The callback only forwards to the shell, whose handle never changes.
 impl PartialEq for LinksProps {
     fn eq(&self, other: &Self) -> bool {
-        self.layout == other.layout && self.blocked == other.blocked
+        self.layout == other.layout
+            && self.blocked == other.blocked
+            && self.letters == other.letters
     }
 }
 
@@ -253,14 +259,14 @@ fn Links(props: &LinksProps) -> Html {
     }
 
     // Partition groups: nodes that can reach each other both ways share a shade and a letter.
-    let group = partition_groups(n, &blocked_links);
+    let group = crate::partition::lettered(&partition_groups(n, &blocked_links), &props.letters);
     let groups = group.iter().max().map_or(0, |g| g + 1);
     let shades = (groups > 1).then(|| {
         (0..n).map(|i| {
             let (x, y) = layout.pos(i);
             let g = group[i];
             html! {
-                <g key={format!("g{i}")} class={format!("group-shade group-{}", g % 4)} data-group={g.to_string()}>
+                <g key={format!("g{i}")} class={format!("group-shade group-{}", g % 4)} data-group={g.to_string()} data-node={i.to_string()}>
                     <circle cx={num(x)} cy={num(y)} r={num(node_r + 22.0)} />
                     <text x={num(x + node_r + 10.0)} y={num(y - node_r - 6.0)}>{ ((b'A' + (g % 26) as u8) as char).to_string() }</text>
                 </g>

@@ -12,8 +12,8 @@ const LETTERS: [char; 3] = ['A', 'B', 'C'];
 pub struct PartitionProps {
     /// The group each node is in now (from the network view), the tool's starting point.
     pub current: Vec<usize>,
-    /// Apply: the members of each group.
-    pub on_apply: Callback<Vec<Vec<NodeId>>>,
+    /// Apply: the group (letter) of each node.
+    pub on_apply: Callback<Vec<usize>>,
     /// Close without changing anything.
     pub on_cancel: Callback<()>,
 }
@@ -28,6 +28,21 @@ pub fn groups_of(assignment: &[usize]) -> Vec<Vec<NodeId>> {
         })
         .filter(|members| !members.is_empty())
         .collect()
+}
+
+/// The group of each node as the learner lettered it (`chosen`), while the network is still
+/// split that way; otherwise as `current` numbers them (by lowest node), so the picture never
+/// shows letters the learner did not pick once something else changed the partition.
+pub fn lettered(current: &[usize], chosen: &[usize]) -> Vec<usize> {
+    let same = chosen.len() == current.len()
+        && (0..current.len()).all(|i| {
+            (0..current.len()).all(|j| (current[i] == current[j]) == (chosen[i] == chosen[j]))
+        });
+    if same {
+        chosen.to_vec()
+    } else {
+        current.to_vec()
+    }
 }
 
 /// The partition tool.
@@ -60,7 +75,7 @@ pub fn PartitionTool(props: &PartitionProps) -> Html {
     let apply = {
         let groups = groups.clone();
         let on_apply = props.on_apply.clone();
-        Callback::from(move |_: MouseEvent| on_apply.emit(groups_of(&groups)))
+        Callback::from(move |_: MouseEvent| on_apply.emit((*groups).clone()))
     };
     let cancel = props.on_cancel.reform(|_: MouseEvent| ());
     let split = groups_of(&groups).len();
@@ -78,11 +93,27 @@ pub fn PartitionTool(props: &PartitionProps) -> Html {
 
 #[cfg(test)]
 mod tests {
-    use super::groups_of;
+    use super::{groups_of, lettered};
 
     #[test]
     fn groups_list_members_by_letter_and_skip_empty_ones() {
         assert_eq!(groups_of(&[0, 2, 0, 2, 2]), vec![vec![0, 2], vec![1, 3, 4]]);
         assert_eq!(groups_of(&[1, 1, 1]), vec![vec![0, 1, 2]]);
+    }
+
+    #[test]
+    fn the_learners_letters_stay_while_the_split_is_theirs() {
+        // n0 and n1 put in B: after Apply they stay B, not re-lettered A by lowest node.
+        assert_eq!(
+            lettered(&[0, 0, 1, 1, 1], &[1, 1, 0, 0, 0]),
+            vec![1, 1, 0, 0, 0]
+        );
+        // Healed, or split differently since (an isolate): the network's own numbering.
+        assert_eq!(lettered(&[0, 0, 0, 0, 0], &[1, 1, 0, 0, 0]), vec![0; 5]);
+        assert_eq!(
+            lettered(&[0, 1, 0, 0, 0], &[1, 1, 0, 0, 0]),
+            vec![0, 1, 0, 0, 0]
+        );
+        assert_eq!(lettered(&[0, 1], &[]), vec![0, 1]);
     }
 }

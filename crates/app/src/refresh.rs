@@ -124,6 +124,10 @@ impl App {
             ((l.duplicate * 100.0).round() as i64).to_string().into(),
             l.latency.to_string().into(),
         ];
+        // Links too slow for the protocol's timeouts: say so rather than let terms climb.
+        if let Some(why) = (self.player.info().hopeless)(self.player.base(), &l.latency) {
+            self.ui.notice = Some(why);
+        }
     }
 
     /// Where a typed or button request goes: the lab's entry node (the hashing lab's router)

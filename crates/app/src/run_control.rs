@@ -116,8 +116,10 @@ impl App {
                     ))
                 }
             },
-            Msg::ApplyPartition(groups) => {
+            Msg::ApplyPartition(letters) => {
                 self.ui.partition_open = false;
+                let groups = crate::partition::groups_of(&letters);
+                self.ui.partition_letters = letters;
                 self.act(Input::Act(if groups.len() > 1 {
                     Action::Partition { groups }
                 } else {
@@ -269,6 +271,9 @@ impl App {
     /// Moves the run to `t`, paused, for at most [`JUMP_MS`] of the reader's time.
     fn seek_to(&mut self, t: Time) {
         let _ = self.player.apply(Input::Pause);
+        // Forward is as if played there: the embedding page hears what happened on the way (a
+        // leader elected). Back is not news: its events continue from the earlier state.
+        let back = t < self.player.now();
         let perf = web_sys::window().and_then(|w| w.performance());
         let clock = || perf.as_ref().map_or(0.0, |p| p.now());
         let start = clock();
@@ -282,6 +287,8 @@ impl App {
                 break;
             }
         }
-        self.rebaseline();
+        if back {
+            self.rebaseline();
+        }
     }
 }

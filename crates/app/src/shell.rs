@@ -5,7 +5,7 @@ use crate::app::{App, FADE_WALL_S, Msg};
 use crate::classroom::ClassMsg;
 use crate::classroom_view::ExerciseCard;
 use crate::network::{NetworkView, partition_groups};
-use crate::partition::PartitionTool;
+use crate::partition::{PartitionTool, lettered};
 use crate::ui::UiMsg;
 use crate::view::alerts::Alerts;
 use crate::view::controls::{ControlBar, NetworkControls};
@@ -75,7 +75,7 @@ impl App {
                     </label>
                 }
                 if ui.partition_open {
-                    <PartitionTool current={partition_groups(v.nodes.len(), &v.blocked)}
+                    <PartitionTool current={lettered(&partition_groups(v.nodes.len(), &v.blocked), &ui.partition_letters)}
                         on_apply={send.reform(Msg::ApplyPartition)} on_cancel={send.reform(|_| Msg::Ui(UiMsg::PartitionTool(false)))} />
                 }
                 { pure(NetworkControls { text: ui.net_text.clone().map(AttrValue::from), send: send.clone() }) }
@@ -205,7 +205,7 @@ impl App {
         let hubs = (self.player.info().hubs)(self.player.base());
         let layout = std::rc::Rc::new(crate::layout::Layout::new(self.view.nodes.len(), &hubs));
         html! {
-            <NetworkView view={self.view.clone()} layout={layout} now={self.now} selected={self.ui.selected} on_select={send.reform(|n| Msg::Ui(UiMsg::Select(n)))} kinds={kinds}
+            <NetworkView view={self.view.clone()} layout={layout} letters={self.ui.partition_letters.clone()} now={self.now} selected={self.ui.selected} on_select={send.reform(|n| Msg::Ui(UiMsg::Select(n)))} kinds={kinds}
                          flagged={self.player.lab().violations().first().map(|x| x.nodes.clone()).unwrap_or_default()}
                          on_message={send.reform(|m| Msg::Ui(UiMsg::SelectMessage(m)))} selected_message={self.ui.selected_message}
                          on_cut={send.reform(|(from, to)| Msg::Act(Action::Cut { from, to }))}

@@ -19,6 +19,9 @@ pub struct UiState {
     pub log_kind: String,
     /// The partition tool is open.
     pub partition_open: bool,
+    /// The group letter of each node in the last partition the tool applied, so the picture
+    /// keeps the learner's letters (see [`crate::partition::lettered`]).
+    pub partition_letters: Vec<usize>,
     /// The keyboard help is open.
     pub help: bool,
     /// The exercise list is open.
@@ -44,6 +47,7 @@ impl Default for UiState {
             log_node: None,
             log_kind: String::new(),
             partition_open: false,
+            partition_letters: Vec::new(),
             help: false,
             list_open: false,
             notice: None,

@@ -59,6 +59,33 @@ pub struct LabInfo {
     /// with the nodes after it as a fan joined only to it. Empty: peers that all talk to each
     /// other, drawn as a circle.
     pub hubs: fn(&RunDescription) -> Vec<NodeId>,
+    /// Says why the protocol cannot make progress with these settings and links (a vote's
+    /// round trip longer than the election timeout), so the page tells the learner instead of
+    /// letting terms climb in silence; `None` when it can.
+    pub hopeless: fn(&RunDescription, &splitbrain_sim::Latency) -> Option<String>,
+}
+
+/// Settings that never stall the protocol for good.
+fn never_hopeless(_: &RunDescription, _: &splitbrain_sim::Latency) -> Option<String> {
+    None
+}
+
+/// Raft elects no leader when a RequestVote and its reply take longer than the longest election
+/// timeout: every candidate times out before its votes arrive (§5.6: broadcastTime ≪
+/// electionTimeout).
+#[cfg(feature = "raft")]
+fn raft_hopeless(run: &RunDescription, latency: &splitbrain_sim::Latency) -> Option<String> {
+    use splitbrain_sim::format_time;
+    let p: raft::Params = params(run).ok()?;
+    let round_trip = latency.median().saturating_mul(2);
+    (round_trip >= p.election_max).then(|| {
+        format!(
+            "No leader can be elected: with links of {latency}, a vote request and its reply take about {}, longer than the election timeout ({}–{}). Every candidate times out before its votes come back, so the term only climbs. Shorten the links or lengthen the timeout (§5.6: broadcast time ≪ election timeout).",
+            format_time(round_trip),
+            format_time(p.election_min),
+            format_time(p.election_max)
+        )
+    })
 }
 
 /// Peers that all talk to each other: no hubs.
@@ -117,6 +144,7 @@ const LABS: &[LabInfo] = &[
         fit: |_| {},
         happenings: crate::happenings::raft,
         hubs: peers,
+        hopeless: raft_hopeless,
     },
     #[cfg(feature = "paxos")]
     LabInfo {
@@ -141,6 +169,7 @@ const LABS: &[LabInfo] = &[
         fit: |_| {},
         happenings: crate::happenings::paxos,
         hubs: peers,
+        hopeless: never_hopeless,
     },
     #[cfg(feature = "broadcast")]
     LabInfo {
@@ -167,6 +196,7 @@ const LABS: &[LabInfo] = &[
         fit: |_| {},
         happenings: crate::happenings::broadcast,
         hubs: peers,
+        hopeless: never_hopeless,
     },
     #[cfg(feature = "hashing")]
     LabInfo {
@@ -207,6 +237,7 @@ const LABS: &[LabInfo] = &[
         happenings: crate::happenings::hashing,
         // The router, node 0, and the servers it sends keys to.
         hubs: |_| vec![0],
+        hopeless: never_hopeless,
     },
     #[cfg(feature = "balance")]
     LabInfo {
@@ -257,6 +288,7 @@ const LABS: &[LabInfo] = &[
                 vec![0]
             }
         },
+        hopeless: never_hopeless,
     },
     #[cfg(feature = "ping")]
     LabInfo {
@@ -275,6 +307,7 @@ const LABS: &[LabInfo] = &[
         fit: |_| {},
         happenings: crate::happenings::none,
         hubs: peers,
+        hopeless: never_hopeless,
     },
 ];
 
@@ -400,4 +433,28 @@ pub fn build(run: &RunDescription, trace_capacity: usize) -> Result<Box<dyn Lab>
         })?;
     }
     Ok(lab)
+}
+
+#[cfg(all(test, feature = "raft"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s5_6_raft_says_no_leader_can_be_elected_when_a_vote_round_trip_outlasts_the_timeout() {
+        let run = RunDescription::new("raft", 1, 5);
+        let raft = find("raft").unwrap();
+        let slow: splitbrain_sim::Latency = "800ms..1.2s".parse().unwrap();
+        let text = (raft.hopeless)(&run, &slow).expect("hopeless");
+        assert!(text.starts_with("No leader can be elected"), "{text}");
+        assert!(
+            text.contains("about 2s") && text.contains("0.15s–0.3s"),
+            "{text}"
+        );
+        let page: splitbrain_sim::Latency = "10ms..20ms".parse().unwrap();
+        assert_eq!((raft.hopeless)(&run, &page), None);
+        // A longer timeout in the run's parameters makes the same links workable.
+        let mut patient = run.clone();
+        patient.params = serde_json::json!({"election_min": "3s", "election_max": "6s"});
+        assert_eq!((raft.hopeless)(&patient, &slow), None);
+    }
 }

@@ -61,6 +61,21 @@ impl Default for Latency {
 }
 
 impl Latency {
+    /// The middle delay: half of all messages take longer. Used to tell a learner when their
+    /// links are too slow for the timeouts to ever let the protocol finish a round trip.
+    pub fn median(&self) -> Duration {
+        match *self {
+            Latency::Constant(d) => d,
+            Latency::Uniform { min, max } => min / 2 + max / 2,
+            // ln 2 · mean.
+            Latency::Exponential { mean } => mean / 1_000 * 693,
+            Latency::LogNormal { median, .. } => median,
+            // x_m · 2^(1/α), with x_m = mean · (α − 1) / α.
+            Latency::Pareto { mean, alpha } => {
+                (mean as f64 * (alpha - 1.0) / alpha * libm::pow(2.0, 1.0 / alpha)) as Duration
+            }
+        }
+    }
     /// Draws one delay, capped at [`limits::MAX_LATENCY`] so a heavy tail cannot stall a run.
     pub fn sample(&self, rng: &mut SimRng) -> Duration {
         let d = match *self {
