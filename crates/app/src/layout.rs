@@ -13,21 +13,31 @@ const CENTER: f64 = SIZE / 2.0;
 /// Radius of the peers' circle (two nodes sit closer).
 const RING: f64 = 215.0;
 /// The hubs' column.
-const HUB_X: f64 = 120.0;
+const HUB_X: f64 = 110.0;
 /// How far right of the hub the fan reaches at its middle.
-const FAN_REACH: f64 = 330.0;
-/// Half the angle a fan spans.
-const FAN_HALF_ANGLE: f64 = 72.0 * PI / 180.0;
+const FAN_REACH: f64 = 290.0;
+/// Half the angle a fan spans: a flat arc, right of the hub, for a few backends; a rounder one
+/// for many, so their arcs have the length to keep them apart.
+const FAN_HALF_ANGLE: f64 = 55.0 * PI / 180.0;
+const WIDE_FAN_HALF_ANGLE: f64 = 72.0 * PI / 180.0;
 /// More backends than this in one fan are staggered on two arcs (three above twice this) so
 /// their circles keep apart.
 const ONE_ARC: usize = 20;
 /// How far inside the one before it each further arc lies.
 const ARC_STEP: f64 = 30.0;
 
+/// Above this many nodes a circle shows only node numbers (the inspector has the rest): roles
+/// and summaries would overlap.
+const CROWDED: usize = 16;
+/// Above this many backends in one fan, likewise.
+const CROWDED_FAN: usize = 14;
+
 /// Positions of every node and the links drawn between them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layout {
     pos: Vec<(f64, f64)>,
+    /// Most backends any one hub has (0 on a circle).
+    widest: usize,
     /// For each node, the hub it hangs from; `None` for a hub, and for everyone on a mesh.
     hub_of: Vec<Option<NodeId>>,
     fan: bool,
@@ -41,6 +51,7 @@ impl Layout {
         if hubs.is_empty() || n < 2 {
             return Self {
                 pos: (0..n).map(|i| ring_pos(i, n)).collect(),
+                widest: 0,
                 hub_of: vec![None; n],
                 fan: false,
             };
@@ -48,34 +59,76 @@ impl Layout {
         let mut pos = vec![(0.0, 0.0); n];
         let mut hub_of = vec![None; n];
         let band = SIZE / hubs.len() as f64;
+        let mut widest = 0;
         for (k, &hub) in hubs.iter().enumerate() {
             let end = hubs.get(k + 1).copied().unwrap_or(n);
             let centre = band * (k as f64 + 0.5);
             pos[hub] = (HUB_X, centre);
             let spokes: Vec<NodeId> = (hub + 1..end).collect();
+            widest = widest.max(spokes.len());
             // The fan's height fits its band, less room for the labels under the outer nodes.
-            let reach_y = (band / 2.0 - 45.0).max(20.0);
+            let reach_y = (band / 2.0 - 32.0).max(20.0);
             let arcs = spokes.len().div_ceil(ONE_ARC).clamp(1, 3);
+            let half = if arcs > 1 {
+                WIDE_FAN_HALF_ANGLE
+            } else {
+                FAN_HALF_ANGLE
+            };
             for (j, &s) in spokes.iter().enumerate() {
                 let f = if spokes.len() == 1 {
                     0.5
                 } else {
                     j as f64 / (spokes.len() - 1) as f64
                 };
-                let a = -FAN_HALF_ANGLE + 2.0 * FAN_HALF_ANGLE * f;
+                let a = -half + 2.0 * half * f;
                 let reach = FAN_REACH - ARC_STEP * (j % arcs) as f64;
                 pos[s] = (
                     HUB_X + reach * a.cos(),
-                    centre + reach_y * reach / FAN_REACH * a.sin() / FAN_HALF_ANGLE.sin(),
+                    centre + reach_y * reach / FAN_REACH * a.sin() / half.sin(),
                 );
                 hub_of[s] = Some(hub);
             }
         }
         Self {
             pos,
+            widest,
             hub_of,
             fan: true,
         }
+    }
+
+    /// Every node's radius: large for a few, small so 80 fit. A fan's backends sit closer
+    /// together than a circle's nodes, so a fan's size goes by its widest side.
+    pub fn radius(&self) -> f64 {
+        if self.fan {
+            return match self.widest {
+                0..=6 => 26.0,
+                7..=CROWDED_FAN => 18.0,
+                15..=30 => 12.0,
+                _ => 8.0,
+            };
+        }
+        match self.len() {
+            0..=12 => 30.0,
+            13..=CROWDED => 20.0,
+            17..=30 => 12.0,
+            _ => 8.0,
+        }
+    }
+
+    /// Too many nodes for roles and summaries beside them: names only.
+    pub fn crowded(&self) -> bool {
+        if self.fan {
+            self.widest > CROWDED_FAN
+        } else {
+            self.len() > CROWDED
+        }
+    }
+
+    /// Whether node `i`'s words go to its right (a fan's backends, whose neighbours sit above
+    /// and below) rather than under it.
+    pub fn label_right(&self, i: NodeId) -> bool {
+        self.fan && self.hub_of.get(i).is_some_and(Option::is_some)
     }
 
     /// How many nodes.
@@ -205,6 +258,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_fans_backends_carry_their_words_to_the_right_until_it_is_crowded() {
+        let l = Layout::new(11, &[0]);
+        assert!(!l.label_right(0) && (1..11).all(|b| l.label_right(b)));
+        assert!(!l.crowded() && l.radius() < 30.0);
+        assert!(Layout::new(42, &[0]).crowded());
+        assert!(!Layout::new(42, &[0, 21]).crowded() || Layout::new(42, &[0, 21]).radius() <= 12.0);
+        assert!(!Layout::new(9, &[]).label_right(3));
     }
 
     #[test]

@@ -83,20 +83,6 @@ impl PartialEq for StaticProps {
     }
 }
 
-/// A node's radius: large nodes for a few, small ones so 80 fit around the circle.
-fn node_radius(n: usize) -> f64 {
-    match n {
-        0..=12 => 30.0,
-        13..=CROWDED => 20.0,
-        17..=30 => 12.0,
-        _ => 8.0,
-    }
-}
-
-/// Above this many nodes the circle shows only node numbers (the inspector has the rest):
-/// roles and summaries would overlap.
-const CROWDED: usize = 16;
-
 /// A coordinate with one decimal, formatted with integer arithmetic: the page then carries no
 /// float-formatting code (several KB of wasm) for numbers nobody reads.
 pub fn num(v: f64) -> String {
@@ -217,7 +203,7 @@ impl PartialEq for LinksProps {
 fn Links(props: &LinksProps) -> Html {
     let layout = &props.layout;
     let n = layout.len();
-    let node_r = node_radius(n);
+    let node_r = layout.radius();
     let blocked: std::collections::BTreeSet<(usize, usize)> =
         props.blocked.iter().copied().collect();
     let blocked_links: Vec<splitbrain_sim::LinkView> = props
@@ -369,11 +355,10 @@ fn Messages(props: &NetworkProps) -> Html {
 #[component]
 fn Countdowns(props: &NetworkProps) -> Html {
     let v = &props.view;
-    let n = v.nodes.len();
-    if n > CROWDED {
+    if props.layout.crowded() {
         return Html::default();
     }
-    let r = node_radius(n) + 5.0;
+    let r = props.layout.radius() + 5.0;
     let around = std::f64::consts::TAU * r;
     let rings = v.nodes.iter().filter(|s| s.up).filter_map(|s| {
         let (armed, fires) = s.countdown?;
@@ -394,8 +379,8 @@ fn Countdowns(props: &NetworkProps) -> Html {
 fn Nodes(props: &StaticProps) -> Html {
     let props = &props.net;
     let v = &props.view;
-    let n = v.nodes.len();
-    let node_r = node_radius(n);
+    let node_r = props.layout.radius();
+    let crowded = props.layout.crowded();
     let nodes = v.nodes.iter().map(|node| {
         let (x, y) = props.layout.pos(node.id);
         let selected = props.selected == Some(node.id);
@@ -404,15 +389,14 @@ fn Nodes(props: &StaticProps) -> Html {
             (!node.up).then_some("node-down"),
             selected.then_some("node-selected"),
             props.flagged.contains(&node.id).then_some("node-flagged"),
-            (node.up && !node.view.role.is_empty()).then(|| format!("role-{}", node.view.role.replace(' ', "-")))
+            (node.up && !node.view.role.is_empty()).then(|| role_class(&node.view.role))
         );
         let on_select = props.on_select.clone();
         let id = node.id;
         let onclick = Callback::from(move |_: MouseEvent| on_select.emit(id));
         let status = if node.up { node.view.summary.clone() } else { "crashed".to_string() };
         // Labs with roles (leader, follower...) show them under the node; "node" says nothing.
-        // Crowded circles keep only the names (the inspector has the rest).
-        let crowded = n > CROWDED;
+        // Crowded pictures keep only the names (the inspector has the rest).
         let out = props.layout.outward(node.id);
         let role = (node.up && node.view.role != "node" && !crowded).then(|| node.view.role.clone());
         html! {
@@ -425,10 +409,16 @@ fn Nodes(props: &StaticProps) -> Html {
                     <text class="node-name node-tiny" x={num(x + out.0 * 17.0)} y={num(y + out.1 * 17.0 + 3.5)}>{ node.id.to_string() }</text>
                 } else {
                     <text class="node-name" x={num(x)} y={num(y + 5.0)}>{ format!("n{}", node.id) }</text>
-                    if let Some(role) = role.clone() {
-                        <text class="node-role" x={num(x)} y={num(y + node_r + 16.0)}>{ role }</text>
+                    if props.layout.label_right(node.id) {
+                        // A fan's backend: its neighbours are above and below, so words go right.
+                        <text class="node-role beside" x={num(x + node_r + 7.0)} y={num(y - 2.0)}>{ role.clone().unwrap_or_default() }</text>
+                        <text class="node-sub beside" x={num(x + node_r + 7.0)} y={num(y + 13.0)}>{ status }</text>
+                    } else {
+                        if let Some(role) = role.clone() {
+                            <text class="node-role" x={num(x)} y={num(y + node_r + 16.0)}>{ role }</text>
+                        }
+                        <text class="node-sub" x={num(x)} y={num(y + node_r + if role.is_some() { 31.0 } else { 16.0 })}>{ status }</text>
                     }
-                    <text class="node-sub" x={num(x)} y={num(y + node_r + if role.is_some() { 31.0 } else { 16.0 })}>{ status }</text>
                 }
                 if !node.up && !crowded {
                     <path class="node-x" transform={format!("translate({} {})", num(x), num(y))} d="M-12 -12 L12 12 M12 -12 L-12 12" />
@@ -442,6 +432,18 @@ fn Nodes(props: &StaticProps) -> Html {
     }
 }
 
+/// The class a role gives its node: its first part, as one word (`stale leader` →
+/// `role-stale-leader`, `ejected · slow ×5` → `role-ejected`, `slow ×5` → `role-slow-5`).
+fn role_class(role: &str) -> String {
+    let first = role.split(" · ").next().unwrap_or_default();
+    let word: String = first
+        .chars()
+        .map(|c| if c == ' ' { '-' } else { c })
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    format!("role-{}", word.trim_matches('-').replace("--", "-"))
+}
+
 /// Where a message is drawn: the fraction of its way along its link.
 pub(crate) fn progress(sent: Time, deliver: Time, now: Time, still: bool) -> f64 {
     if still {
@@ -449,4 +451,18 @@ pub(crate) fn progress(sent: Time, deliver: Time, now: Time, still: bool) -> f64
     }
     let span = deliver.saturating_sub(sent).max(1) as f64;
     (now.saturating_sub(sent) as f64 / span).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::role_class;
+
+    #[test]
+    fn a_role_becomes_one_css_class() {
+        assert_eq!(role_class("leader"), "role-leader");
+        assert_eq!(role_class("stale leader"), "role-stale-leader");
+        assert_eq!(role_class("ejected · slow ×5"), "role-ejected");
+        assert_eq!(role_class("slow ×5"), "role-slow-5");
+        assert_eq!(role_class("breaker half-open"), "role-breaker-half-open");
+    }
 }

@@ -1092,6 +1092,35 @@ impl Process for Node {
             },
         }
     }
+    /// A backend's look on the picture says how its balancer treats it, which only the
+    /// balancer knows: taken out by hand, failing its health checks, behind an open or
+    /// half-open circuit breaker, or slowed down.
+    fn annotate(world: &World<'_, Self>, node: NodeId, view: &mut NodeView) {
+        let Some(Node::Backend(s)) = world.node(node) else {
+            return;
+        };
+        let balancer = (0..node)
+            .rev()
+            .find_map(|j| world.node(j).and_then(Node::balancer))
+            .filter(|b| node >= b.first && node - b.first < b.backends.len());
+        let mut marks: Vec<String> = Vec::new();
+        if let Some(b) = balancer {
+            let i = node - b.first;
+            match (b.ejected(i), b.breaker(i), b.available(i)) {
+                (true, _, _) => marks.push("ejected".into()),
+                (_, "open", _) => marks.push("breaker open".into()),
+                (_, "half-open", _) => marks.push("breaker half-open".into()),
+                (_, _, false) => marks.push("unhealthy".into()),
+                _ => {}
+            }
+        }
+        if s.slow != 1_000 {
+            marks.push(format!("slow ×{}", Thousandths(s.slow)));
+        }
+        if !marks.is_empty() {
+            view.role = marks.join(" · ");
+        }
+    }
     fn summarize(world: &World<'_, Self>) -> serde_json::Value {
         summary(world)
     }

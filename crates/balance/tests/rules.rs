@@ -181,3 +181,46 @@ fn an_ejected_backend_gets_no_new_requests_until_it_is_admitted_again() {
     s.run_until(secs(60), u64::MAX);
     assert!(counts(&s)["sent"][1].as_u64().unwrap() > 100);
 }
+
+#[test]
+fn the_picture_marks_a_backend_ejected_slowed_or_behind_an_open_breaker() {
+    let mut s = sim(
+        Params {
+            policy: "rr".into(),
+            arrival: "poisson:20/s".parse().unwrap(),
+            service: "exp:50ms".parse().unwrap(),
+            timeout: Some(secs(1)),
+            breaker: Some(BreakerConfig {
+                failures: 3,
+                open_for: secs(30),
+            }),
+            ..Params::default()
+        },
+        5,
+    );
+    s.control(&Action::Client {
+        node: 0,
+        command: "eject 1".into(),
+    })
+    .unwrap();
+    s.control(&Action::Client {
+        node: 2,
+        command: "slow 5".into(),
+    })
+    .unwrap();
+    s.control(&Action::Crash { node: 3 }).unwrap();
+    s.run_until(secs(5), u64::MAX);
+    let roles: Vec<String> = s.view().nodes.iter().map(|n| n.view.role.clone()).collect();
+    assert_eq!(roles[0], "balancer");
+    assert_eq!(roles[1], "ejected");
+    assert_eq!(roles[2], "slow ×5");
+    assert_eq!(roles[3], "", "crashed: drawn as down, not annotated");
+    assert_eq!(roles[4], "backend");
+    // The crashed backend's timeouts open its breaker: marked once it is back.
+    s.control(&Action::Restart { node: 3 }).unwrap();
+    assert!(
+        s.view().nodes[3].view.role.starts_with("breaker"),
+        "{:?}",
+        s.view().nodes[3].view.role
+    );
+}

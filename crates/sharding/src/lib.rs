@@ -554,6 +554,17 @@ impl Process for Node {
             Node::Server(s) => s.view(),
         }
     }
+    /// A server the router has not made a member (a spare to add) says so on the picture.
+    fn annotate(world: &World<'_, Self>, node: NodeId, view: &mut NodeView) {
+        if node == 0 {
+            return;
+        }
+        if let Some(r) = world.node(0).and_then(Node::router)
+            && !r.config().members.iter().any(|&(m, _)| m as usize == node)
+        {
+            view.role = "spare".into();
+        }
+    }
     fn summarize(world: &World<'_, Self>) -> serde_json::Value {
         let held: usize = (1..world.len())
             .filter_map(|i| world.durable(i))
