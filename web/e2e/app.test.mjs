@@ -546,6 +546,13 @@ test('the election countdown ring runs down between two frames and a leader has 
   const leader = await waitLeader(page);
   await page.waitForFunction((l) => !document.querySelector(`circle.countdown[data-countdown="${l}"]`), leader);
   assert.ok(await page.locator('circle.countdown').count() >= 3, 'the followers have theirs');
+  // The legend, right under the picture, explains the ring and the node looks.
+  const legend = await page.getByTestId('legend').textContent();
+  for (const words of ['ring: time left to its election timeout', 'candidate', 'stale leader', 'crashed', 'vote']) {
+    assert.ok(legend.includes(words), `legend says "${words}": ${legend}`);
+  }
+  const [net, key] = [await page.locator('svg.network').first().boundingBox(), await page.getByTestId('legend').boundingBox()];
+  assert.ok(key.y >= net.y + net.height - 1 && key.y < net.y + net.height + 40, 'directly under the picture');
   assert.deepEqual(errors, []);
   await page.close();
 });

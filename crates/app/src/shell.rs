@@ -14,6 +14,7 @@ use crate::view::event_log::EventLog;
 use crate::view::frame_clock::FrameClock;
 use crate::view::inspector::Inspector;
 use crate::view::lab_panel::LabPanel;
+use crate::view::legend::Legend;
 use crate::view::pure::pure;
 use crate::view::timeline::Timeline;
 use splitbrain_embed::{Control, Panel};
@@ -160,14 +161,14 @@ impl App {
                 <main class="layout">
                     <section class="stage">
                         { self.view_network(kinds) }
+                        { pure(Legend {
+                            kinds,
+                            looks: info.map_or(&[][..], |i| i.looks),
+                            countdown: info.and_then(|i| i.countdown),
+                            counts: (v.messages.len(), v.events),
+                        }) }
                         { self.view_timeline(self.allows(Control::Seek)) }
                         { pure(LabPanel { content: self.lab_panel.clone() }) }
-                        <p class="legend">
-                            { for kinds.iter().enumerate().take(4).map(|(i, (_, text))| html! {
-                                <span class={["key key-a", "key key-b", "key key-c", "key key-d"][i]}>{ format!("{} {text}", ["●", "■", "◆", "▲"][i]) }</span>
-                            }) }
-                            <span>{ format!("{} in flight · {} events", v.messages.len(), v.events) }</span>
-                        </p>
                     </section>
                     { self.view_side() }
                 </main>

@@ -63,6 +63,12 @@ pub struct LabInfo {
     /// round trip longer than the election timeout), so the page tells the learner instead of
     /// letting terms climb in silence; `None` when it can.
     pub hopeless: fn(&RunDescription, &splitbrain_sim::Latency) -> Option<String>,
+    /// The node looks the legend explains, as (role class, words): the class is the drawn
+    /// role's first part as one word (`stale leader` → `stale-leader`).
+    pub looks: &'static [(&'static str, &'static str)],
+    /// What the ring on a node counts down to ([`splitbrain_sim::Process::countdown`]), for
+    /// the legend; `None` when the lab draws no rings.
+    pub countdown: Option<&'static str>,
 }
 
 /// Settings that never stall the protocol for good.
@@ -145,6 +151,13 @@ const LABS: &[LabInfo] = &[
         happenings: crate::happenings::raft,
         hubs: peers,
         hopeless: raft_hopeless,
+        looks: &[
+            ("follower", "follower"),
+            ("candidate", "candidate"),
+            ("leader", "leader"),
+            ("stale-leader", "stale leader (a newer term exists)"),
+        ],
+        countdown: Some("time left to its election timeout"),
     },
     #[cfg(feature = "paxos")]
     LabInfo {
@@ -170,6 +183,13 @@ const LABS: &[LabInfo] = &[
         happenings: crate::happenings::paxos,
         hubs: peers,
         hopeless: never_hopeless,
+        looks: &[
+            ("acceptor", "acceptor"),
+            ("preparing", "preparing (phase 1)"),
+            ("proposing", "proposing (phase 2)"),
+            ("leader", "Multi-Paxos leader"),
+        ],
+        countdown: Some("time left to its retry"),
     },
     #[cfg(feature = "broadcast")]
     LabInfo {
@@ -197,6 +217,8 @@ const LABS: &[LabInfo] = &[
         happenings: crate::happenings::broadcast,
         hubs: peers,
         hopeless: never_hopeless,
+        looks: &[],
+        countdown: None,
     },
     #[cfg(feature = "hashing")]
     LabInfo {
@@ -238,6 +260,12 @@ const LABS: &[LabInfo] = &[
         // The router, node 0, and the servers it sends keys to.
         hubs: |_| vec![0],
         hopeless: never_hopeless,
+        looks: &[
+            ("router", "router"),
+            ("server", "server"),
+            ("spare", "spare (not in the ring)"),
+        ],
+        countdown: None,
     },
     #[cfg(feature = "balance")]
     LabInfo {
@@ -289,6 +317,13 @@ const LABS: &[LabInfo] = &[
             }
         },
         hopeless: never_hopeless,
+        looks: &[
+            ("backend", "backend"),
+            ("slow-5", "slowed down"),
+            ("ejected", "ejected or unhealthy"),
+            ("breaker-open", "breaker open"),
+        ],
+        countdown: None,
     },
     #[cfg(feature = "ping")]
     LabInfo {
@@ -308,6 +343,8 @@ const LABS: &[LabInfo] = &[
         happenings: crate::happenings::none,
         hubs: peers,
         hopeless: never_hopeless,
+        looks: &[],
+        countdown: None,
     },
 ];
 

@@ -11,6 +11,7 @@ pub mod frame_clock;
 pub mod hunt_panel;
 pub mod inspector;
 pub mod lab_panel;
+pub mod legend;
 pub mod meter;
 pub mod pure;
 pub mod timeline;
