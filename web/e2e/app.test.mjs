@@ -569,3 +569,22 @@ test('links too slow for the election timeout get a notice saying no leader can 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('Time out (T) fires the selected follower\'s election timeout: it stands and wins the next term', async () => {
+  const { page, errors } = await open(browser, server.url + '?speed=0.5');
+  const old = await waitLeader(page);
+  const f = String((Number(old) + 1) % 5);
+  await page.keyboard.press(f);
+  await page.keyboard.press(' ');
+  assert.equal(await page.getByRole('button', { name: 'Time out' }).count(), 1);
+  await page.keyboard.press('t');
+  await page.waitForSelector(`g.node.role-candidate[data-node="${f}"], g.node.role-leader[data-node="${f}"]`);
+  await page.keyboard.press(' ');
+  assert.equal(await waitLeader(page, old), f, 'the node timed out by hand leads now');
+  // A leader has no timeout to fire: the page says so instead of doing nothing.
+  await page.keyboard.press(f);
+  await page.keyboard.press('t');
+  assert.match(await page.getByTestId('notice').textContent(), /has no timeout running \(a leader waits for none\)/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

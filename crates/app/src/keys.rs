@@ -17,6 +17,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("0–9", "select node"),
     ("B", "client request to the selected node"),
     ("C", "crash / restart the selected node"),
+    (
+        "T",
+        "time the selected node out now (Raft, Paxos): it runs for leader",
+    ),
     ("I", "isolate the selected node"),
     ("P", "partition tool: put nodes in groups"),
     ("H", "heal every partition and cut"),
@@ -42,6 +46,7 @@ fn message(key: &str, shift: bool) -> Option<Msg> {
         "End" => Msg::SeekEnd,
         "b" => Msg::Broadcast,
         "c" => Msg::CrashRestart,
+        "t" => Msg::TimeOut,
         "i" => Msg::Isolate,
         "h" => Msg::Act(Action::Heal),
         "a" => Msg::ToggleAuto,

@@ -39,6 +39,8 @@ pub enum Msg {
     Broadcast,
     /// Crash or restart the selected node.
     CrashRestart,
+    /// Fire the selected node's election timeout or retry now.
+    TimeOut,
     /// Cut the selected node off from the rest.
     Isolate,
     /// Turn automatic client traffic on or off.
@@ -94,7 +96,7 @@ impl Msg {
             Msg::Reset => Control::Reset,
             // A new seed is another run: an embed's or an exercise's run is fixed.
             Msg::NewSeed | Msg::Seed(_) => Control::Load,
-            Msg::CrashRestart => Control::Crash,
+            Msg::CrashRestart | Msg::TimeOut => Control::Crash,
             Msg::Isolate | Msg::Ui(crate::ui::UiMsg::PartitionTool(_)) | Msg::ApplyPartition(_) => {
                 Control::Partition
             }

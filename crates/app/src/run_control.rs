@@ -66,6 +66,10 @@ impl App {
                     Action::Restart { node }
                 }));
             }
+            Msg::TimeOut => {
+                let node = self.ui.node();
+                self.act(Input::Act(Action::Timeout { node }));
+            }
             Msg::Isolate => {
                 let node = self.ui.node();
                 self.act(Input::Act(Action::Partition {

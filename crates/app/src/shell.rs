@@ -61,6 +61,7 @@ impl App {
                     partitioned: !v.blocked.is_empty(),
                     partition_open: ui.partition_open,
                     traffic,
+                    timeout: info.and_then(|i| i.countdown).map(|c| c.0),
                     placeholder: self.placeholder.clone(),
                     request: ui.request_text.clone().into(),
                     send: send.clone(),
@@ -164,7 +165,7 @@ impl App {
                         { pure(Legend {
                             kinds,
                             looks: info.map_or(&[][..], |i| i.looks),
-                            countdown: info.and_then(|i| i.countdown),
+                            countdown: info.and_then(|i| i.countdown).map(|c| c.1),
                             counts: (v.messages.len(), v.events),
                         }) }
                         { self.view_timeline(self.allows(Control::Seek)) }

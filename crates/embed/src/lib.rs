@@ -97,7 +97,10 @@ impl Control {
     /// The control a user action needs: what an embed or an exercise must allow for it.
     pub fn of(action: &Action) -> Control {
         match action {
-            Action::Crash { .. } | Action::Restart { .. } => Control::Crash,
+            // Timing a node out by hand is a fault of the node, like a crash.
+            Action::Crash { .. } | Action::Restart { .. } | Action::Timeout { .. } => {
+                Control::Crash
+            }
             Action::Partition { .. } | Action::Heal => Control::Partition,
             Action::Client { .. } => Control::Request,
             Action::Cut { .. }

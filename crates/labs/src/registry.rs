@@ -66,9 +66,10 @@ pub struct LabInfo {
     /// The node looks the legend explains, as (role class, words): the class is the drawn
     /// role's first part as one word (`stale leader` → `stale-leader`).
     pub looks: &'static [(&'static str, &'static str)],
-    /// What the ring on a node counts down to ([`splitbrain_sim::Process::countdown`]), for
-    /// the legend; `None` when the lab draws no rings.
-    pub countdown: Option<&'static str>,
+    /// The timeout the ring on a node counts down to ([`splitbrain_sim::Process::countdown`])
+    /// and a learner may fire by hand: its short name for the button, and the legend's words;
+    /// `None` when the lab draws no rings.
+    pub countdown: Option<(&'static str, &'static str)>,
 }
 
 /// Settings that never stall the protocol for good.
@@ -157,7 +158,7 @@ const LABS: &[LabInfo] = &[
             ("leader", "leader"),
             ("stale-leader", "stale leader (a newer term exists)"),
         ],
-        countdown: Some("time left to its election timeout"),
+        countdown: Some(("election", "time left to its election timeout")),
     },
     #[cfg(feature = "paxos")]
     LabInfo {
@@ -189,7 +190,7 @@ const LABS: &[LabInfo] = &[
             ("proposing", "proposing (phase 2)"),
             ("leader", "Multi-Paxos leader"),
         ],
-        countdown: Some("time left to its retry"),
+        countdown: Some(("retry", "time left to its retry")),
     },
     #[cfg(feature = "broadcast")]
     LabInfo {

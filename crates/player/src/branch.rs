@@ -51,6 +51,7 @@ pub fn describe(a: &Action) -> String {
     match a {
         Action::Crash { node } => format!("crash n{node}"),
         Action::Restart { node } => format!("restart n{node}"),
+        Action::Timeout { node } => format!("time out n{node}"),
         Action::Partition { groups } => {
             let groups: Vec<String> = groups
                 .iter()

@@ -547,6 +547,29 @@ fn s5_1_a_leader_cut_off_in_a_minority_is_drawn_stale_once_a_newer_term_exists()
 }
 
 #[test]
+fn s5_2_a_follower_timed_out_by_hand_stands_for_the_next_term_and_a_leader_cannot_be() {
+    let mut s = cluster(7, Variant::Correct);
+    s.run_until(secs(1), u64::MAX);
+    let l = leaders(&s)[0];
+    let term = s.process(l).unwrap().term();
+    let err = s.control(&Action::Timeout { node: l }).unwrap_err();
+    assert!(err.to_string().contains("no timeout running"), "{err}");
+    let f = (l + 1) % N;
+    s.control(&Action::Timeout { node: f }).unwrap();
+    let n = s.process(f).unwrap();
+    assert_eq!((n.role(), n.term()), (Role::Candidate, term + 1));
+    assert!(
+        s.view().nodes[f].countdown.is_some(),
+        "re-armed for a split vote"
+    );
+    // Its log is as up to date as anyone's, so it wins the new term (§5.4.1).
+    s.run_until(secs(2), u64::MAX);
+    assert_eq!(leaders(&s), vec![f]);
+    assert_eq!(s.process(f).unwrap().term(), term + 1);
+    assert!(s.violations().is_empty());
+}
+
+#[test]
 fn fig2_term_vote_and_log_survive_a_crash_and_everything_else_is_lost() {
     let mut s = cluster(3, Variant::Correct);
     s.run_until(secs(1), u64::MAX);

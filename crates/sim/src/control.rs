@@ -25,6 +25,13 @@ pub enum Action {
         /// The node.
         node: NodeId,
     },
+    /// Fire the node's deciding timeout now ([`crate::Process::countdown`]: Raft's election
+    /// timeout, a Paxos proposer's retry), as RaftScope's "Timeout": make this node the one that
+    /// runs for leader.
+    Timeout {
+        /// The node.
+        node: NodeId,
+    },
     /// Split the network into groups; unnamed nodes form one more group.
     Partition {
         /// The groups.
@@ -131,7 +138,7 @@ impl RawAction {
             ("command", self.command.is_some()),
         ];
         let takes: &[&str] = match kind.as_str() {
-            "crash" | "restart" => &["node"],
+            "crash" | "restart" | "timeout" => &["node"],
             "partition" => &["groups"],
             "heal" => &[],
             "cut" => &["from", "to"],
@@ -141,8 +148,8 @@ impl RawAction {
             "client" => &["node", "command"],
             other => {
                 return Err(format!(
-                    "unknown action {other:?}: expected crash, restart, partition, heal, cut, \
-                     loss, duplicate, latency, drop-message or client"
+                    "unknown action {other:?}: expected crash, restart, timeout, partition, heal, \
+                     cut, loss, duplicate, latency, drop-message or client"
                 ));
             }
         };
@@ -155,6 +162,9 @@ impl RawAction {
                 node: self.node.ok_or_else(|| need("node"))?,
             },
             "restart" => Action::Restart {
+                node: self.node.ok_or_else(|| need("node"))?,
+            },
+            "timeout" => Action::Timeout {
                 node: self.node.ok_or_else(|| need("node"))?,
             },
             "partition" => Action::Partition {
@@ -282,6 +292,7 @@ mod tests {
         let all = vec![
             Action::Crash { node: 1 },
             Action::Restart { node: 1 },
+            Action::Timeout { node: 3 },
             Action::Partition {
                 groups: vec![vec![0, 1], vec![2]],
             },

@@ -616,7 +616,9 @@ impl<P: Process> Simulator<P> {
         let opt = |n: Option<NodeId>| n.map_or(Ok(()), |n| self.check_node(n));
         let prob = |p: f64| check_probability("the", p).map_err(ControlError::BadParameter);
         match action {
-            Action::Crash { node } | Action::Restart { node } => self.check_node(*node),
+            Action::Crash { node } | Action::Restart { node } | Action::Timeout { node } => {
+                self.check_node(*node)
+            }
             Action::Partition { groups } => {
                 let mut seen = BTreeSet::new();
                 for &n in groups.iter().flatten() {
@@ -698,6 +700,28 @@ impl<P: Process> Simulator<P> {
                 self.begin_cause(Some(node));
                 self.record(TraceKind::Restart { node });
                 self.start(node);
+            }
+            Action::Timeout { node } => {
+                let node = *node;
+                let slot = &mut self.slots[node];
+                if slot.proc.is_none() {
+                    return Err(ControlError::InvalidState(format!(
+                        "node {node} is down: only a running node can time out"
+                    )));
+                }
+                let Some(timer) = slot.timers.keys().find(|t| P::countdown(t)).cloned() else {
+                    return Err(ControlError::InvalidState(format!(
+                        "node {node} has no timeout running (a leader waits for none)"
+                    )));
+                };
+                // Disarmed first, so the pending firing is passed over as stale.
+                slot.timers.remove(&timer);
+                self.begin_cause(Some(node));
+                self.record(TraceKind::TimerFired {
+                    node,
+                    timer: timer.clone(),
+                });
+                self.handle(node, move |p, cx| p.on_timer(timer, cx));
             }
             Action::Partition { groups } => {
                 self.net.partition(groups);

@@ -41,6 +41,8 @@ pub struct ControlBar {
     pub partition_open: bool,
     /// Automatic client traffic, when this page offers the switch.
     pub traffic: Option<bool>,
+    /// The name of the lab's timeout, when it has one a learner may fire ("election").
+    pub timeout: Option<&'static str>,
     /// An example request of this lab, and the request field as typed.
     pub placeholder: AttrValue,
     pub request: AttrValue,
@@ -67,6 +69,9 @@ impl View for ControlBar {
             <div class="controls">
                 <button onclick={send.reform(|_| Msg::Broadcast)} title="B" disabled={!p.up} data-control="request">{ "Client request" }</button>
                 <button onclick={send.reform(|_| Msg::CrashRestart)} title="C" data-control="crash">{ if p.up { "Crash node" } else { "Restart node" } }</button>
+                if let Some(what) = p.timeout {
+                    <button onclick={send.reform(|_| Msg::TimeOut)} title={format!("T: fire n{}'s {what} timeout now", p.node)} disabled={!p.up} data-control="crash">{ "Time out" }</button>
+                }
                 <button onclick={send.reform(|_| Msg::Isolate)} title="I" data-control="partition">{ "Isolate node" }</button>
                 <button onclick={send.reform(|_| Msg::Ui(UiMsg::PartitionTool(true)))} title="P" aria-expanded={p.partition_open.to_string()} data-control="partition">{ "Partition…" }</button>
                 <button onclick={send.reform(|_| Msg::Act(Action::Heal))} title="H" disabled={!p.partitioned} data-control="partition">{ "Heal" }</button>
