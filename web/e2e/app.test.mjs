@@ -536,16 +536,16 @@ test('the election countdown ring runs down between two frames and a leader has 
   // At 0.05× the first timeout (150–300 ms) comes 3–6 s after opening: until then every ring
   // only runs down.
   const { page, errors } = await open(browser, server.url + '?speed=0.05');
-  await page.waitForFunction(() => document.querySelectorAll('circle.countdown').length === 5);
-  const lengths = () => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('circle.countdown')]
+  await page.waitForFunction(() => document.querySelectorAll('svg.network circle.countdown').length === 5);
+  const lengths = () => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('svg.network circle.countdown')]
     .map((c) => [c.dataset.countdown, parseFloat(c.getAttribute('stroke-dasharray'))])));
   const a = await lengths();
   await page.waitForTimeout(800);
   const b = await lengths();
   for (const n of Object.keys(a)) assert.ok(b[n] < a[n], `n${n}'s ring shrank: ${a[n]} → ${b[n]}`);
   const leader = await waitLeader(page);
-  await page.waitForFunction((l) => !document.querySelector(`circle.countdown[data-countdown="${l}"]`), leader);
-  assert.ok(await page.locator('circle.countdown').count() >= 3, 'the followers have theirs');
+  await page.waitForFunction((l) => !document.querySelector(`svg.network circle.countdown[data-countdown="${l}"]`), leader);
+  assert.ok(await page.locator('svg.network circle.countdown').count() >= 3, 'the followers have theirs');
   // The legend, right under the picture, explains the ring and the node looks.
   const legend = await page.getByTestId('legend').textContent();
   for (const words of ['ring: time left to its election timeout', 'candidate', 'stale leader', 'crashed', 'vote']) {
@@ -587,4 +587,20 @@ test('Time out (T) fires the selected follower\'s election timeout: it stands an
   assert.match(await page.getByTestId('notice').textContent(), /has no timeout running \(a leader waits for none\)/);
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test('on a phone (375×740) the network and the run controls share the first screen', async () => {
+  for (const url of ['', 'paxos/', 'hashing/', 'balance/']) {
+    const { page, errors } = await open(browser, server.url + url, { width: 375, height: 740 });
+    await page.waitForSelector('svg.network g.node');
+    const box = async (loc) => (await loc.boundingBox()) ?? { y: 1e9, height: 0 };
+    const net = await box(page.locator('.network-box'));
+    const play = await box(page.getByRole('button', { name: /Play|Pause/ }));
+    const step = await box(page.getByRole('button', { name: 'Step', exact: true }));
+    assert.ok(net.y + net.height <= 740, `${url || 'raft'}: the network is on the first screen`);
+    assert.ok(play.y + play.height <= 740 && step.y + step.height <= 740, `${url || 'raft'}: Play at y=${play.y}, Step at y=${step.y}`);
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 375, `${url || 'raft'}: no sideways scroll`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
 });

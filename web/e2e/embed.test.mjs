@@ -297,3 +297,41 @@ test('a host on another origin: the frame obeys it and reports to it, and only t
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+/** Controls outside the page's width or cut off by a clipping box, and sideways scrollers. */
+const unreachable = () => {
+  const out = [];
+  const W = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth > W) out.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} > ${W}`);
+  for (const e of document.querySelectorAll('button, input, select, a')) {
+    const b = e.getBoundingClientRect();
+    if (!b.width) continue;
+    const name = `${e.tagName.toLowerCase()} "${(e.textContent || e.getAttribute('aria-label') || '').trim().slice(0, 20)}"`;
+    if (b.left < -0.5 || b.right > W + 0.5) out.push(`${name} outside, x=${Math.round(b.left)}..${Math.round(b.right)}`);
+    for (let p = e.parentElement; p; p = p.parentElement) {
+      const cs = getComputedStyle(p);
+      if (cs.overflowX === 'visible' && cs.overflowY === 'visible') continue;
+      const r = p.getBoundingClientRect();
+      if (b.left < r.left - 0.5 || b.right > r.right + 0.5) out.push(`${name} cut off by ${p.tagName.toLowerCase()}.${p.className}`);
+    }
+  }
+  return out;
+};
+
+test('at 320 px every embed\'s controls are inside the frame, the hashing server buttons and the speed slider included', async () => {
+  for (const [w, h] of [[320, 240], [320, 480]]) {
+    for (const url of ['?embed=1&lab=raft&seed=3', 'paxos/?embed=1&lab=paxos&seed=2', 'hashing/?embed=1&lab=hashing&seed=1&controls=play,reset,request',
+      'balance/?embed=1&lab=balance&seed=1']) {
+      const page = await browser.newPage({ viewport: { width: w, height: h } });
+      await page.goto(server.url + url);
+      await page.waitForSelector('svg.network g.node');
+      assert.deepEqual(await page.evaluate(unreachable), [], `${url} at ${w}×${h}`);
+      if (url.startsWith('hashing') && h > 400) {
+        // Each server's weight and remove buttons can be pressed.
+        await page.locator('[data-server="2"] button', { hasText: 'remove' }).click({ trial: true });
+      }
+      if (h > 400) await page.screenshot({ path: `${OUT}embed-320-${url.split('/')[0] || 'raft'}.png` });
+      await page.close();
+    }
+  }
+});

@@ -301,7 +301,7 @@ fn LatencyChart(props: &ChartProps) -> Html {
     let chart = use_mut_ref(|| None::<UPlot>);
     {
         let node = node.clone();
-        let opts = CHART.replace("WIDTH", &props.width.to_string());
+        let width = props.width;
         use_effect_with(props.data.clone(), move |data| {
             let Ok(data) = js_sys::JSON::parse(data) else {
                 return;
@@ -310,6 +310,16 @@ fn LatencyChart(props: &ChartProps) -> Html {
             match &*c {
                 Some(u) => u.set_data(&data),
                 None => {
+                    // As wide as asked, or as its box on a narrow screen (a phone's column).
+                    let room = node
+                        .cast::<web_sys::Element>()
+                        .map_or(0, |el| el.client_width());
+                    let width = if room > 0 {
+                        width.min(room as u32)
+                    } else {
+                        width
+                    };
+                    let opts = CHART.replace("WIDTH", &width.to_string());
                     if let (Some(el), Ok(opts)) =
                         (node.cast::<web_sys::Element>(), js_sys::JSON::parse(&opts))
                         && let Ok(u) = UPlot::new(&opts, &data, &el)

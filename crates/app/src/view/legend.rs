@@ -25,11 +25,12 @@ pub struct Legend {
     pub counts: (usize, u64),
 }
 
-/// A node drawn small, with the classes the network view gives it.
+/// A node drawn small, with the classes the network view gives it (but not `node`, which
+/// stays the mark of the network's own nodes for anything that looks for them).
 fn look(class: &str, ring: bool) -> Html {
     html! {
         <svg class="look" viewBox="0 0 24 24" aria-hidden="true">
-            <g class={classes!("node", class.to_string())}>
+            <g class={classes!("look-node", class.to_string())}>
                 <circle cx="12" cy="12" r="7" />
                 if class == "node-down" {
                     <path class="node-x" d="M7 7 L17 17 M17 7 L7 17" />
