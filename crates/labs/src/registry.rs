@@ -73,6 +73,13 @@ pub struct LabInfo {
 }
 
 /// Settings that never stall the protocol for good.
+#[cfg(any(
+    feature = "paxos",
+    feature = "broadcast",
+    feature = "hashing",
+    feature = "balance",
+    feature = "ping"
+))]
 fn never_hopeless(_: &RunDescription, _: &splitbrain_sim::Latency) -> Option<String> {
     None
 }
