@@ -279,16 +279,16 @@ test('clicking a message shows its fields and can drop it', async () => {
   await page.close();
 });
 
-test('a message clicked while the run plays shows its fields at once, not the panels\' older reading', async () => {
+test('a message clicked while the run plays shows its fields at once and pauses the run so they can be read', async () => {
   const { page, errors } = await open(browser, server.url + '?lab=raft&speed=0.02');
   await page.waitForSelector('svg.network g.msg', { timeout: 15000 });
-  // Five messages, each clicked as soon as it is drawn: newer than what the text panels last
-  // read (they follow a playing run at 5 Hz), and still in flight.
+  // A message clicked as soon as it is drawn: newer than what the text panels last read (they
+  // follow a playing run at 5 Hz), and still in flight.
   const seen = await page.evaluate(async () => {
     // The network view is layers of SVG; messages have their own.
     const svg = document.querySelector('.stage');
     const out = [];
-    for (let k = 0; k < 5; k++) {
+    for (let k = 0; k < 1; k++) {
       const g = await new Promise((done) => {
         const known = new Set([...svg.querySelectorAll('svg.network g.msg')].map((m) => m.dataset.msg));
         const watch = new MutationObserver(() => {
@@ -304,7 +304,10 @@ test('a message clicked while the run plays shows its fields at once, not the pa
     return out;
   });
   for (const [id, text] of seen) assert.match(text, new RegExp(`Message #${id}.*from → to.*n\\d → n\\d`));
-  assert.equal(await page.getByRole('button', { name: '❚❚ Pause' }).count(), 1, 'still playing');
+  assert.equal(await page.getByRole('button', { name: '▶ Play' }).count(), 1, 'paused, so the fields can be read');
+  // Its hit area is at least 24 CSS px across, for a finger.
+  const hit = await page.locator(`svg.network g.msg[data-msg="${seen[0][0]}"] circle.msg-hit`).boundingBox();
+  assert.ok(hit.width >= 24 && hit.height >= 24, JSON.stringify(hit));
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -603,4 +606,25 @@ test('on a phone (375×740) the network and the run controls share the first scr
     assert.deepEqual(errors, []);
     await page.close();
   }
+});
+
+test('the election timeout is a setting: 150–150 ms, with no randomness, splits every vote (Fig. 16\'s top line)', async () => {
+  const { page, errors } = await open(browser, server.url + '?speed=1');
+  const select = page.getByLabel('election timeout', { exact: true });
+  assert.equal(await select.inputValue(), '0.15s..0.3s', "the paper's 150–300 ms by default");
+  await select.selectOption({ label: '150–150 ms (no randomness)' });
+  await page.getByTestId('notice').filter({ hasText: 'election timeout changed' }).waitFor();
+  assert.equal(await select.inputValue(), '0.15s..0.15s');
+  // Every node times out at the same instant, votes for itself, and the vote splits again.
+  await page.waitForFunction(() => /t = [2-9]\./.test(document.querySelector('.clock')?.textContent ?? ''), null, { timeout: 15000 });
+  assert.equal(await page.locator('svg.network g.node.role-leader').count(), 0, 'no leader, ever');
+  const terms = await page.evaluate(() => [...document.querySelectorAll('svg.network g.node .node-sub')].map((t) => Number(t.textContent.match(/^t(\d+)/)?.[1])));
+  assert.ok(terms.every((t) => t >= 10), `terms climb together: ${terms}`);
+  // The link keeps the setting.
+  await page.getByRole('button', { name: 'Share' }).click();
+  const shared = decodeURIComponent(await page.getByTestId('share-link').inputValue());
+  assert.match(shared, /"election_min":"0\.15s"/);
+  assert.match(shared, /"election_max":"0\.15s"/);
+  assert.deepEqual(errors, []);
+  await page.close();
 });

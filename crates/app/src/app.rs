@@ -237,7 +237,10 @@ impl Component for App {
             on_frame: ctx.link().callback(Msg::Frame),
             hooks: crate::panels::PanelHooks {
                 act: send.reform(Msg::Act),
-                param: send.reform(|(k, v)| Msg::Param(k, v)),
+                param: send.reform(|(k, v): (String, serde_json::Value)| {
+                    Msg::Param(k.clone(), vec![(k, v)])
+                }),
+                params: send.reform(|(label, pairs)| Msg::Param(label, pairs)),
             },
             send,
             panel_view: view.clone(),

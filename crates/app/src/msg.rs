@@ -65,8 +65,9 @@ pub enum Msg {
     ApplyPartition(Vec<usize>),
     /// Switch to another lab, with its page defaults.
     SwitchLab(String),
-    /// Set one lab parameter (`null` removes it) and start over from the same seed.
-    Param(String, serde_json::Value),
+    /// Set lab parameters (`null` removes one), named together by the label, and start over from
+    /// the same seed.
+    Param(String, Vec<(String, serde_json::Value)>),
     /// A checked command from the page that embeds this one.
     Host(Command),
     /// Bring the embed's "open in Splitbrain" link up to this moment (as the pointer or focus

@@ -308,6 +308,8 @@ fn Messages(props: &NetworkProps) -> Html {
             <g key={m.id.to_string()} class={class} data-msg={m.id.to_string()} onclick={onclick}
                transform={format!("translate({} {})", num(x), num(y))} role="button" aria-label={format!("message {} from n{} to n{}: {}{copy}", m.id, m.from, m.to, m.label)}>
                 <title>{ format!("#{} n{} → n{}: {}{copy}", m.id, m.from, m.to, m.label) }</title>
+                // At least 24 CSS px to tap (style.css widens it where the picture is small).
+                <circle class="msg-hit" r="12" />
                 { shape(slot) }
                 if labels {
                     <text class="msg-label" x="10" y="4">{ &m.short }</text>

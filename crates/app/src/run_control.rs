@@ -4,7 +4,7 @@
 use crate::app::*;
 use crate::page::download;
 use crate::settings::SPEED_RANGE;
-use crate::ui::After;
+use crate::ui::{After, UiMsg};
 use crate::view::frame_clock::Tick;
 use splitbrain_player::Input;
 use splitbrain_sim::{Action, RunOutcome, Time};
@@ -16,6 +16,10 @@ impl App {
         match msg {
             Msg::Frame(tick) => return self.frame(tick),
             Msg::Ui(m) => {
+                if matches!(m, UiMsg::SelectMessage(_)) {
+                    // A clicked message stops where it is, so its fields can be read.
+                    let _ = self.player.apply(Input::Pause);
+                }
                 return match self.ui.reduce(m, self.player.lab().nodes()) {
                     After::Nothing => false,
                     After::Redraw => true,
@@ -131,7 +135,7 @@ impl App {
                 }));
             }
             Msg::SwitchLab(name) => return self.switch_lab(name),
-            Msg::Param(key, value) => self.param(key, value),
+            Msg::Param(label, pairs) => self.param(label, pairs),
             Msg::Host(cmd) => self.host(ctx, cmd),
             Msg::FullLink => self.full_link = self.share_link(),
             Msg::ShareCopied(ok) => self.ui.share_copied = Some(ok),

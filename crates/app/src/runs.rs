@@ -130,16 +130,20 @@ impl App {
         true
     }
 
-    pub(crate) fn param(&mut self, key: String, value: serde_json::Value) {
+    pub(crate) fn param(&mut self, key: String, pairs: Vec<(String, serde_json::Value)>) {
         let mut run = self.player.base().clone();
         if !run.params.is_object() {
             run.params = serde_json::Value::Object(Default::default());
         }
         if let Some(obj) = run.params.as_object_mut() {
-            if value.is_null() {
-                obj.remove(&key);
-            } else {
-                obj.insert(key.clone(), value);
+            // All at once: a setting of two parameters (an election timeout's min and max) is
+            // checked as a whole, not through a half-changed state.
+            for (k, value) in pairs {
+                if value.is_null() {
+                    obj.remove(&k);
+                } else {
+                    obj.insert(k, value);
+                }
             }
         }
         if let Ok(info) = find(&run.lab) {

@@ -318,6 +318,10 @@ impl Node {
     pub fn leader(&self) -> Option<NodeId> {
         self.leader
     }
+    /// Its settings (the same on every server of a run).
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
     /// Whom it voted for in its current term (Fig. 2's votedFor).
     pub fn voted_for(&self) -> Option<NodeId> {
         self.voted_for
@@ -390,6 +394,21 @@ impl Node {
                 "{was} of term {} steps down: saw term {term} from n{from}",
                 self.term
             ));
+        }
+        if self.role == Role::Leader {
+            // Its clients' requests past the commit index get no answer from it now: they
+            // commit only if the new leader has them (§8: the client times out and retries).
+            let pending: Vec<String> = self.log[self.commit as usize..]
+                .iter()
+                .filter(|e| e.term == self.term)
+                .map(|e| e.cmd.to_string())
+                .collect();
+            if !pending.is_empty() {
+                self.last_reply = Some(format!(
+                    "no answer for {}: no longer leader (saw term {term}); committed only if the new leader has it",
+                    pending.join(", ")
+                ));
+            }
         }
         self.term = term;
         self.voted_for = None;

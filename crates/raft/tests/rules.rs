@@ -292,6 +292,38 @@ fn s5_1_a_leader_that_sees_a_higher_term_steps_down_and_says_why() {
     );
 }
 
+#[test]
+fn s8_a_deposed_leader_tells_its_client_it_cannot_answer_a_request_it_had_not_committed() {
+    let mut h = leader_with(Params::default(), vec![], 2);
+    h.run(|n, cx| {
+        n.on_command(
+            Cmd::Set {
+                key: "x".into(),
+                value: "1".into(),
+            },
+            cx,
+        )
+    });
+    h.deliver(
+        3,
+        Msg::Vote {
+            term: 5,
+            granted: false,
+        },
+    );
+    let view = h.node.view();
+    let reply = &view
+        .fields
+        .iter()
+        .find(|(k, _)| k == "last reply")
+        .unwrap()
+        .1;
+    assert_eq!(
+        reply,
+        "no answer for set x=1: no longer leader (saw term 5); committed only if the new leader has it"
+    );
+}
+
 fn leader_with(params: Params, log: Vec<Entry>, term: u64) -> Harness<Node> {
     let mut h = harness(0, params, durable(term - 1, log));
     h.run(|n, cx| n.on_timer(Timer::Election, cx));

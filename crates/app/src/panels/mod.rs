@@ -21,6 +21,8 @@ pub struct PanelHooks {
     pub act: Callback<Action>,
     /// Set a lab parameter (`null` removes it) and start over.
     pub param: Callback<(String, serde_json::Value)>,
+    /// Set several parameters at once, named together by the first string, and start over.
+    pub params: Callback<(String, Vec<(String, serde_json::Value)>)>,
 }
 
 /// The panel of the running lab, if it has one.
@@ -28,7 +30,7 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
     let _ = hooks;
     match lab.lab() {
         #[cfg(feature = "lab-raft")]
-        splitbrain_raft::LAB => raft::log_table(lab),
+        splitbrain_raft::LAB => raft::panel(lab, hooks),
         #[cfg(feature = "lab-paxos")]
         splitbrain_paxos::LAB => paxos::panel(lab, hooks),
         #[cfg(feature = "lab-hashing")]
@@ -44,7 +46,8 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
 #[cfg(any(
     feature = "lab-hashing",
     feature = "lab-balance",
-    feature = "lab-paxos"
+    feature = "lab-paxos",
+    feature = "lab-raft"
 ))]
 fn options(values: &[(&str, &str)], current: &str) -> Html {
     let mut all: Vec<(String, String)> = values

@@ -1,11 +1,103 @@
-//! The Raft panel: every node's log side by side, by index, each entry with its term and
+//! The Raft panel: the timing settings (election timeout, heartbeat, §5.6), and every node's log side by side, by index, each entry with its term and
 //! command, committed and uncommitted entries told apart by border and mark as well as colour;
 //! beside each node what Fig. 2 says it keeps: the leader's nextIndex and matchIndex for it, a
 //! candidate's votes, and what a crashed node kept on disk.
 
-use splitbrain_raft::{Cmd, Node, Role};
-use splitbrain_sim::{Lab, Simulator, words};
+use super::{PanelHooks, options};
+use splitbrain_raft::{Cmd, Node, Params, Role};
+use splitbrain_sim::{Lab, Simulator, format_time, ms, words};
 use yew::prelude::*;
+
+/// Election timeouts to try, as (min, max): the paper's 150–300 ms (§9.3), slower ones, and
+/// Fig. 16's top line, no randomness at all, where simultaneous candidates split the vote.
+const ELECTION: [(u64, u64); 5] = [
+    (150, 300),
+    (150, 150),
+    (150, 155),
+    (300, 600),
+    (1_000, 2_000),
+];
+/// Heartbeat intervals, all below the shortest election timeout above.
+const HEARTBEAT: [u64; 3] = [25, 75, 140];
+
+/// The settings row and the log table.
+pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
+    let sim = lab.as_any().downcast_ref::<Simulator<Node>>()?;
+    let p = (0..lab.nodes())
+        .find_map(|i| sim.process(i).map(|n| n.params().clone()))
+        .unwrap_or_default();
+    Some(html! { <>
+        { settings(&p, hooks) }
+        { log_table(lab)? }
+    </> })
+}
+
+/// Milliseconds as the run's parameters write them.
+fn text_ms(v: u64) -> String {
+    format_time(ms(v))
+}
+
+/// Borrowed (value, label) pairs for [`options`].
+fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
+}
+
+fn settings(p: &Params, hooks: &PanelHooks) -> Html {
+    let election = |(lo, hi): (u64, u64)| format!("{}..{}", text_ms(lo), text_ms(hi));
+    let current = format!(
+        "{}..{}",
+        format_time(p.election_min),
+        format_time(p.election_max)
+    );
+    let choices: Vec<(String, String)> = ELECTION
+        .iter()
+        .map(|&e| {
+            let label = match e {
+                (150, 300) => "150–300 ms (the paper's)".to_string(),
+                (lo, hi) if lo == hi => format!("{lo}–{hi} ms (no randomness)"),
+                (lo, hi) => format!("{lo}–{hi} ms"),
+            };
+            (election(e), label)
+        })
+        .collect();
+    let heartbeat = text_ms(p.heartbeat.div_ceil(1_000));
+    let beats: Vec<(String, String)> = HEARTBEAT
+        .iter()
+        .map(|&h| (text_ms(h), format!("{h} ms")))
+        .collect();
+    let params = hooks.params.clone();
+    let on_election = Callback::from(move |e: Event| {
+        let v = e
+            .target_unchecked_into::<web_sys::HtmlSelectElement>()
+            .value();
+        if let Some((lo, hi)) = v.split_once("..") {
+            params.emit((
+                "election timeout".into(),
+                vec![
+                    ("election_min".into(), lo.into()),
+                    ("election_max".into(), hi.into()),
+                ],
+            ));
+        }
+    });
+    let param = hooks.param.clone();
+    let on_heartbeat = Callback::from(move |e: Event| {
+        let v = e
+            .target_unchecked_into::<web_sys::HtmlSelectElement>()
+            .value();
+        param.emit(("heartbeat".into(), v.into()));
+    });
+    html! {
+        <div class="raft-settings">
+            <label data-control="load">{ "election timeout " }
+                <select onchange={on_election} aria-label="election timeout">{ options(&pairs(&choices), &current) }</select>
+            </label>
+            <label data-control="load">{ "heartbeat " }
+                <select onchange={on_heartbeat} aria-label="heartbeat">{ options(&pairs(&beats), &heartbeat) }</select>
+            </label>
+        </div>
+    }
+}
 
 /// Log positions shown at once (the newest).
 const SHOWN: usize = 12;
@@ -39,7 +131,7 @@ fn cell_text(cmd: &Cmd) -> String {
     }
 }
 
-pub fn log_table(lab: &dyn Lab) -> Option<Html> {
+fn log_table(lab: &dyn Lab) -> Option<Html> {
     let sim = lab.as_any().downcast_ref::<Simulator<Node>>()?;
     let world = sim.world();
     let n = lab.nodes();
