@@ -74,9 +74,10 @@ test('a leader cut off in a minority cannot commit; after heal its entry is repl
   assert.ok(![old, buddy].includes(next), 'the new leader is in the majority');
   // The old leader still believes it leads: drawn as stale, on the picture and in the table.
   await page.waitForSelector(`g.node.role-stale-leader[data-node="${old}"]`);
-  assert.match(await page.locator(`${row(old)} td.state`).textContent(), /stale leader/);
+  // The text panels follow at 5 Hz: wait for them.
+  await page.locator(`${row(old)} td.state`, { hasText: 'stale leader' }).waitFor();
   // The real leader's nextIndex and matchIndex for each follower, in that follower's row.
-  assert.match(await page.locator(`${row(buddy)} td.state`).textContent(), /^next \d+ · match \d+$/);
+  await page.locator(`${row(buddy)} td.state`, { hasText: /^next \d+ · match \d+$/ }).waitFor();
   await page.keyboard.press(next);
   await page.getByLabel('request', { exact: true }).fill('set x=majority');
   await page.getByRole('button', { name: /^Send to n/ }).click();
