@@ -330,7 +330,7 @@ test('at 320 px every embed\'s controls are inside the frame, the hashing server
         // Each server's weight and remove buttons can be pressed.
         await page.locator('[data-server="2"] button', { hasText: 'remove' }).click({ trial: true });
       }
-      if (h > 400) await page.screenshot({ path: `${OUT}embed-320-${url.split('/')[0] || 'raft'}.png` });
+      if (h > 400) await page.screenshot({ path: `${OUT}embed-320-${url.startsWith('?') ? 'raft' : url.split('/')[0]}.png` });
       await page.close();
     }
   }
