@@ -117,3 +117,38 @@ fn raft_failover_experiment_reports_percentiles_in_order_and_refuses_bad_setting
         );
     }
 }
+
+#[test]
+fn fig16_with_no_randomness_the_failover_still_starts_from_a_leader_and_reports_censored_trials() {
+    // 150–150 ms from the first instant would never elect a first leader: every node times out
+    // together forever. The experiment reaches steady state with the paper's 150–300 ms, then
+    // switches; trials still leaderless after the patience are counted, not failed.
+    let o = Command::new(env!("CARGO_BIN_EXE_splitbrain"))
+        .args([
+            "experiment",
+            "raft-failover",
+            "--election-timeout",
+            "150ms..150ms",
+            "--trials",
+            "40",
+            "--seed",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["failed_trials"], 0);
+    let censored = v["censored"]["count"].as_u64().unwrap();
+    assert!(censored > 0 && censored < 40, "{v}");
+    assert_eq!(
+        v["censored"]["share"].as_f64().unwrap(),
+        censored as f64 / 40.0
+    );
+    // Nearly every election that did finish split votes first: only the links' jitter breaks
+    // the tie.
+    assert!(
+        v["terms_to_elect"]["share_over_one"].as_f64().unwrap() > 0.9,
+        "{v}"
+    );
+}

@@ -322,6 +322,11 @@ impl Node {
     pub fn params(&self) -> &Params {
         &self.params
     }
+    /// New settings from now on: a timer already running keeps its time, the next one armed
+    /// uses these. For experiments that reach steady state with one timing and measure another.
+    pub fn retune(&mut self, params: Params) {
+        self.params = params;
+    }
     /// Whom it voted for in its current term (Fig. 2's votedFor).
     pub fn voted_for(&self) -> Option<NodeId> {
         self.voted_for

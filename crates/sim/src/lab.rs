@@ -202,4 +202,6 @@ pub trait Lab {
     fn restore(&mut self, cp: &Checkpoint) -> Result<(), ControlError>;
     /// For lab panels that need their concrete type.
     fn as_any(&self) -> &dyn Any;
+    /// For experiments that retune a running lab ([`crate::Simulator::process_mut`]).
+    fn as_any_mut(&mut self) -> &mut dyn Any;
 }

@@ -219,6 +219,13 @@ impl<P: Process> Simulator<P> {
         self.slots.get(node).and_then(|s| s.proc.as_ref())
     }
 
+    /// A running process, to change: for experiments that switch a setting between phases
+    /// of a measurement (Raft's timeouts once a cluster is steady). Not a user action: the
+    /// change is not in the trace, so a run that does this is not a shareable run.
+    pub fn process_mut(&mut self, node: NodeId) -> Option<&mut P> {
+        self.slots.get_mut(node).and_then(|s| s.proc.as_mut())
+    }
+
     /// The network as it is now.
     pub fn network(&self) -> &Network {
         &self.net
@@ -1061,6 +1068,10 @@ impl<P: Process> Lab for Simulator<P> {
     }
 
     fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
         self
     }
 }
