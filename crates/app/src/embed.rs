@@ -244,7 +244,8 @@ impl Embed {
     /// A new run replaced the old one: its events start from its own beginning.
     pub fn restarted(&mut self, lab: &dyn Lab) {
         self.last_summary = lab.summary();
-        self.violations_sent = 0;
+        // Violations already there are not news either (a new run has none).
+        self.violations_sent = lab.violations().len();
         self.last_state = None;
     }
 }

@@ -38,6 +38,8 @@ pub struct Layout {
     pos: Vec<(f64, f64)>,
     /// Most backends any one hub has (0 on a circle).
     widest: usize,
+    /// The least distance between two backends' centres in a fan (unbounded on a circle).
+    closest: f64,
     /// For each node, the hub it hangs from; `None` for a hub, and for everyone on a mesh.
     hub_of: Vec<Option<NodeId>>,
     fan: bool,
@@ -47,11 +49,15 @@ impl Layout {
     /// `hubs` lists the balancers or routers in id order; each owns the nodes after it up to
     /// the next hub. No hubs: a circle of peers.
     pub fn new(n: usize, hubs: &[NodeId]) -> Self {
-        let hubs: Vec<NodeId> = hubs.iter().copied().filter(|&h| h < n).collect();
-        if hubs.is_empty() || n < 2 {
+        let mut hubs: Vec<NodeId> = hubs.iter().copied().filter(|&h| h < n).collect();
+        hubs.sort_unstable();
+        hubs.dedup();
+        // Every node must hang from a hub: the first hub is node 0, or the picture is a circle.
+        if hubs.first() != Some(&0) || n < 2 {
             return Self {
                 pos: (0..n).map(|i| ring_pos(i, n)).collect(),
                 widest: 0,
+                closest: f64::INFINITY,
                 hub_of: vec![None; n],
                 fan: false,
             };
@@ -89,9 +95,19 @@ impl Layout {
                 hub_of[s] = Some(hub);
             }
         }
+        let mut closest = f64::INFINITY;
+        for a in 0..n {
+            for b in a + 1..n {
+                if hub_of[a].is_some() && hub_of[b].is_some() {
+                    let ((x1, y1), (x2, y2)) = (pos[a], pos[b]);
+                    closest = closest.min(((x1 - x2).powi(2) + (y1 - y2).powi(2)).sqrt());
+                }
+            }
+        }
         Self {
             pos,
             widest,
+            closest,
             hub_of,
             fan: true,
         }
@@ -101,12 +117,14 @@ impl Layout {
     /// together than a circle's nodes, so a fan's size goes by its widest side.
     pub fn radius(&self) -> f64 {
         if self.fan {
-            return match self.widest {
+            let r: f64 = match self.widest {
                 0..=6 => 26.0,
                 7..=CROWDED_FAN => 18.0,
                 15..=30 => 12.0,
                 _ => 8.0,
             };
+            // Two fans (compare mode) are half as tall: neighbours must not touch.
+            return r.min(self.closest / 2.0 - 1.0).max(5.0);
         }
         match self.len() {
             0..=12 => 30.0,
@@ -266,7 +284,42 @@ mod tests {
         assert!(!l.label_right(0) && (1..11).all(|b| l.label_right(b)));
         assert!(!l.crowded() && l.radius() < 30.0);
         assert!(Layout::new(42, &[0]).crowded());
-        assert!(!Layout::new(42, &[0, 21]).crowded() || Layout::new(42, &[0, 21]).radius() <= 12.0);
+        assert!(!Layout::new(9, &[]).label_right(3));
+    }
+
+    #[test]
+    fn backends_never_touch_even_two_fans_to_a_picture() {
+        for (n, hubs) in [
+            (22, vec![0, 11]),
+            (42, vec![0, 21]),
+            (11, vec![0]),
+            (81, vec![0]),
+        ] {
+            let l = Layout::new(n, &hubs);
+            let r = l.radius();
+            for a in 0..n {
+                for b in a + 1..n {
+                    if hubs.contains(&a) || hubs.contains(&b) {
+                        continue;
+                    }
+                    let ((x1, y1), (x2, y2)) = (l.pos(a), l.pos(b));
+                    let d = ((x1 - x2).powi(2) + (y1 - y2).powi(2)).sqrt();
+                    assert!(
+                        d >= 2.0 * r,
+                        "{n} nodes {hubs:?}: n{a}, n{b} {d} apart, radius {r}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hubs_not_starting_at_node_0_draw_a_circle() {
+        assert_eq!(Layout::new(5, &[2]).hubs().count(), 0);
+        assert_eq!(
+            Layout::new(6, &[3, 0]).hubs().collect::<Vec<_>>(),
+            vec![0, 3]
+        );
         assert!(!Layout::new(9, &[]).label_right(3));
     }
 

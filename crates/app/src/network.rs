@@ -246,7 +246,10 @@ fn Links(props: &LinksProps) -> Html {
 
     // Partition groups: nodes that can reach each other both ways share a shade and a letter.
     let group = crate::partition::lettered(&partition_groups(n, &blocked_links), &props.letters);
-    let groups = group.iter().max().map_or(0, |g| g + 1);
+    let groups = group
+        .iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     let shades = (groups > 1).then(|| {
         (0..n).map(|i| {
             let (x, y) = layout.pos(i);

@@ -124,10 +124,13 @@ impl App {
             ((l.duplicate * 100.0).round() as i64).to_string().into(),
             l.latency.to_string().into(),
         ];
-        // Links too slow for the protocol's timeouts: say so rather than let terms climb.
-        if let Some(why) = (self.player.info().hopeless)(self.player.base(), &l.latency) {
-            self.ui.notice = Some(why);
-        }
+    }
+
+    /// Why the protocol cannot progress with these settings and the links as they are now
+    /// (`LabInfo::hopeless`): said when a run starts and when the latency changes, rather than
+    /// letting terms climb in silence.
+    pub(crate) fn hopeless(&self) -> Option<String> {
+        (self.player.info().hopeless)(self.player.base(), &self.view.link.latency)
     }
 
     /// Where a typed or button request goes: the lab's entry node (the hashing lab's router)

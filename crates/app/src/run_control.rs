@@ -71,8 +71,15 @@ impl App {
                 }));
             }
             Msg::TimeOut => {
-                let node = self.ui.node();
-                self.act(Input::Act(Action::Timeout { node }));
+                if self.player.info().countdown.is_none() {
+                    self.ui.notice = Some(format!(
+                        "The {} lab has no timeout to fire: T is for Raft's election timeout and a Paxos proposer's retry.",
+                        self.player.info().title
+                    ));
+                } else {
+                    let node = self.ui.node();
+                    self.act(Input::Act(Action::Timeout { node }));
+                }
             }
             Msg::Isolate => {
                 let node = self.ui.node();
@@ -113,6 +120,9 @@ impl App {
                         to: None,
                     }));
                     self.sync_net_text();
+                    if let Some(why) = self.hopeless() {
+                        self.ui.notice = Some(why);
+                    }
                 }
                 Err(e) => self.ui.notice = Some(e.0),
             },

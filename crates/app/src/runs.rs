@@ -72,6 +72,9 @@ impl App {
         self.invariants = self.player.lab().invariant_names().join(", ").into();
         self.refresh();
         self.sync_net_text();
+        if let Some(why) = self.hopeless() {
+            self.ui.notice = Some(why);
+        }
     }
 
     /// Starts over from another seed, keeping everything else.
@@ -153,7 +156,11 @@ impl App {
         self.ui.notice = Some(match self.rebuild(run, Vec::new(), traffic) {
             Ok(()) => {
                 self.share = None;
-                format!("{key} changed: the run starts over from the same seed")
+                let changed = format!("{key} changed: the run starts over from the same seed.");
+                match self.hopeless() {
+                    Some(why) => format!("{changed} {why}"),
+                    None => changed,
+                }
             }
             Err(e) => format!("Not changed: {e}"),
         });

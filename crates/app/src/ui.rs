@@ -161,6 +161,7 @@ impl UiState {
         }
         self.selected_message = None;
         self.partition_open = false;
+        self.partition_letters.clear();
     }
 }
 

@@ -70,15 +70,20 @@ fn tested(a: &FailoverArgs) -> Result<Params, String> {
 /// One trial.
 fn trial(a: &FailoverArgs, seed: u64) -> Result<Outcome, String> {
     let test = tested(a)?;
-    // Steady state with the paper's timeouts when the tested heartbeat allows them.
-    let setup = Params {
+    // Steady state with the paper's timeouts when the tested heartbeat allows them; otherwise
+    // with the tested minimum spread over a range twice as wide (randomized, so a first leader
+    // is elected even when the range under test has no spread at all).
+    let paper = Params {
         heartbeat: test.heartbeat,
         ..Params::default()
     };
-    let setup = if setup.validate(a.nodes).is_ok() {
-        setup
+    let setup = if paper.validate(a.nodes).is_ok() {
+        paper
     } else {
-        test.clone()
+        Params {
+            election_max: test.election_min.saturating_mul(2),
+            ..test.clone()
+        }
     };
     let mut desc = RunDescription::new("raft", seed, a.nodes);
     desc.network.latency = a.latency;

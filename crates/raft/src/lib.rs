@@ -16,7 +16,9 @@ pub mod invariants;
 mod node;
 mod storage;
 
-pub use node::{EMPTY_LOG, Entry, Index, Msg, Node, Role, Term, Timer, chain, digests};
+pub use node::{
+    EMPTY_LOG, Entry, Index, Msg, Node, Role, Term, Timer, chain, digests, newest_term,
+};
 pub use splitbrain_kv::Cmd;
 pub use storage::{Durable, Write};
 

@@ -257,6 +257,20 @@ pub struct Node {
     last_reply: Option<String>,
 }
 
+/// The newest term anywhere in the run, a crashed server's stored one included: a leader of an
+/// older term is deposed (§5.1), though it may not know yet.
+pub fn newest_term(world: &World<'_, Node>) -> Term {
+    (0..world.len())
+        .filter_map(|i| {
+            world
+                .node(i)
+                .map(|n| n.term)
+                .or_else(|| world.durable(i).map(|d| d.current_term))
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 impl Node {
     /// A server with these settings.
     pub fn new(params: Params) -> Self {
@@ -318,18 +332,15 @@ impl Node {
     pub fn leader(&self) -> Option<NodeId> {
         self.leader
     }
-    /// Its settings (the same on every server of a run).
+    /// Its settings, for the page's timing menus to show what the run uses.
     pub fn params(&self) -> &Params {
         &self.params
     }
     /// New settings from now on: a timer already running keeps its time, the next one armed
     /// uses these. For experiments that reach steady state with one timing and measure another.
+    /// A restart after a crash builds the server afresh, with the run's own settings.
     pub fn retune(&mut self, params: Params) {
         self.params = params;
-    }
-    /// Whom it voted for in its current term (Fig. 2's votedFor).
-    pub fn voted_for(&self) -> Option<NodeId> {
-        self.voted_for
     }
     /// A candidate's votes so far, itself included (§5.2); empty otherwise.
     pub fn votes(&self) -> &BTreeSet<NodeId> {
@@ -403,7 +414,11 @@ impl Node {
         if self.role == Role::Leader {
             // Its clients' requests past the commit index get no answer from it now: they
             // commit only if the new leader has them (§8: the client times out and retries).
-            let pending: Vec<String> = self.log[self.commit as usize..]
+            // `get`: a buggy variant can leave commitIndex past the end of its log.
+            let pending: Vec<String> = self
+                .log
+                .get(self.commit as usize..)
+                .unwrap_or_default()
                 .iter()
                 .filter(|e| e.term == self.term)
                 .map(|e| e.cmd.to_string())
@@ -808,15 +823,7 @@ impl Process for Node {
         let Some(me) = world.node(node).filter(|n| n.role == Role::Leader) else {
             return;
         };
-        let newest = (0..world.len())
-            .filter_map(|i| {
-                world
-                    .node(i)
-                    .map(|n| n.term)
-                    .or_else(|| world.durable(i).map(|d| d.current_term))
-            })
-            .max()
-            .unwrap_or(0);
+        let newest = newest_term(world);
         if me.term < newest {
             view.role = "stale leader".into();
             view.summary = format!("t{} < t{newest} · log {}", me.term, me.log.len());

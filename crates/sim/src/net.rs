@@ -68,7 +68,7 @@ impl Latency {
             Latency::Constant(d) => d,
             Latency::Uniform { min, max } => min / 2 + max / 2,
             // ln 2 · mean.
-            Latency::Exponential { mean } => mean / 1_000 * 693,
+            Latency::Exponential { mean } => mean.saturating_mul(693) / 1_000,
             Latency::LogNormal { median, .. } => median,
             // x_m · 2^(1/α), with x_m = mean · (α − 1) / α.
             Latency::Pareto { mean, alpha } => {

@@ -718,12 +718,16 @@ impl<P: Process> Simulator<P> {
                 }
                 let Some(timer) = slot.timers.keys().find(|t| P::countdown(t)).cloned() else {
                     return Err(ControlError::InvalidState(format!(
-                        "node {node} has no timeout running (a leader waits for none)"
+                        "node {node} has no timeout running to fire now (a Raft leader, an idle Paxos acceptor)"
                     )));
                 };
                 // Disarmed first, so the pending firing is passed over as stale.
                 slot.timers.remove(&timer);
                 self.begin_cause(Some(node));
+                self.record(TraceKind::Note {
+                    node,
+                    text: format!("{timer} fired by hand (time out now)"),
+                });
                 self.record(TraceKind::TimerFired {
                     node,
                     timer: timer.clone(),

@@ -136,20 +136,11 @@ fn log_table(lab: &dyn Lab) -> Option<Html> {
     let world = sim.world();
     let n = lab.nodes();
     let majority = n / 2 + 1;
-    // The newest term anywhere, on disk included: a leader of an older term is deposed, though
-    // it may not know yet (§5.1).
-    let newest = (0..n)
-        .filter_map(|i| {
-            sim.process(i)
-                .map(Node::term)
-                .or_else(|| world.durable(i).map(|d| d.current_term))
-        })
-        .max()
-        .unwrap_or(0);
+    let newest = splitbrain_raft::newest_term(&world);
+    // The bookkeeping shown is the real leader's: a stale one's is no longer anyone's truth.
     let leader = (0..n)
         .filter_map(|i| sim.process(i).map(|p| (i, p)))
-        .filter(|(_, p)| p.role() == Role::Leader)
-        .max_by_key(|(_, p)| p.term());
+        .find(|(_, p)| p.role() == Role::Leader && p.term() == newest);
     let rows: Vec<Row> = (0..n)
         .map(|i| match sim.process(i) {
             Some(p) => {
