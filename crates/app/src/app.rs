@@ -71,6 +71,9 @@ pub struct App {
     pub(crate) on_frame: Callback<Tick>,
     /// The network picture: a new `Rc` whenever the trace grew.
     pub(crate) view: Rc<WorldView>,
+    /// Where the picture's nodes sit: rebuilt only when the node count or the hubs change
+    /// (a new run), not on every frame.
+    pub(crate) layout: Rc<crate::layout::Layout>,
     /// Virtual time now; moves every frame, while `view` is rebuilt only when the trace grew.
     pub(crate) now: Time,
     /// Trace events recorded when `view` was built.
@@ -244,6 +247,7 @@ impl Component for App {
             },
             send,
             panel_view: view.clone(),
+            layout: Rc::new(crate::layout::Layout::new(0, &[])),
             view,
             now: 0,
             seen_trace: 0,

@@ -32,6 +32,16 @@ impl App {
     /// The network picture.
     pub(crate) fn refresh_view(&mut self) {
         self.view = Rc::new(self.player.lab().view());
+        let hubs = (self.player.info().hubs)(self.player.base());
+        let n = self.view.nodes.len();
+        if self.layout.len() != n
+            || !self
+                .layout
+                .hubs()
+                .eq(hubs.iter().copied().filter(|&h| h < n))
+        {
+            self.layout = Rc::new(crate::layout::Layout::new(n, &hubs));
+        }
         self.now = self.player.now();
         self.seen_trace = self.player.lab().trace_recorded();
     }

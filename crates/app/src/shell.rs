@@ -204,10 +204,8 @@ impl App {
     /// The shared network view, wired to the shell.
     fn view_network(&self, kinds: &'static [(&'static str, &'static str)]) -> Html {
         let send = &self.send;
-        let hubs = (self.player.info().hubs)(self.player.base());
-        let layout = std::rc::Rc::new(crate::layout::Layout::new(self.view.nodes.len(), &hubs));
         html! {
-            <NetworkView view={self.view.clone()} layout={layout} letters={self.ui.partition_letters.clone()} now={self.now} selected={self.ui.selected} on_select={send.reform(|n| Msg::Ui(UiMsg::Select(n)))} kinds={kinds}
+            <NetworkView view={self.view.clone()} layout={self.layout.clone()} letters={self.ui.partition_letters.clone()} now={self.now} selected={self.ui.selected} on_select={send.reform(|n| Msg::Ui(UiMsg::Select(n)))} kinds={kinds}
                          flagged={self.player.lab().violations().first().map(|x| x.nodes.clone()).unwrap_or_default()}
                          on_message={send.reform(|m| Msg::Ui(UiMsg::SelectMessage(m)))} selected_message={self.ui.selected_message}
                          on_cut={send.reform(|(from, to)| Msg::Act(Action::Cut { from, to }))}
