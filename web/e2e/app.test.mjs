@@ -32,6 +32,44 @@ test('the page opens on the Raft lab: five nodes, labelled messages moving, no c
   await page.close();
 });
 
+test('message labels stay clear of every node circle and its words as messages leave and arrive', async () => {
+  const { page, errors } = await open(browser, server.url + '?speed=0.3&seed=3');
+  await page.waitForSelector('svg.network g.msg .msg-label', { timeout: 15000 });
+  let seen = 0;
+  for (let frame = 0; frame < 40; frame++) {
+    const before = await clock(page);
+    await page.waitForFunction((b) => document.querySelector('[data-testid=clock]').textContent !== b, before);
+    const hits = await page.evaluate(() => {
+      const circles = [...document.querySelectorAll('svg.network g.node > circle')].map((c) => {
+        const r = c.getBoundingClientRect();
+        return { x: r.x + r.width / 2, y: r.y + r.height / 2, r: r.width / 2, n: c.parentNode.getAttribute('data-node') };
+      });
+      const words = [...document.querySelectorAll('svg.network g.node text.node-role, svg.network g.node text.node-sub')]
+        .map((w) => ({ r: w.getBoundingClientRect(), n: w.parentNode.getAttribute('data-node') }));
+      const labels = [...document.querySelectorAll('svg.network g.msg .msg-label')];
+      const bad = [];
+      for (const t of labels) {
+        const b = t.getBoundingClientRect();
+        for (const w of words) {
+          if (b.left < w.r.right - 1 && w.r.left < b.right - 1 && b.top < w.r.bottom - 1 && w.r.top < b.bottom - 1) bad.push(`${t.textContent} over n${w.n}'s words`);
+        }
+        for (const c of circles) {
+          const nx = Math.min(Math.max(c.x, b.left), b.right);
+          const ny = Math.min(Math.max(c.y, b.top), b.bottom);
+          // A pixel of slack for glyph boxes that round outward.
+          if (Math.hypot(c.x - nx, c.y - ny) < c.r - 1) bad.push(`${t.textContent} under n${c.n}`);
+        }
+      }
+      return { count: labels.length, bad };
+    });
+    seen += hits.count;
+    assert.deepEqual(hits.bad, [], `frame ${frame}`);
+  }
+  assert.ok(seen > 40, `labels were on screen (${seen} seen)`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('crashing the leader leads to a new leader with a higher term', async () => {
   const { page, errors } = await open(browser, server.url + '?speed=0.5&seed=2');
   const old = await waitLeader(page);

@@ -19,6 +19,7 @@ mod host;
 mod hunt;
 mod hunt_worker;
 mod keys;
+mod label_spot;
 mod layout;
 mod lessons;
 mod msg;

@@ -2,6 +2,7 @@
 //! partitions, and each message in flight drawn at `(now - sent) / (deliver - sent)` along its
 //! link.
 
+use crate::label_spot::{LANE, label_spot};
 use crate::layout::Layout;
 pub(crate) use crate::layout::SIZE;
 use crate::network_canvas::MessageCanvas;
@@ -132,7 +133,7 @@ pub(crate) fn along(layout: &Layout, from: NodeId, to: NodeId, f: f64) -> (f64, 
     let (x2, y2) = layout.pos(to);
     let (dx, dy) = (x2 - x1, y2 - y1);
     let len = (dx * dx + dy * dy).sqrt().max(1.0);
-    (x1 + dx * f - dy / len * 6.0, y1 + dy * f + dx / len * 6.0)
+    (x1 + dx * f - dy / len * LANE, y1 + dy * f + dx / len * LANE)
 }
 
 /// Colour/shape slot of a message kind: its position in the lab's list (0 is a circle, 1 a
@@ -293,7 +294,9 @@ fn Messages(props: &NetworkProps) -> Html {
     // Short labels while they can be read; a busy network shows shapes only.
     let labels = v.messages.len() <= MAX_LABELLED;
     let messages = v.messages.iter().map(|m| {
-        let (x, y) = along(layout, m.from, m.to, progress(m.sent, m.deliver, props.now, props.still));
+        let f = progress(m.sent, m.deliver, props.now, props.still);
+        let (x, y) = along(layout, m.from, m.to, f);
+        let spot = if labels { label_spot(layout, m.from, m.to, f, m.short.chars().count()) } else { None };
         let slot = kind_slot(props.kinds, m.kind);
         let class = classes!(
             SLOT_CLASS[slot],
@@ -314,8 +317,8 @@ fn Messages(props: &NetworkProps) -> Html {
                 // At least 24 CSS px to tap (style.css widens it where the picture is small).
                 <circle class="msg-hit" r="12" />
                 { shape(slot) }
-                if labels {
-                    <text class="msg-label" x="10" y="4">{ &m.short }</text>
+                if let Some(spot) = spot {
+                    <text class="msg-label" x={num(spot.dx)} y={num(spot.dy)} text-anchor={spot.anchor}>{ &m.short }</text>
                 }
                 if m.copy_of.is_some() {
                     <text class="dup-mark" x="8" y="-7">{ "×2" }</text>
