@@ -33,6 +33,33 @@ pub enum Cmd {
     Grade(GradeArgs),
     /// Check an exercise pack and list its exercises, or print the pack format's JSON schema.
     Exercises(ExercisesArgs),
+    /// Draw a run's time-space diagram (lanes, messages, drops, crashes, partitions) as SVG.
+    Diagram(DiagramArgs),
+}
+
+#[derive(Args)]
+pub struct DiagramArgs {
+    /// The run to draw (run until --to when --until is not given).
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Start of the window, e.g. 1s (default: the start of the run).
+    #[arg(long, value_parser = parse_until)]
+    pub from: Option<Duration>,
+    /// End of the window, e.g. 3s (default: the end of the run).
+    #[arg(long, value_parser = parse_until)]
+    pub to: Option<Duration>,
+    /// Where to write the SVG.
+    #[arg(short, long)]
+    pub out: PathBuf,
+    /// Collapse the quiet stretches between bursts of messages.
+    #[arg(long)]
+    pub compressed: bool,
+    /// Pixels per second of virtual time (default: a typical message is 40 px tall).
+    #[arg(long, value_parser = parse_px_per_sec)]
+    pub px_per_sec: Option<f64>,
+    /// Width of the picture in px (default: 90 per node).
+    #[arg(long, value_parser = parse_width)]
+    pub width: Option<f64>,
 }
 
 /// Output of `grade`.
@@ -341,6 +368,24 @@ fn parse_until(s: &str) -> Result<Duration, String> {
         ));
     }
     Ok(d)
+}
+
+fn parse_px_per_sec(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if (1.0..=1_000_000.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err("between 1 and 1000000 pixels per second".into())
+    }
+}
+
+fn parse_width(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if (200.0..=8000.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err("between 200 and 8000 px".into())
+    }
 }
 
 fn parse_latency(s: &str) -> Result<Latency, String> {

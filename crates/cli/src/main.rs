@@ -7,6 +7,7 @@
 mod args;
 mod balance;
 mod bench;
+mod diagram;
 mod experiment;
 mod grade;
 mod hashing;
@@ -60,6 +61,7 @@ fn main() -> ExitCode {
         Cmd::Experiment(args::Experiment::Balance(a)) => balance::experiment(a),
         Cmd::Grade(a) => grade::grade(a),
         Cmd::Exercises(a) => grade::exercises(a),
+        Cmd::Diagram(a) => diagram::diagram(a),
         Cmd::Labs => {
             let labs: Vec<_> = splitbrain_labs::labs()
                 .iter()
@@ -155,6 +157,56 @@ pub fn describe(a: &RunArgs) -> Result<RunDescription, Fail> {
     Ok(desc)
 }
 
+/// A finished run: through the page's own player when the run has its automatic client
+/// traffic (a shared link, or a scenario that sets `traffic`), so it is the page's run bit for
+/// bit; otherwise the lab alone.
+pub struct Played {
+    player: Option<splitbrain_player::Player>,
+    built: Option<Box<dyn Lab>>,
+    /// How the run ended.
+    pub outcome: splitbrain_sim::RunOutcome,
+}
+
+impl Played {
+    /// The run's lab as it ended.
+    pub fn lab(&self) -> &dyn Lab {
+        match (&self.player, &self.built) {
+            (Some(p), _) => p.lab(),
+            (None, Some(b)) => b.as_ref(),
+            (None, None) => unreachable!("a run is played by a player or by its lab"),
+        }
+    }
+}
+
+/// Runs `desc` to its `until` (10 s if unset), keeping `keep` trace events.
+pub fn play(desc: &RunDescription, keep: usize, max_events: Option<u64>) -> Result<Played, Fail> {
+    let until = desc.until.unwrap_or(splitbrain_sim::secs(10));
+    let max = max_events.unwrap_or(limits::MAX_EVENTS);
+    if desc.traffic.is_some() {
+        let options = splitbrain_player::Options {
+            trace_kept: keep,
+            stop_on_violation: false,
+            ..splitbrain_player::Options::default()
+        };
+        let mut player =
+            splitbrain_player::Player::from_link(desc.clone(), options).map_err(Fail)?;
+        let outcome = player.seek(until, max);
+        Ok(Played {
+            player: Some(player),
+            built: None,
+            outcome,
+        })
+    } else {
+        let mut built = build(desc, keep)?;
+        let outcome = built.run_until(until, max);
+        Ok(Played {
+            player: None,
+            built: Some(built),
+            outcome,
+        })
+    }
+}
+
 /// The JSON summary of a finished run, shared by `run` and `sweep`.
 pub fn report(desc: &RunDescription, lab: &dyn Lab, outcome: &str) -> serde_json::Value {
     serde_json::json!({
@@ -189,27 +241,8 @@ fn run(a: RunArgs) -> Result<ExitCode, Fail> {
     } else {
         0
     };
-    let until = desc.until.unwrap_or(splitbrain_sim::secs(10));
-    let max = a.max_events.unwrap_or(limits::MAX_EVENTS);
-    // A run with the page's automatic client traffic (a shared link, or a scenario that sets
-    // `traffic`) goes through the page's own player, which sends it in virtual time: the run
-    // is the page's, bit for bit, past the moment the link was made.
-    let mut player;
-    let mut built;
-    let (lab, outcome): (&dyn Lab, _) = if desc.traffic.is_some() {
-        let options = splitbrain_player::Options {
-            trace_kept: keep,
-            stop_on_violation: false,
-            ..splitbrain_player::Options::default()
-        };
-        player = splitbrain_player::Player::from_link(desc.clone(), options).map_err(Fail)?;
-        let outcome = player.seek(until, max);
-        (player.lab(), outcome)
-    } else {
-        built = build(&desc, keep)?;
-        let outcome = built.run_until(until, max);
-        (built.as_ref(), outcome)
-    };
+    let played = play(&desc, keep, a.max_events)?;
+    let (lab, outcome) = (played.lab(), played.outcome);
     let outcome = serde_json::to_value(outcome).unwrap_or_default();
     let mut out = report(&desc, lab, outcome.as_str().unwrap_or(""));
     if let Some(path) = &a.trace {

@@ -330,3 +330,86 @@ fn a_run_with_the_pages_automatic_traffic_replays_as_the_page_plays_it() {
         "no traffic, no commands"
     );
 }
+
+#[test]
+fn diagram_draws_the_runs_messages_as_an_svg_that_names_the_run() {
+    let dir = std::env::temp_dir().join(format!("splitbrain-diagram-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("raft.svg");
+    let o = splitbrain(&[
+        "diagram",
+        "raft",
+        "--seed",
+        "3",
+        "--from",
+        "150ms",
+        "--to",
+        "400ms",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = json(&o);
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(svg.ends_with("</svg>"));
+    assert_eq!(svg.matches("<g").count(), svg.matches("</g>").count());
+    // An election, then heartbeats: votes and appends between five lanes.
+    assert_eq!(report["lanes"], 5);
+    assert!(report["arrows"].as_u64().unwrap() >= 20, "{report}");
+    assert!(svg.contains("RequestVote t1") && svg.contains("Append t1"));
+    let hash = report["trace_hash"].as_str().unwrap();
+    assert!(
+        svg.contains(&format!("run fingerprint {hash}")),
+        "the picture names its run"
+    );
+    // The same run drawn compressed is shorter: the quiet stretches between heartbeats go.
+    let short = dir.join("short.svg");
+    let c = splitbrain(&[
+        "diagram",
+        "raft",
+        "--seed",
+        "3",
+        "--from",
+        "150ms",
+        "--to",
+        "400ms",
+        "--compressed",
+        "-o",
+        short.to_str().unwrap(),
+    ]);
+    assert!(json(&c)["height_px"].as_f64() < report["height_px"].as_f64());
+    assert_eq!(json(&c)["arrows"], report["arrows"]);
+}
+
+#[test]
+fn diagram_refuses_a_backwards_or_giant_window_in_one_line() {
+    assert_one_line_error(
+        &[
+            "diagram",
+            "raft",
+            "--from",
+            "2s",
+            "--to",
+            "1s",
+            "-o",
+            "/tmp/never.svg",
+        ],
+        "must come before",
+    );
+    assert_one_line_error(
+        &["diagram", "raft", "--to", "100s", "-o", "/tmp/never.svg"],
+        "px tall",
+    );
+    assert_one_line_error(
+        &[
+            "diagram",
+            "raft",
+            "--px-per-sec",
+            "0",
+            "-o",
+            "/tmp/never.svg",
+        ],
+        "pixels per second",
+    );
+}

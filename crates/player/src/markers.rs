@@ -90,6 +90,8 @@ mod tests {
             at: None,
             kind: None,
             text: text.into(),
+            short: String::new(),
+            groups: None,
         }
     }
 

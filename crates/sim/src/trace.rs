@@ -229,6 +229,12 @@ pub struct TraceLine {
     /// Readable detail.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub text: String,
+    /// A message's short label, as the animation shows it.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub short: String,
+    /// A partition's groups (the nodes in none of them form one more group).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<Vec<NodeId>>>,
 }
 
 impl<P: Process> TraceEvent<P> {
@@ -245,6 +251,8 @@ impl<P: Process> TraceEvent<P> {
             at: None,
             kind: None,
             text: String::new(),
+            short: String::new(),
+            groups: None,
         };
         match &self.kind {
             TraceKind::Start { node } => {
@@ -262,6 +270,7 @@ impl<P: Process> TraceEvent<P> {
                 (l.id, l.from, l.to, l.at) = (Some(*id), Some(*from), Some(*to), *deliver_at);
                 l.kind = Some(msg.kind().to_string());
                 l.text = msg.label();
+                l.short = msg.short();
             }
             TraceKind::Duplicated { of, id, deliver_at } => {
                 l.ev = "duplicated";
@@ -318,6 +327,7 @@ impl<P: Process> TraceEvent<P> {
             TraceKind::Partition { groups } => {
                 l.ev = "partition";
                 l.text = crate::words::groups_in_words(groups);
+                l.groups = Some(groups.clone());
             }
             TraceKind::Cut { from, to } => {
                 l.ev = "cut";
