@@ -94,6 +94,9 @@ pub struct App {
     pub(crate) lab_panel: Rc<Html>,
     pub(crate) lab_panel_trace: u64,
     pub(crate) lab_every: Throttle,
+    /// The time-space diagram panel, and its own pace while playing.
+    pub(crate) diagram: crate::diagram_state::DiagramState,
+    pub(crate) diagram_every: Throttle,
     /// What the lab panel may ask of the shell.
     pub(crate) hooks: crate::panels::PanelHooks,
     /// The timeline's markers and branches: new `Rc`s only when they change.
@@ -260,6 +263,8 @@ impl Component for App {
             lab_panel: Rc::default(),
             lab_panel_trace: 0,
             lab_every: Throttle::new(LAB_PANEL_EVERY_MS),
+            diagram: Default::default(),
+            diagram_every: Throttle::new(PANEL_EVERY_MS),
             markers: Rc::default(),
             branches: Rc::default(),
             timeline_key: (usize::MAX, 0, 0),
@@ -290,6 +295,11 @@ impl Component for App {
             reader: None,
             draft: None,
         };
+        // An embed that asks for the diagram shows it open.
+        app.diagram.open = app
+            .embed
+            .as_ref()
+            .is_some_and(|e| e.options.shows(splitbrain_embed::Panel::Diagram));
         app.restarted();
         if !replay.is_empty()
             && let Some(l) = &mut app.lesson

@@ -14,6 +14,8 @@ mod bundles;
 mod classroom;
 mod classroom_view;
 mod crash;
+mod diagram_msg;
+mod diagram_state;
 mod embed;
 mod host;
 mod hunt;

@@ -79,6 +79,8 @@ pub enum Msg {
     Author(crate::author::AuthorMsg),
     /// The bug hunt panel and its worker.
     Hunt(crate::hunt::HuntMsg),
+    /// The time-space diagram panel.
+    Diagram(crate::diagram_msg::DiagramMsg),
 }
 
 impl Msg {
@@ -92,7 +94,8 @@ impl Msg {
             | Msg::Scrub(_)
             | Msg::SeekBy(_)
             | Msg::SeekEnd
-            | Msg::Branch(_) => Control::Seek,
+            | Msg::Branch(_)
+            | Msg::Diagram(crate::diagram_msg::DiagramMsg::Click { .. }) => Control::Seek,
             Msg::Speed(_) => Control::Speed,
             Msg::Reset => Control::Reset,
             // A new seed is another run: an embed's or an exercise's run is fixed.

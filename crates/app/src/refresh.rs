@@ -81,6 +81,7 @@ impl App {
     pub(crate) fn refresh_panels(&mut self) {
         self.read_text_panels();
         self.refresh_lab_panel();
+        self.refresh_diagram();
     }
 
     /// The text panels or the lab panel show an older state than the network (a drag held

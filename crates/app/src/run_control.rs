@@ -15,6 +15,7 @@ impl App {
     pub(crate) fn handle(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         match msg {
             Msg::Frame(tick) => return self.frame(tick),
+            Msg::Diagram(m) => return self.diagram_msg(m),
             Msg::Ui(m) => {
                 if matches!(m, UiMsg::SelectMessage(_)) {
                     // A clicked message stops where it is, so its fields can be read.
@@ -25,6 +26,7 @@ impl App {
                     After::Redraw => true,
                     After::ReadPanels => {
                         self.read_text_panels();
+                        self.refresh_diagram();
                         true
                     }
                 };
@@ -212,6 +214,10 @@ impl App {
         } else if self.lab_panel_trace != self.seen_trace && self.lab_every.pass(ts) {
             // Never on the same frame as the text panels: two redraws would add up.
             self.refresh_lab_panel();
+        } else if self.diagram.due(self.seen_trace, self.player.now())
+            && self.diagram_every.pass(ts)
+        {
+            self.refresh_diagram();
         }
         true
     }

@@ -169,6 +169,7 @@ impl App {
                             counts: (v.messages.len(), v.events),
                         }) }
                         { self.view_timeline(self.allows(Control::Seek)) }
+                        { self.view_diagram() }
                         { pure(LabPanel { content: self.lab_panel.clone() }) }
                     </section>
                     { self.view_side() }
@@ -197,6 +198,23 @@ impl App {
             branches: self.branches.clone(),
             current: self.player.current(),
             interactive,
+            send: self.send.clone(),
+        })
+    }
+
+    /// The time-space diagram, under the timeline.
+    fn view_diagram(&self) -> Html {
+        let d = &self.diagram;
+        pure(crate::view::diagram_panel::DiagramPanel {
+            open: d.open,
+            svg: d.svg.clone(),
+            size: d.size(),
+            now_y: d.now_y(self.now),
+            follow: d.follow,
+            compressed: d.compressed,
+            kinds: self.player.info().message_kinds,
+            hidden: d.hidden.clone(),
+            words: d.words.clone(),
             send: self.send.clone(),
         })
     }
@@ -248,6 +266,9 @@ impl App {
                         { self.view_network(kinds) }
                         if o.shows(Panel::Timeline) && o.controls.allows(Control::Seek) {
                             { self.view_timeline(true) }
+                        }
+                        if o.shows(Panel::Diagram) {
+                            { self.view_diagram() }
                         }
                         if o.shows(Panel::Lab) {
                             { pure(LabPanel { content: self.lab_panel.clone() }) }

@@ -349,6 +349,10 @@ pub struct BenchArgs {
     /// and 10 clients and 100 to 10,000 operations on 10 keys.
     #[arg(long)]
     pub checker: bool,
+    /// Measure the time-space diagram instead: index a Raft run of 100,000 trace events, draw
+    /// windows of it as SVG, and find one event's causal past and future.
+    #[arg(long)]
+    pub diagram: bool,
 }
 
 fn parse_nodes(s: &str) -> Result<usize, String> {

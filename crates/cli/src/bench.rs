@@ -110,9 +110,99 @@ fn checker(runs: usize) -> Result<ExitCode, Fail> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--diagram`: the diagram's costs on a 100,000-event Raft run; medians of `runs`.
+fn diagram(runs: usize) -> Result<ExitCode, Fail> {
+    use splitbrain_diagram::{Causality, Diagram, Options, SvgStyle, draw, to_svg};
+    let desc = splitbrain_labs::RunDescription::new("raft", 1, 5);
+    let command = splitbrain_labs::find("raft")?.client_command;
+    let mut lab = splitbrain_labs::build(&desc, 100_000)?;
+    // Client traffic and a crash, so the run has commits, drops and outages to draw.
+    for k in 0..2_000u64 {
+        let at = k * 15_000;
+        let _ = lab.schedule(
+            at,
+            splitbrain_sim::Action::Client {
+                node: (k % 5) as usize,
+                command: command(k, 5),
+            },
+        );
+    }
+    let _ = lab.schedule(10_000_000, splitbrain_sim::Action::Crash { node: 1 });
+    let _ = lab.schedule(12_000_000, splitbrain_sim::Action::Restart { node: 1 });
+    while lab.trace_recorded() < 100_000 && lab.step() {}
+    let lines = lab.trace_tail(100_000);
+    let (first, last) = (
+        lines.first().map_or(0, |l| l.t),
+        lines.last().map_or(0, |l| l.t),
+    );
+    let mut index_ms = Vec::new();
+    let mut window_ms = Vec::new();
+    let mut zoomed_out_ms = Vec::new();
+    let mut causal_ms = Vec::new();
+    let mut arrows = 0;
+    let mut past = 0;
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        let d = Diagram::from_lines(&lines, 5);
+        index_ms.push(t.elapsed().as_secs_f64() * 1e3);
+        // The page's default window (440 px at 40 px per 15 ms message), mid-run.
+        let mid = first + (last - first) / 2;
+        let kinds = ["vote", "append", "ack"];
+        let opts = Options {
+            from: mid,
+            to: mid + 165_000,
+            px_per_sec: 2_667.0,
+            width: 480.0,
+            kinds: &kinds,
+            ..Options::default()
+        };
+        let t = Instant::now();
+        let svg = to_svg(&draw(&d, &opts), &SvgStyle::default());
+        window_ms.push(t.elapsed().as_secs_f64() * 1e3);
+        arrows = svg.matches("<g class=\"arr").count();
+        // Zoomed far out: 10 s in the window, compressed.
+        let wide = Options {
+            from: mid,
+            to: mid + 10_000_000,
+            px_per_sec: 44.0,
+            compressed: true,
+            ..opts.clone()
+        };
+        let t = Instant::now();
+        let _ = to_svg(&draw(&d, &wide), &SvgStyle::default());
+        zoomed_out_ms.push(t.elapsed().as_secs_f64() * 1e3);
+        let range = d.point_range();
+        let t = Instant::now();
+        let c = Causality::of(&d, range.start + (range.end - range.start) / 2);
+        causal_ms.push(t.elapsed().as_secs_f64() * 1e3);
+        past = c.map_or(0, |c| c.before);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        (v[v.len() / 2] * 100.0).round() / 100.0
+    };
+    let out = serde_json::json!({
+        "bench": "diagram",
+        "runs": runs.max(1),
+        "trace_events": lines.len(),
+        "run_span": splitbrain_sim::format_time(last - first),
+        "index_ms_median": median(&mut index_ms),
+        "window_svg_ms_median": median(&mut window_ms),
+        "window_arrows": arrows,
+        "zoomed_out_10s_svg_ms_median": median(&mut zoomed_out_ms),
+        "causal_ms_median": median(&mut causal_ms),
+        "causal_past_events": past,
+    });
+    println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn bench(a: BenchArgs) -> Result<ExitCode, Fail> {
     if a.checker {
         return checker(a.runs);
+    }
+    if a.diagram {
+        return diagram(a.runs);
     }
     if let Some(n) = a.seek {
         return seek(n, a.runs, a.with_run);

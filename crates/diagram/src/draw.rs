@@ -134,8 +134,8 @@ pub struct ArrowShape {
     pub y2: f64,
     /// Colour and shape slot of its kind.
     pub slot: usize,
-    /// Its short label, when there is room and not too many arrows.
-    pub label: Option<String>,
+    /// Its short label, when there is room for it.
+    pub label: Option<Label>,
     /// Words for a tooltip and a screen reader.
     pub title: String,
     /// How it ends.
@@ -146,6 +146,56 @@ pub struct ArrowShape {
     pub ahead: bool,
     /// How it stands out.
     pub emphasis: Emphasis,
+}
+
+/// Where an arrow's label is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Label {
+    /// The words (the animation's short label).
+    pub text: String,
+    /// Its anchor point.
+    pub x: f64,
+    /// Its baseline.
+    pub y: f64,
+    /// SVG `text-anchor`: it ends at its receiver, on whichever side that is.
+    pub anchor: &'static str,
+}
+
+/// Roughly how wide a label's glyph is (9.5 px text).
+const CHAR_W: f64 = 5.4;
+
+/// A label just short of where its arrow ends: arrows fanning out of one send arrive on
+/// different lanes, so their labels part there. `None` if it would cover one already placed
+/// (a dense stretch keeps its first labels; zoom in for the rest).
+fn place_label(
+    text: &str,
+    x2: f64,
+    y2: f64,
+    rightward: bool,
+    placed: &mut Vec<(f64, f64, f64, f64)>,
+) -> Option<Label> {
+    let w = text.chars().count() as f64 * CHAR_W;
+    let (x, anchor) = if rightward {
+        (x2 - 9.0, "end")
+    } else {
+        (x2 + 9.0, "start")
+    };
+    let y = y2 - 4.0;
+    let left = if rightward { x - w } else { x };
+    let rect = (left, y - 9.0, left + w, y + 2.0);
+    if placed
+        .iter()
+        .any(|p| rect.0 < p.2 && p.0 < rect.2 && rect.1 < p.3 && p.1 < rect.3)
+    {
+        return None;
+    }
+    placed.push(rect);
+    Some(Label {
+        text: text.to_string(),
+        x,
+        y,
+        anchor,
+    })
 }
 
 /// A mark on a lane.
@@ -332,6 +382,7 @@ pub fn draw(d: &Diagram, opts: &Options) -> Picture {
         .filter(|(_, a)| x(a.from).is_some() && x(a.to).is_some())
         .collect();
     let labelled = visible.len() <= MAX_LABELLED;
+    let mut placed = Vec::new();
     let arrows = visible
         .into_iter()
         .filter_map(|(_, a)| {
@@ -388,7 +439,9 @@ pub fn draw(d: &Diagram, opts: &Options) -> Picture {
                 x2,
                 y2,
                 slot,
-                label: (labelled && long && !a.short.is_empty()).then(|| a.short.clone()),
+                label: (labelled && long && !a.short.is_empty())
+                    .then(|| place_label(&a.short, x2, y2, x2 >= x1, &mut placed))
+                    .flatten(),
                 title: format!(
                     "#{} n{} → n{}: {}{copy}; sent at {}, {fate}",
                     a.id,
@@ -600,6 +653,42 @@ mod tests {
         let by_id = |id| p.arrows.iter().find(|a| a.id == id).unwrap().emphasis;
         assert_eq!(by_id(1), Emphasis::Past);
         assert_eq!(by_id(3), Emphasis::Future);
+    }
+
+    #[test]
+    fn labels_never_cover_each_other() {
+        // Five messages from n0 to n1 sent a millisecond apart: their labels would stack.
+        let mut lines = Vec::new();
+        for k in 0..5u64 {
+            lines.push(sent(
+                2 * k,
+                100_000 + k * 1_000,
+                k,
+                0,
+                1,
+                Some(120_000 + k * 1_000),
+            ));
+            lines.push(delivered(2 * k + 1, 120_000 + k * 1_000, k, 0, 1));
+        }
+        lines.sort_by_key(|l| l.t);
+        for (i, l) in lines.iter_mut().enumerate() {
+            l.i = i as u64;
+        }
+        let p = draw(&Diagram::from_lines(&lines, 2), &opts());
+        let labels: Vec<&Label> = p.arrows.iter().filter_map(|a| a.label.as_ref()).collect();
+        assert!(
+            !labels.is_empty() && labels.len() < 5,
+            "{} labels",
+            labels.len()
+        );
+        for (i, a) in labels.iter().enumerate() {
+            for b in &labels[i + 1..] {
+                assert!(
+                    (a.y - b.y).abs() >= 11.0 || a.anchor != b.anchor,
+                    "{a:?} {b:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub mod scale;
 pub mod svg;
 
 pub use causal::{Causality, Relation};
-pub use draw::{Options, Picture, draw};
+pub use draw::{Label, Options, Picture, draw};
 pub use model::{Arrow, Diagram, Fate, Mark, MarkKind, PointId};
 pub use scale::Scale;
 pub use svg::{SvgStyle, to_svg};

@@ -50,13 +50,15 @@ pub fn to_svg(p: &Picture, style: &SvgStyle) -> String {
     let mut s = String::with_capacity(4096 + 400 * p.arrows.len());
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="tsd" viewBox="0 0 {} {}" width="{}" height="{}" role="img" aria-label="time-space diagram: {} lanes, {} messages">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="tsd" viewBox="0 0 {} {}" width="{}" height="{}" role="img" aria-label="time-space diagram: {} lanes, {} messages" data-from="{}" data-to="{}">"#,
         n(w),
         n(h),
         n(w),
         n(h),
         p.lanes.len(),
-        p.arrows.len()
+        p.arrows.len(),
+        p.scale.range().0,
+        p.scale.range().1
     );
     if style.standalone {
         let _ = write!(s, "<style>{STANDALONE_CSS}</style>");
@@ -252,17 +254,14 @@ fn arrow(s: &mut String, a: &ArrowShape) {
             n(a.y2 - 2.0)
         );
     }
-    if let Some(label) = &a.label {
-        // Past the middle, where arrows fanning out of one send have spread apart.
-        let (mx, my) = (a.x1 + dx * 0.6, a.y1 + dy * 0.6);
-        let anchor = if dx >= 0.0 { "start" } else { "end" };
-        let off = if dx >= 0.0 { 4.0 } else { -4.0 };
+    if let Some(l) = &a.label {
         let _ = write!(
             s,
-            r#"<text class="alabel" x="{}" y="{}" text-anchor="{anchor}">{}</text>"#,
-            n(mx + off),
-            n(my - 3.0),
-            esc(label)
+            r#"<text class="alabel" x="{}" y="{}" text-anchor="{}">{}</text>"#,
+            n(l.x),
+            n(l.y),
+            l.anchor,
+            esc(&l.text)
         );
     }
     s.push_str("</g>");

@@ -187,15 +187,18 @@ pub enum Panel {
     /// The timeline under the network: scrub, step back, markers, branches (needs the `seek`
     /// control).
     Timeline,
+    /// The time-space diagram: every message as an arrow between lanes, opened.
+    Diagram,
 }
 
 impl Panel {
-    const ALL: [Panel; 5] = [
+    const ALL: [Panel; 6] = [
         Panel::Lab,
         Panel::Safety,
         Panel::Inspector,
         Panel::Log,
         Panel::Timeline,
+        Panel::Diagram,
     ];
 
     fn name(self) -> &'static str {
@@ -205,6 +208,7 @@ impl Panel {
             Panel::Inspector => "inspector",
             Panel::Log => "log",
             Panel::Timeline => "timeline",
+            Panel::Diagram => "diagram",
         }
     }
 }

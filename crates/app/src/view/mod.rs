@@ -5,6 +5,7 @@
 
 pub mod alerts;
 pub mod controls;
+pub mod diagram_panel;
 pub mod embed_bar;
 pub mod event_log;
 pub mod frame_clock;

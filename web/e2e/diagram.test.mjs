@@ -1,0 +1,158 @@
+// The time-space diagram panel: every lab draws its messages as arrows between lanes, faults
+// show, clicks select and seek, and the picture saves as a valid SVG naming its run.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { open, start, stop, OUT } from './harness.mjs';
+
+let server, browser;
+before(async () => { [server, browser] = await start(); });
+after(() => stop(server, browser));
+
+const clock = (page) => page.locator('[data-testid=clock]').first().textContent();
+const seconds = (text) => Number(text.match(/([\d.]+)s/)[1]);
+
+// The Pause button, not Space: focus may be on the diagram's summary, which Space would fold.
+const pause = (page) => page.getByRole('button', { name: /Pause/ }).first().click();
+
+async function openDiagram(page) {
+  await page.getByTestId('diagram').locator('summary').click();
+  await page.waitForSelector('svg.tsd g.arr', { timeout: 20000 });
+}
+
+for (const [lab, nodes] of [['raft', 5], ['paxos', 5], ['broadcast', 4], ['hashing', 5], ['balance', 5]]) {
+  test(`the ${lab} lab draws a lane per node and its messages as arrows`, async () => {
+    const { page, errors } = await open(browser, server.url + `?lab=${lab}&nodes=${nodes}&speed=0.3`);
+    await page.waitForSelector('svg.network g.node');
+    await openDiagram(page);
+    const lanes = await page.locator('svg.tsd g.laneg').count();
+    assert.equal(lanes, await page.locator('svg.network g.node').count(), 'one lane per node');
+    assert.ok(await page.locator('svg.tsd g.arr').count() > 0);
+    // The player's line is drawn over the picture.
+    await page.waitForSelector('svg.tsd-now line', { state: 'attached' });
+    await page.screenshot({ path: OUT + `diagram-${lab}.png`, fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
+
+test('a partition draws a band and the messages it cuts end in red crosses', async () => {
+  const { page, errors } = await open(browser, server.url + '?speed=0.3&seed=4');
+  await page.waitForSelector('g.node.role-leader', { timeout: 20000 });
+  await openDiagram(page);
+  await page.keyboard.press('0');
+  await page.keyboard.press('i');
+  await page.waitForSelector('svg.tsd rect.band', { timeout: 20000 });
+  await page.waitForSelector('svg.tsd g.arr path.cross', { timeout: 20000 });
+  const title = await page.locator('svg.tsd g.arr:has(path.cross) title').first().textContent();
+  assert.match(title, /dropped \(partitioned/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('clicking an arrow selects its message in the inspector and says what came before and after', async () => {
+  const { page, errors } = await open(browser, server.url + '?speed=0.3&seed=2');
+  await page.waitForSelector('g.node.role-leader', { timeout: 20000 });
+  await openDiagram(page);
+  await pause(page);
+  const arrow = page.locator('svg.tsd g.arr:not(.ahead)').first();
+  const id = await arrow.getAttribute('data-msg');
+  // Dispatched on the arrow itself: a pointer at its middle may land on a later arrow drawn over it.
+  await arrow.locator('line.hit').dispatchEvent('click');
+  await page.waitForFunction(() => /happened before this/.test(document.querySelector('[data-testid=diagram-words]').textContent));
+  await page.waitForFunction((id) => document.querySelector(`svg.tsd g.arr.sel[data-msg="${id}"]`), id);
+  // The run went to the message's send: it is in flight on the network view, selected.
+  await page.waitForSelector(`svg.network g.msg.msg-selected[data-msg="${id}"]`);
+  assert.match(await page.locator('.side').textContent(), new RegExp(`Message #${id}(?!\\d)`));
+  // Every other arrow is in its causal past or future, or dimmed as concurrent with it.
+  const classes = await page.locator('svg.tsd g.arr:not(.sel)').evaluateAll((gs) => gs.map((g) => g.getAttribute('class')));
+  assert.ok(classes.length > 0);
+  assert.ok(classes.every((c) => /\b(past|future|dim)\b/.test(c)), classes.join(' | '));
+  assert.ok(classes.some((c) => /\b(past|future)\b/.test(c)));
+  await page.screenshot({ path: OUT + 'diagram-causal.png', fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('clicking empty space in the diagram seeks the run to that moment', async () => {
+  const { page, errors } = await open(browser, server.url + '?speed=0.5&seed=2');
+  await page.waitForFunction(() => /t = 0\.[4-9]|t = [1-9]/.test(document.querySelector('[data-testid=clock]').textContent), null, { timeout: 20000 });
+  await openDiagram(page);
+  await pause(page);
+  const before = seconds(await clock(page));
+  // Just under the lane names: the window's start, earlier than now.
+  await page.locator('.tsd-wrap').scrollIntoViewIfNeeded();
+  const box = await page.locator('.tsd-wrap').boundingBox();
+  await page.mouse.click(box.x + 3, box.y + 34);
+  await page.waitForFunction((b) => Number(document.querySelector('[data-testid=clock]').textContent.match(/([\d.]+)s/)[1]) < b, before);
+  assert.ok(seconds(await clock(page)) < before);
+  // Going back keeps the future already seen: arrows after the player's time are still drawn.
+  await page.waitForSelector('svg.tsd g.arr.ahead');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the diagram saves as a valid SVG naming its run, and the trace as JSON lines', async () => {
+  const { page, errors } = await open(browser, server.url + '?speed=0.5&seed=2');
+  await page.waitForSelector('g.node.role-leader', { timeout: 20000 });
+  await openDiagram(page);
+  await pause(page);
+  const [svgFile] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save SVG' }).click()]);
+  assert.match(svgFile.suggestedFilename(), /^splitbrain-raft-seed2-diagram\.svg$/);
+  const svg = await readFile(await svgFile.path(), 'utf8');
+  assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
+  // A browser parses it as SVG without errors (in a blank page: the app's CSP would refuse
+  // the file's own style, which a slide tool or an image viewer applies).
+  const blank = await browser.newPage();
+  const parsed = await blank.evaluate((text) => {
+    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+    return { error: doc.querySelector('parsererror')?.textContent ?? null, root: doc.documentElement.nodeName, arrows: doc.querySelectorAll('g.arr').length };
+  }, svg);
+  await blank.close();
+  assert.equal(parsed.error, null);
+  assert.equal(parsed.root, 'svg');
+  assert.ok(parsed.arrows > 0);
+  const fingerprint = await page.getByTestId('fingerprint').textContent();
+  assert.ok(svg.includes(`run fingerprint ${fingerprint.match(/[0-9a-f]{16}/)[0]}`), 'the picture names its run');
+  assert.match(svg, /\?run=/, 'and carries the link that replays it');
+  const [traceFile] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save trace' }).click()]);
+  const lines = (await readFile(await traceFile.path(), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(lines.length > 10);
+  assert.ok(lines.some((l) => l.ev === 'sent' && typeof l.id === 'number' && typeof l.t === 'number'));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the diagram controls have names a keyboard and a screen reader can use', async () => {
+  const { page, errors } = await open(browser, server.url + '?speed=0.5');
+  await openDiagram(page);
+  for (const name of ['earlier', 'later', 'zoom in', 'zoom out', 'follow', 'Save SVG', 'Save trace']) {
+    assert.equal(await page.getByRole('button', { name, exact: true }).count(), 1, name);
+  }
+  assert.equal(await page.getByRole('toolbar', { name: 'diagram controls' }).count(), 1);
+  await pause(page);
+  const span = async () => page.evaluate(() => {
+    const s = document.querySelector('svg.tsd');
+    return Number(s.getAttribute('data-to')) - Number(s.getAttribute('data-from'));
+  });
+  const before = await span();
+  await page.getByRole('button', { name: 'zoom out', exact: true }).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((b) => {
+    const s = document.querySelector('svg.tsd');
+    return Number(s.getAttribute('data-to')) - Number(s.getAttribute('data-from')) > 1.9 * b;
+  }, before);
+  assert.ok(await page.locator('svg.tsd').getAttribute('aria-label'));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('an embed with data-panels=diagram shows the diagram open at 320 px', async () => {
+  const { page, errors } = await open(browser, server.url + '?embed=1&panels=diagram&speed=0.5', { width: 320, height: 600 });
+  await page.waitForSelector('svg.tsd g.arr', { timeout: 20000 });
+  const box = await page.locator('.tsd-wrap').boundingBox();
+  assert.ok(box.width <= 320, `fits the frame: ${box.width}`);
+  await page.screenshot({ path: OUT + 'diagram-embed-320.png', fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
