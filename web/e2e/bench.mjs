@@ -53,6 +53,7 @@ console.log(JSON.stringify({ first_render_ms: { median: +median(first).toFixed(1
 // 4. The heavy Raft scene: 9 nodes at 10x with about 300 messages in flight (0.8-1.2 s links,
 // elections 3-6 s so one leader stays). Per-frame work from requestAnimationFrame's start to
 // the first task after the frame (script, style, layout and paint of that frame), p50 and p95.
+const OPEN_DIAGRAM = "document.querySelector('[data-testid=diagram] summary').click()";
 const HEAVY = '?nodes=9&speed=10&seed=1&latency=0.8s..1.2s&param.election_min=%223s%22&param.election_max=%226s%22';
 // Per-frame work of one scene over `RUNS` runs; `act` runs once the scene is up (e.g. a click).
 const frameWork = async (scene, wait, act) => {
@@ -155,6 +156,10 @@ const scenes = [
   // An exercise open: the same run with its goals checked after every event and the card.
   ['raft_exercise_open_0.1x', server.url + '?exercise=raft-depose&speed=0.1', 'svg.network g.msg', ''],
   ['raft_9_nodes_10x_heavy', server.url + HEAVY, 'svg.network g.msg', ''],
+  // The time-space diagram open under the timeline, in a window tall enough to paint it.
+  ['raft_5_nodes_0.1x_tall', server.url + '?speed=0.1', 'svg.network g.msg', '', ['--width', '1280', '--height', '1700']],
+  ['raft_5_nodes_0.1x_tall_diagram_open', server.url + '?speed=0.1', 'svg.network g.msg', OPEN_DIAGRAM, ['--width', '1280', '--height', '1700']],
+  ['raft_9_nodes_10x_heavy_tall_diagram_open', server.url + HEAVY, 'svg.network g.node', OPEN_DIAGRAM, ['--width', '1280', '--height', '1700']],
   ['broadcast_5_nodes', server.url + 'broadcast/?lab=broadcast', 'svg.network g.msg', ''],
   ['paxos_5_nodes_0.1x', server.url + 'paxos/?lab=paxos&speed=0.1', '.px-slots td.chosen', ''],
   ['hashing_64_servers_100_vnodes_2000_keys', server.url + HASHING, '[data-testid=ring-ring]',

@@ -94,7 +94,8 @@ pub struct App {
     pub(crate) lab_panel: Rc<Html>,
     pub(crate) lab_panel_trace: u64,
     pub(crate) lab_every: Throttle,
-    /// The time-space diagram panel, and its own pace while playing.
+    /// The time-space diagram panel, and its own pace while playing (the lab panel's: the
+    /// player's line moves every frame over it, so the picture need not).
     pub(crate) diagram: crate::diagram_state::DiagramState,
     pub(crate) diagram_every: Throttle,
     /// What the lab panel may ask of the shell.
@@ -264,7 +265,7 @@ impl Component for App {
             lab_panel_trace: 0,
             lab_every: Throttle::new(LAB_PANEL_EVERY_MS),
             diagram: Default::default(),
-            diagram_every: Throttle::new(PANEL_EVERY_MS),
+            diagram_every: Throttle::new(LAB_PANEL_EVERY_MS),
             markers: Rc::default(),
             branches: Rc::default(),
             timeline_key: (usize::MAX, 0, 0),

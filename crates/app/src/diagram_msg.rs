@@ -47,15 +47,27 @@ impl App {
 
     /// Brings the open diagram up to the run, and draws it.
     pub(crate) fn refresh_diagram(&mut self) {
-        if !self.diagram.open {
-            return;
+        if self.diagram.open {
+            self.sync_diagram();
+            self.draw_diagram();
         }
-        let now = self.player.now();
-        let kinds = self.diagram_kinds();
+    }
+
+    /// Reads what the run recorded since last time, and moves the window to follow it.
+    pub(crate) fn sync_diagram(&mut self) {
         self.diagram.sync(self.player.lab(), TRACE_KEPT);
-        self.diagram.place(now);
-        self.diagram
-            .render(now, &kinds, self.ui.selected_message, self.ui.selected);
+        self.diagram.place(self.player.now());
+    }
+
+    /// Draws the window as the diagram last read it.
+    pub(crate) fn draw_diagram(&mut self) {
+        let kinds = self.diagram_kinds();
+        self.diagram.render(
+            self.player.now(),
+            &kinds,
+            self.ui.selected_message,
+            self.ui.selected,
+        );
     }
 
     /// A new run: a fresh diagram.

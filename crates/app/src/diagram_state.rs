@@ -56,6 +56,8 @@ pub struct DiagramState {
     width: f64,
     /// The panel's width as last measured (0: not yet).
     box_width: f64,
+    /// Read from the run since the picture was last drawn.
+    stale: bool,
 }
 
 impl Default for DiagramState {
@@ -76,6 +78,7 @@ impl Default for DiagramState {
             svg: AttrValue::default(),
             width: 480.0,
             box_width: 0.0,
+            stale: false,
         }
     }
 }
@@ -120,6 +123,13 @@ impl DiagramState {
             self.model.sync(&lines);
         }
         self.synced = recorded;
+        self.stale = true;
+    }
+
+    /// Read since last drawn: a playing page draws it on a later frame than it read it, so
+    /// neither frame pays for both.
+    pub fn stale(&self) -> bool {
+        self.open && self.stale
     }
 
     /// The open diagram has something new to draw: the run moved on, or the player's line is
@@ -180,6 +190,7 @@ impl DiagramState {
         picture.now_y = None;
         self.svg = to_svg(&picture, &SvgStyle::default()).into();
         self.picture = Some(picture);
+        self.stale = false;
     }
 
     /// Size of the picture last drawn (its SVG viewBox).
@@ -280,6 +291,8 @@ impl DiagramState {
             kinds,
             hidden_kinds: &self.hidden,
             causal: self.causal.as_ref(),
+            // A file: every arrow whole, however many.
+            bulk_above: usize::MAX,
             ..Options::default()
         };
         to_svg(
@@ -352,6 +365,21 @@ mod tests {
         assert!(d.svg.contains("arr k1"), "appends stay");
         d.toggle_kind("vote");
         assert!(d.hidden.is_empty());
+    }
+
+    #[test]
+    fn what_the_diagram_reads_is_drawn_on_a_later_call() {
+        let mut lab = raft();
+        lab.run_until(200_000, u64::MAX);
+        let mut d = opened(lab.as_ref());
+        assert!(!d.stale());
+        d.sync(lab.as_ref(), 10_000);
+        assert!(d.stale(), "read, not yet drawn");
+        d.render(lab.now(), &[], None, None);
+        assert!(!d.stale());
+        d.open = false;
+        d.sync(lab.as_ref(), 10_000);
+        assert!(!d.stale(), "a closed diagram draws nothing");
     }
 
     #[test]

@@ -214,10 +214,13 @@ impl App {
         } else if self.lab_panel_trace != self.seen_trace && self.lab_every.pass(ts) {
             // Never on the same frame as the text panels: two redraws would add up.
             self.refresh_lab_panel();
+        } else if self.diagram.stale() {
+            // The frame after the diagram read the run: it draws, and reads nothing.
+            self.draw_diagram();
         } else if self.diagram.due(self.seen_trace, self.player.now())
             && self.diagram_every.pass(ts)
         {
-            self.refresh_diagram();
+            self.sync_diagram();
         }
         true
     }

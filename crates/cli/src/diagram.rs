@@ -55,6 +55,7 @@ pub fn diagram(a: DiagramArgs) -> Result<ExitCode, Fail> {
             .width
             .unwrap_or((90.0 * d.lanes() as f64 + 20.0).clamp(320.0, 4000.0)),
         kinds: &kinds,
+        bulk_above: usize::MAX,
         ..Options::default()
     };
     let picture = draw(&d, &opts);

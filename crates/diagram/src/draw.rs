@@ -12,6 +12,12 @@ use splitbrain_sim::{MsgId, NodeId, Time, format_time};
 pub const HEADER: f64 = 26.0;
 /// Space either side of the lanes.
 const SIDE: f64 = 10.0;
+/// More arrows than this in the window and they are drawn in bulk: one path per kind, no
+/// labels, heads or tooltips (time runs down, so each line's slope still says which way it
+/// went). A window of thousands of messages stays a few elements; zoom in to pick one.
+pub const DENSE: usize = 300;
+/// More marks than this and they are drawn in bulk too.
+pub const DENSE_MARKS: usize = 300;
 /// More arrows than this in the window and labels are left off.
 const MAX_LABELLED: usize = 160;
 
@@ -45,6 +51,9 @@ pub struct Options<'a> {
     pub selected_node: Option<NodeId>,
     /// The selected event's past and future, to emphasise them and dim the rest.
     pub causal: Option<&'a Causality>,
+    /// Above this many arrows the window is drawn in bulk ([`DENSE`] on the page; a file
+    /// written for a slide or a report draws every arrow whole).
+    pub bulk_above: usize,
 }
 
 impl Default for Options<'_> {
@@ -63,6 +72,7 @@ impl Default for Options<'_> {
             selected_msg: None,
             selected_node: None,
             causal: None,
+            bulk_above: DENSE,
         }
     }
 }
@@ -255,6 +265,10 @@ pub struct Picture {
     pub gaps: Vec<f64>,
     /// Time ticks down the left: (y, words).
     pub ticks: Vec<(f64, String)>,
+    /// Too many arrows to draw one by one: [`DENSE`].
+    pub dense: bool,
+    /// Too many marks to draw one by one: [`DENSE_MARKS`].
+    pub dense_marks: bool,
 }
 
 impl Picture {
@@ -382,6 +396,7 @@ pub fn draw(d: &Diagram, opts: &Options) -> Picture {
         .filter(|(_, a)| x(a.from).is_some() && x(a.to).is_some())
         .collect();
     let labelled = visible.len() <= MAX_LABELLED;
+    let dense = visible.len() > opts.bulk_above;
     let mut placed = Vec::new();
     let arrows = visible
         .into_iter()
@@ -408,6 +423,33 @@ pub fn draw(d: &Diagram, opts: &Options) -> Picture {
                 .position(|k| *k == a.kind)
                 .unwrap_or(3)
                 .min(3);
+            let mut emphasis = relation(Some(a.send));
+            // The message the selected delivery received is in its past.
+            if let (Some(c), Some(r)) = (opts.causal, a.recv)
+                && c.relation(r) == Relation::Same
+            {
+                emphasis = Emphasis::Past;
+            }
+            if opts.selected_msg == Some(a.id) {
+                emphasis = Emphasis::Selected;
+            }
+            let ahead = opts.now.is_some_and(|n| a.sent > n);
+            if dense && emphasis != Emphasis::Selected {
+                return Some(ArrowShape {
+                    id: a.id,
+                    x1,
+                    y1,
+                    x2,
+                    y2,
+                    slot,
+                    label: None,
+                    title: String::new(),
+                    end,
+                    dup: a.copy_of.is_some(),
+                    ahead,
+                    emphasis,
+                });
+            }
             let fate = match &a.fate {
                 Fate::Delivered => format!("delivered at {}", format_time(a.end.unwrap_or(a.sent))),
                 Fate::Dropped(why) if why.is_empty() => "dropped".to_string(),
@@ -422,16 +464,6 @@ pub fn draw(d: &Diagram, opts: &Options) -> Picture {
                 .map(|of| format!(" (a copy of #{of} the network made)"))
                 .unwrap_or_default();
             let long = (x2 - x1).abs().max(y2 - y1) >= 28.0;
-            let mut emphasis = relation(Some(a.send));
-            // The message the selected delivery received is in its past.
-            if let (Some(c), Some(r)) = (opts.causal, a.recv)
-                && c.relation(r) == Relation::Same
-            {
-                emphasis = Emphasis::Past;
-            }
-            if opts.selected_msg == Some(a.id) {
-                emphasis = Emphasis::Selected;
-            }
             Some(ArrowShape {
                 id: a.id,
                 x1,
@@ -452,12 +484,14 @@ pub fn draw(d: &Diagram, opts: &Options) -> Picture {
                 ),
                 end,
                 dup: a.copy_of.is_some(),
-                ahead: opts.now.is_some_and(|n| a.sent > n),
+                ahead,
                 emphasis,
             })
         })
         .collect();
 
+    let dense_marks =
+        opts.bulk_above < usize::MAX && d.marks_in(from, to).nth(DENSE_MARKS).is_some();
     let marks = d
         .marks_in(from, to)
         .filter_map(|m| {
@@ -469,12 +503,16 @@ pub fn draw(d: &Diagram, opts: &Options) -> Picture {
                 x: mx,
                 y: y(m.t),
                 kind: m.kind,
-                title: format!(
-                    "{} {}: {}",
-                    format_time(m.t),
-                    m.node.map(|n| format!("n{n}")).unwrap_or_default(),
-                    mark_words(m.kind, &m.text)
-                ),
+                title: if dense_marks {
+                    String::new()
+                } else {
+                    format!(
+                        "{} {}: {}",
+                        format_time(m.t),
+                        m.node.map(|n| format!("n{n}")).unwrap_or_default(),
+                        mark_words(m.kind, &m.text)
+                    )
+                },
                 point: m.point,
                 emphasis: relation(m.point),
             })
@@ -495,6 +533,8 @@ pub fn draw(d: &Diagram, opts: &Options) -> Picture {
         gaps: scale.gaps().iter().map(|g| g + HEADER).collect(),
         ticks,
         scale,
+        dense,
+        dense_marks,
     }
 }
 
@@ -689,6 +729,55 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_dense_window_is_drawn_in_bulk_but_keeps_the_selected_message_whole() {
+        let mut lines = Vec::new();
+        for k in 0..(DENSE as u64 + 50) {
+            lines.push(sent(
+                2 * k,
+                100_000 + k * 100,
+                k,
+                0,
+                1,
+                Some(150_000 + k * 100),
+            ));
+            lines.push(delivered(2 * k + 1, 150_000 + k * 100, k, 0, 1));
+        }
+        lines.sort_by_key(|l| l.t);
+        for (i, l) in lines.iter_mut().enumerate() {
+            l.i = i as u64;
+        }
+        let d = Diagram::from_lines(&lines, 2);
+        let p = draw(
+            &d,
+            &Options {
+                selected_msg: Some(7),
+                ..opts()
+            },
+        );
+        assert!(p.dense);
+        assert!(
+            p.arrows
+                .iter()
+                .filter(|a| a.id != 7)
+                .all(|a| a.title.is_empty() && a.label.is_none())
+        );
+        assert!(
+            !p.arrows
+                .iter()
+                .find(|a| a.id == 7)
+                .unwrap()
+                .title
+                .is_empty()
+        );
+        let svg = crate::svg::to_svg(&p, &crate::svg::SvgStyle::default());
+        assert!(
+            svg.matches("<g class=\"arr").count() <= 2,
+            "one group for the selected message"
+        );
+        assert!(svg.contains("data-msg=\"7\""));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! the exports and `splitbrain diagram` save it with its own style, a legend and the run's
 //! fingerprint and link in the corner, so it can go on a slide or in a report as it is.
 
-use crate::draw::{ArrowShape, End, HEADER, MarkShape, Picture};
+use crate::draw::{ArrowShape, Emphasis, End, HEADER, MarkShape, Picture};
 use crate::model::MarkKind;
 use std::fmt::Write as _;
 
@@ -138,11 +138,19 @@ pub fn to_svg(p: &Picture, style: &SvgStyle) -> String {
         }
         s.push_str("</g>");
     }
-    for a in &p.arrows {
-        arrow(&mut s, a);
+    if p.dense {
+        bulk_arrows(&mut s, p);
+    } else {
+        for a in &p.arrows {
+            arrow(&mut s, a);
+        }
     }
-    for m in &p.marks {
-        mark(&mut s, m);
+    if p.dense_marks {
+        bulk_marks(&mut s, p);
+    } else {
+        for m in &p.marks {
+            mark(&mut s, m);
+        }
     }
     if let Some(y) = p.now_y {
         let _ = write!(
@@ -267,15 +275,73 @@ fn arrow(s: &mut String, a: &ArrowShape) {
     s.push_str("</g>");
 }
 
-fn mark(s: &mut String, m: &MarkShape) {
-    let kind = match m.kind {
+/// A dense window: one path per kind and look, the crosses in one more, and the selected
+/// message whole on top, so thousands of messages are a handful of elements.
+fn bulk_arrows(s: &mut String, p: &Picture) {
+    let mut groups: std::collections::BTreeMap<(usize, bool, &str), String> =
+        std::collections::BTreeMap::new();
+    let mut crosses = String::new();
+    for a in p.arrows.iter().filter(|a| a.emphasis != Emphasis::Selected) {
+        let d = groups
+            .entry((a.slot, a.ahead, a.emphasis.class()))
+            .or_default();
+        let _ = write!(d, "M{} {}L{} {}", n(a.x1), n(a.y1), n(a.x2), n(a.y2));
+        if a.end == End::Cross {
+            let _ = write!(
+                crosses,
+                "M{} {}l6 6M{} {}l-6 6",
+                n(a.x2 - 3.0),
+                n(a.y2 - 3.0),
+                n(a.x2 + 3.0),
+                n(a.y2 - 3.0)
+            );
+        }
+    }
+    for ((slot, ahead, emphasis), d) in &groups {
+        let ahead = if *ahead { " ahead" } else { "" };
+        let emphasis = if emphasis.is_empty() {
+            String::new()
+        } else {
+            format!(" {emphasis}")
+        };
+        let _ = write!(
+            s,
+            r#"<g class="arr bulk k{slot}{ahead}{emphasis}"><path class="path" d="{d}"/></g>"#
+        );
+    }
+    if !crosses.is_empty() {
+        let _ = write!(s, r#"<path class="cross" d="{crosses}"/>"#);
+    }
+    for a in p.arrows.iter().filter(|a| a.emphasis == Emphasis::Selected) {
+        arrow(s, a);
+    }
+}
+
+/// Many marks: one path of small squares per kind.
+fn bulk_marks(s: &mut String, p: &Picture) {
+    let mut groups: std::collections::BTreeMap<&str, String> = std::collections::BTreeMap::new();
+    for m in &p.marks {
+        let d = groups.entry(mark_class(m.kind)).or_default();
+        let _ = write!(d, "M{} {}h5v5h-5z", n(m.x - 2.5), n(m.y - 2.5));
+    }
+    for (kind, d) in &groups {
+        let _ = write!(s, r#"<path class="mark {kind}" d="{d}"/>"#);
+    }
+}
+
+fn mark_class(kind: MarkKind) -> &'static str {
+    match kind {
         MarkKind::Timer => "timer",
         MarkKind::Note => "note",
         MarkKind::Command => "command",
         MarkKind::Crash => "crash",
         MarkKind::Restart => "restart",
         MarkKind::Violation => "violation",
-    };
+    }
+}
+
+fn mark(s: &mut String, m: &MarkShape) {
+    let kind = mark_class(m.kind);
     let class = format!("mark {kind} {}", m.emphasis.class());
     let class = class.trim_end();
     let point = m
