@@ -115,6 +115,15 @@ test('the diagram saves as a valid SVG naming its run, and the trace as JSON lin
   const fingerprint = await page.getByTestId('fingerprint').textContent();
   assert.ok(svg.includes(`run fingerprint ${fingerprint.match(/[0-9a-f]{16}/)[0]}`), 'the picture names its run');
   assert.match(svg, /\?run=/, 'and carries the link that replays it');
+  // The PNG is the same picture's pixels, at twice its size.
+  const [pngFile] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save PNG' }).click()]);
+  assert.match(pngFile.suggestedFilename(), /^splitbrain-raft-seed2-diagram\.png$/);
+  const png = await readFile(await pngFile.path());
+  assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
+  const [w, h] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+  const [, sw, sh] = svg.match(/viewBox="0 0 ([\d.]+) ([\d.]+)"/).map(Number);
+  assert.equal(w, Math.ceil(sw * 2));
+  assert.equal(h, Math.ceil(sh * 2));
   const [traceFile] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save trace' }).click()]);
   const lines = (await readFile(await traceFile.path(), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
   assert.ok(lines.length > 10);
@@ -126,7 +135,7 @@ test('the diagram saves as a valid SVG naming its run, and the trace as JSON lin
 test('the diagram controls have names a keyboard and a screen reader can use', async () => {
   const { page, errors } = await open(browser, server.url + '?speed=0.5');
   await openDiagram(page);
-  for (const name of ['earlier', 'later', 'zoom in', 'zoom out', 'follow', 'Save SVG', 'Save trace']) {
+  for (const name of ['earlier', 'later', 'zoom in', 'zoom out', 'follow', 'Save SVG', 'Save PNG', 'Save trace']) {
     assert.equal(await page.getByRole('button', { name, exact: true }).count(), 1, name);
   }
   assert.equal(await page.getByRole('toolbar', { name: 'diagram controls' }).count(), 1);

@@ -28,8 +28,8 @@ pub enum DiagramMsg {
         msg: Option<MsgId>,
         point: Option<PointId>,
     },
-    /// Save the window as SVG.
-    ExportSvg,
+    /// Save the window as SVG, or (`true`) as PNG.
+    ExportSvg(bool),
     /// Save the kept trace as JSON lines.
     ExportTrace,
 }
@@ -56,6 +56,9 @@ impl App {
     /// Reads what the run recorded since last time, and moves the window to follow it.
     pub(crate) fn sync_diagram(&mut self) {
         self.diagram.sync(self.player.lab(), TRACE_KEPT);
+        if self.player.playing() {
+            self.diagram.keep_up(self.player.speed());
+        }
         self.diagram.place(self.player.now());
     }
 
@@ -113,7 +116,7 @@ impl App {
                     }
                 }
             }
-            DiagramMsg::ExportSvg => {
+            DiagramMsg::ExportSvg(png) => {
                 let base = self.player.base();
                 let lab = self.player.lab();
                 let caption = vec![
@@ -127,12 +130,13 @@ impl App {
                     format!("run fingerprint {:016x}", lab.trace_hash()),
                     self.share_link(),
                 ];
-                let svg = self.diagram.export(now, &self.diagram_kinds(), caption);
-                download(
-                    &format!("splitbrain-{}-seed{}-diagram.svg", base.lab, base.seed),
-                    "image/svg+xml",
-                    &svg,
-                );
+                let (svg, w, h) = self.diagram.export(now, &self.diagram_kinds(), caption);
+                let name = format!("splitbrain-{}-seed{}-diagram", base.lab, base.seed);
+                if png {
+                    crate::png::download_png(&format!("{name}.png"), &svg, w, h);
+                } else {
+                    download(&format!("{name}.svg"), "image/svg+xml", &svg);
+                }
                 return false;
             }
             DiagramMsg::ExportTrace => {

@@ -16,6 +16,8 @@ const MESSAGE_PX: f64 = 40.0;
 const WINDOW_PX: f64 = 440.0;
 /// Zoom limits, in pixels per second of virtual time.
 const ZOOM: (f64, f64) = (2.0, 200_000.0);
+/// Wall seconds a playing run takes, at least, to cross a followed window.
+const MIN_WALL_S: f64 = 3.0;
 /// Where the player's line sits after the window turns over (a share of the window).
 const TURN_AT: f64 = 0.75;
 
@@ -151,6 +153,17 @@ impl DiagramState {
         (self.from, self.from + self.span())
     }
 
+    /// A run playing at `speed` (virtual seconds per wall second) takes at least
+    /// [`MIN_WALL_S`] to cross a followed window: if it would go faster, the zoom widens, so
+    /// the player's line is read moving down a picture rather than flickering past it (a fast
+    /// lab's 1 ms messages at 0.3x would cross a 40-px-per-message window in two frames).
+    pub fn keep_up(&mut self, speed: f64) {
+        let wall = self.span() as f64 / 1e6 / speed.max(1e-9);
+        if self.follow && wall < MIN_WALL_S {
+            self.px_per_sec = (WINDOW_PX / (speed * MIN_WALL_S)).clamp(ZOOM.0, ZOOM.1);
+        }
+    }
+
     /// Keeps the player's time in the window while following; `true` if the window moved.
     pub fn place(&mut self, now: Time) -> bool {
         let (from, to) = self.window();
@@ -278,7 +291,8 @@ impl DiagramState {
     }
 
     /// The window as a file of its own: style, legend and the run named in the corner.
-    pub fn export(&self, now: Time, kinds: &[&str], caption: Vec<String>) -> String {
+    /// Also its size, for a PNG of it.
+    pub fn export(&self, now: Time, kinds: &[&str], caption: Vec<String>) -> (String, f64, f64) {
         let (from, to) = self.window();
         let opts = Options {
             from,
@@ -295,14 +309,14 @@ impl DiagramState {
             bulk_above: usize::MAX,
             ..Options::default()
         };
-        to_svg(
-            &draw(&self.model, &opts),
-            &SvgStyle {
-                standalone: true,
-                kinds,
-                caption,
-            },
-        )
+        let picture = draw(&self.model, &opts);
+        let style = SvgStyle {
+            standalone: true,
+            kinds,
+            caption,
+        };
+        let (w, h) = splitbrain_diagram::svg::size(&picture, &style);
+        (to_svg(&picture, &style), w, h)
     }
 }
 
@@ -380,6 +394,32 @@ mod tests {
         d.open = false;
         d.sync(lab.as_ref(), 10_000);
         assert!(!d.stale(), "a closed diagram draws nothing");
+    }
+
+    #[test]
+    fn a_fast_run_widens_the_followed_window_so_the_line_does_not_flicker_past() {
+        let mut d = DiagramState {
+            open: true,
+            ..DiagramState::default()
+        };
+        d.reset(5, 1_000);
+        let narrow = d.span();
+        d.keep_up(0.3);
+        assert!(
+            d.span() as f64 >= 0.3 * MIN_WALL_S * 1e6 * 0.99,
+            "{} µs",
+            d.span()
+        );
+        assert!(d.span() > narrow);
+        // A slow run keeps the zoom the reader has.
+        let mut slow = DiagramState {
+            open: true,
+            ..DiagramState::default()
+        };
+        slow.reset(5, 15_000);
+        let before = slow.span();
+        slow.keep_up(0.05);
+        assert_eq!(slow.span(), before);
     }
 
     #[test]
@@ -466,12 +506,16 @@ mod tests {
         let mut d = opened(lab.as_ref());
         d.sync(lab.as_ref(), 10_000);
         d.place(lab.now());
-        let svg = d.export(
+        let (svg, w, h) = d.export(
             lab.now(),
             &["vote"],
             vec![format!("run fingerprint {:016x}", lab.trace_hash())],
         );
         assert!(svg.starts_with("<svg xmlns="));
+        assert!(
+            svg.contains(&format!(r#"width="{w}" height="{h}""#)),
+            "{w}x{h}"
+        );
         assert!(svg.contains(&format!("{:016x}", lab.trace_hash())));
     }
 }

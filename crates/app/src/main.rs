@@ -30,6 +30,7 @@ mod network_canvas;
 mod page;
 mod panels;
 mod partition;
+mod png;
 mod refresh;
 mod run_control;
 mod runs;

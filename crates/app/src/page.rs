@@ -47,22 +47,27 @@ pub fn page_base() -> String {
         .unwrap_or_default()
 }
 
+/// Offers the file at `href` (a `data:` URL) to save as `name`.
+pub fn download_href(name: &str, href: &str) {
+    let anchor = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok());
+    if let Some(a) = anchor {
+        let _ = a.set_attribute("href", href);
+        let _ = a.set_attribute("download", name);
+        if let Some(el) = a.dyn_ref::<web_sys::HtmlElement>() {
+            el.click();
+        }
+    }
+}
+
 /// Offers `text` as a file to save.
 pub fn download(name: &str, mime: &str, text: &str) {
     let href = format!(
         "data:{mime};charset=utf-8,{}",
         String::from(js_sys::encode_uri_component(text))
     );
-    let anchor = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.create_element("a").ok());
-    if let Some(a) = anchor {
-        let _ = a.set_attribute("href", &href);
-        let _ = a.set_attribute("download", name);
-        if let Some(el) = a.dyn_ref::<web_sys::HtmlElement>() {
-            el.click();
-        }
-    }
+    download_href(name, &href);
 }
 
 /// "Speed 0.05×", "Speed 1/500×": two decimals with integer arithmetic (see `network::num`).

@@ -39,14 +39,19 @@ svg.tsd{font:11px system-ui,sans-serif;background:#fff}\
 /// Space under a standalone picture for its legend and caption.
 const FOOT_LINE: f64 = 15.0;
 
-/// The picture as SVG text.
-pub fn to_svg(p: &Picture, style: &SvgStyle) -> String {
+/// The size of the picture as written (a standalone file adds its legend and caption).
+pub fn size(p: &Picture, style: &SvgStyle) -> (f64, f64) {
     let foot = if style.standalone {
         FOOT_LINE * (2 + style.caption.len()) as f64 + 6.0
     } else {
         0.0
     };
-    let (w, h) = (p.width, p.height + foot);
+    (p.width, p.height + foot)
+}
+
+/// The picture as SVG text.
+pub fn to_svg(p: &Picture, style: &SvgStyle) -> String {
+    let (w, h) = size(p, style);
     let mut s = String::with_capacity(4096 + 400 * p.arrows.len());
     let _ = write!(
         s,

@@ -18,8 +18,10 @@ pub const ANY_SITE: &str = "*";
 /// out a docs page opened from a local file and sandboxed frames (a playground's preview),
 /// which have no such origin.
 pub fn csp(frame_ancestors: &str) -> String {
+    // `img-src blob:`: the diagram's PNG export draws the page's own SVG, as a `blob:` image,
+    // into a canvas.
     let policy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-                  object-src 'none'; base-uri 'self'";
+                  img-src 'self' blob:; object-src 'none'; base-uri 'self'";
     if frame_ancestors == ANY_SITE {
         policy.to_string()
     } else {

@@ -87,7 +87,8 @@ impl View for DiagramPanel {
                                     onchange={send.reform(move |_| d(DiagramMsg::Kind(k)))} />{ format!(" {k}") }</label>
                             }
                         }) }
-                        <button onclick={send.reform(move |_| d(DiagramMsg::ExportSvg))} title="save this window as an SVG picture">{ "Save SVG" }</button>
+                        <button onclick={send.reform(move |_| d(DiagramMsg::ExportSvg(false)))} title="save this window as an SVG picture">{ "Save SVG" }</button>
+                        <button onclick={send.reform(move |_| d(DiagramMsg::ExportSvg(true)))} title="save this window as a PNG picture">{ "Save PNG" }</button>
                         <button onclick={send.reform(move |_| d(DiagramMsg::ExportTrace))} title="save the kept trace as JSON lines, as splitbrain run --trace writes it">{ "Save trace" }</button>
                     </div>
                     <p class="tsd-words" aria-live="polite" data-testid="diagram-words">{
