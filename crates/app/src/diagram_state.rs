@@ -182,8 +182,23 @@ impl DiagramState {
         message: Option<MsgId>,
         node: Option<NodeId>,
     ) {
-        let (from, to) = self.window();
         let opts = Options {
+            selected_msg: message,
+            selected_node: node,
+            ..self.options(now, kinds)
+        };
+        let mut picture = draw(&self.model, &opts);
+        // The page draws the player's line itself, every frame, over the picture.
+        picture.now_y = None;
+        self.svg = to_svg(&picture, &SvgStyle::default()).into();
+        self.picture = Some(picture);
+        self.stale = false;
+    }
+
+    /// How the window is drawn: its times, zoom, width, hidden kinds and selection.
+    fn options<'a>(&'a self, now: Time, kinds: &'a [&'a str]) -> Options<'a> {
+        let (from, to) = self.window();
+        Options {
             from,
             to,
             px_per_sec: self.px_per_sec,
@@ -193,17 +208,9 @@ impl DiagramState {
             now: Some(now),
             kinds,
             hidden_kinds: &self.hidden,
-            selected_msg: message,
-            selected_node: node,
             causal: self.causal.as_ref(),
             ..Options::default()
-        };
-        let mut picture = draw(&self.model, &opts);
-        // The page draws the player's line itself, every frame, over the picture.
-        picture.now_y = None;
-        self.svg = to_svg(&picture, &SvgStyle::default()).into();
-        self.picture = Some(picture);
-        self.stale = false;
+        }
     }
 
     /// Size of the picture last drawn (its SVG viewBox).
@@ -293,21 +300,10 @@ impl DiagramState {
     /// The window as a file of its own: style, legend and the run named in the corner.
     /// Also its size, for a PNG of it.
     pub fn export(&self, now: Time, kinds: &[&str], caption: Vec<String>) -> (String, f64, f64) {
-        let (from, to) = self.window();
         let opts = Options {
-            from,
-            to,
-            px_per_sec: self.px_per_sec,
-            compressed: self.compressed,
-            quiet: 2 * self.median,
-            width: self.width,
-            now: Some(now),
-            kinds,
-            hidden_kinds: &self.hidden,
-            causal: self.causal.as_ref(),
             // A file: every arrow whole, however many.
             bulk_above: usize::MAX,
-            ..Options::default()
+            ..self.options(now, kinds)
         };
         let picture = draw(&self.model, &opts);
         let style = SvgStyle {

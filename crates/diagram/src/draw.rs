@@ -597,6 +597,21 @@ mod tests {
         )
     }
 
+    /// `n` messages from n0 to n1 from 100 ms on, `gap` µs apart, each taking `trip`.
+    fn burst(n: usize, gap: Time, trip: Time) -> Diagram {
+        let mut lines = Vec::new();
+        for k in 0..n as u64 {
+            let at = 100_000 + k * gap;
+            lines.push(sent(0, at, k, 0, 1, Some(at + trip)));
+            lines.push(delivered(0, at + trip, k, 0, 1));
+        }
+        lines.sort_by_key(|l| l.t);
+        for (i, l) in lines.iter_mut().enumerate() {
+            l.i = i as u64;
+        }
+        Diagram::from_lines(&lines, 2)
+    }
+
     fn opts() -> Options<'static> {
         Options {
             from: 90_000,
@@ -698,23 +713,7 @@ mod tests {
     #[test]
     fn labels_never_cover_each_other() {
         // Five messages from n0 to n1 sent a millisecond apart: their labels would stack.
-        let mut lines = Vec::new();
-        for k in 0..5u64 {
-            lines.push(sent(
-                2 * k,
-                100_000 + k * 1_000,
-                k,
-                0,
-                1,
-                Some(120_000 + k * 1_000),
-            ));
-            lines.push(delivered(2 * k + 1, 120_000 + k * 1_000, k, 0, 1));
-        }
-        lines.sort_by_key(|l| l.t);
-        for (i, l) in lines.iter_mut().enumerate() {
-            l.i = i as u64;
-        }
-        let p = draw(&Diagram::from_lines(&lines, 2), &opts());
+        let p = draw(&burst(5, 1_000, 20_000), &opts());
         let labels: Vec<&Label> = p.arrows.iter().filter_map(|a| a.label.as_ref()).collect();
         assert!(
             !labels.is_empty() && labels.len() < 5,
@@ -733,23 +732,7 @@ mod tests {
 
     #[test]
     fn a_dense_window_is_drawn_in_bulk_but_keeps_the_selected_message_whole() {
-        let mut lines = Vec::new();
-        for k in 0..(DENSE as u64 + 50) {
-            lines.push(sent(
-                2 * k,
-                100_000 + k * 100,
-                k,
-                0,
-                1,
-                Some(150_000 + k * 100),
-            ));
-            lines.push(delivered(2 * k + 1, 150_000 + k * 100, k, 0, 1));
-        }
-        lines.sort_by_key(|l| l.t);
-        for (i, l) in lines.iter_mut().enumerate() {
-            l.i = i as u64;
-        }
-        let d = Diagram::from_lines(&lines, 2);
+        let d = burst(DENSE + 50, 100, 50_000);
         let p = draw(
             &d,
             &Options {

@@ -425,19 +425,21 @@ mod tests {
         )
     }
 
+    /// The whole of [`small`], 4 px per millisecond.
+    fn small_window() -> Options<'static> {
+        Options {
+            from: 0,
+            to: 60_000,
+            px_per_sec: 4000.0,
+            width: 240.0,
+            kinds: &["vote"],
+            ..Options::default()
+        }
+    }
+
     #[test]
     fn text_is_escaped_so_any_note_makes_valid_svg() {
-        let p = draw(
-            &small(),
-            &Options {
-                from: 0,
-                to: 60_000,
-                px_per_sec: 4000.0,
-                width: 240.0,
-                kinds: &["vote"],
-                ..Options::default()
-            },
-        );
+        let p = draw(&small(), &small_window());
         let svg = to_svg(&p, &SvgStyle::default());
         assert!(svg.contains("&lt;&quot;x&quot;&gt;"));
         assert!(!svg.contains("<\"x\">"));
@@ -446,17 +448,7 @@ mod tests {
 
     #[test]
     fn a_standalone_picture_carries_its_style_legend_and_caption() {
-        let p = draw(
-            &small(),
-            &Options {
-                from: 0,
-                to: 60_000,
-                px_per_sec: 4000.0,
-                width: 240.0,
-                kinds: &["vote"],
-                ..Options::default()
-            },
-        );
+        let p = draw(&small(), &small_window());
         let svg = to_svg(
             &p,
             &SvgStyle {
@@ -478,13 +470,8 @@ mod tests {
         let p = draw(
             &small(),
             &Options {
-                from: 0,
-                to: 60_000,
-                px_per_sec: 4000.0,
-                width: 240.0,
-                kinds: &["vote"],
                 now: Some(50_000),
-                ..Options::default()
+                ..small_window()
             },
         );
         let svg = to_svg(
