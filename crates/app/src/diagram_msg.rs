@@ -90,6 +90,8 @@ impl App {
                 }
                 self.diagram.fit(width, self.player.lab().nodes());
                 if opened {
+                    // The run may have gone another way while the panel was closed.
+                    self.diagram.resync();
                     self.diagram.follow_now(now);
                 }
             }

@@ -121,8 +121,13 @@ impl DiagramState {
     pub fn sync(&mut self, lab: &dyn Lab, kept: usize) {
         let recorded = lab.trace_recorded();
         if recorded > self.synced {
+            let generation = self.model.generation();
             let lines = lab.trace_tail(((recorded - self.synced) as usize).min(kept));
             self.model.sync(&lines);
+            // Cut back: the selected event's number may now name another event.
+            if self.model.generation() != generation {
+                self.select(None);
+            }
         }
         self.synced = recorded;
         self.stale = true;
@@ -132,6 +137,13 @@ impl DiagramState {
     /// neither frame pays for both.
     pub fn stale(&self) -> bool {
         self.open && self.stale
+    }
+
+    /// Reads the whole kept trace again at the next sync, checking it line by line against
+    /// the index: after a switch to another branch, or while the panel was closed, the run may
+    /// have gone another way at a moment the diagram has not looked at since.
+    pub fn resync(&mut self) {
+        self.synced = 0;
     }
 
     /// The open diagram has something new to draw: the run moved on, or the player's line is
@@ -416,6 +428,49 @@ mod tests {
         let before = slow.span();
         slow.keep_up(0.05);
         assert_eq!(slow.span(), before);
+    }
+
+    #[test]
+    fn a_resync_finds_where_another_branch_went_another_way() {
+        let mut a = raft();
+        a.run_until(300_000, u64::MAX);
+        let mut d = opened(a.as_ref());
+        d.sync(a.as_ref(), 10_000);
+        // Another branch of the same run: a crash at 0.2 s, and on to 0.35 s.
+        let mut b = raft();
+        b.run_until(200_000, u64::MAX);
+        b.control(&splitbrain_sim::Action::Crash { node: 0 })
+            .unwrap();
+        b.run_until(350_000, u64::MAX);
+        d.resync();
+        d.sync(b.as_ref(), 10_000);
+        assert_eq!(
+            d.model.outages().len(),
+            1,
+            "the other branch's crash is in the index"
+        );
+        assert!(d.model.generation() > 0, "cut where the branches part");
+    }
+
+    #[test]
+    fn a_cut_back_index_drops_the_selection() {
+        let mut a = raft();
+        a.run_until(300_000, u64::MAX);
+        let mut d = opened(a.as_ref());
+        d.sync(a.as_ref(), 10_000);
+        d.select(Some(d.model.point_range().start + 3));
+        assert!(!d.words.is_empty());
+        let mut b = raft();
+        b.run_until(100_000, u64::MAX);
+        b.control(&splitbrain_sim::Action::Crash { node: 1 })
+            .unwrap();
+        b.run_until(350_000, u64::MAX);
+        d.resync();
+        d.sync(b.as_ref(), 10_000);
+        assert!(
+            d.words.is_empty(),
+            "the numbers it named may be other events now"
+        );
     }
 
     #[test]

@@ -48,6 +48,8 @@ impl App {
             }
             Msg::SeekEnd => self.jump(self.player.reached()),
             Msg::Branch(b) => {
+                // Another branch: the diagram checks the whole kept trace against its index.
+                self.diagram.resync();
                 self.input(Input::Branch(b));
                 self.rebaseline();
             }

@@ -54,7 +54,9 @@ pub struct Arrow {
     pub send: PointId,
     /// Its delivery, as an event on the receiver's lane.
     pub recv: Option<PointId>,
-    /// Trace index of its end, to undo it when the run branches before it.
+    /// Trace index of the line that made it (its `sent`, or a copy's `duplicated`), and of
+    /// its end: to undo them when the run branches before them.
+    made: u64,
     end_trace: Option<u64>,
     /// Copies the network made of it (their arrows' numbers).
     pub copies: Vec<u64>,
@@ -162,6 +164,9 @@ pub struct Diagram {
     longest: Time,
     lanes: usize,
     capacity: usize,
+    /// Times the index was cut back or started afresh: event numbers held before may now
+    /// name other events.
+    generation: u64,
 }
 
 impl Default for Diagram {
@@ -188,6 +193,7 @@ impl Diagram {
             longest: 0,
             lanes: 0,
             capacity: capacity.max(64),
+            generation: 0,
         }
     }
 
@@ -210,6 +216,12 @@ impl Diagram {
         self.lanes.max(self.last_on_lane.len())
     }
 
+    /// Changes whenever the index is cut back or started afresh, after which a selected
+    /// event's number may name another event.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     /// Trace index just past the newest line held.
     pub fn seen(&self) -> u64 {
         self.seen_base + self.seen.len() as u64
@@ -230,9 +242,9 @@ impl Diagram {
                 self.truncate(l.i);
             }
             if l.i > self.seen() {
-                let lanes = self.lanes;
+                let (lanes, generation) = (self.lanes, self.generation + 1);
                 *self = Self::new(self.capacity);
-                self.lanes = lanes;
+                (self.lanes, self.generation) = (lanes, generation);
                 self.seen_base = l.i;
             }
             self.ingest(l);
@@ -272,6 +284,7 @@ impl Diagram {
                     label: l.text.clone(),
                     send,
                     recv: None,
+                    made: l.i,
                     end_trace: None,
                     copies: Vec::new(),
                 });
@@ -296,6 +309,7 @@ impl Diagram {
                 copy.end = None;
                 copy.fate = Fate::InFlight;
                 copy.recv = None;
+                copy.made = l.i;
                 copy.end_trace = None;
                 copy.copies = Vec::new();
                 if let Some(due) = l.at {
@@ -334,6 +348,7 @@ impl Diagram {
                 } else if let Some(a) = self.arrows.back_mut().filter(|a| a.id == id) {
                     // Dropped as it was sent: the line right after its `sent`.
                     a.fate = Fate::Dropped(reason);
+                    a.end_trace = Some(l.i);
                 }
             }
             "timer-fired" => self.mark(l, MarkKind::Timer),
@@ -456,6 +471,7 @@ impl Diagram {
 
     /// Forgets everything from trace index `i` on: the run went another way from there.
     fn truncate(&mut self, i: u64) {
+        self.generation += 1;
         while self.points.back().is_some_and(|p| p.trace >= i) {
             self.points.pop_back();
         }
@@ -465,15 +481,22 @@ impl Diagram {
                 p.next = None;
             }
         }
-        while self.arrows.back().is_some_and(|a| a.send >= end) {
+        while self
+            .arrows
+            .back()
+            .is_some_and(|a| a.made >= i || a.send >= end)
+        {
             self.arrows.pop_back();
         }
         let arrows_end = self.arrows_base + self.arrows.len() as u64;
         for a in &mut self.arrows {
             a.copies.retain(|&c| c < arrows_end);
             if a.end_trace.is_some_and(|t| t >= i) || a.recv.is_some_and(|r| r >= end) {
-                a.end = None;
-                a.fate = Fate::InFlight;
+                // Back to what its `sent` line said: in flight, or dropped as it left.
+                (a.end, a.fate) = match a.due {
+                    Some(_) => (None, Fate::InFlight),
+                    None => (Some(a.sent), Fate::Dropped(String::new())),
+                };
                 a.recv = None;
                 a.end_trace = None;
             }
@@ -656,6 +679,7 @@ fn unreachable_arrow(id: MsgId) -> Arrow {
         label: String::new(),
         send: 0,
         recv: None,
+        made: 0,
         end_trace: None,
         copies: Vec::new(),
     }
@@ -671,12 +695,25 @@ fn fingerprint(l: &TraceLine) -> u32 {
         }
     };
     eat(l.t);
-    eat(l.ev.len() as u64 ^ (l.ev.bytes().next().map_or(0, u64::from) << 8));
     eat(l.node.map_or(u64::MAX, |n| n as u64));
     eat(l.id.unwrap_or(u64::MAX));
     eat(l.from.map_or(u64::MAX, |n| n as u64));
     eat(l.to.map_or(u64::MAX, |n| n as u64));
-    eat(l.text.len() as u64);
+    eat(l.at.unwrap_or(u64::MAX));
+    // Every word too: a partition into other groups, or a link set to another loss, is
+    // another run from there on.
+    for text in [l.ev, &l.text, &l.short, l.kind.as_deref().unwrap_or("")] {
+        eat(text.len() as u64);
+        for b in text.bytes() {
+            eat(u64::from(b));
+        }
+    }
+    for g in l.groups.iter().flatten() {
+        eat(u64::MAX - 1);
+        for &n in g {
+            eat(n as u64);
+        }
+    }
     h
 }
 
@@ -790,6 +827,44 @@ mod tests {
             (a.end, &a.fate, a.recv),
             (Some(20), &Fate::Dropped("dropped by user".into()), None)
         );
+    }
+
+    #[test]
+    fn a_partition_into_other_groups_is_another_run() {
+        let mut d = Diagram::new(1000);
+        d.sync(&[partition(0, 10, vec![vec![0], vec![1, 2]])]);
+        d.sync(&[partition(0, 10, vec![vec![2], vec![0, 1]])]);
+        assert_eq!(d.bands().len(), 1);
+        assert_eq!(d.bands()[0].groups, vec![vec![2], vec![0, 1]]);
+        assert_eq!(d.generation(), 1);
+    }
+
+    #[test]
+    fn a_branch_forgets_a_copy_only_the_old_run_made() {
+        let mut d = Diagram::new(1000);
+        d.sync(&[
+            sent(0, 10, 1, 0, 1, Some(30)),
+            duplicated(1, 10, 2, 1, 40),
+            delivered(2, 30, 1, 0, 1),
+        ]);
+        d.sync(&[delivered(1, 30, 1, 0, 1)]);
+        let ids: Vec<_> = d
+            .arrows_in(0, 100)
+            .map(|(_, a)| (a.id, a.fate.clone(), a.copies.clone()))
+            .collect();
+        assert_eq!(ids, [(1, Fate::Delivered, vec![])]);
+        // A later line naming the forgotten copy finds nothing in flight.
+        d.sync(&[delivered(2, 40, 2, 0, 1)]);
+        assert_eq!(d.arrows_in(0, 100).count(), 1);
+    }
+
+    #[test]
+    fn a_branch_between_a_send_and_its_drop_keeps_it_dropped_as_it_left() {
+        let mut d = Diagram::new(1000);
+        d.sync(&[sent(0, 10, 1, 0, 1, None), dropped(1, 10, 1, 0, 1, "lost")]);
+        d.sync(&[crash(1, 10, 2)]);
+        let (_, a) = d.arrows_in(0, 100).next().unwrap();
+        assert_eq!((a.end, &a.fate), (Some(10), &Fate::Dropped(String::new())));
     }
 
     #[test]
