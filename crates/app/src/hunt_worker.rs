@@ -92,7 +92,7 @@ impl App {
     pub(crate) fn hunt(&mut self, ctx: &Context<Self>, m: HuntMsg) {
         match &m {
             HuntMsg::Start => {
-                self.hunt_worker = None;
+                self.retire_worker();
                 let cores = cores();
                 let polite = crate::hunt::polite(self.player.playing(), cores);
                 let Some(request) = self.hunt.request(self.player.base(), polite) else {
@@ -105,7 +105,7 @@ impl App {
                 }
                 return;
             }
-            HuntMsg::Cancel | HuntMsg::Variant(_) => self.hunt_worker = None,
+            HuntMsg::Cancel | HuntMsg::Variant(_) => self.retire_worker(),
             HuntMsg::Open => {
                 if let Phase::Found(f) = &self.hunt.phase {
                     let run = f.run.clone();
@@ -131,7 +131,18 @@ impl App {
         self.hunt.update(m);
         // Done: the worker's memory goes back to the page.
         if !self.hunt.running() {
-            self.hunt_worker = None;
+            self.retire_worker();
+        }
+    }
+
+    /// Stops the worker now, and frees its callbacks once the one running has returned: the
+    /// reply that ends a hunt reaches here from inside the worker's own message callback, and
+    /// freeing a closure while it runs makes wasm-bindgen throw ("closure invoked recursively
+    /// or after being dropped", seen in a browser test once in three full runs).
+    fn retire_worker(&mut self) {
+        if let Some(w) = self.hunt_worker.take() {
+            w.worker.terminate();
+            gloo::timers::callback::Timeout::new(0, move || drop(w)).forget();
         }
     }
 }
