@@ -161,19 +161,22 @@ pub fn describe(a: &RunArgs) -> Result<RunDescription, Fail> {
 /// traffic (a shared link, or a scenario that sets `traffic`), so it is the page's run bit for
 /// bit; otherwise the lab alone.
 pub struct Played {
-    player: Option<splitbrain_player::Player>,
-    built: Option<Box<dyn Lab>>,
+    by: PlayedBy,
     /// How the run ended.
     pub outcome: splitbrain_sim::RunOutcome,
+}
+
+enum PlayedBy {
+    Player(Box<splitbrain_player::Player>),
+    Lab(Box<dyn Lab>),
 }
 
 impl Played {
     /// The run's lab as it ended.
     pub fn lab(&self) -> &dyn Lab {
-        match (&self.player, &self.built) {
-            (Some(p), _) => p.lab(),
-            (None, Some(b)) => b.as_ref(),
-            (None, None) => unreachable!("a run is played by a player or by its lab"),
+        match &self.by {
+            PlayedBy::Player(p) => p.lab(),
+            PlayedBy::Lab(b) => b.as_ref(),
         }
     }
 }
@@ -192,16 +195,14 @@ pub fn play(desc: &RunDescription, keep: usize, max_events: Option<u64>) -> Resu
             splitbrain_player::Player::from_link(desc.clone(), options).map_err(Fail)?;
         let outcome = player.seek(until, max);
         Ok(Played {
-            player: Some(player),
-            built: None,
+            by: PlayedBy::Player(Box::new(player)),
             outcome,
         })
     } else {
         let mut built = build(desc, keep)?;
         let outcome = built.run_until(until, max);
         Ok(Played {
-            player: None,
-            built: Some(built),
+            by: PlayedBy::Lab(built),
             outcome,
         })
     }

@@ -433,36 +433,8 @@ pub fn draw(d: &Diagram, opts: &Options) -> Picture {
             if opts.selected_msg == Some(a.id) {
                 emphasis = Emphasis::Selected;
             }
-            let ahead = opts.now.is_some_and(|n| a.sent > n);
-            if dense && emphasis != Emphasis::Selected {
-                return Some(ArrowShape {
-                    id: a.id,
-                    x1,
-                    y1,
-                    x2,
-                    y2,
-                    slot,
-                    label: None,
-                    title: String::new(),
-                    end,
-                    dup: a.copy_of.is_some(),
-                    ahead,
-                    emphasis,
-                });
-            }
-            let fate = match &a.fate {
-                Fate::Delivered => format!("delivered at {}", format_time(a.end.unwrap_or(a.sent))),
-                Fate::Dropped(why) if why.is_empty() => "dropped".to_string(),
-                Fate::Dropped(why) => format!(
-                    "dropped ({why}) at {}",
-                    format_time(a.end.unwrap_or(a.sent))
-                ),
-                Fate::InFlight => "in flight".to_string(),
-            };
-            let copy = a
-                .copy_of
-                .map(|of| format!(" (a copy of #{of} the network made)"))
-                .unwrap_or_default();
+            // Drawn whole, with its words: all but a dense window's unselected arrows.
+            let whole = !dense || emphasis == Emphasis::Selected;
             let long = (x2 - x1).abs().max(y2 - y1) >= 28.0;
             Some(ArrowShape {
                 id: a.id,
@@ -471,20 +443,13 @@ pub fn draw(d: &Diagram, opts: &Options) -> Picture {
                 x2,
                 y2,
                 slot,
-                label: (labelled && long && !a.short.is_empty())
+                label: (whole && labelled && long && !a.short.is_empty())
                     .then(|| place_label(&a.short, x2, y2, x2 >= x1, &mut placed))
                     .flatten(),
-                title: format!(
-                    "#{} n{} → n{}: {}{copy}; sent at {}, {fate}",
-                    a.id,
-                    a.from,
-                    a.to,
-                    a.label,
-                    format_time(a.sent)
-                ),
+                title: if whole { arrow_words(a) } else { String::new() },
                 end,
                 dup: a.copy_of.is_some(),
-                ahead,
+                ahead: opts.now.is_some_and(|n| a.sent > n),
                 emphasis,
             })
         })
@@ -536,6 +501,31 @@ pub fn draw(d: &Diagram, opts: &Options) -> Picture {
         dense,
         dense_marks,
     }
+}
+
+/// An arrow in words, for its tooltip and a screen reader.
+fn arrow_words(a: &crate::model::Arrow) -> String {
+    let fate = match &a.fate {
+        Fate::Delivered => format!("delivered at {}", format_time(a.end.unwrap_or(a.sent))),
+        Fate::Dropped(why) if why.is_empty() => "dropped".to_string(),
+        Fate::Dropped(why) => format!(
+            "dropped ({why}) at {}",
+            format_time(a.end.unwrap_or(a.sent))
+        ),
+        Fate::InFlight => "in flight".to_string(),
+    };
+    let copy = a
+        .copy_of
+        .map(|of| format!(" (a copy of #{of} the network made)"))
+        .unwrap_or_default();
+    format!(
+        "#{} n{} → n{}: {}{copy}; sent at {}, {fate}",
+        a.id,
+        a.from,
+        a.to,
+        a.label,
+        format_time(a.sent)
+    )
 }
 
 /// A mark's meaning in words.
