@@ -41,7 +41,7 @@ pub use time::{
     Duration, ParseDurationError, Time, format_time, ms, parse_duration, secs, serde_duration,
     serde_opt_duration,
 };
-pub use trace::{DropReason, Events, MsgId, Trace, TraceEvent, TraceKind, TraceLine};
+pub use trace::{DropReason, EVENT_TYPES, Events, MsgId, Trace, TraceEvent, TraceKind, TraceLine};
 pub use watch::{Ask, Fact, Watch, WatchClone};
 
 /// Index of a node in a run: `0..nodes`.

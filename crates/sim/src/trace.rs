@@ -8,7 +8,7 @@ use crate::NodeId;
 use crate::hash::StableHasher;
 use crate::process::{Describe, Process};
 use crate::time::{Time, format_time};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
@@ -198,15 +198,90 @@ pub struct TraceEvent<P: Process> {
     pub kind: TraceKind<P>,
 }
 
+/// Every event type a [`TraceLine`] can name, so a line read back from JSON (the page's
+/// diagram worker, a saved trace) names its type with the same `&'static str` as one made here.
+pub const EVENT_TYPES: &[&str] = &[
+    "start",
+    "sent",
+    "duplicated",
+    "delivered",
+    "dropped",
+    "timer-set",
+    "timer-fired",
+    "timer-cancelled",
+    "command",
+    "persist",
+    "crash",
+    "restart",
+    "partition",
+    "cut",
+    "heal",
+    "link",
+    "note",
+    "skipped",
+    "violation",
+];
+
+/// A [`TraceLine`] as JSON gives it, before its event type is checked against
+/// [`EVENT_TYPES`].
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct JsonLine {
+    i: u64,
+    t: Time,
+    ev: String,
+    node: Option<NodeId>,
+    id: Option<MsgId>,
+    from: Option<NodeId>,
+    to: Option<NodeId>,
+    at: Option<Time>,
+    kind: Option<String>,
+    text: String,
+    short: String,
+    groups: Option<Vec<Vec<NodeId>>>,
+}
+
+impl<'de> Deserialize<'de> for TraceLine {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::try_from(JsonLine::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl TryFrom<JsonLine> for TraceLine {
+    type Error = String;
+
+    fn try_from(l: JsonLine) -> Result<Self, String> {
+        let Some(ev) = EVENT_TYPES.iter().find(|e| **e == l.ev).copied() else {
+            return Err(format!("unknown event type {:?}", l.ev));
+        };
+        Ok(Self {
+            i: l.i,
+            t: l.t,
+            ev,
+            node: l.node,
+            id: l.id,
+            from: l.from,
+            to: l.to,
+            at: l.at,
+            kind: l.kind,
+            text: l.text,
+            short: l.short,
+            groups: l.groups,
+        })
+    }
+}
+
 /// A trace event in a serialisable, lab-independent form: one line of the JSON-lines export and
-/// what the UI's event log and time-space diagram read.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// what the UI's event log and time-space diagram read. It reads back from its JSON, so the
+/// page can hand lines to a worker.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TraceLine {
     /// Position in the run's trace.
     pub i: u64,
     /// Virtual time in µs.
     pub t: Time,
-    /// Event type: `sent`, `delivered`, `dropped`, `timer-set`, `crash`, ...
+    /// Event type: `sent`, `delivered`, `dropped`, `timer-set`, `crash`, ... (one of
+    /// [`EVENT_TYPES`]).
     pub ev: &'static str,
     /// Node the event happened on, if one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -243,16 +318,7 @@ impl<P: Process> TraceEvent<P> {
         let mut l = TraceLine {
             i: self.index,
             t: self.time,
-            ev: "",
-            node: None,
-            id: None,
-            from: None,
-            to: None,
-            at: None,
-            kind: None,
-            text: String::new(),
-            short: String::new(),
-            groups: None,
+            ..TraceLine::default()
         };
         match &self.kind {
             TraceKind::Start { node } => {
