@@ -54,6 +54,15 @@ console.log(JSON.stringify({ first_render_ms: { median: +median(first).toFixed(1
 // elections 3-6 s so one leader stays). Per-frame work from requestAnimationFrame's start to
 // the first task after the frame (script, style, layout and paint of that frame), p50 and p95.
 const OPEN_DIAGRAM = "document.querySelector('[data-testid=diagram] summary').click()";
+// Opens the diagram and plays until its worker's index holds 100,000 events (the heavy scene
+// makes about 7,000 a second at 10x).
+const HUNDRED_K = `${OPEN_DIAGRAM}; await new Promise((done) => { const t = setInterval(() => {
+  if (Number(document.querySelector('.tsd-wrap')?.dataset.events ?? 0) >= 100000) { clearInterval(t); done(); } }, 200); });`;
+const PAUSE = "; [...document.querySelectorAll('button')].find((b) => /Pause/.test(b.textContent))?.click();";
+// Setup code that awaits, as the tool evaluates it.
+const ASYNC = (js) => `(async () => { ${js} })()`;
+// Runs `js` every `ms` with `i` counting up.
+const EVERY = (ms, js) => `; let i = 0; setInterval(() => { ${js}; i++; }, ${ms});`;
 const HEAVY = '?nodes=9&speed=10&seed=1&latency=0.8s..1.2s&param.election_min=%223s%22&param.election_max=%226s%22';
 // Per-frame work of one scene over `RUNS` runs; `act` runs once the scene is up (e.g. a click).
 const frameWork = async (scene, wait, act) => {
@@ -160,6 +169,16 @@ const scenes = [
   ['raft_5_nodes_0.1x_tall', server.url + '?speed=0.1', 'svg.network g.msg', '', ['--width', '1280', '--height', '1700']],
   ['raft_5_nodes_0.1x_tall_diagram_open', server.url + '?speed=0.1', 'svg.network g.msg', OPEN_DIAGRAM, ['--width', '1280', '--height', '1700']],
   ['raft_9_nodes_10x_heavy_tall_diagram_open', server.url + HEAVY, 'svg.network g.node', OPEN_DIAGRAM, ['--width', '1280', '--height', '1700']],
+  // The diagram's worker holding 100,000 events of the heavy scene: playing on (following),
+  // then paused while the window is zoomed and moved four times a second, then while the
+  // panel is closed and opened again once a second.
+  ['raft_heavy_diagram_100k_events_playing', server.url + HEAVY, 'svg.network g.node', ASYNC(HUNDRED_K), ['--width', '1280', '--height', '1700']],
+  ['raft_heavy_diagram_100k_events_zoom_and_pan', server.url + HEAVY, 'svg.network g.node',
+    ASYNC(HUNDRED_K + PAUSE + EVERY(250, "document.querySelector('.tsd-bar [aria-label=\"' + ['zoom out', 'later', 'zoom in', 'earlier'][i % 4] + '\"]').click()")),
+    ['--width', '1280', '--height', '1700']],
+  ['raft_heavy_diagram_100k_events_reopening', server.url + HEAVY, 'svg.network g.node',
+    ASYNC(HUNDRED_K + PAUSE + EVERY(1000, "document.querySelector('[data-testid=diagram] summary').click()")),
+    ['--width', '1280', '--height', '1700']],
   ['broadcast_5_nodes', server.url + 'broadcast/?lab=broadcast', 'svg.network g.msg', ''],
   ['paxos_5_nodes_0.1x', server.url + 'paxos/?lab=paxos&speed=0.1', '.px-slots td.chosen', ''],
   ['hashing_64_servers_100_vnodes_2000_keys', server.url + HASHING, '[data-testid=ring-ring]',

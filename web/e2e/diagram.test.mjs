@@ -165,3 +165,89 @@ test('an embed with data-panels=diagram shows the diagram open at 320 px', async
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the diagram is drawn by a worker the page loads only when the diagram is first opened', async () => {
+  const { page, errors } = await open(browser, server.url + '?speed=0.5&seed=2');
+  await page.waitForSelector('g.node.role-leader', { timeout: 20000 });
+  // The page's own downloads so far (the worker's, made from its thread, are not listed).
+  const loaded = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname));
+  assert.ok(loaded.some((p) => p.endsWith('.wasm')), 'the page has loaded its own wasm');
+  assert.ok(!loaded.some((p) => p.includes('diagram-worker')), 'not part of the first download');
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  await openDiagram(page);
+  assert.deepEqual(fetched.filter((p) => p.includes('diagram-worker')).sort(),
+    ['/diagram-worker.js', '/diagram-worker_bg.wasm', '/diagram-worker_loader.js'], 'loaded on opening');
+  // Closed and opened again, it draws from the same worker.
+  await page.getByTestId('diagram').locator('summary').click();
+  await page.getByTestId('diagram').locator('summary').click();
+  await page.waitForSelector('svg.tsd g.arr');
+  assert.equal(fetched.filter((p) => p.endsWith('diagram-worker_bg.wasm')).length, 1);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('lanes can be hidden and shown again, and the last one stays', async () => {
+  const { page, errors } = await open(browser, server.url + '?speed=0.5&seed=2&nodes=3');
+  await openDiagram(page);
+  await pause(page);
+  const lanes = () => page.locator('svg.tsd g.laneg').count();
+  await page.waitForFunction(() => document.querySelectorAll('svg.tsd g.laneg').length === 3);
+  const group = page.getByRole('group', { name: 'lanes shown' });
+  await group.getByLabel('n1', { exact: true }).uncheck();
+  await page.waitForFunction(() => document.querySelectorAll('svg.tsd g.laneg').length === 2);
+  assert.ok(!(await page.locator('svg.tsd text.lname').allTextContents()).includes('n1'));
+  await group.getByLabel('n0', { exact: true }).uncheck();
+  await page.waitForFunction(() => document.querySelectorAll('svg.tsd g.laneg').length === 1);
+  // The last lane shown cannot be hidden.
+  assert.ok(await group.getByLabel('n2', { exact: true }).isDisabled());
+  assert.ok(await group.getByLabel('n2', { exact: true }).isChecked());
+  assert.equal(await lanes(), 1);
+  await group.getByLabel('n1', { exact: true }).check();
+  await page.waitForFunction(() => document.querySelectorAll('svg.tsd g.laneg').length === 2);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the diagram zooms and moves from the keyboard and with Ctrl and the wheel', async () => {
+  const { page, errors } = await open(browser, server.url + '?speed=0.5&seed=2');
+  await page.waitForSelector('g.node.role-leader', { timeout: 20000 });
+  await openDiagram(page);
+  await pause(page);
+  const windowOf = () => page.evaluate(() => {
+    const s = document.querySelector('svg.tsd');
+    return [Number(s.getAttribute('data-from')), Number(s.getAttribute('data-to'))];
+  });
+  const changed = (before) => page.waitForFunction((b) => {
+    const s = document.querySelector('svg.tsd');
+    return Number(s.getAttribute('data-from')) !== b[0] || Number(s.getAttribute('data-to')) !== b[1];
+  }, before);
+  const wrap = page.locator('.tsd-wrap');
+  await wrap.focus();
+  let [from, to] = await windowOf();
+  await page.keyboard.press('+');
+  await changed([from, to]);
+  let [f2, t2] = await windowOf();
+  assert.ok(Math.abs((t2 - f2) - (to - from) / 2) <= 2, `zoomed in: ${t2 - f2} vs ${to - from}`);
+  const clockBefore = await clock(page);
+  await page.keyboard.press('ArrowDown');
+  await changed([f2, t2]);
+  const [f3] = await windowOf();
+  assert.ok(f3 > f2, 'moved later');
+  assert.equal(await clock(page), clockBefore, 'the arrow moved the diagram, not the run');
+  // Ctrl + wheel up zooms in at the pointer, not the page.
+  await wrap.scrollIntoViewIfNeeded();
+  const box = await wrap.boundingBox();
+  [from, to] = await windowOf();
+  const scrolled = await page.evaluate(() => window.scrollY);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, -100);
+  await page.keyboard.up('Control');
+  await changed([from, to]);
+  [f2, t2] = await windowOf();
+  assert.ok(t2 - f2 < to - from, 'zoomed in');
+  assert.equal(await page.evaluate(() => window.scrollY), scrolled, 'the page did not scroll');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

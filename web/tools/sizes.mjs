@@ -17,10 +17,12 @@ export async function pageSizes(dist = DIST) {
   for (const [page, dir] of PAGES) {
     const one = {};
     // The embed snippet and its example sit beside the root page but are not part of it, nor
-    // is the bug hunt's worker, which loads only when a hunt starts (reported on its own).
+    // are the workers: the bug hunt's loads when a hunt starts, the diagram's when the diagram
+    // is first opened (each reported on its own).
     const files = (await readdir(join(dist, dir))).filter((f) => /\.(wasm|js)$/.test(f) && !f.startsWith('embed'));
-    const worker = files.filter((f) => f.startsWith('hunt-worker'));
-    for (const f of files.filter((f) => !worker.includes(f))) {
+    const workers = { hunt_worker: 'hunt-worker', diagram_worker: 'diagram-worker' };
+    const inWorker = (f) => Object.values(workers).some((w) => f.startsWith(w));
+    for (const f of files.filter((f) => !inWorker(f))) {
       const body = await readFile(join(dist, dir, f));
       one[f] = {
         bytes: body.length,
@@ -31,9 +33,11 @@ export async function pageSizes(dist = DIST) {
     const sized = Object.values(one);
     one.total_gzip = sized.reduce((a, x) => a + x.gzip, 0);
     one.total_brotli = sized.reduce((a, x) => a + x.brotli, 0);
-    if (worker.length) {
+    for (const [key, prefix] of Object.entries(workers)) {
+      const worker = files.filter((f) => f.startsWith(prefix));
+      if (!worker.length) continue;
       const bodies = await Promise.all(worker.map((f) => readFile(join(dist, dir, f))));
-      one.hunt_worker = {
+      one[key] = {
         bytes: bodies.reduce((a, b) => a + b.length, 0),
         gzip: bodies.reduce((a, b) => a + gzipSync(b, { level: 9 }).length, 0),
         brotli: bodies.reduce((a, b) => a + brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length, 0),
@@ -48,9 +52,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const kb = (n) => (n / 1000).toFixed(1).padStart(8) + ' KB';
   console.log('    page                     as sent       gzip     brotli');
   for (const [page, files] of Object.entries(await pageSizes(process.argv[2] ?? DIST))) {
-    const { hunt_worker: worker, ...own } = files;
+    const { hunt_worker: hunt, diagram_worker: diagram, ...own } = files;
     const raw = Object.values(own).filter((x) => typeof x === 'object').reduce((a, x) => a + x.bytes, 0);
     console.log(`    ${page.padEnd(22)} ${kb(raw)} ${kb(files.total_gzip)} ${kb(files.total_brotli)}`);
-    if (worker) console.log(`      + its hunt worker, loaded on Hunt ${kb(worker.bytes)} ${kb(worker.gzip)} ${kb(worker.brotli)}`);
+    if (hunt) console.log(`      + its hunt worker, loaded on Hunt ${kb(hunt.bytes)} ${kb(hunt.gzip)} ${kb(hunt.brotli)}`);
+    if (diagram) console.log(`      + the diagram's worker, on opening ${kb(diagram.bytes)} ${kb(diagram.gzip)} ${kb(diagram.brotli)}`);
   }
 }

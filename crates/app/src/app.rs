@@ -129,6 +129,8 @@ pub struct App {
     /// The bug hunt panel, and its worker while one runs.
     pub(crate) hunt: crate::hunt::HuntState,
     pub(crate) hunt_worker: Option<crate::hunt_worker::Worker>,
+    /// The time-space diagram's worker, once the diagram has been opened.
+    pub(crate) diagram_worker: Option<crate::diagram_worker::DiagramWorker>,
     /// This browser's exercise results.
     pub(crate) progress: Progress,
     /// A progress file being read.
@@ -291,6 +293,7 @@ impl Component for App {
             bounds: (until, loop_at),
             hunt: crate::hunt::HuntState::default(),
             hunt_worker: None,
+            diagram_worker: None,
             lesson,
             progress: Progress::load(),
             reader: None,

@@ -1,13 +1,16 @@
-//! The page's time-space diagram: its index of the run, the window it shows, what is selected,
-//! and the picture last drawn. Plain Rust with native tests; the panel only shows the SVG text
-//! and sends back where it was clicked.
+//! The page's time-space diagram: the window it shows, what is selected, and the picture last
+//! drawn. The index of the run and the drawing live in the diagram's worker
+//! (`splitbrain-diagram-worker`), loaded when the panel is first opened; this state says what
+//! to ask it (requests queue in `outbox` for the shell to post) and takes its replies. Plain
+//! Rust with native tests, which run the worker's engine in place of the worker.
 //!
 //! The window follows the player like a chart recorder: the player's line moves down the page
 //! and the window turns over when the line nears its bottom, so the picture is redrawn when the
 //! run has something new to show (at the text panels' pace), not on every frame.
 
-use splitbrain_diagram::{Causality, Diagram, Options, Picture, PointId, SvgStyle, draw, to_svg};
-use splitbrain_sim::{Lab, MsgId, NodeId, Time, format_time};
+use splitbrain_diagram::{PointId, Scale, draw::HEADER};
+use splitbrain_diagram_worker::protocol::{Reply, Request, Target, Window};
+use splitbrain_sim::{Lab, MsgId, NodeId, Time};
 use yew::AttrValue;
 
 /// A typical message is drawn this tall when the diagram opens.
@@ -21,7 +24,7 @@ const MIN_WALL_S: f64 = 3.0;
 /// Where the player's line sits after the window turns over (a share of the window).
 const TURN_AT: f64 = 0.75;
 
-/// What a click on the diagram asks for.
+/// What a click on the diagram asks of the page.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Click {
     /// Go to this moment.
@@ -30,12 +33,60 @@ pub enum Click {
     Message(MsgId, Time),
 }
 
+/// A picture the worker drew, ready for the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drawn {
+    /// The picture, for the page's stylesheet.
+    pub svg: AttrValue,
+    /// Its width.
+    pub width: f64,
+    /// Its height, with the lane names' row.
+    pub height: f64,
+    scale: Scale,
+    /// Events the worker's index holds.
+    pub events: u64,
+}
+
+/// A window saved as a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Export {
+    /// The file's text.
+    pub svg: String,
+    /// Its width, legend and caption included.
+    pub width: f64,
+    /// Its height.
+    pub height: f64,
+    /// To be saved as PNG.
+    pub png: bool,
+}
+
+/// What a reply of the worker means to the page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// A new picture to show.
+    Redraw,
+    /// A click hit a message or an event.
+    Clicked(Click),
+    /// An export to save.
+    Save(Export),
+    /// Nothing to do.
+    Nothing,
+    /// The worker could not read what it was sent.
+    Failed(String),
+}
+
 /// The diagram panel's state.
 #[derive(Debug, Clone)]
 pub struct DiagramState {
     /// The panel is open (closed, the page pays nothing for it).
     pub open: bool,
-    model: Diagram,
+    /// Requests for the worker, oldest first; the shell posts them.
+    pub outbox: Vec<Request>,
+    /// A drawing is asked and not yet back: the next waits for it, so requests never pile up
+    /// behind a slow one.
+    drawing: bool,
+    /// Another drawing was wanted while one was out.
+    redraw: bool,
     /// Trace events the run had recorded when last read.
     synced: u64,
     /// The window turns over to keep the player's line in view.
@@ -46,19 +97,19 @@ pub struct DiagramState {
     pub compressed: bool,
     /// Message kinds left out of the picture.
     pub hidden: Vec<String>,
+    /// Lanes left out of the picture.
+    pub hidden_nodes: Vec<NodeId>,
+    lanes: usize,
     /// A message's typical trip, for the default zoom and what counts as quiet.
     median: Time,
-    /// The selected event and its causal past and future.
-    causal: Option<Causality>,
-    /// The selection in words.
+    /// The selection's causal counts in words.
     pub words: AttrValue,
-    picture: Option<Picture>,
-    /// The picture as SVG text (for the page's stylesheet).
-    pub svg: AttrValue,
+    /// The picture last drawn.
+    pub picture: Option<Drawn>,
     width: f64,
     /// The panel's width as last measured (0: not yet).
     box_width: f64,
-    /// Read from the run since the picture was last drawn.
+    /// Read from the run since the picture was last asked for.
     stale: bool,
 }
 
@@ -66,18 +117,20 @@ impl Default for DiagramState {
     fn default() -> Self {
         Self {
             open: false,
-            model: Diagram::default(),
+            outbox: Vec::new(),
+            drawing: false,
+            redraw: false,
             synced: 0,
             follow: true,
             from: 0,
             px_per_sec: 400.0,
             compressed: false,
             hidden: Vec::new(),
+            hidden_nodes: Vec::new(),
+            lanes: 0,
             median: 2_500,
-            causal: None,
             words: AttrValue::default(),
             picture: None,
-            svg: AttrValue::default(),
             width: 480.0,
             box_width: 0.0,
             stale: false,
@@ -93,9 +146,12 @@ impl DiagramState {
         *self = Self {
             open,
             box_width,
+            lanes,
             ..Self::default()
         };
-        self.model.set_lanes(lanes);
+        // What was asked of the old run is moot; a drawing still out comes back as the old
+        // run's picture, which the next drawing replaces.
+        self.outbox.push(Request::Reset { lanes });
         self.median = median.max(100);
         self.px_per_sec = (MESSAGE_PX * 1e6 / self.median as f64).clamp(ZOOM.0, ZOOM.1);
         self.fit(box_width, lanes);
@@ -116,32 +172,28 @@ impl DiagramState {
         };
     }
 
-    /// Reads what the run recorded since last time. A run sent back keeps the index (what
-    /// lies ahead will happen again); one that went another way is cut where it diverged.
+    /// Sends the worker what the run recorded since last time. A run sent back keeps the
+    /// index (what lies ahead will happen again); one that went another way is cut where it
+    /// diverged.
     pub fn sync(&mut self, lab: &dyn Lab, kept: usize) {
         let recorded = lab.trace_recorded();
         if recorded > self.synced {
-            let generation = self.model.generation();
             let lines = lab.trace_tail(((recorded - self.synced) as usize).min(kept));
-            self.model.sync(&lines);
-            // Cut back: the selected event's number may now name another event.
-            if self.model.generation() != generation {
-                self.select(None);
-            }
+            self.outbox.push(Request::Lines { lines });
         }
         self.synced = recorded;
         self.stale = true;
     }
 
-    /// Read since last drawn: a playing page draws it on a later frame than it read it, so
-    /// neither frame pays for both.
+    /// Read since last drawn: a playing page asks for the picture on a later frame than it
+    /// read the run, so neither frame pays for both.
     pub fn stale(&self) -> bool {
         self.open && self.stale
     }
 
-    /// Reads the whole kept trace again at the next sync, checking it line by line against
-    /// the index: after a switch to another branch, or while the panel was closed, the run may
-    /// have gone another way at a moment the diagram has not looked at since.
+    /// Sends the whole kept trace again at the next sync, for the worker to check line by line
+    /// against its index: after a switch to another branch, or while the panel was closed, the
+    /// run may have gone another way at a moment the diagram has not looked at since.
     pub fn resync(&mut self) {
         self.synced = 0;
     }
@@ -186,7 +238,7 @@ impl DiagramState {
         true
     }
 
-    /// Draws the window again.
+    /// Asks for the window again, unless a drawing is out: then once it is back.
     pub fn render(
         &mut self,
         now: Time,
@@ -194,34 +246,86 @@ impl DiagramState {
         message: Option<MsgId>,
         node: Option<NodeId>,
     ) {
-        let opts = Options {
+        self.stale = false;
+        if self.drawing {
+            self.redraw = true;
+            return;
+        }
+        self.drawing = true;
+        let window = Window {
             selected_msg: message,
             selected_node: node,
-            ..self.options(now, kinds)
+            ..self.request_window(now, kinds)
         };
-        let mut picture = draw(&self.model, &opts);
-        // The page draws the player's line itself, every frame, over the picture.
-        picture.now_y = None;
-        self.svg = to_svg(&picture, &SvgStyle::default()).into();
-        self.picture = Some(picture);
-        self.stale = false;
+        self.outbox.push(Request::Draw { window });
     }
 
-    /// How the window is drawn: its times, zoom, width, hidden kinds and selection.
-    fn options<'a>(&'a self, now: Time, kinds: &'a [&'a str]) -> Options<'a> {
+    /// The window as the worker is asked to draw it.
+    fn request_window(&self, now: Time, kinds: &[&str]) -> Window {
         let (from, to) = self.window();
-        Options {
+        Window {
             from,
             to,
             px_per_sec: self.px_per_sec,
             compressed: self.compressed,
             quiet: 2 * self.median,
             width: self.width,
-            now: Some(now),
-            kinds,
-            hidden_kinds: &self.hidden,
-            causal: self.causal.as_ref(),
-            ..Options::default()
+            now,
+            kinds: kinds.iter().map(|k| k.to_string()).collect(),
+            hidden: self.hidden.clone(),
+            hidden_nodes: self.hidden_nodes.clone(),
+            selected_msg: None,
+            selected_node: None,
+        }
+    }
+
+    /// Takes one reply of the worker. A drawing that comes back while another was wanted
+    /// leaves [`Self::stale`] set, so the shell asks again.
+    pub fn answer(&mut self, reply: Reply) -> Answer {
+        match reply {
+            Reply::Ready => Answer::Nothing,
+            Reply::Drawn {
+                svg,
+                width,
+                height,
+                scale,
+                words,
+                events,
+            } => {
+                self.drawing = false;
+                if std::mem::take(&mut self.redraw) {
+                    self.stale = true;
+                }
+                self.words = words.into();
+                self.picture = Some(Drawn {
+                    svg: svg.into(),
+                    width,
+                    height,
+                    scale,
+                    events,
+                });
+                Answer::Redraw
+            }
+            Reply::Clicked { target } => match target {
+                Some(Target::Message { id, sent }) => Answer::Clicked(Click::Message(id, sent)),
+                Some(Target::Event { t }) => Answer::Clicked(Click::Seek(t)),
+                None => Answer::Nothing,
+            },
+            Reply::Exported {
+                svg,
+                width,
+                height,
+                png,
+            } => Answer::Save(Export {
+                svg,
+                width,
+                height,
+                png,
+            }),
+            Reply::Error { message } => {
+                self.drawing = false;
+                Answer::Failed(message)
+            }
         }
     }
 
@@ -232,46 +336,31 @@ impl DiagramState {
             .map_or((self.width, 0.0), |p| (p.width, p.height))
     }
 
+    /// The picture last drawn, as SVG text.
+    pub fn svg(&self) -> AttrValue {
+        self.picture
+            .as_ref()
+            .map_or_else(AttrValue::default, |p| p.svg.clone())
+    }
+
     /// Where the player's line goes on the picture last drawn.
     pub fn now_y(&self, now: Time) -> Option<f64> {
         let p = self.picture.as_ref()?;
         let (from, to) = p.scale.range();
-        (from..=to)
-            .contains(&now)
-            .then(|| splitbrain_diagram::draw::HEADER + p.scale.y(now))
+        (from..=to).contains(&now).then(|| HEADER + p.scale.y(now))
     }
 
-    /// A click at (`x`, `y`) of the picture, on message `msg` or event `point` if it hit one.
-    pub fn click(&mut self, y: f64, msg: Option<MsgId>, point: Option<PointId>) -> Click {
-        let hit = msg
-            .and_then(|m| self.model.arrow_by_id(m))
-            .and_then(|n| self.model.arrow(n))
-            .map(|a| (a.id, a.send, a.sent));
-        if let Some((id, send, sent)) = hit {
-            self.select(Some(send));
-            return Click::Message(id, sent);
+    /// A click at height `y` of the picture, on message `msg` or event `point` if it hit one.
+    /// The worker is asked what a message or an event is (and selects it); a click on neither
+    /// clears the selection and goes to the moment under it at once.
+    pub fn click(&mut self, y: f64, msg: Option<MsgId>, point: Option<PointId>) -> Option<Click> {
+        self.outbox.push(Request::Click { msg, point });
+        if msg.is_some() || point.is_some() {
+            return None;
         }
-        if let Some(p) = point.and_then(|p| self.model.point_at(p).map(|pt| (p, pt.t))) {
-            self.select(Some(p.0));
-            return Click::Seek(p.1);
-        }
-        self.select(None);
-        Click::Seek(self.picture.as_ref().map_or(0, |p| p.time_at(y)))
-    }
-
-    /// Selects event `p` (or nothing), with its causal past and future.
-    pub fn select(&mut self, p: Option<PointId>) {
-        self.causal = p.and_then(|p| Causality::of(&self.model, p));
-        self.words = match (&self.causal, p.and_then(|p| self.model.point_at(p))) {
-            (Some(c), Some(pt)) => format!(
-                "Selected: n{} at {}. {}.",
-                pt.node,
-                format_time(pt.t),
-                c.words()
-            )
-            .into(),
-            _ => AttrValue::default(),
-        };
+        self.words = AttrValue::default();
+        let p = self.picture.as_ref()?;
+        Some(Click::Seek(p.scale.t(y - HEADER)))
     }
 
     /// Shows or hides one kind of message.
@@ -283,23 +372,41 @@ impl DiagramState {
         }
     }
 
-    /// Zooms in (`factor` > 1) or out around the player's time.
-    pub fn zoom(&mut self, factor: f64, now: Time) {
+    /// Shows or hides one node's lane; the last lane shown stays.
+    pub fn toggle_node(&mut self, node: NodeId) {
+        if let Some(k) = self.hidden_nodes.iter().position(|h| *h == node) {
+            self.hidden_nodes.remove(k);
+        } else if self.hidden_nodes.len() + 1 < self.lanes {
+            self.hidden_nodes.push(node);
+        }
+    }
+
+    /// Zooms in (`factor` > 1) or out around time `at` (the player's time, or where the
+    /// wheel turned), which keeps its place on the picture.
+    pub fn zoom(&mut self, factor: f64, at: Time) {
         let (from, to) = self.window();
-        let keep = now.clamp(from, to);
+        let keep = at.clamp(from, to);
         let share = (keep - from) as f64 / self.span().max(1) as f64;
         self.px_per_sec = (self.px_per_sec * factor).clamp(ZOOM.0, ZOOM.1);
         self.from = keep.saturating_sub((self.span() as f64 * share) as Time);
     }
 
-    /// Moves the window by half its height, earlier (`-1`) or later (`1`); it stops following.
-    pub fn pan(&mut self, dir: i64) {
+    /// The time at height `y` of the picture last drawn (the window's start before any).
+    pub fn time_at(&self, y: f64) -> Time {
+        self.picture
+            .as_ref()
+            .map_or(self.from, |p| p.scale.t(y - HEADER))
+    }
+
+    /// Moves the window by `share` of its height, earlier (below 0) or later; it stops
+    /// following.
+    pub fn pan(&mut self, share: f64) {
         self.follow = false;
-        let half = self.span() / 2;
-        self.from = if dir < 0 {
-            self.from.saturating_sub(half)
+        let by = (self.span() as f64 * share.abs()) as Time;
+        self.from = if share < 0.0 {
+            self.from.saturating_sub(by)
         } else {
-            self.from + half
+            self.from + by
         };
     }
 
@@ -309,29 +416,25 @@ impl DiagramState {
         self.from = now.saturating_sub((self.span() as f64 * TURN_AT) as Time);
     }
 
-    /// The window as a file of its own: style, legend and the run named in the corner.
-    /// Also its size, for a PNG of it.
-    pub fn export(&self, now: Time, kinds: &[&str], caption: Vec<String>) -> (String, f64, f64) {
-        let opts = Options {
-            // A file: every arrow whole, however many.
-            bulk_above: usize::MAX,
-            ..self.options(now, kinds)
-        };
-        let picture = draw(&self.model, &opts);
-        let style = SvgStyle {
-            standalone: true,
-            kinds,
+    /// Asks for the window as a file of its own: style, legend and the run named in the
+    /// corner (`png`: to be turned into a PNG).
+    pub fn export(&mut self, now: Time, kinds: &[&str], caption: Vec<String>, png: bool) {
+        let window = self.request_window(now, kinds);
+        self.outbox.push(Request::Export {
+            window,
             caption,
-        };
-        let (w, h) = splitbrain_diagram::svg::size(&picture, &style);
-        (to_svg(&picture, &style), w, h)
+            png,
+        });
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use splitbrain_diagram_worker::engine::Engine;
     use splitbrain_labs::{RunDescription, build};
+
+    const KINDS: &[&str] = &["vote", "append", "ack"];
 
     fn raft() -> Box<dyn Lab> {
         let run = RunDescription::new("raft", 3, 5);
@@ -345,6 +448,32 @@ mod tests {
         };
         d.reset(lab.nodes(), 7_500);
         d
+    }
+
+    /// The worker, in place: each request goes out and each reply comes back as JSON text,
+    /// as they do between the page and its worker.
+    fn post(d: &mut DiagramState, worker: &mut Engine) -> Vec<Answer> {
+        let mut answers = Vec::new();
+        for r in std::mem::take(&mut d.outbox) {
+            if let Some(text) = worker.handle_json(&r.to_json()) {
+                answers.push(d.answer(Reply::parse(&text).unwrap()));
+            }
+        }
+        answers
+    }
+
+    /// A lab run to `t`, read and drawn by a worker from the window's start.
+    fn drawn(t: Time) -> (Box<dyn Lab>, DiagramState, Engine) {
+        let mut lab = raft();
+        lab.run_until(t, u64::MAX);
+        let mut d = opened(lab.as_ref());
+        let mut worker = Engine::default();
+        d.sync(lab.as_ref(), 10_000);
+        d.follow = false;
+        d.zoom(0.2, 0);
+        d.render(lab.now(), KINDS, None, None);
+        assert_eq!(post(&mut d, &mut worker), vec![Answer::Redraw]);
+        (lab, d, worker)
     }
 
     #[test]
@@ -372,25 +501,32 @@ mod tests {
     }
 
     #[test]
-    fn a_hidden_kind_leaves_the_picture_until_shown_again() {
-        let mut lab = raft();
-        lab.run_until(400_000, u64::MAX);
-        let mut d = opened(lab.as_ref());
-        d.sync(lab.as_ref(), 10_000);
-        d.follow = false;
-        d.zoom(0.2, 0);
-        d.render(lab.now(), &["vote", "append", "ack"], None, None);
-        assert!(d.svg.contains("arr k0"));
+    fn a_hidden_kind_or_lane_leaves_the_picture_until_shown_again() {
+        let (lab, mut d, mut worker) = drawn(400_000);
+        assert!(d.svg().contains("arr k0"));
         d.toggle_kind("vote");
-        d.render(lab.now(), &["vote", "append", "ack"], None, None);
-        assert!(!d.svg.contains("arr k0"), "no vote arrows");
-        assert!(d.svg.contains("arr k1"), "appends stay");
+        d.toggle_node(4);
+        d.render(lab.now(), KINDS, None, None);
+        post(&mut d, &mut worker);
+        assert!(!d.svg().contains("arr k0"), "no vote arrows");
+        assert!(d.svg().contains("arr k1"), "appends stay");
+        assert!(!d.svg().contains(">n4<"), "no lane n4");
         d.toggle_kind("vote");
-        assert!(d.hidden.is_empty());
+        d.toggle_node(4);
+        assert!(d.hidden.is_empty() && d.hidden_nodes.is_empty());
     }
 
     #[test]
-    fn what_the_diagram_reads_is_drawn_on_a_later_call() {
+    fn the_last_lane_shown_cannot_be_hidden() {
+        let mut d = opened(raft().as_ref());
+        for n in 0..5 {
+            d.toggle_node(n);
+        }
+        assert_eq!(d.hidden_nodes, vec![0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn what_the_diagram_reads_is_asked_for_on_a_later_call() {
         let mut lab = raft();
         lab.run_until(200_000, u64::MAX);
         let mut d = opened(lab.as_ref());
@@ -402,6 +538,30 @@ mod tests {
         d.open = false;
         d.sync(lab.as_ref(), 10_000);
         assert!(!d.stale(), "a closed diagram draws nothing");
+    }
+
+    #[test]
+    fn one_drawing_is_out_at_a_time_and_one_more_is_asked_when_it_is_back() {
+        let mut lab = raft();
+        lab.run_until(200_000, u64::MAX);
+        let mut d = opened(lab.as_ref());
+        let mut worker = Engine::default();
+        d.sync(lab.as_ref(), 10_000);
+        d.render(lab.now(), &[], None, None);
+        d.render(lab.now(), &[], None, None);
+        d.render(lab.now(), &[], None, None);
+        let draws = |d: &DiagramState| {
+            d.outbox
+                .iter()
+                .filter(|r| matches!(r, Request::Draw { .. }))
+                .count()
+        };
+        assert_eq!(draws(&d), 1, "the others wait for it");
+        assert!(!d.stale());
+        post(&mut d, &mut worker);
+        assert!(d.stale(), "back, and another is wanted");
+        d.render(lab.now(), &[], None, None);
+        assert_eq!(draws(&d), 1);
     }
 
     #[test]
@@ -431,142 +591,117 @@ mod tests {
     }
 
     #[test]
-    fn a_resync_finds_where_another_branch_went_another_way() {
+    fn a_resync_sends_the_whole_kept_trace_again() {
         let mut a = raft();
         a.run_until(300_000, u64::MAX);
         let mut d = opened(a.as_ref());
         d.sync(a.as_ref(), 10_000);
-        // Another branch of the same run: a crash at 0.2 s, and on to 0.35 s.
-        let mut b = raft();
-        b.run_until(200_000, u64::MAX);
-        b.control(&splitbrain_sim::Action::Crash { node: 0 })
-            .unwrap();
-        b.run_until(350_000, u64::MAX);
-        d.resync();
-        d.sync(b.as_ref(), 10_000);
-        assert_eq!(
-            d.model.outages().len(),
-            1,
-            "the other branch's crash is in the index"
-        );
-        assert!(d.model.generation() > 0, "cut where the branches part");
-    }
-
-    #[test]
-    fn a_cut_back_index_drops_the_selection() {
-        let mut a = raft();
-        a.run_until(300_000, u64::MAX);
-        let mut d = opened(a.as_ref());
+        d.outbox.clear();
         d.sync(a.as_ref(), 10_000);
-        d.select(Some(d.model.point_range().start + 3));
-        assert!(!d.words.is_empty());
-        let mut b = raft();
-        b.run_until(100_000, u64::MAX);
-        b.control(&splitbrain_sim::Action::Crash { node: 1 })
-            .unwrap();
-        b.run_until(350_000, u64::MAX);
+        assert!(d.outbox.is_empty(), "nothing new");
         d.resync();
-        d.sync(b.as_ref(), 10_000);
-        assert!(
-            d.words.is_empty(),
-            "the numbers it named may be other events now"
-        );
+        d.sync(a.as_ref(), 10_000);
+        match d.outbox.as_slice() {
+            [Request::Lines { lines }] => assert_eq!(lines.len(), a.trace_tail(10_000).len()),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
     fn panning_stops_following_and_follow_brings_the_player_back() {
         let mut d = opened(raft().as_ref());
         d.place(2_000_000);
-        d.pan(-1);
+        let from = d.window().0;
+        d.pan(-0.5);
         assert!(!d.follow);
+        assert_eq!(d.window().0, from - d.span() / 2);
         assert!(!d.place(5_000_000), "a window the reader moved stays");
         d.follow_now(5_000_000);
         assert!((d.window().0..d.window().1).contains(&5_000_000));
     }
 
     #[test]
-    fn the_diagram_draws_the_runs_election_and_a_click_on_a_message_selects_it() {
-        let mut lab = raft();
-        lab.run_until(400_000, u64::MAX);
-        let mut d = opened(lab.as_ref());
-        d.sync(lab.as_ref(), 10_000);
+    fn zooming_at_a_moment_keeps_that_moment_where_it_was() {
+        let mut d = opened(raft().as_ref());
         d.follow = false;
-        d.from = 0;
-        d.zoom(0.2, 0);
-        d.render(lab.now(), &["vote", "append", "ack"], None, None);
-        assert!(
-            d.svg.contains("RequestVote t1"),
-            "the election is in the picture"
-        );
+        let (from, to) = d.window();
+        let at = from + (to - from) / 4;
+        d.zoom(2.0, at);
+        let (f2, t2) = d.window();
+        assert_eq!(t2 - f2, (to - from) / 2);
+        let share = (at - f2) as f64 / (t2 - f2) as f64;
+        assert!((share - 0.25).abs() < 0.01, "{share}");
+    }
+
+    #[test]
+    fn a_click_on_a_message_asks_the_worker_and_selects_its_send() {
+        let (lab, mut d, mut worker) = drawn(400_000);
+        assert!(d.svg().contains("RequestVote t1"), "the election is drawn");
         let id: MsgId = d
-            .svg
+            .svg()
             .split("data-msg=\"")
             .nth(1)
             .and_then(|s| s.split('"').next())
             .and_then(|s| s.parse().ok())
             .unwrap();
-        match d.click(0.0, Some(id), None) {
-            Click::Message(m, sent) => {
-                assert_eq!(m, id);
-                assert!(sent <= lab.now());
+        assert_eq!(d.click(0.0, Some(id), None), None, "the worker answers");
+        match post(&mut d, &mut worker).as_slice() {
+            [Answer::Clicked(Click::Message(m, sent))] => {
+                assert_eq!(*m, id);
+                assert!(*sent <= lab.now());
             }
             other => panic!("{other:?}"),
         }
+        d.render(lab.now(), KINDS, Some(id), None);
+        post(&mut d, &mut worker);
         assert!(d.words.contains("happened before this"), "{}", d.words);
-        d.render(lab.now(), &["vote", "append", "ack"], Some(id), None);
         assert!(
-            d.svg.contains(" sel\""),
+            d.svg().contains(" sel\""),
             "the selected message is drawn heavier"
         );
     }
 
     #[test]
-    fn a_click_on_empty_space_seeks_to_its_moment() {
-        let mut lab = raft();
-        lab.run_until(400_000, u64::MAX);
-        let mut d = opened(lab.as_ref());
-        d.sync(lab.as_ref(), 10_000);
-        d.place(lab.now());
-        d.render(lab.now(), &[], None, None);
+    fn a_click_on_empty_space_seeks_to_its_moment_at_once_and_clears_the_selection() {
+        let (_, mut d, mut worker) = drawn(400_000);
         let (from, to) = d.window();
-        let mid = splitbrain_diagram::draw::HEADER
-            + (d.size().1 - splitbrain_diagram::draw::HEADER) / 2.0;
+        let mid = HEADER + (d.size().1 - HEADER) / 2.0;
         match d.click(mid, None, None) {
-            Click::Seek(t) => assert!(t > from && t < to, "{t} in {from}..{to}"),
+            Some(Click::Seek(t)) => assert!(t > from && t < to, "{t} in {from}..{to}"),
             other => panic!("{other:?}"),
         }
         assert!(d.words.is_empty());
+        assert_eq!(
+            post(&mut d, &mut worker),
+            vec![Answer::Nothing],
+            "the worker only forgets the selection"
+        );
     }
 
     #[test]
     fn the_players_line_is_placed_on_the_picture_only_inside_the_window() {
-        let mut lab = raft();
-        lab.run_until(300_000, u64::MAX);
-        let mut d = opened(lab.as_ref());
-        d.sync(lab.as_ref(), 10_000);
-        d.place(lab.now());
-        d.render(lab.now(), &[], None, None);
+        let (lab, d, _) = drawn(300_000);
         assert!(d.now_y(lab.now()).is_some());
         assert!(d.now_y(lab.now() + 10 * d.span()).is_none());
     }
 
     #[test]
-    fn an_export_is_a_standalone_file_naming_the_run() {
-        let mut lab = raft();
-        lab.run_until(300_000, u64::MAX);
-        let mut d = opened(lab.as_ref());
-        d.sync(lab.as_ref(), 10_000);
-        d.place(lab.now());
-        let (svg, w, h) = d.export(
-            lab.now(),
-            &["vote"],
-            vec![format!("run fingerprint {:016x}", lab.trace_hash())],
-        );
-        assert!(svg.starts_with("<svg xmlns="));
-        assert!(
-            svg.contains(&format!(r#"width="{w}" height="{h}""#)),
-            "{w}x{h}"
-        );
-        assert!(svg.contains(&format!("{:016x}", lab.trace_hash())));
+    fn an_export_comes_back_as_a_standalone_file_naming_the_run() {
+        let (lab, mut d, mut worker) = drawn(300_000);
+        let fp = format!("run fingerprint {:016x}", lab.trace_hash());
+        d.export(lab.now(), &["vote"], vec![fp.clone()], false);
+        match post(&mut d, &mut worker).as_slice() {
+            [Answer::Save(e)] => {
+                assert!(e.svg.starts_with("<svg xmlns=") && !e.png);
+                assert!(e.svg.contains(&fp));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_new_run_asks_for_a_fresh_index_first() {
+        let d = opened(raft().as_ref());
+        assert_eq!(d.outbox, vec![Request::Reset { lanes: 5 }]);
     }
 }

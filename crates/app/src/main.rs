@@ -16,6 +16,7 @@ mod classroom_view;
 mod crash;
 mod diagram_msg;
 mod diagram_state;
+mod diagram_worker;
 mod embed;
 mod host;
 mod hunt;

@@ -207,8 +207,11 @@ impl App {
         let d = &self.diagram;
         pure(crate::view::diagram_panel::DiagramPanel {
             open: d.open,
-            svg: d.svg.clone(),
+            svg: d.svg(),
+            events: d.picture.as_ref().map_or(0, |p| p.events),
             size: d.size(),
+            lanes: self.player.lab().nodes(),
+            hidden_nodes: d.hidden_nodes.clone(),
             now_y: d.now_y(self.now),
             follow: d.follow,
             compressed: d.compressed,

@@ -3,12 +3,13 @@
 //! do the same), so a long run with long silences still fits on a screen. Either way the map is
 //! monotone and can be inverted, so a click finds its moment.
 
+use serde::{Deserialize, Serialize};
 use splitbrain_sim::Time;
 
 /// Height of a collapsed quiet stretch.
 pub const GAP_PX: f64 = 14.0;
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 struct Seg {
     t0: Time,
     t1: Time,
@@ -17,8 +18,9 @@ struct Seg {
     k: f64,
 }
 
-/// A monotone map from `[from, to]` to `[0, height]`.
-#[derive(Debug, Clone, PartialEq)]
+/// A monotone map from `[from, to]` to `[0, height]`. It crosses from the diagram's worker to
+/// the page as JSON, so the page places the player's line and finds a clicked moment itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scale {
     segs: Vec<Seg>,
     /// Where quiet stretches were collapsed (their middle, in pixels).

@@ -116,6 +116,8 @@ const WASM_CRATES: &[&str] = &[
     "splitbrain-balance",
     "splitbrain-hunt",
     "splitbrain-hunt-worker",
+    "splitbrain-diagram",
+    "splitbrain-diagram-worker",
     "splitbrain-app",
 ];
 

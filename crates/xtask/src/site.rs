@@ -99,25 +99,31 @@ pub fn build(frame_ancestors: &str) -> Result<(), Failure> {
     .map_err(io("cannot write dist/_headers"))
 }
 
-/// Trunk's loader for the hunt worker starts wasm-bindgen's glue with a bare path, which the
-/// glue now warns about in the console; the same start with the options object it asks for.
+/// The workers a page may carry, by the name trunk gives their files.
+const WORKERS: &[&str] = &["hunt-worker", "diagram-worker"];
+
+/// Trunk's loader for a worker starts wasm-bindgen's glue with a bare path, which the glue now
+/// warns about in the console; the same start with the options object it asks for.
 fn worker_loader(dir: &Path) -> Result<(), Failure> {
-    let path = dir.join("hunt-worker_loader.js");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return Ok(()); // a page without the worker
-    };
-    let wasm = r#"wasm_bindgen("./hunt-worker_bg.wasm")"#;
-    if !text.contains(wasm) {
-        return Err(Failure(format!(
-            "{}: trunk's worker loader changed; expected {wasm}",
-            path.display()
-        )));
+    for name in WORKERS {
+        let path = dir.join(format!("{name}_loader.js"));
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue; // a page without this worker
+        };
+        let wasm = format!(r#"wasm_bindgen("./{name}_bg.wasm")"#);
+        if !text.contains(&wasm) {
+            return Err(Failure(format!(
+                "{}: trunk's worker loader changed; expected {wasm}",
+                path.display()
+            )));
+        }
+        let fixed = text.replace(
+            &wasm,
+            &format!(r#"wasm_bindgen({{ module_or_path: "./{name}_bg.wasm" }})"#),
+        );
+        std::fs::write(&path, fixed).map_err(io("cannot rewrite a worker's loader"))?;
     }
-    let fixed = text.replace(
-        wasm,
-        r#"wasm_bindgen({ module_or_path: "./hunt-worker_bg.wasm" })"#,
-    );
-    std::fs::write(&path, fixed).map_err(io("cannot rewrite the worker's loader"))
+    Ok(())
 }
 
 /// The page without the hunt worker's `<link>` (a page whose labs have no bugs to hunt).

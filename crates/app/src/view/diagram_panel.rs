@@ -7,6 +7,7 @@ use crate::app::Msg;
 use crate::diagram_msg::DiagramMsg;
 use crate::network::num;
 use crate::view::pure::View;
+use splitbrain_sim::NodeId;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -17,6 +18,8 @@ pub struct DiagramPanel {
     /// The picture and its viewBox.
     pub svg: AttrValue,
     pub size: (f64, f64),
+    /// Events the worker's index holds.
+    pub events: u64,
     /// Where the player's line goes (`None`: outside the window).
     pub now_y: Option<f64>,
     pub follow: bool,
@@ -24,6 +27,9 @@ pub struct DiagramPanel {
     /// The lab's message kinds (name, what it is), and those hidden.
     pub kinds: &'static [(&'static str, &'static str)],
     pub hidden: Vec<String>,
+    /// The run's nodes, and the lanes hidden.
+    pub lanes: usize,
+    pub hidden_nodes: Vec<NodeId>,
     /// The selection's causal counts in words.
     pub words: AttrValue,
     pub send: Callback<Msg>,
@@ -52,28 +58,61 @@ impl View for DiagramPanel {
                     .and_then(|el| el.get_attribute(name))
                     .and_then(|v| v.parse().ok())
             };
-            let wrap = target
-                .as_ref()
-                .and_then(|t| t.closest(".tsd-wrap").ok().flatten());
-            // From the page's pixels to the picture's: the picture is scaled to its box.
-            let y = wrap.map_or(0.0, |el| {
-                let r = el.get_bounding_client_rect();
-                (f64::from(e.client_y()) - r.top()) * w / r.width().max(1.0)
-            });
             Msg::Diagram(DiagramMsg::Click {
-                y,
+                y: picture_y(&e, w),
                 msg: attr("[data-msg]", "data-msg"),
                 point: attr("[data-point]", "data-point"),
             })
         });
+        // Ctrl + wheel (and a trackpad's pinch, which the browser sends as one) zooms at the
+        // pointer; Shift + wheel moves the window. A plain wheel scrolls the page, as usual.
+        let onwheel = {
+            let send = send.clone();
+            Callback::from(move |e: WheelEvent| {
+                let dy = if e.delta_y() != 0.0 {
+                    e.delta_y()
+                } else {
+                    e.delta_x()
+                };
+                if e.ctrl_key() || e.meta_key() {
+                    e.prevent_default();
+                    let f = if dy < 0.0 { 1.25 } else { 0.8 };
+                    send.emit(Msg::Diagram(DiagramMsg::ZoomAt(f, picture_y(&e, w))));
+                } else if e.shift_key() && dy != 0.0 {
+                    e.prevent_default();
+                    send.emit(Msg::Diagram(DiagramMsg::Pan(
+                        dy.clamp(-400.0, 400.0) / 1000.0,
+                    )));
+                }
+            })
+        };
+        let onkeydown = {
+            let send = send.clone();
+            Callback::from(move |e: KeyboardEvent| {
+                let m = match e.key().as_str() {
+                    "ArrowUp" => DiagramMsg::Pan(-0.125),
+                    "ArrowDown" => DiagramMsg::Pan(0.125),
+                    "PageUp" => DiagramMsg::Pan(-0.5),
+                    "PageDown" => DiagramMsg::Pan(0.5),
+                    "+" | "=" => DiagramMsg::Zoom(2.0),
+                    "-" | "_" => DiagramMsg::Zoom(0.5),
+                    "f" => DiagramMsg::Follow,
+                    _ => return,
+                };
+                e.prevent_default();
+                // The page's own keys (arrows step the run) are not also run.
+                e.stop_propagation();
+                send.emit(Msg::Diagram(m));
+            })
+        };
         let compressed = self.compressed;
         html! {
             <details class="diagram" open={self.open} {ontoggle} data-testid="diagram">
                 <summary>{ "Time-space diagram" }<span class="hint">{ " every message of the run as lanes and arrows" }</span></summary>
                 if self.open {
                     <div class="tsd-bar" role="toolbar" aria-label="diagram controls">
-                        <button onclick={send.reform(move |_| d(DiagramMsg::Pan(-1)))} aria-label="earlier" title="earlier">{ "▲ earlier" }</button>
-                        <button onclick={send.reform(move |_| d(DiagramMsg::Pan(1)))} aria-label="later" title="later">{ "▼ later" }</button>
+                        <button onclick={send.reform(move |_| d(DiagramMsg::Pan(-0.5)))} aria-label="earlier" title="earlier">{ "▲ earlier" }</button>
+                        <button onclick={send.reform(move |_| d(DiagramMsg::Pan(0.5)))} aria-label="later" title="later">{ "▼ later" }</button>
                         <button onclick={send.reform(move |_| d(DiagramMsg::Zoom(2.0)))} aria-label="zoom in" title="zoom in">{ "+" }</button>
                         <button onclick={send.reform(move |_| d(DiagramMsg::Zoom(0.5)))} aria-label="zoom out" title="zoom out">{ "−" }</button>
                         <button class={classes!(self.follow.then_some("on"))} aria-pressed={self.follow.to_string()}
@@ -87,6 +126,18 @@ impl View for DiagramPanel {
                                     onchange={send.reform(move |_| d(DiagramMsg::Kind(k)))} />{ format!(" {k}") }</label>
                             }
                         }) }
+                        <span class="tsd-lanes" role="group" aria-label="lanes shown">{ "lanes" }
+                        { for (0..self.lanes).map(|n| {
+                            let node = n as NodeId;
+                            let shown = !self.hidden_nodes.contains(&node);
+                            // The last lane shown stays.
+                            let last = shown && self.hidden_nodes.len() + 1 >= self.lanes;
+                            html! {
+                                <label title={format!("show n{n}'s lane")}><input type="checkbox" checked={shown} disabled={last}
+                                    onchange={send.reform(move |_| d(DiagramMsg::Node(node)))} />{ format!(" n{n}") }</label>
+                            }
+                        }) }
+                        </span>
                         <button onclick={send.reform(move |_| d(DiagramMsg::ExportSvg(false)))} title="save this window as an SVG picture">{ "Save SVG" }</button>
                         <button onclick={send.reform(move |_| d(DiagramMsg::ExportSvg(true)))} title="save this window as a PNG picture">{ "Save PNG" }</button>
                         <button onclick={send.reform(move |_| d(DiagramMsg::ExportTrace))} title="save the kept trace as JSON lines, as splitbrain run --trace writes it">{ "Save trace" }</button>
@@ -94,7 +145,8 @@ impl View for DiagramPanel {
                     <p class="tsd-words" aria-live="polite" data-testid="diagram-words">{
                         if self.words.is_empty() { AttrValue::from("Click an arrow or a mark to see what happened before and after it; click anywhere else to go there.") } else { self.words.clone() }
                     }</p>
-                    <div class="tsd-wrap" {onclick}>
+                    <div class="tsd-wrap" data-events={self.events.to_string()} {onclick} {onwheel} {onkeydown} tabindex="0" role="group"
+                        aria-label="the diagram: arrows up and down move it, + and − zoom, f follows the player; Ctrl and the wheel zoom at the pointer">
                         { Html::from_html_unchecked(self.svg.clone()) }
                         <svg class="tsd-now" viewBox={format!("0 0 {} {}", num(w), num(h))} aria-hidden="true">
                             if let Some(y) = self.now_y {
@@ -106,4 +158,17 @@ impl View for DiagramPanel {
             </details>
         }
     }
+}
+
+/// Where a pointer event falls on the picture, in the picture's own units: it is scaled to its
+/// box, whose width is `w` of them.
+fn picture_y(e: &MouseEvent, w: f64) -> f64 {
+    let wrap = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|t| t.closest(".tsd-wrap").ok().flatten());
+    wrap.map_or(0.0, |el| {
+        let r = el.get_bounding_client_rect();
+        (f64::from(e.client_y()) - r.top()) * w / r.width().max(1.0)
+    })
 }
