@@ -2,7 +2,7 @@
 // show, clicks select and seek, and the picture saves as a valid SVG naming its run.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { open, start, stop, OUT } from './harness.mjs';
 
 let server, browser;
@@ -248,6 +248,42 @@ test('the diagram zooms and moves from the keyboard and with Ctrl and the wheel'
   [f2, t2] = await windowOf();
   assert.ok(t2 - f2 < to - from, 'zoomed in');
   assert.equal(await page.evaluate(() => window.scrollY), scrolled, 'the page did not scroll');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the network view saves as a standalone SVG naming its run, and as a PNG', async () => {
+  const { page, errors } = await open(browser, server.url + '?speed=0.3&seed=2');
+  await page.waitForSelector('svg.network g.msg', { timeout: 20000 });
+  await pause(page);
+  const inFlight = await page.locator('svg.network g.msg').count();
+  const group = page.getByRole('group', { name: 'save the network view' });
+  const [svgFile] = await Promise.all([page.waitForEvent('download'), group.getByRole('button', { name: 'SVG' }).click()]);
+  assert.match(svgFile.suggestedFilename(), /^splitbrain-raft-seed2-network\.svg$/);
+  const svg = await readFile(await svgFile.path(), 'utf8');
+  const fingerprint = (await page.getByTestId('fingerprint').textContent()).match(/[0-9a-f]{16}/)[0];
+  assert.ok(svg.includes(`run fingerprint ${fingerprint}`), 'the picture names its run');
+  assert.match(svg, /\?run=/);
+  // Standalone: in a blank page (no stylesheet) it parses, has the nodes and messages, and a
+  // node keeps the colour the page gave it.
+  const blank = await browser.newPage();
+  await blank.setContent(svg);
+  const seen = await blank.evaluate(() => ({
+    error: document.querySelector('parsererror')?.textContent ?? null,
+    nodes: document.querySelectorAll('g.node').length,
+    msgs: document.querySelectorAll('g.msg').length,
+    fill: getComputedStyle(document.querySelector('g.node circle')).fill,
+  }));
+  await blank.close();
+  assert.equal(seen.error, null);
+  assert.equal(seen.nodes, 5);
+  assert.equal(seen.msgs, inFlight, 'the messages in flight when saved');
+  assert.notEqual(seen.fill, 'rgb(0, 0, 0)', 'styled as on the page, not default black');
+  await page.screenshot({ path: OUT + 'network-before-save.png' });
+  const [pngFile] = await Promise.all([page.waitForEvent('download'), group.getByRole('button', { name: 'PNG' }).click()]);
+  const png = await readFile(await pngFile.path());
+  assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
+  await writeFile(OUT + 'network-saved.png', png);
   assert.deepEqual(errors, []);
   await page.close();
 });

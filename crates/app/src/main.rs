@@ -28,6 +28,7 @@ mod lessons;
 mod msg;
 mod network;
 mod network_canvas;
+mod network_export;
 mod page;
 mod panels;
 mod partition;

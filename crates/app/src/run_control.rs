@@ -54,6 +54,21 @@ impl App {
                 self.rebaseline();
             }
             Msg::Speed(s) => self.input(Input::Speed(s.clamp(SPEED_RANGE.0, SPEED_RANGE.1))),
+            Msg::SaveNetwork(png) => {
+                let base = self.player.base();
+                let name = format!("splitbrain-{}-seed{}-network", base.lab, base.seed);
+                match crate::network_export::network_svg(&self.picture_caption()) {
+                    Some((svg, w, h)) if png => {
+                        crate::png::download_png(&format!("{name}.png"), &svg, w, h)
+                    }
+                    Some((svg, _, _)) => download(&format!("{name}.svg"), "image/svg+xml", &svg),
+                    None => {
+                        self.ui.notice = Some("The network view cannot be saved here.".into());
+                        return true;
+                    }
+                }
+                return false;
+            }
             Msg::DownloadLog => {
                 let text = self.player.lab().transcript().join("\n") + "\n";
                 let base = self.player.base();

@@ -385,8 +385,8 @@ fn n(v: f64) -> String {
     }
 }
 
-/// Text made safe inside SVG.
-fn esc(t: &str) -> String {
+/// Text made safe inside SVG (the page's network picture uses it for its caption too).
+pub fn esc(t: &str) -> String {
     let mut out = String::with_capacity(t.len());
     for c in t.chars() {
         match c {

@@ -143,6 +143,12 @@ impl View for NetworkControls {
                     <input type="text" size="12" value={p.text[2].clone()} aria-label="latency"
                            oninput={edit(2)} onchange={send.reform(|e: Event| Msg::LatencyText(value_of(e)))} />
                 </label>
+                <span class="picture" role="group" aria-label="save the network view">{ "picture" }
+                    <span>
+                        <button onclick={send.reform(|_| Msg::SaveNetwork(false))} title="save the network view as an SVG picture, with the run's fingerprint and link">{ "SVG" }</button>
+                        <button onclick={send.reform(|_| Msg::SaveNetwork(true))} title="save the network view as a PNG picture">{ "PNG" }</button>
+                    </span>
+                </span>
             </div>
         }
     }
