@@ -43,7 +43,7 @@ pub struct Drawn {
     /// Its height, with the lane names' row.
     pub height: f64,
     scale: Scale,
-    /// Events the worker's index holds.
+    /// Events of the run the worker's index has read.
     pub events: u64,
 }
 

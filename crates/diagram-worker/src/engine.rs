@@ -124,10 +124,7 @@ impl Engine {
             height: picture.height,
             scale: picture.scale,
             words: self.words(),
-            events: {
-                let held = self.model.point_range();
-                held.end - held.start
-            },
+            events: self.model.seen(),
         }
     }
 
@@ -324,5 +321,55 @@ mod tests {
         assert!(reply.is_some_and(|r| r.starts_with(r#"{"error":"#) && r.contains("teleported")));
         assert_eq!(e.model.seen(), seen);
         assert_eq!(e.handle_json(r#"{"reset":{"lanes":3}}"#), None);
+    }
+}
+
+#[cfg(test)]
+mod long_run {
+    use super::*;
+    use splitbrain_labs::{RunDescription, build};
+
+    /// The page's heavy scene fed as the page feeds it (the new lines every 0.5 s of the run,
+    /// a drawing after each) past the index's cap, so it trims as it goes.
+    #[test]
+    fn an_index_past_its_cap_keeps_taking_lines_and_drawing() {
+        let mut run = RunDescription::new("raft", 1, 9);
+        run.network.latency = splitbrain_sim::Latency::Uniform {
+            min: 800_000,
+            max: 1_200_000,
+        };
+        let mut lab = build(&run, 20_000).unwrap();
+        let mut e = Engine::default();
+        e.handle(Request::Reset { lanes: 9 });
+        let (mut synced, mut t) = (0u64, 0u64);
+        while lab.trace_recorded() < 160_000 {
+            t += 500_000;
+            lab.run_until(t, u64::MAX);
+            let recorded = lab.trace_recorded();
+            let lines = lab.trace_tail((recorded - synced) as usize);
+            synced = recorded;
+            e.handle(Request::Lines { lines });
+            let w = Window {
+                from: t.saturating_sub(2_000_000),
+                to: t,
+                px_per_sec: 200.0,
+                compressed: false,
+                quiet: 2_000_000,
+                width: 900.0,
+                now: t,
+                kinds: vec!["vote".into(), "append".into(), "ack".into()],
+                hidden: vec![],
+                hidden_nodes: vec![],
+                selected_msg: None,
+                selected_node: None,
+            };
+            match e.handle(Request::Draw { window: w }) {
+                Some(Reply::Drawn { events, .. }) => assert!(events > 0),
+                other => panic!("{other:?}"),
+            }
+        }
+        let held = e.model.point_range();
+        assert!(held.end - held.start > 50_000, "{held:?}");
+        assert!(e.model.seen() >= 160_000, "{}", e.model.seen());
     }
 }

@@ -112,7 +112,7 @@ pub enum Reply {
         scale: Scale,
         /// The selection in words.
         words: String,
-        /// Events the index holds (it keeps the most recent when a run outgrows it).
+        /// Events of the run the index has read (it holds the most recent 120,000).
         events: u64,
     },
     /// What a click on a message or an event hit (`None`: it names nothing the index holds).

@@ -18,7 +18,7 @@ pub struct DiagramPanel {
     /// The picture and its viewBox.
     pub svg: AttrValue,
     pub size: (f64, f64),
-    /// Events the worker's index holds.
+    /// Events of the run the worker's index has read.
     pub events: u64,
     /// Where the player's line goes (`None`: outside the window).
     pub now_y: Option<f64>,
