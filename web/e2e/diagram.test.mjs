@@ -73,7 +73,7 @@ test('clicking an arrow selects its message in the inspector and says what came 
   // A fault from the diagram: the inspector drops the message the arrow named, and its arrow
   // ends in a cross.
   await page.getByRole('button', { name: 'Drop this message' }).click();
-  await page.waitForFunction((id) => document.querySelector(`svg.tsd g.arr[data-msg="${id}"] path.cross`), id, { timeout: 20000 });
+  await page.waitForFunction((id) => document.querySelector(`svg.tsd g.arr[data-msg="${id}"] path.cross`), id, { timeout: 20000, polling: 100 });
   assert.match(await page.locator(`svg.tsd g.arr[data-msg="${id}"] title`).textContent(), /dropped/);
   assert.deepEqual(errors, []);
   await page.close();

@@ -115,6 +115,8 @@ impl App {
                 self.jump(t);
             }
             Click::Message(id, sent) => {
+                // Its send may lie above the window (its arrow crossed into it).
+                self.diagram.reveal(sent);
                 self.jump(sent);
                 // At its send it is in flight: the network view and the inspector show it,
                 // and the run waits there to be read.

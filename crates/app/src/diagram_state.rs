@@ -177,6 +177,12 @@ impl DiagramState {
     /// diverged.
     pub fn sync(&mut self, lab: &dyn Lab, kept: usize) {
         let recorded = lab.trace_recorded();
+        if recorded < self.synced {
+            // Sent back: the index holds these lines already (the same seed and actions made
+            // them), but what comes next is sent again, so an action taken here, which starts
+            // another branch, reaches the worker and cuts the old future off.
+            self.synced = recorded;
+        }
         if recorded > self.synced {
             let lines = lab.trace_tail(((recorded - self.synced) as usize).min(kept));
             self.outbox.push(Request::Lines { lines });
@@ -410,6 +416,15 @@ impl DiagramState {
         };
     }
 
+    /// Moves the window, if need be, so moment `t` is in it (a quarter down): a clicked
+    /// message whose send lies above the window is then seen where the run now is.
+    pub fn reveal(&mut self, t: Time) {
+        let (from, to) = self.window();
+        if !(from..=to - self.span() / 20).contains(&t) {
+            self.from = t.saturating_sub(self.span() / 4);
+        }
+    }
+
     /// Follows the player again, from where it is.
     pub fn follow_now(&mut self, now: Time) {
         self.follow = true;
@@ -608,6 +623,38 @@ mod tests {
     }
 
     #[test]
+    fn an_action_taken_after_going_back_reaches_the_index_and_cuts_the_old_future() {
+        let mut lab = raft();
+        lab.run_until(300_000, u64::MAX);
+        let mut d = opened(lab.as_ref());
+        let mut worker = Engine::default();
+        d.sync(lab.as_ref(), 10_000);
+        post(&mut d, &mut worker);
+        // Back to 0.2 s (the page replays to there), then a crash: another branch.
+        let mut back = raft();
+        back.run_until(200_000, u64::MAX);
+        d.sync(back.as_ref(), 10_000);
+        assert!(d.outbox.is_empty(), "going back sends nothing");
+        back.control(&splitbrain_sim::Action::Crash { node: 2 })
+            .unwrap();
+        d.sync(back.as_ref(), 10_000);
+        match d.outbox.as_slice() {
+            [Request::Lines { lines }] => assert!(lines.iter().any(|l| l.ev == "crash")),
+            other => panic!("{other:?}"),
+        }
+        post(&mut d, &mut worker);
+        d.follow = false;
+        d.from = 0;
+        d.zoom(0.2, 0);
+        d.render(back.now(), KINDS, None, None);
+        post(&mut d, &mut worker);
+        assert!(
+            d.svg().contains("class=\"down"),
+            "the crash greys n2's lane"
+        );
+    }
+
+    #[test]
     fn panning_stops_following_and_follow_brings_the_player_back() {
         let mut d = opened(raft().as_ref());
         d.place(2_000_000);
@@ -618,6 +665,19 @@ mod tests {
         assert!(!d.place(5_000_000), "a window the reader moved stays");
         d.follow_now(5_000_000);
         assert!((d.window().0..d.window().1).contains(&5_000_000));
+    }
+
+    #[test]
+    fn a_moment_above_the_window_is_brought_into_it_and_one_inside_stays_put() {
+        let mut d = opened(raft().as_ref());
+        d.follow = false;
+        d.from = 1_000_000;
+        d.reveal(1_000_000 + d.span() / 2);
+        assert_eq!(d.window().0, 1_000_000, "inside: the window stays");
+        d.reveal(900_000);
+        let (from, to) = d.window();
+        assert!((from..to).contains(&900_000));
+        assert_eq!(900_000 - from, d.span() / 4);
     }
 
     #[test]

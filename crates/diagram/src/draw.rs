@@ -508,8 +508,10 @@ fn arrow_words(a: &crate::model::Arrow) -> String {
     let fate = match &a.fate {
         Fate::Delivered => format!("delivered at {}", format_time(a.end.unwrap_or(a.sent))),
         Fate::Dropped(why) if why.is_empty() => "dropped".to_string(),
+        // "dropped (by user)", not "dropped (dropped by user)".
         Fate::Dropped(why) => format!(
-            "dropped ({why}) at {}",
+            "dropped ({}) at {}",
+            why.strip_prefix("dropped ").unwrap_or(why),
             format_time(a.end.unwrap_or(a.sent))
         ),
         Fate::InFlight => "in flight".to_string(),
