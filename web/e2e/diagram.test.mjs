@@ -292,3 +292,25 @@ test('the network view saves as a standalone SVG naming its run, and as a PNG', 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('hovering an arrow picks its message out on the network view and in the event log', async () => {
+  const { page, errors } = await open(browser, server.url + '?speed=0.3&seed=2');
+  await page.waitForSelector('g.node.role-leader', { timeout: 20000 });
+  await openDiagram(page);
+  await pause(page);
+  // The newest arrow still in flight: on the network view and in the log's newest lines.
+  await page.waitForSelector('svg.tsd g.arr.open', { timeout: 20000 }).catch(() => null);
+  const arrow = page.locator('svg.tsd g.arr:not(.ahead)').last();
+  const id = await arrow.getAttribute('data-msg');
+  await arrow.locator('line.hit').dispatchEvent('mouseover');
+  await page.waitForSelector(`.log li.ev-msg`, { timeout: 20000 });
+  const rows = await page.locator('.log li.ev-msg').allTextContents();
+  assert.ok(rows.length > 0 && rows.every((r) => r.length > 0), rows.join(' | '));
+  if (await page.locator(`svg.network g.msg[data-msg="${id}"]`).count()) {
+    await page.waitForSelector(`svg.network g.msg.msg-hover[data-msg="${id}"]`);
+  }
+  await page.locator('.tsd-wrap').dispatchEvent('mouseleave');
+  await page.waitForFunction(() => !document.querySelector('.log li.ev-msg'), null, { polling: 100 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -40,6 +40,8 @@ pub struct NetworkProps {
     pub on_message: Callback<MsgId>,
     /// The message the inspector shows.
     pub selected_message: Option<MsgId>,
+    /// The message under the pointer in the time-space diagram.
+    pub hovered_message: Option<MsgId>,
     /// Clicking one direction of a link cuts it: (from, to).
     pub on_cut: Callback<(NodeId, NodeId)>,
     /// Virtual time over which a dropped message fades out (about a second of wall time at the
@@ -62,6 +64,7 @@ impl PartialEq for NetworkProps {
             && self.selected == other.selected
             && self.flagged == other.flagged
             && self.selected_message == other.selected_message
+            && self.hovered_message == other.hovered_message
             && self.fade == other.fade
             && self.still == other.still
             && self.playing == other.playing
@@ -301,7 +304,8 @@ fn Messages(props: &NetworkProps) -> Html {
         let class = classes!(
             SLOT_CLASS[slot],
             m.copy_of.is_some().then_some("msg-dup"),
-            (props.selected_message == Some(m.id)).then_some("msg-selected")
+            (props.selected_message == Some(m.id)).then_some("msg-selected"),
+            (props.hovered_message == Some(m.id)).then_some("msg-hover")
         );
         let on_message = props.on_message.clone();
         let id = m.id;

@@ -104,6 +104,7 @@ impl App {
                     nodes: self.panel_view.nodes.len(),
                     node: ui.log_node,
                     kind: ui.log_kind.clone().into(),
+                    message: ui.hovered_message.or(ui.selected_message),
                     send: self.send.clone(),
                 }) }
             }
@@ -212,6 +213,7 @@ impl App {
             size: d.size(),
             lanes: self.player.lab().nodes(),
             hidden_nodes: d.hidden_nodes.clone(),
+            hovered: self.ui.hovered_message,
             now_y: d.now_y(self.now),
             follow: d.follow,
             compressed: d.compressed,
@@ -228,7 +230,7 @@ impl App {
         html! {
             <NetworkView view={self.view.clone()} layout={self.layout.clone()} letters={self.ui.partition_letters.clone()} now={self.now} selected={self.ui.selected} on_select={send.reform(|n| Msg::Ui(UiMsg::Select(n)))} kinds={kinds}
                          flagged={self.player.lab().violations().first().map(|x| x.nodes.clone()).unwrap_or_default()}
-                         on_message={send.reform(|m| Msg::Ui(UiMsg::SelectMessage(m)))} selected_message={self.ui.selected_message}
+                         on_message={send.reform(|m| Msg::Ui(UiMsg::SelectMessage(m)))} selected_message={self.ui.selected_message} hovered_message={self.ui.hovered_message}
                          on_cut={send.reform(|(from, to)| Msg::Act(Action::Cut { from, to }))}
                          fade={(self.player.speed() * FADE_WALL_S * 1e6) as Time} still={self.still} playing={self.player.playing()} />
         }

@@ -13,6 +13,9 @@ pub struct UiState {
     pub selected: Option<NodeId>,
     /// The message in flight the message inspector shows.
     pub selected_message: Option<MsgId>,
+    /// The message under the pointer in the time-space diagram: the network view and the log
+    /// pick it out too.
+    pub hovered_message: Option<MsgId>,
     /// The event log shows only lines about this node.
     pub log_node: Option<NodeId>,
     /// The event log shows only lines whose event starts with this ("" for all).
@@ -44,6 +47,7 @@ impl Default for UiState {
         UiState {
             selected: Some(0),
             selected_message: None,
+            hovered_message: None,
             log_node: None,
             log_kind: String::new(),
             partition_open: false,
@@ -66,6 +70,8 @@ pub enum UiMsg {
     Select(NodeId),
     /// Select a message in flight.
     SelectMessage(MsgId),
+    /// The pointer is over a message's arrow in the diagram (`None`: over none).
+    HoverMessage(Option<MsgId>),
     /// Filter the log by node: `n3`, or "" for all.
     LogNode(String),
     /// Filter the log by event type ("" for all).
@@ -115,6 +121,13 @@ impl UiState {
             UiMsg::SelectMessage(id) => {
                 self.selected_message = Some(id);
                 return After::ReadPanels;
+            }
+            UiMsg::HoverMessage(id) => {
+                if id == self.hovered_message {
+                    return After::Nothing;
+                }
+                self.hovered_message = id;
+                return After::Redraw;
             }
             UiMsg::LogNode(v) => {
                 self.log_node = v.strip_prefix('n').and_then(|n| n.parse().ok());

@@ -7,7 +7,7 @@ use crate::app::Msg;
 use crate::diagram_msg::DiagramMsg;
 use crate::network::num;
 use crate::view::pure::View;
-use splitbrain_sim::NodeId;
+use splitbrain_sim::{MsgId, NodeId};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -30,6 +30,8 @@ pub struct DiagramPanel {
     /// The run's nodes, and the lanes hidden.
     pub lanes: usize,
     pub hidden_nodes: Vec<NodeId>,
+    /// The message under the pointer (the page picks it out on the network view and the log).
+    pub hovered: Option<MsgId>,
     /// The selection's causal counts in words.
     pub words: AttrValue,
     pub send: Callback<Msg>,
@@ -105,6 +107,24 @@ impl View for DiagramPanel {
                 send.emit(Msg::Diagram(m));
             })
         };
+        // Over an arrow, the page picks its message out on the network view and in the log.
+        let hovered = self.hovered;
+        let onmouseover = {
+            let send = send.clone();
+            Callback::from(move |e: MouseEvent| {
+                let id = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .and_then(|t| t.closest("[data-msg]").ok().flatten())
+                    .and_then(|el| el.get_attribute("data-msg"))
+                    .and_then(|v| v.parse().ok());
+                if id != hovered {
+                    send.emit(Msg::Ui(crate::ui::UiMsg::HoverMessage(id)));
+                }
+            })
+        };
+        let onmouseleave =
+            send.reform(|_: MouseEvent| Msg::Ui(crate::ui::UiMsg::HoverMessage(None)));
         let compressed = self.compressed;
         html! {
             <details class="diagram" open={self.open} {ontoggle} data-testid="diagram">
@@ -145,7 +165,7 @@ impl View for DiagramPanel {
                     <p class="tsd-words" aria-live="polite" data-testid="diagram-words">{
                         if self.words.is_empty() { AttrValue::from("Click an arrow or a mark to see what happened before and after it; click anywhere else to go there.") } else { self.words.clone() }
                     }</p>
-                    <div class="tsd-wrap" data-events={self.events.to_string()} {onclick} {onwheel} {onkeydown} tabindex="0" role="group"
+                    <div class="tsd-wrap" data-events={self.events.to_string()} {onclick} {onwheel} {onkeydown} {onmouseover} {onmouseleave} tabindex="0" role="group"
                         aria-label="the diagram: arrows up and down move it, + and − zoom, f follows the player; Ctrl and the wheel zoom at the pointer">
                         { Html::from_html_unchecked(self.svg.clone()) }
                         <svg class="tsd-now" viewBox={format!("0 0 {} {}", num(w), num(h))} aria-hidden="true">

@@ -30,6 +30,8 @@ pub struct EventLog {
     pub nodes: usize,
     pub node: Option<NodeId>,
     pub kind: AttrValue,
+    /// The message picked out (hovered in the diagram, or selected): its lines stand out.
+    pub message: Option<splitbrain_sim::MsgId>,
     pub send: Callback<Msg>,
 }
 
@@ -39,6 +41,7 @@ impl PartialEq for EventLog {
             && self.nodes == other.nodes
             && self.node == other.node
             && self.kind == other.kind
+            && self.message == other.message
             && self.send == other.send
     }
 }
@@ -66,7 +69,7 @@ impl View for EventLog {
                 // row instead of shifting every row.
                 <ol>
                     { for p.lines.iter().map(|l| html! {
-                        <li key={l.i.to_string()} class={format!("ev ev-{}", l.ev)}>
+                        <li key={l.i.to_string()} class={classes!(format!("ev ev-{}", l.ev), (p.message.is_some() && l.id == p.message).then_some("ev-msg"))}>
                             <span class="t">{ format_time(l.t - l.t % 1000) }</span>
                             <span class="who">{ crate::page::who(l) }</span>
                             <span class="what">{ crate::page::what(l) }</span>
