@@ -154,6 +154,41 @@ console.log(JSON.stringify({ balance_scene_frame_work_ms: await frameWork(BALANC
   } }, null, 2));
   await cached.close();
 }
+// 6b. The diagram's causal highlight with 100,000 events in its worker's index: Raft 9 nodes at
+// 10x (short links, so a zoomed window has arrows of its own), paused, zoomed in until arrows
+// are drawn one by one; from the click on an arrow to the words naming its past and future
+// (the worker's search, the seek to the send, and the picture back), median of 7.
+{
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1700 } });
+  await page.goto(server.url + '?nodes=9&speed=10&seed=1');
+  await page.waitForSelector('svg.network g.node');
+  await page.evaluate(OPEN_DIAGRAM);
+  await page.waitForFunction(() => Number(document.querySelector('.tsd-wrap')?.dataset.events ?? 0) >= 100000, null, { timeout: 120000, polling: 500 });
+  await page.evaluate(PAUSE);
+  for (let k = 0; k < 8 && (await page.locator('svg.tsd g.arr:not(.bulk)').count()) < 5; k++) {
+    await page.evaluate(() => document.querySelector('.tsd-bar [aria-label="zoom in"]').click());
+    await page.waitForTimeout(300);
+  }
+  const times = [];
+  for (let k = 0; k < 7; k++) {
+    times.push(await page.evaluate((k) => new Promise((done) => {
+      const words = document.querySelector('[data-testid=diagram-words]');
+      const before = words.textContent;
+      const arrows = [...document.querySelectorAll('svg.tsd g.arr:not(.bulk)')];
+      const t0 = performance.now();
+      const mo = new MutationObserver(() => {
+        if (/happened before this/.test(words.textContent) && words.textContent !== before) { mo.disconnect(); done(performance.now() - t0); }
+      });
+      mo.observe(words, { childList: true, subtree: true, characterData: true });
+      arrows[(k * 3) % arrows.length].querySelector('line.hit').dispatchEvent(new MouseEvent('click', { bubbles: true }));
+      setTimeout(() => { mo.disconnect(); done(NaN); }, 5000);
+    }), k));
+    await page.waitForTimeout(300);
+  }
+  console.log(JSON.stringify({ diagram_causal_click_ms_100k_events: { median: +median(times).toFixed(1), all: times.map((x) => +x.toFixed(1)) } }, null, 2));
+  await page.close();
+}
+
 await browser.close();
 
 // 7. Frame cost with the shared tool (../shared/tools/measure.mjs): our scenes, and RaftScope's
