@@ -39,6 +39,8 @@ pub enum DiagramMsg {
     ExportTrace,
     /// The worker's answer, as JSON text.
     Reply(String),
+    /// The worker stopped with an error: the next request starts another.
+    WorkerFailed,
 }
 
 impl App {
@@ -138,11 +140,16 @@ impl App {
             }
             Ok(r) => r,
             Err(why) => {
+                // Not a reply of this page's protocol: nothing it says can be trusted, so
+                // nothing waits for it either.
                 self.ui.notice = Some(format!("The diagram cannot be drawn: {why}."));
-                return true;
+                Reply::Error {
+                    seq: None,
+                    message: why,
+                }
             }
         };
-        match self.diagram.answer(reply) {
+        match self.diagram.answer(reply, self.player.now()) {
             Answer::Redraw => {
                 // Another drawing was wanted while this one was out; a playing page asks on
                 // its next frame.
@@ -178,10 +185,20 @@ impl App {
         let now = self.player.now();
         match m {
             DiagramMsg::Reply(text) => return self.diagram_reply(&text),
+            DiagramMsg::WorkerFailed => {
+                self.retire_diagram_worker();
+                self.diagram.restart();
+                self.ui.notice = Some(
+                    "The diagram's worker stopped with an error (see the console); it starts again."
+                        .into(),
+                );
+            }
             DiagramMsg::Open(open, width) => {
                 let opened = open && !self.diagram.open;
                 self.diagram.open = open;
                 if !open {
+                    // Its arrows are gone, and no pointer leaves them.
+                    self.ui.hovered_message = None;
                     return true;
                 }
                 self.diagram.fit(width, self.player.lab().nodes());
@@ -192,18 +209,14 @@ impl App {
                 }
             }
             DiagramMsg::Zoom(f) => self.diagram.zoom(f, now),
-            DiagramMsg::ZoomAt(f, y) => {
-                let at = self.diagram.time_at(y);
-                self.diagram.follow = false;
-                self.diagram.zoom(f, at);
-            }
+            DiagramMsg::ZoomAt(f, y) => self.diagram.zoom_at(f, y),
             DiagramMsg::Pan(share) => self.diagram.pan(share),
             DiagramMsg::Follow => self.diagram.follow_now(now),
             DiagramMsg::Compressed(on) => self.diagram.compressed = on,
             DiagramMsg::Kind(k) => self.diagram.toggle_kind(k),
             DiagramMsg::Node(n) => self.diagram.toggle_node(n),
             DiagramMsg::Click { y, msg, point } => {
-                if let Some(c) = self.diagram.click(y, msg, point) {
+                if let Some(c) = self.diagram.click(y, msg, point, now) {
                     self.diagram_click(c);
                 }
             }

@@ -82,9 +82,16 @@ pub struct DiagramState {
     pub open: bool,
     /// Requests for the worker, oldest first; the shell posts them.
     pub outbox: Vec<Request>,
-    /// A drawing is asked and not yet back: the next waits for it, so requests never pile up
+    /// The number of the last request that gets a reply (drawings, clicks, exports).
+    seq: u64,
+    /// Replies to requests numbered below this are of an earlier run (or an earlier worker).
+    current_from: u64,
+    /// The drawing asked and not yet back: the next waits for it, so requests never pile up
     /// behind a slow one.
-    drawing: bool,
+    drawing: Option<u64>,
+    /// The click on a message or an event the worker is asked about, and the player's time
+    /// then: an answer counts only while it is the last click and the run has not moved.
+    asked: Option<(u64, Time)>,
     /// Another drawing was wanted while one was out.
     redraw: bool,
     /// Trace events the run had recorded when last read.
@@ -118,7 +125,10 @@ impl Default for DiagramState {
         Self {
             open: false,
             outbox: Vec::new(),
-            drawing: false,
+            seq: 0,
+            current_from: 0,
+            drawing: None,
+            asked: None,
             redraw: false,
             synced: 0,
             follow: true,
@@ -142,15 +152,16 @@ impl DiagramState {
     /// A new run of `lanes` nodes whose messages typically take `median`: a fresh index, the
     /// zoom that draws such a message [`MESSAGE_PX`] tall, following the player.
     pub fn reset(&mut self, lanes: usize, median: Time) {
-        let (open, box_width) = (self.open, self.box_width);
+        let (open, box_width, seq) = (self.open, self.box_width, self.seq);
         *self = Self {
             open,
             box_width,
             lanes,
+            seq,
+            // What is still out for the old run is answered, and its answers left unread.
+            current_from: seq + 1,
             ..Self::default()
         };
-        // What was asked of the old run is moot; a drawing still out comes back as the old
-        // run's picture, which the next drawing replaces.
         self.outbox.push(Request::Reset { lanes });
         self.median = median.max(100);
         self.px_per_sec = (MESSAGE_PX * 1e6 / self.median as f64).clamp(ZOOM.0, ZOOM.1);
@@ -176,13 +187,10 @@ impl DiagramState {
     /// index (what lies ahead will happen again); one that went another way is cut where it
     /// diverged.
     pub fn sync(&mut self, lab: &dyn Lab, kept: usize) {
+        // A run sent back records fewer lines than were read: what comes next is sent again
+        // (the last line of this function), so an action taken there, which starts another
+        // branch, reaches the worker and cuts the old future off.
         let recorded = lab.trace_recorded();
-        if recorded < self.synced {
-            // Sent back: the index holds these lines already (the same seed and actions made
-            // them), but what comes next is sent again, so an action taken here, which starts
-            // another branch, reaches the worker and cuts the old future off.
-            self.synced = recorded;
-        }
         if recorded > self.synced {
             let lines = lab.trace_tail(((recorded - self.synced) as usize).min(kept));
             self.outbox.push(Request::Lines { lines });
@@ -253,17 +261,18 @@ impl DiagramState {
         node: Option<NodeId>,
     ) {
         self.stale = false;
-        if self.drawing {
+        if self.drawing.is_some() {
             self.redraw = true;
             return;
         }
-        self.drawing = true;
+        let seq = self.next_seq();
+        self.drawing = Some(seq);
         let window = Window {
             selected_msg: message,
             selected_node: node,
             ..self.request_window(now, kinds)
         };
-        self.outbox.push(Request::Draw { window });
+        self.outbox.push(Request::Draw { seq, window });
     }
 
     /// The window as the worker is asked to draw it.
@@ -285,12 +294,37 @@ impl DiagramState {
         }
     }
 
-    /// Takes one reply of the worker. A drawing that comes back while another was wanted
-    /// leaves [`Self::stale`] set, so the shell asks again.
-    pub fn answer(&mut self, reply: Reply) -> Answer {
+    fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// The worker is gone (it failed, or could not start): nothing asked of it will be
+    /// answered. The next worker starts from a fresh index and the whole kept trace.
+    pub fn restart(&mut self) {
+        self.current_from = self.seq + 1;
+        self.drawing = None;
+        self.redraw = false;
+        self.asked = None;
+        self.synced = 0;
+        self.stale = true;
+        self.outbox = vec![Request::Reset { lanes: self.lanes }];
+    }
+
+    /// Takes one reply of the worker, the player being at `now`. A drawing that comes back
+    /// while another was wanted leaves [`Self::stale`] set, so the shell asks again; an answer
+    /// to an earlier run, an earlier click, or a click the run has since moved away from is
+    /// left unread.
+    pub fn answer(&mut self, reply: Reply, now: Time) -> Answer {
         match reply {
             Reply::Ready => Answer::Nothing,
+            Reply::Drawn { seq, .. } | Reply::Exported { seq, .. } | Reply::Clicked { seq, .. }
+                if seq < self.current_from =>
+            {
+                Answer::Nothing
+            }
             Reply::Drawn {
+                seq,
                 svg,
                 width,
                 height,
@@ -298,7 +332,9 @@ impl DiagramState {
                 words,
                 events,
             } => {
-                self.drawing = false;
+                if self.drawing == Some(seq) {
+                    self.drawing = None;
+                }
                 if std::mem::take(&mut self.redraw) {
                     self.stale = true;
                 }
@@ -312,12 +348,19 @@ impl DiagramState {
                 });
                 Answer::Redraw
             }
-            Reply::Clicked { target } => match target {
-                Some(Target::Message { id, sent }) => Answer::Clicked(Click::Message(id, sent)),
-                Some(Target::Event { t }) => Answer::Clicked(Click::Seek(t)),
-                None => Answer::Nothing,
-            },
+            Reply::Clicked { seq, target } => {
+                if self.asked != Some((seq, now)) {
+                    return Answer::Nothing;
+                }
+                self.asked = None;
+                match target {
+                    Some(Target::Message { id, sent }) => Answer::Clicked(Click::Message(id, sent)),
+                    Some(Target::Event { t }) => Answer::Clicked(Click::Seek(t)),
+                    None => Answer::Nothing,
+                }
+            }
             Reply::Exported {
+                seq: _,
                 svg,
                 width,
                 height,
@@ -328,8 +371,12 @@ impl DiagramState {
                 height,
                 png,
             }),
-            Reply::Error { message } => {
-                self.drawing = false;
+            Reply::Error { seq, message } => {
+                // A drawing that failed, or a request the worker could not even number: the
+                // next drawing is not held back by one that will never come.
+                if seq.is_none() || seq == self.drawing {
+                    self.drawing = None;
+                }
                 Answer::Failed(message)
             }
         }
@@ -356,14 +403,23 @@ impl DiagramState {
         (from..=to).contains(&now).then(|| HEADER + p.scale.y(now))
     }
 
-    /// A click at height `y` of the picture, on message `msg` or event `point` if it hit one.
-    /// The worker is asked what a message or an event is (and selects it); a click on neither
-    /// clears the selection and goes to the moment under it at once.
-    pub fn click(&mut self, y: f64, msg: Option<MsgId>, point: Option<PointId>) -> Option<Click> {
-        self.outbox.push(Request::Click { msg, point });
+    /// A click at height `y` of the picture, the player at `now`, on message `msg` or event
+    /// `point` if it hit one. The worker is asked what a message or an event is (and selects
+    /// it); a click on neither clears the selection and goes to the moment under it at once.
+    pub fn click(
+        &mut self,
+        y: f64,
+        msg: Option<MsgId>,
+        point: Option<PointId>,
+        now: Time,
+    ) -> Option<Click> {
+        let seq = self.next_seq();
+        self.outbox.push(Request::Click { seq, msg, point });
         if msg.is_some() || point.is_some() {
+            self.asked = Some((seq, now));
             return None;
         }
+        self.asked = None;
         self.words = AttrValue::default();
         let p = self.picture.as_ref()?;
         Some(Click::Seek(p.scale.t(y - HEADER)))
@@ -397,11 +453,17 @@ impl DiagramState {
         self.from = keep.saturating_sub((self.span() as f64 * share) as Time);
     }
 
-    /// The time at height `y` of the picture last drawn (the window's start before any).
-    pub fn time_at(&self, y: f64) -> Time {
-        self.picture
-            .as_ref()
-            .map_or(self.from, |p| p.scale.t(y - HEADER))
+    /// Zooms by `factor` at height `y` of the picture last drawn (the wheel, a pinch): the
+    /// moment there stays at the same height, in true or compressed time. It stops following.
+    pub fn zoom_at(&mut self, factor: f64, y: f64) {
+        self.follow = false;
+        let Some(p) = &self.picture else {
+            return self.zoom(factor, self.from);
+        };
+        let at = p.scale.t(y - HEADER);
+        let share = ((y - HEADER) / (p.height - HEADER).max(1.0)).clamp(0.0, 1.0);
+        self.px_per_sec = (self.px_per_sec * factor).clamp(ZOOM.0, ZOOM.1);
+        self.from = at.saturating_sub((self.span() as f64 * share) as Time);
     }
 
     /// Moves the window by `share` of its height, earlier (below 0) or later; it stops
@@ -435,7 +497,9 @@ impl DiagramState {
     /// corner (`png`: to be turned into a PNG).
     pub fn export(&mut self, now: Time, kinds: &[&str], caption: Vec<String>, png: bool) {
         let window = self.request_window(now, kinds);
+        let seq = self.next_seq();
         self.outbox.push(Request::Export {
+            seq,
             window,
             caption,
             png,
@@ -468,10 +532,15 @@ mod tests {
     /// The worker, in place: each request goes out and each reply comes back as JSON text,
     /// as they do between the page and its worker.
     fn post(d: &mut DiagramState, worker: &mut Engine) -> Vec<Answer> {
+        post_at(d, worker, 0)
+    }
+
+    /// [`post`], the player being at `now` when the replies come back.
+    fn post_at(d: &mut DiagramState, worker: &mut Engine, now: Time) -> Vec<Answer> {
         let mut answers = Vec::new();
         for r in std::mem::take(&mut d.outbox) {
             if let Some(text) = worker.handle_json(&r.to_json()) {
-                answers.push(d.answer(Reply::parse(&text).unwrap()));
+                answers.push(d.answer(Reply::parse(&text).unwrap(), now));
             }
         }
         answers
@@ -577,6 +646,83 @@ mod tests {
         assert!(d.stale(), "back, and another is wanted");
         d.render(lab.now(), &[], None, None);
         assert_eq!(draws(&d), 1);
+    }
+
+    #[test]
+    fn a_drawing_of_the_run_before_a_reset_is_left_unread_and_holds_nothing_back() {
+        let (lab, mut d, mut worker) = drawn(300_000);
+        d.render(lab.now(), KINDS, None, None);
+        let old: Vec<String> = d.outbox.drain(..).map(|r| r.to_json()).collect();
+        // A new run while that drawing is out.
+        d.reset(3, 7_500);
+        d.render(0, KINDS, None, None);
+        assert_eq!(
+            d.outbox
+                .iter()
+                .filter(|r| matches!(r, Request::Draw { .. }))
+                .count(),
+            1,
+            "the new run's drawing goes out at once"
+        );
+        for text in old.iter().filter_map(|r| worker.handle_json(r)) {
+            assert_eq!(d.answer(Reply::parse(&text).unwrap(), 0), Answer::Nothing);
+        }
+        assert!(
+            d.svg().is_empty(),
+            "the old run's picture is not shown as the new one's"
+        );
+        assert_eq!(post(&mut d, &mut worker), vec![Answer::Redraw]);
+        assert!(
+            d.svg().contains(">n2<") && !d.svg().contains(">n3<"),
+            "the new run's 3 lanes"
+        );
+    }
+
+    #[test]
+    fn a_clicks_answer_counts_only_if_it_is_the_last_click_and_the_run_has_not_moved() {
+        let (lab, mut d, mut worker) = drawn(400_000);
+        let id: MsgId = d
+            .svg()
+            .split("data-msg=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap();
+        // The run moved on before the answer came back.
+        d.click(0.0, Some(id), None, lab.now());
+        assert_eq!(
+            post_at(&mut d, &mut worker, lab.now() + 1),
+            vec![Answer::Nothing]
+        );
+        // Another click came after it.
+        d.click(0.0, Some(id), None, lab.now());
+        d.click(HEADER + 5.0, None, None, lab.now());
+        assert!(
+            post_at(&mut d, &mut worker, lab.now())
+                .iter()
+                .all(|a| *a == Answer::Nothing)
+        );
+        // Alone and in time, it counts.
+        d.click(0.0, Some(id), None, lab.now());
+        assert!(matches!(
+            post_at(&mut d, &mut worker, lab.now()).as_slice(),
+            [Answer::Clicked(Click::Message(m, _))] if *m == id
+        ));
+    }
+
+    #[test]
+    fn a_failed_worker_is_replaced_by_one_given_a_fresh_index_and_the_whole_trace() {
+        let (lab, mut d, _) = drawn(300_000);
+        d.render(lab.now(), KINDS, None, None);
+        assert!(d.drawing.is_some());
+        d.restart();
+        assert_eq!(d.outbox, vec![Request::Reset { lanes: 5 }]);
+        assert!(d.stale(), "asks for a picture again");
+        let mut fresh = Engine::default();
+        d.sync(lab.as_ref(), 10_000);
+        d.render(lab.now(), KINDS, None, None);
+        assert_eq!(post(&mut d, &mut fresh), vec![Answer::Redraw]);
+        assert!(d.svg().contains("RequestVote t1"));
     }
 
     #[test]
@@ -704,8 +850,12 @@ mod tests {
             .and_then(|s| s.split('"').next())
             .and_then(|s| s.parse().ok())
             .unwrap();
-        assert_eq!(d.click(0.0, Some(id), None), None, "the worker answers");
-        match post(&mut d, &mut worker).as_slice() {
+        assert_eq!(
+            d.click(0.0, Some(id), None, lab.now()),
+            None,
+            "the worker answers"
+        );
+        match post_at(&mut d, &mut worker, lab.now()).as_slice() {
             [Answer::Clicked(Click::Message(m, sent))] => {
                 assert_eq!(*m, id);
                 assert!(*sent <= lab.now());
@@ -726,7 +876,7 @@ mod tests {
         let (_, mut d, mut worker) = drawn(400_000);
         let (from, to) = d.window();
         let mid = HEADER + (d.size().1 - HEADER) / 2.0;
-        match d.click(mid, None, None) {
+        match d.click(mid, None, None, 0) {
             Some(Click::Seek(t)) => assert!(t > from && t < to, "{t} in {from}..{to}"),
             other => panic!("{other:?}"),
         }

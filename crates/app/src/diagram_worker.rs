@@ -5,7 +5,6 @@
 
 use crate::app::{App, Msg};
 use crate::diagram_msg::DiagramMsg;
-use splitbrain_diagram_worker::protocol::Reply;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use yew::Callback;
@@ -35,10 +34,7 @@ impl DiagramWorker {
                 }
             });
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
-            let reply = Reply::Error {
-                message: "its worker stopped with an error (see the console)".into(),
-            };
-            send.emit(Msg::Diagram(DiagramMsg::Reply(reply.to_json())));
+            send.emit(Msg::Diagram(DiagramMsg::WorkerFailed));
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -75,6 +71,15 @@ impl Drop for DiagramWorker {
 }
 
 impl App {
+    /// Stops the worker now, and frees its callbacks once the one running has returned (its
+    /// error reaches here from inside its own callback).
+    pub(crate) fn retire_diagram_worker(&mut self) {
+        if let Some(w) = self.diagram_worker.take() {
+            w.worker.terminate();
+            gloo::timers::callback::Timeout::new(0, move || drop(w)).forget();
+        }
+    }
+
     /// Posts what the open diagram asks of its worker, starting the worker the first time.
     pub(crate) fn post_diagram(&mut self) {
         if !self.diagram.open || self.diagram.outbox.is_empty() {
@@ -85,7 +90,8 @@ impl App {
                 Ok(w) => self.diagram_worker = Some(w),
                 Err(why) => {
                     self.ui.notice = Some(format!("The diagram cannot be drawn: {why}."));
-                    self.diagram.outbox.clear();
+                    // Tried again, from the start (the outbox holds a reset), at the next request.
+                    self.diagram.restart();
                     return;
                 }
             }

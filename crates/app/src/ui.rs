@@ -173,6 +173,7 @@ impl UiState {
             self.selected = Some(0);
         }
         self.selected_message = None;
+        self.hovered_message = None;
         self.partition_open = false;
         self.partition_letters.clear();
     }

@@ -32,17 +32,20 @@ impl Engine {
                 }
                 None
             }
-            Request::Draw { window } => Some(self.draw(&window)),
-            Request::Click { msg, point } => Some(Reply::Clicked {
+            Request::Draw { seq, window } => Some(self.draw(seq, &window)),
+            Request::Click { seq, msg, point } => Some(Reply::Clicked {
+                seq,
                 target: self.click(msg, point),
             }),
             Request::Export {
+                seq,
                 window,
                 caption,
                 png,
             } => {
                 let (svg, width, height) = self.export(&window, caption);
                 Some(Reply::Exported {
+                    seq,
                     svg,
                     width,
                     height,
@@ -56,7 +59,7 @@ impl Engine {
     pub fn handle_json(&mut self, text: &str) -> Option<String> {
         match Request::parse(text) {
             Ok(r) => self.handle(r).map(|r| r.to_json()),
-            Err(message) => Some(Reply::Error { message }.to_json()),
+            Err(message) => Some(Reply::Error { seq: None, message }.to_json()),
         }
     }
 
@@ -106,7 +109,7 @@ impl Engine {
         })
     }
 
-    fn draw(&self, w: &Window) -> Reply {
+    fn draw(&self, seq: u64, w: &Window) -> Reply {
         let kinds: Vec<&str> = w.kinds.iter().map(String::as_str).collect();
         let lanes = self.lanes(&w.hidden_nodes);
         let opts = Options {
@@ -119,6 +122,7 @@ impl Engine {
         // The page draws the player's line itself, every frame, over the picture.
         picture.now_y = None;
         Reply::Drawn {
+            seq,
             svg: to_svg(&picture, &SvgStyle::default()),
             width: picture.width,
             height: picture.height,
@@ -216,6 +220,7 @@ mod tests {
         let lab = raft_until(400_000);
         let mut e = fed(lab.as_ref());
         let drawn = svg(e.handle(Request::Draw {
+            seq: 1,
             window: window(400_000),
         }));
         assert!(drawn.contains("RequestVote t1"), "the election is drawn");
@@ -226,20 +231,23 @@ mod tests {
             .and_then(|s| s.parse().ok())
             .unwrap();
         match e.handle(Request::Click {
+            seq: 2,
             msg: Some(id),
             point: None,
         }) {
             Some(Reply::Clicked {
                 target: Some(Target::Message { id: m, sent }),
+                ..
             }) => assert!(m == id && sent <= lab.now()),
             other => panic!("{other:?}"),
         }
         assert!(e.words().contains("happened before this"), "{}", e.words());
         let mut w = window(400_000);
         w.selected_msg = Some(id);
-        assert!(svg(e.handle(Request::Draw { window: w })).contains(" sel\""));
+        assert!(svg(e.handle(Request::Draw { seq: 2, window: w })).contains(" sel\""));
         // A click on nothing clears the selection.
         e.handle(Request::Click {
+            seq: 4,
             msg: None,
             point: None,
         });
@@ -251,6 +259,7 @@ mod tests {
         let lab = raft_until(400_000);
         let mut e = fed(lab.as_ref());
         let all = svg(e.handle(Request::Draw {
+            seq: 1,
             window: window(400_000),
         }));
         assert!(
@@ -260,7 +269,7 @@ mod tests {
         let mut w = window(400_000);
         w.hidden = vec!["vote".into()];
         w.hidden_nodes = vec![4];
-        let some = svg(e.handle(Request::Draw { window: w }));
+        let some = svg(e.handle(Request::Draw { seq: 2, window: w }));
         assert!(!some.contains("arr k0"), "no vote arrows");
         assert!(!some.contains(">n4<"), "no lane n4");
         assert!(some.contains(">n3<"));
@@ -294,6 +303,7 @@ mod tests {
         let mut e = fed(lab.as_ref());
         let fp = format!("run fingerprint {:016x}", lab.trace_hash());
         match e.handle(Request::Export {
+            seq: 1,
             window: window(300_000),
             caption: vec![fp.clone()],
             png: true,
@@ -303,6 +313,7 @@ mod tests {
                 width,
                 height,
                 png,
+                ..
             }) => {
                 assert!(svg.starts_with("<svg xmlns=") && png);
                 assert!(svg.contains(&format!(r#"width="{width}" height="{height}""#)));
@@ -363,7 +374,7 @@ mod long_run {
                 selected_msg: None,
                 selected_node: None,
             };
-            match e.handle(Request::Draw { window: w }) {
+            match e.handle(Request::Draw { seq: 2, window: w }) {
                 Some(Reply::Drawn { events, .. }) => assert!(events > 0),
                 other => panic!("{other:?}"),
             }

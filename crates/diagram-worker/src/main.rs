@@ -23,9 +23,21 @@ fn main() {
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
             let reply = match e.data().as_string() {
-                Some(text) => engine.borrow_mut().handle_json(&text),
+                // A request that panicked left the engine borrowed: the page hears of it and
+                // starts another worker.
+                Some(text) => match engine.try_borrow_mut() {
+                    Ok(mut e) => e.handle_json(&text),
+                    Err(_) => Some(
+                        Reply::Error {
+                            seq: None,
+                            message: "the diagram's worker failed".into(),
+                        }
+                        .to_json(),
+                    ),
+                },
                 None => Some(
                     Reply::Error {
+                        seq: None,
                         message: "send the request as JSON text".into(),
                     }
                     .to_json(),

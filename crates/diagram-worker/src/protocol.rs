@@ -54,11 +54,15 @@ pub enum Request {
     },
     /// Draw this window for the page.
     Draw {
+        /// The page's number for this request, echoed in the reply.
+        seq: u64,
         /// What to draw.
         window: Window,
     },
     /// A click on message `msg` or event `point` (or on neither: the selection is cleared).
     Click {
+        /// The page's number for this request, echoed in the reply.
+        seq: u64,
         /// The message under the click.
         msg: Option<MsgId>,
         /// The event under the click.
@@ -66,6 +70,8 @@ pub enum Request {
     },
     /// Draw this window as a file of its own, with a legend and `caption` under it.
     Export {
+        /// The page's number for this request, echoed in the reply.
+        seq: u64,
         /// What to draw.
         window: Window,
         /// Lines under the picture: the lab, the run's fingerprint, its link.
@@ -102,6 +108,8 @@ pub enum Reply {
     /// A window drawn: its SVG, its size, its map from time to height, and the selection's
     /// causal counts in words (empty: nothing selected).
     Drawn {
+        /// The request's number.
+        seq: u64,
         /// The picture, for the page's stylesheet.
         svg: String,
         /// Its width.
@@ -117,11 +125,15 @@ pub enum Reply {
     },
     /// What a click on a message or an event hit (`None`: it names nothing the index holds).
     Clicked {
+        /// The request's number.
+        seq: u64,
         /// What it hit.
         target: Option<Target>,
     },
     /// A window as a file.
     Exported {
+        /// The request's number.
+        seq: u64,
         /// The file's text.
         svg: String,
         /// Its width, legend and caption included.
@@ -133,6 +145,9 @@ pub enum Reply {
     },
     /// A request it could not read.
     Error {
+        /// The request's number, if it could be read.
+        #[serde(default)]
+        seq: Option<u64>,
         /// Why, in one line.
         message: String,
     },
@@ -173,11 +188,13 @@ mod tests {
         let r = Request::Lines { lines: vec![line] };
         assert_eq!(Request::parse(&r.to_json()), Ok(r));
         let c = Request::Click {
+            seq: 3,
             msg: Some(7),
             point: None,
         };
         assert_eq!(Request::parse(&c.to_json()), Ok(c));
         let d = Reply::Drawn {
+            seq: 4,
             svg: "<svg/>".into(),
             width: 300.0,
             height: 200.0,

@@ -475,7 +475,10 @@ mod tests {
             .map(|a| (a.x1 as i64, a.x2 as i64))
             .collect();
         assert_eq!(lanes_crossed.len(), 2);
-        assert!(segments >= lanes_crossed.len(), "each lane pair still drawn");
+        assert!(
+            segments >= lanes_crossed.len(),
+            "each lane pair still drawn"
+        );
     }
 
     #[test]

@@ -76,9 +76,12 @@ impl View for DiagramPanel {
                 } else {
                     e.delta_x()
                 };
-                if e.ctrl_key() || e.meta_key() {
+                if (e.ctrl_key() || e.meta_key()) && dy != 0.0 {
                     e.prevent_default();
-                    let f = if dy < 0.0 { 1.25 } else { 0.8 };
+                    // A pinch sends many small steps, a mouse wheel a few large ones: the
+                    // zoom follows the amount, at most 1.25 times per step.
+                    let f = 1.0 + (dy.abs() / 400.0).min(0.25);
+                    let f = if dy < 0.0 { f } else { 1.0 / f };
                     send.emit(Msg::Diagram(DiagramMsg::ZoomAt(f, picture_y(&e, w))));
                 } else if e.shift_key() && dy != 0.0 {
                     e.prevent_default();
@@ -91,6 +94,10 @@ impl View for DiagramPanel {
         let onkeydown = {
             let send = send.clone();
             Callback::from(move |e: KeyboardEvent| {
+                // The browser's own keys (zoom, find) stay the browser's.
+                if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    return;
+                }
                 let m = match e.key().as_str() {
                     "ArrowUp" => DiagramMsg::Pan(-0.125),
                     "ArrowDown" => DiagramMsg::Pan(0.125),
