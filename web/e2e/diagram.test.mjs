@@ -314,3 +314,17 @@ test('hovering an arrow picks its message out on the network view and in the eve
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a busy run saves its network picture with the messages of its canvas, as SVG and PNG', async () => {
+  const { page, errors } = await open(browser, server.url + '?nodes=9&speed=10&seed=1&latency=0.8s..1.2s&param.election_min=%223s%22&param.election_max=%226s%22');
+  await page.waitForSelector('[data-testid=message-canvas]', { timeout: 30000 });
+  const group = page.getByRole('group', { name: 'save the network view' });
+  const [svgFile] = await Promise.all([page.waitForEvent('download'), group.getByRole('button', { name: 'SVG' }).click()]);
+  const svg = await readFile(await svgFile.path(), 'utf8');
+  assert.match(svg, /<image [^>]*href="data:image\/png;base64,/, 'the canvas as pixels');
+  const [pngFile] = await Promise.all([page.waitForEvent('download'), group.getByRole('button', { name: 'PNG' }).click()]);
+  const png = await readFile(await pngFile.path());
+  assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
