@@ -129,6 +129,8 @@ pub struct App {
     /// The bug hunt panel, and its worker while one runs.
     pub(crate) hunt: crate::hunt::HuntState,
     pub(crate) hunt_worker: Option<crate::hunt_worker::Worker>,
+    /// The run told in words for screen readers.
+    pub(crate) narrator: crate::narration::Narrator,
     /// The time-space diagram's worker, once the diagram has been opened.
     pub(crate) diagram_worker: Option<crate::diagram_worker::DiagramWorker>,
     /// This browser's exercise results.
@@ -294,6 +296,7 @@ impl Component for App {
             hunt: crate::hunt::HuntState::default(),
             hunt_worker: None,
             diagram_worker: None,
+            narrator: crate::narration::Narrator::new(crate::narration::saved_on()),
             lesson,
             progress: Progress::load(),
             reader: None,
@@ -367,8 +370,14 @@ impl Component for App {
         let frame = matches!(msg, Msg::Frame(_));
         // A command from the page is always answered with a state.
         let host = matches!(msg, Msg::Host(_));
-        let render = self.handle(ctx, msg);
+        let mut render = self.handle(ctx, msg);
         self.follow_lesson();
+        if (self.observe_due || !frame) && self.narrator.on {
+            let wall = web_sys::window()
+                .and_then(|w| w.performance())
+                .map_or(0.0, |p| p.now());
+            render |= self.narrator.observe(self.player.lab(), wall);
+        }
         if let Some(w) = &mut self.hunt_worker {
             w.pace(self.player.playing());
         }

@@ -26,6 +26,7 @@ mod label_spot;
 mod layout;
 mod lessons;
 mod msg;
+mod narration;
 mod network;
 mod network_canvas;
 mod network_export;

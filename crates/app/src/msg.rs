@@ -33,6 +33,8 @@ pub enum Msg {
     Speed(f64),
     /// Save the whole kept trace as a transcript file.
     DownloadLog,
+    /// Narration for screen readers on or off.
+    Narrate(bool),
     /// Save the network view as a picture: SVG, or (`true`) PNG.
     SaveNetwork(bool),
     /// Apply a user action now.

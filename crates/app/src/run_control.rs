@@ -54,6 +54,16 @@ impl App {
                 self.rebaseline();
             }
             Msg::Speed(s) => self.input(Input::Speed(s.clamp(SPEED_RANGE.0, SPEED_RANGE.1))),
+            Msg::Narrate(on) => {
+                self.narrator.on = on;
+                crate::narration::save_on(on);
+                if on {
+                    self.narrator.start(self.player.lab());
+                } else {
+                    self.narrator.said.clear();
+                }
+                return true;
+            }
             Msg::SaveNetwork(png) => {
                 let base = self.player.base();
                 let name = format!("splitbrain-{}-seed{}-network", base.lab, base.seed);

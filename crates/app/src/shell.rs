@@ -87,6 +87,9 @@ impl App {
                 { self.view_details(true, true) }
                 <p class="fingerprint" data-testid="fingerprint">{ self.fingerprint.clone() }</p>
                 <p class="keys">{ "Keys: Space play · S step · 0–9 select · B request · C crash/restart · I isolate · P partition · H heal · ? all shortcuts" }</p>
+                <label class="narrate"><input type="checkbox" checked={self.narrator.on}
+                    onchange={send.reform({ let on = self.narrator.on; move |_| Msg::Narrate(!on) })} />{ " tell what happens, for screen readers" }</label>
+                <p class="visually-hidden" aria-live="polite" data-testid="narration">{ self.narrator.said.clone() }</p>
             </aside>
         }
     }
