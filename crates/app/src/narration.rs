@@ -9,6 +9,16 @@ use splitbrain_labs::happenings::Watch;
 use splitbrain_sim::{Lab, Time, TraceLine};
 use std::collections::VecDeque;
 
+/// What a waiting line is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Topic {
+    /// Faults and elections: each is told.
+    Event,
+    /// Progress that comes in a stream (a commit, a chosen value, keys moved): only the newest
+    /// of each kind is told.
+    Stream(&'static str),
+}
+
 /// Shortest wall time between two lines, so a screen reader finishes one before the next.
 pub const EVERY_MS: f64 = 2_500.0;
 /// Lines waiting at most; what comes on top is counted ("and 3 more").
@@ -23,7 +33,9 @@ pub struct Narrator {
     pub on: bool,
     /// The line the live region shows.
     pub said: String,
-    waiting: VecDeque<String>,
+    /// Lines waiting, each with what it is about: a steady stream (commits, chosen values)
+    /// keeps only its newest line, so it cannot crowd out a crash or an election.
+    waiting: VecDeque<(Topic, String)>,
     more: usize,
     last_said: Option<f64>,
     summary: Value,
@@ -77,22 +89,23 @@ impl Narrator {
         let recorded = lab.trace_recorded();
         if recorded != self.seen || lab.now() != self.at {
             let summary = lab.summary();
-            if recorded > self.seen && lab.now() >= self.at {
+            let back = recorded < self.seen || lab.now() < self.at;
+            if !back && recorded > self.seen {
                 let new = ((recorded - self.seen) as usize).min(LINES_READ);
                 for l in lab.trace_tail(new) {
                     if let Some(w) = line_words(&l) {
-                        self.push(w);
+                        self.push(Topic::Event, w);
                     }
                 }
                 if let Ok(info) = splitbrain_labs::find(lab.lab()) {
                     let watch = Watch { slo_ms: 2_000.0 };
                     for e in (info.happenings)(&self.summary, &summary, &watch) {
-                        if let Some(w) = happening_words(&e) {
-                            self.push(w);
+                        if let Some((topic, w)) = happening_words(&e) {
+                            self.push(topic, w);
                         }
                     }
                 }
-            } else {
+            } else if back {
                 // Sent back (or to another branch): the reader already heard it, or chose it.
                 self.waiting.clear();
                 self.more = 0;
@@ -104,12 +117,26 @@ impl Narrator {
         self.speak(wall_ms)
     }
 
-    fn push(&mut self, words: String) {
-        if self.waiting.len() < WAITING {
-            self.waiting.push_back(words);
-        } else {
-            self.more += 1;
+    fn push(&mut self, topic: Topic, words: String) {
+        if let Topic::Stream(_) = topic
+            && let Some(w) = self.waiting.iter_mut().find(|w| w.0 == topic)
+        {
+            w.1 = words;
+            return;
         }
+        if self.waiting.len() >= WAITING {
+            // Room for an event: the oldest stream line gives way to it.
+            match self.waiting.iter().position(|w| w.0 != Topic::Event) {
+                Some(i) if topic == Topic::Event => {
+                    self.waiting.remove(i);
+                }
+                _ => {
+                    self.more += 1;
+                    return;
+                }
+            }
+        }
+        self.waiting.push_back((topic, words));
     }
 
     /// The next waiting line, if the last was said long enough ago.
@@ -117,7 +144,7 @@ impl Narrator {
         if self.last_said.is_some_and(|t| wall_ms - t < EVERY_MS) {
             return false;
         }
-        let Some(next) = self.waiting.pop_front() else {
+        let Some((_, next)) = self.waiting.pop_front() else {
             return false;
         };
         self.said = if self.waiting.is_empty() && self.more > 0 {
@@ -167,10 +194,17 @@ fn line_words(l: &TraceLine) -> Option<String> {
 }
 
 /// A lab's happening (`{"type": "leader-elected", "node": 3, "term": 2}`), in words.
-fn happening_words(e: &Value) -> Option<String> {
+fn happening_words(e: &Value) -> Option<(Topic, String)> {
     let num = |k: &str| e[k].as_u64();
     let node = num("node").map(|n| format!("n{n}"));
-    Some(match e["type"].as_str()? {
+    let kind = e["type"].as_str()?;
+    let topic = match kind {
+        "leader-elected" => Topic::Event,
+        "committed" => Topic::Stream("committed"),
+        "value-chosen" => Topic::Stream("value-chosen"),
+        _ => Topic::Stream("other"),
+    };
+    let words = match kind {
         "leader-elected" => match (num("term"), e["ballot"].as_str()) {
             (Some(term), _) => format!("{} became leader of term {term}", node?),
             (None, Some(ballot)) => format!("{} leads with ballot {ballot}", node?),
@@ -185,7 +219,8 @@ fn happening_words(e: &Value) -> Option<String> {
             format!("slot {} chose {value}", num("slot")?)
         }
         other => other.replace('-', " "),
-    })
+    };
+    Some((topic, words))
 }
 
 #[cfg(test)]
@@ -241,6 +276,52 @@ mod tests {
     }
 
     #[test]
+    fn a_stream_of_commits_keeps_its_newest_line_and_never_crowds_out_a_crash() {
+        let mut n = Narrator::default();
+        for i in 1..=50 {
+            n.push(
+                Topic::Stream("committed"),
+                format!("entry {i} committed on a majority"),
+            );
+        }
+        n.push(Topic::Event, "n2 crashed".into());
+        let lines: Vec<String> = n.waiting.iter().map(|w| w.1.clone()).collect();
+        assert_eq!(
+            lines,
+            vec!["entry 50 committed on a majority", "n2 crashed"]
+        );
+        // Full of events, an event is counted, and a stream line gives way to one.
+        for k in 0..5 {
+            n.push(Topic::Event, format!("n{k} restarted"));
+        }
+        assert!(n.waiting.iter().all(|w| w.0 == Topic::Event));
+        assert_eq!(n.more, 2);
+    }
+
+    #[test]
+    fn time_passing_without_events_keeps_what_waits() {
+        let mut lab = raft();
+        let mut n = Narrator::default();
+        lab.run_until(300_000, u64::MAX);
+        n.start(lab.as_ref());
+        lab.control(&Action::Crash { node: 1 }).unwrap();
+        n.observe(lab.as_ref(), 0.0);
+        lab.control(&Action::Crash { node: 2 }).unwrap();
+        n.observe(lab.as_ref(), 1.0);
+        assert_eq!(n.waiting.len(), 1, "n2's crash waits its turn");
+        // The run moves on a microsecond with nothing new to tell, then the line is due.
+        let (recorded, at) = (lab.trace_recorded(), lab.now());
+        lab.run_until(at + 1, u64::MAX);
+        assert!(
+            lab.now() > at && lab.trace_recorded() == recorded,
+            "a quiet step"
+        );
+        n.observe(lab.as_ref(), 2.0);
+        n.observe(lab.as_ref(), EVERY_MS + 1.0);
+        assert_eq!(n.said, "n2 crashed");
+    }
+
+    #[test]
     fn going_back_in_time_is_not_news() {
         let mut lab = raft();
         let mut n = Narrator::default();
@@ -270,7 +351,7 @@ mod tests {
             serde_json::json!({"type": "value-chosen", "slot": 4, "value": "set x=1"}),
             serde_json::json!({"type": "keys-moved", "moved": 12}),
         ] {
-            let w = happening_words(&e).unwrap();
+            let (_, w) = happening_words(&e).unwrap();
             assert!(!w.contains('{') && !w.contains('"'), "{w}");
         }
     }
