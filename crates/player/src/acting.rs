@@ -58,6 +58,30 @@ impl Player {
         self.cursor < b.items.len() || self.lab.now() < b.reached
     }
 
+    /// Forgets what the shown branch played past now, when nothing was done there: a tour
+    /// that ran on to find the event its step waits for, then went back to the moment it
+    /// happened, goes on from there without making a branch. Returns `false`, changing
+    /// nothing, when something was done after now (that future is the learner's).
+    pub fn drop_future(&mut self) -> bool {
+        let (now, events, recorded) =
+            (self.lab.now(), self.lab.events(), self.lab.trace_recorded());
+        let (cursor, traffic) = (self.cursor, self.traffic);
+        let b = &mut self.branches[self.current];
+        if cursor < b.items.len() {
+            return false;
+        }
+        // The automatic requests already sent stay, as a fork keeps them.
+        b.autos.retain(|a| match traffic.due() {
+            Some(next) => a.request.at < next,
+            None => a.request.at <= now,
+        });
+        b.reached = now;
+        b.found.retain(|m| m.at <= now);
+        b.scanned = b.scanned.min(recorded);
+        b.checkpoints.retain(|s| s.events <= events && s.at <= now);
+        true
+    }
+
     /// A new branch that shares this one's history up to now and has no future yet.
     fn fork(&mut self) {
         let now = self.lab.now();

@@ -22,7 +22,7 @@ impl Player {
 
     /// When the next recorded item or automatic request is due.
     pub(crate) fn due(&self) -> Option<Time> {
-        let item = self.branch().items.get(self.cursor).map(|r| r.at);
+        let item = self.item_due();
         match (item, self.traffic.due()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -35,7 +35,7 @@ impl Player {
     pub(crate) fn fire_due(&mut self) -> bool {
         let now = self.lab.now();
         let before = self.lab.violations().len();
-        let item_at = self.branch().items.get(self.cursor).map(|r| r.at);
+        let item_at = self.item_due();
         let traffic = self.traffic.due().filter(|d| *d <= now);
         // Both due at once: as it happened on this branch (the learner may have acted while a
         // request was due and not yet sent); a request never sent before goes first, as the
@@ -170,6 +170,32 @@ impl Player {
             self.fire_due();
         }
         self.after_progress();
+    }
+
+    /// The run at virtual time `at` with exactly the first `cursor` recorded items of this
+    /// branch applied, paused: a saved place (a tour step's start) that a time alone cannot
+    /// name when something was done at that same instant after it.
+    pub fn seek_place(&mut self, at: Time, cursor: usize) {
+        self.playing = false;
+        if at < self.lab.now() || self.cursor > cursor {
+            self.restore(|s| s.at <= at && s.cursor <= cursor);
+        }
+        self.hold = cursor;
+        while self.advance(at, u64::MAX) == RunOutcome::Budget {}
+        self.hold = usize::MAX;
+    }
+
+    /// Recorded items of this branch applied so far (see [`Player::seek_place`]).
+    pub fn cursor(&self) -> usize {
+        self.cursor
+    }
+
+    /// The next recorded item's time, unless [`Player::seek_place`] holds it back.
+    fn item_due(&self) -> Option<Time> {
+        if self.cursor >= self.hold {
+            return None;
+        }
+        self.branch().items.get(self.cursor).map(|r| r.at)
     }
 
     /// After the run moved: the branch's reach, new markers, and a checkpoint when due.

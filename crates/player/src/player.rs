@@ -68,6 +68,8 @@ pub struct Player {
     pub(crate) start_at: Time,
     /// What the last input could not do, in words.
     pub(crate) notice: Option<String>,
+    /// Recorded items from this index on wait ([`Player::seek_place`]); `usize::MAX` otherwise.
+    pub(crate) hold: usize,
 }
 
 impl Player {
@@ -110,6 +112,7 @@ impl Player {
             loop_at: None,
             start_at: 0,
             notice: None,
+            hold: usize::MAX,
         };
         p.begin();
         Ok(p)

@@ -190,6 +190,43 @@ fn acting_in_the_past_branches_and_keeps_the_old_future() {
 }
 
 #[test]
+fn dropping_an_unacted_future_lets_an_action_continue_the_branch() {
+    let mut p = raft(9);
+    seek(&mut p, secs(4));
+    seek(&mut p, secs(2));
+    assert!(p.drop_future());
+    assert_eq!(p.branch().reached, secs(2));
+    p.apply(Input::Act(Action::Crash { node: 0 })).unwrap();
+    assert_eq!(
+        p.branches().len(),
+        1,
+        "no branch: nothing was done after 2 s"
+    );
+    seek(&mut p, secs(4));
+    let mut fresh = raft(9);
+    seek(&mut fresh, secs(2));
+    fresh.apply(Input::Act(Action::Crash { node: 0 })).unwrap();
+    seek(&mut fresh, secs(4));
+    assert_eq!(hash(&p), hash(&fresh));
+    assert_eq!(
+        p.link_run(),
+        fresh.link_run(),
+        "the same link, requests included"
+    );
+}
+
+#[test]
+fn a_future_with_actions_is_not_dropped() {
+    let mut p = raft(9);
+    seek(&mut p, secs(3));
+    p.apply(Input::Act(Action::Crash { node: 0 })).unwrap();
+    seek(&mut p, secs(5));
+    seek(&mut p, secs(1));
+    assert!(!p.drop_future());
+    assert_eq!(p.branch().reached, secs(5));
+}
+
+#[test]
 fn a_failed_action_in_the_past_makes_no_branch() {
     let mut p = raft(9);
     seek(&mut p, secs(3));
