@@ -194,6 +194,16 @@ impl TourRun {
             .flatten()
     }
 
+    /// Whether the engine's watch is this visit's (goals that look back, such as a p99 over
+    /// a window, must keep the one that has been counting).
+    fn watching(&self, player: &Player) -> bool {
+        player
+            .lab()
+            .watch()
+            .and_then(|w| w.as_any().downcast_ref::<StepWatch>())
+            .is_some_and(|w| w.visit == self.visit)
+    }
+
     /// The goal of the shown step, in words ("a leader is elected").
     pub fn waiting_for(&self) -> Option<String> {
         self.current().goal().map(Goal::describe)
@@ -211,12 +221,11 @@ impl TourRun {
                 (player.now() >= end).then_some(end)
             }
             Ending::Wait(_) | Ending::Task(_) => {
-                let met = self.met(player);
-                if met.is_none() {
-                    // A rewind may have brought back another watch: watch this step again.
+                if !self.watching(player) {
+                    // A rewind brought back a checkpoint's watch: watch this step again.
                     self.watch(player);
                 }
-                met.filter(|t| *t >= start)
+                self.met(player).filter(|t| *t >= start)
             }
         }
     }

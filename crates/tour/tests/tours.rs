@@ -40,7 +40,7 @@ fn roles(lab: &dyn Lab) -> String {
 #[test]
 fn every_lab_the_issue_names_has_a_tour() {
     let labs: Vec<String> = tours().iter().map(|t| t.lab.clone()).collect();
-    let named = ["raft"];
+    let named = ["raft", "paxos", "hashing", "balance"];
     for lab in named {
         assert!(labs.iter().any(|l| l == lab), "no tour for {lab}: {labs:?}");
     }
@@ -266,4 +266,18 @@ fn estimated_minutes(tour: &Rc<Tour>) -> f64 {
         }
     }
     seconds / 60.0
+}
+
+#[test]
+fn a_wait_that_looks_back_keeps_counting_across_frames() {
+    // No progress for 0.3 s needs the tracker that saw the last commit: a watch made anew on
+    // each frame would never see 0.3 s pass.
+    let json = r#"{"id":"t","lab":"raft","title":"t","summary":"t","minutes":1,"chapter":[{"title":"c",
+        "run":{"seed":1,"network":{"latency":"10ms..20ms"}},
+        "step":[{"text":"wait for the cluster to go quiet for a while now","wait":{"all":[{"leader_elected":{}},{"no_progress_for":{"s":0.3}}]}},
+                {"text":"and this is the end of this little test tour"}]}]}"#;
+    let tour = Rc::new(Tour::parse(json).unwrap());
+    let by_frames = play_by_frames(&tour, &[16.0]);
+    assert_eq!(by_frames, reference(&tour));
+    assert!(by_frames[1].0 > secs(0), "the wait ended after a while");
 }
