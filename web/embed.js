@@ -29,7 +29,7 @@
   var PAGES = { raft: '', broadcast: 'broadcast/', paxos: 'paxos/', hashing: 'hashing/', balance: 'balance/' };
   // What the frame reads (lab and id are set separately); `param.<name>` too.
   var OPTIONS = ['run', 'seed', 'nodes', 'latency', 't', 'speed', 'autoplay', 'until', 'loop',
-    'controls', 'panels', 'theme', 'slo'];
+    'controls', 'panels', 'theme', 'slo', 'tour', 'step'];
   // mdBook's themes by name, light or dark.
   var MDBOOK = { light: 'light', rust: 'light', coal: 'dark', navy: 'dark', ayu: 'dark' };
   var here = document.currentScript;
@@ -39,6 +39,8 @@
 
   function labOf(opts) {
     if (opts.lab) return opts.lab;
+    // A tour is named like its lab.
+    if (opts.tour) return opts.tour;
     try { return JSON.parse(opts.run).lab; } catch (e) { return 'raft'; }
   }
 

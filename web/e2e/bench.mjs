@@ -189,6 +189,44 @@ console.log(JSON.stringify({ balance_scene_frame_work_ms: await frameWork(BALANC
   await page.close();
 }
 
+// 6c. A tour's Back: from the click to the card on the step before with its run restored,
+// within a chapter (a checkpoint restore) and across chapters (the earlier chapter's run
+// rebuilt from its link), Raft tour, median of each.
+{
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(server.url + '?tour=raft&step=22');
+  await page.waitForFunction(() => document.querySelector('[data-testid=tour]')?.dataset.step === '22', null, { timeout: 60000, polling: 100 });
+  const back = () => page.evaluate(() => new Promise((done) => {
+    const card = document.querySelector('[data-testid=tour]');
+    const from = card.dataset.step;
+    const t0 = performance.now();
+    const mo = new MutationObserver(() => {
+      const now = document.querySelector('[data-testid=tour]');
+      if (now && now.dataset.step !== from) { mo.disconnect(); done([from, performance.now() - t0]); }
+    });
+    mo.observe(document.body, { attributes: true, subtree: true, attributeFilter: ['data-step'] });
+    document.querySelector('[data-testid=tour-back]').click();
+    setTimeout(() => { mo.disconnect(); done([from, NaN]); }, 5000);
+  }));
+  const within = [], across = [];
+  for (let k = 0; k < 21; k++) {
+    const [from, ms] = await back();
+    // Step 19 opens the Figure 8 chapter: back from it rebuilds the split-network chapter's run.
+    (from === '19' ? across : within).push(ms);
+    await page.waitForTimeout(100);
+  }
+  for (let k = 0; k < 4; k++) {
+    await page.goto(server.url + '?tour=raft&step=19');
+    await page.waitForFunction(() => document.querySelector('[data-testid=tour]')?.dataset.step === '19', null, { timeout: 60000, polling: 100 });
+    across.push((await back())[1]);
+  }
+  console.log(JSON.stringify({ tour_back_step_ms: {
+    within_a_chapter: { median: +median(within).toFixed(1), max: +Math.max(...within).toFixed(1), n: within.length },
+    across_chapters: { median: +median(across).toFixed(1), all: across.map((x) => +x.toFixed(1)) },
+  } }, null, 2));
+  await page.close();
+}
+
 await browser.close();
 
 // 7. Frame cost with the shared tool (../shared/tools/measure.mjs): our scenes, and RaftScope's

@@ -106,8 +106,11 @@ export async function watchErrors(page) {
 }
 
 /** Opens a page and collects console errors, page errors and CSP violations into `errors`. */
-export async function open(browser, url, viewport = { width: 1200, height: 800 }) {
+export async function open(browser, url, viewport = { width: 1200, height: 800 }, { firstVisit = false } = {}) {
   const page = await browser.newPage({ viewport });
+  // A returning visitor, unless the test is about the first visit: the tour's first-visit offer
+  // (a banner over the page) has its own tests.
+  if (!firstVisit) await page.addInitScript(() => localStorage.setItem('splitbrain-tour-offer', 'dismissed'));
   const errors = await watchErrors(page);
   await page.goto(url);
   await page.waitForSelector('svg.network g.node');

@@ -139,6 +139,14 @@ pub struct App {
     pub(crate) reader: Option<gloo::file::callbacks::FileReader>,
     /// The exercise a teacher is making from this run.
     pub(crate) draft: Option<crate::author::Draft>,
+    /// The guided tour being played.
+    pub(crate) tour: Option<crate::tour::TourMode>,
+    /// This browser's progress through the tours.
+    pub(crate) tour_progress: crate::tour::TourProgress,
+    /// The first-visit offer of this lab's tour, until answered.
+    pub(crate) offer: Option<Rc<splitbrain_tour::Tour>>,
+    /// What the screen reader was told of the tour's step.
+    pub(crate) tour_said: AttrValue,
 }
 impl Component for App {
     type Message = Msg;
@@ -156,6 +164,7 @@ impl Component for App {
                 exercise,
                 replay,
                 list,
+                tour,
             },
             mut notice,
         ) = settings::from_query(&query());
@@ -301,6 +310,10 @@ impl Component for App {
             progress: Progress::load(),
             reader: None,
             draft: None,
+            tour: None,
+            tour_progress: crate::tour::TourProgress::load(),
+            offer: None,
+            tour_said: AttrValue::default(),
         };
         // An embed that asks for the diagram shows it open.
         app.diagram.open = app
@@ -338,6 +351,17 @@ impl Component for App {
             app.full_link = app.share_link();
         }
         app.follow_lesson();
+        if let Some((id, step)) = tour {
+            app.start_tour(&id, step);
+        } else if app.embed.is_none()
+            && app.lesson.is_none()
+            && query().trim_start_matches('?').is_empty()
+            && app.tour_progress.tours.is_empty()
+            && !crate::tour::offer_answered()
+        {
+            // A first visit to a page with a tour: offer it.
+            app.offer = crate::tour::of_lab(&app.player.base().lab);
+        }
         app.refresh();
         if app.bench.is_some() {
             let _ = app.player.apply(Input::Pause);
@@ -346,6 +370,24 @@ impl Component for App {
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        use crate::tour::TourMsg;
+        // In a tour, ← and → and Start over move through its steps.
+        let msg = match (msg, self.tour.is_some()) {
+            (Msg::Arrow(forward), true) => Msg::Tour(if forward {
+                TourMsg::Next
+            } else {
+                TourMsg::Back
+            }),
+            (Msg::Arrow(true), false) => Msg::Step,
+            (Msg::Arrow(false), false) => Msg::StepBack,
+            (Msg::Reset, true) => Msg::Tour(TourMsg::Again),
+            (m, _) => m,
+        };
+        if self.tour.is_some() && msg.control() == Some(Control::Load) {
+            // Another run or lab: the tour's steps no longer describe it.
+            self.tour = None;
+            self.player.set_watch(None);
+        }
         // Automatic traffic in an exercise would spend the budget behind the student's back.
         let needs = if self.lesson.is_some() && matches!(msg, Msg::ToggleAuto) {
             Some(Control::Load)
@@ -370,7 +412,18 @@ impl Component for App {
         let frame = matches!(msg, Msg::Frame(_));
         // A command from the page is always answered with a state.
         let host = matches!(msg, Msg::Host(_));
+        let tour_msg = matches!(msg, Msg::Tour(_));
+        // What the reader did to the run's history (not where they look in it).
+        let history = |p: &Player| (p.branches().len(), p.current(), p.branch().items.len());
+        let mark = history(&self.player);
         let mut render = self.handle(ctx, msg);
+        if !tour_msg && self.tour.is_some() {
+            if !frame && history(&self.player) != mark {
+                self.tour_reader_acted();
+            }
+            // Also when paused: a task met by a click ends its step at once.
+            render |= self.follow_tour();
+        }
         self.follow_lesson();
         if (self.observe_due || !frame) && self.narrator.on {
             let wall = web_sys::window()

@@ -76,7 +76,8 @@ pub fn elsewhere(lab: &str, query: &str) -> Option<String> {
 pub fn requested_lab(query: &str) -> Option<String> {
     for (k, v) in crate::settings::pairs(query) {
         match k.as_str() {
-            "lab" => return Some(v),
+            // A tour is named like its lab.
+            "lab" | "tour" => return Some(v),
             "exercise" => {
                 if let Some(e) = crate::classroom::find(&v) {
                     return Some(e.lab);

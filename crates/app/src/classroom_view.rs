@@ -139,6 +139,21 @@ pub fn view_list(
             <div class="help-card exercise-list" onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
                 <h2>{ "Exercises" }</h2>
                 <p class="hint">{ "Each exercise starts a run you act on. The checklist ticks as the engine sees each goal met; a solved exercise gives a link your teacher can grade." }</p>
+                <section>
+                    <h3>{ "Guided tours" }</h3>
+                    <ol data-testid="tour-list">
+                        { for splitbrain_tour::index().into_iter().map(|t| {
+                            let query = format!("?tour={}", t.id);
+                            let href = crate::bundles::elsewhere(&t.lab, &query).unwrap_or(query);
+                            html! {
+                                <li key={t.id.clone()}>
+                                    <a href={href} data-tour={t.id.clone()}>{ t.title }</a>
+                                    <span class="progress">{ format!("{} min", t.minutes) }</span>
+                                </li>
+                            }
+                        }) }
+                    </ol>
+                </section>
                 { PACKS.with(|packs| packs.iter().map(|(name, pack)| html! {
                     <section key={name.clone()}>
                         <h3>{ &pack.title }</h3>

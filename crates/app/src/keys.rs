@@ -11,7 +11,10 @@ use yew::html::Scope;
 pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Space or K", "play / pause"),
     ("S or .", "step one event"),
-    ("← / →", "one event back / forward"),
+    (
+        "← / →",
+        "one event back / forward; in a tour, the previous / next step",
+    ),
     ("Shift+← / →", "one second back / forward"),
     ("Home / End", "start / end of the run so far"),
     ("0–9", "select node"),
@@ -40,8 +43,8 @@ fn message(key: &str, shift: bool) -> Option<Msg> {
         "s" | "." => Msg::Step,
         "ArrowLeft" if shift => Msg::SeekBy(-1_000_000),
         "ArrowRight" if shift => Msg::SeekBy(1_000_000),
-        "ArrowLeft" => Msg::StepBack,
-        "ArrowRight" => Msg::Step,
+        "ArrowLeft" => Msg::Arrow(false),
+        "ArrowRight" => Msg::Arrow(true),
         "Home" => Msg::SeekTo(0),
         "End" => Msg::SeekEnd,
         "b" => Msg::Broadcast,

@@ -40,6 +40,8 @@ mod runs;
 mod settings;
 mod shell;
 mod throttle;
+mod tour;
+mod tour_flow;
 mod ui;
 mod view;
 

@@ -85,6 +85,10 @@ pub enum Msg {
     Hunt(crate::hunt::HuntMsg),
     /// The time-space diagram panel.
     Diagram(crate::diagram_msg::DiagramMsg),
+    /// The guided tour's card, keys and first-visit offer.
+    Tour(crate::tour::TourMsg),
+    /// ← (`false`) or → pressed: a tour's steps while one is open, else one event.
+    Arrow(bool),
 }
 
 impl Msg {

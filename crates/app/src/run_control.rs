@@ -181,6 +181,9 @@ impl App {
             Msg::Class(m) => self.class(ctx, m),
             Msg::Author(m) => self.author(m),
             Msg::Hunt(m) => self.hunt(ctx, m),
+            Msg::Tour(m) => return self.tour_msg(m),
+            // Mapped to steps or tour steps before `handle`.
+            Msg::Arrow(_) => return false,
             Msg::Share => {
                 let link = self.share_link();
                 self.ui.share_copied = None;

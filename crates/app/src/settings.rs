@@ -26,6 +26,9 @@ pub struct Settings {
     pub replay: Vec<splitbrain_sim::TimedAction>,
     /// `?exercises`: open the list of exercises.
     pub list: bool,
+    /// `?tour=raft&step=7`: open this guided tour, at this step (from 0) or where this browser
+    /// left it.
+    pub tour: Option<(String, Option<usize>)>,
 }
 
 /// The `key=value` pairs of a query string, values URL-decoded (kept as typed when they do not
@@ -76,7 +79,9 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
         exercise: None,
         replay: Vec::new(),
         list: false,
+        tour: None,
     };
+    let mut tour_step = None;
     let (mut exercise_id, mut def, mut hash) = (None, None, None);
     // Settings an exercise fixes itself: named here to refuse them next to one.
     let mut run_settings = Vec::new();
@@ -156,6 +161,21 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
                 )
             }
             "exercises" => s.list = true,
+            // A tour is named like its lab (`raft`); whether this page has it is checked when
+            // it opens.
+            "tour"
+                if !v.is_empty()
+                    && v.len() <= 64
+                    && v.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') =>
+            {
+                s.tour = Some((v.clone(), None))
+            }
+            "tour" => errors.push(format!("tour {v:?} is not a tour's name")),
+            "step" => match v.parse::<usize>() {
+                Ok(n) if (1..=1_000).contains(&n) => tour_step = Some(n - 1),
+                _ => errors.push(format!("step must be a step number from 1, got {v:?}")),
+            },
             // Embed mode's own settings, read by `splitbrain_embed::Options`.
             k if splitbrain_embed::KEYS.contains(&k) => {}
             k if k.starts_with("param.") && k.len() > 6 => {
@@ -165,6 +185,11 @@ pub fn from_query(query: &str) -> (Settings, Option<String>) {
             }
             _ => errors.push(format!("unknown setting {k:?} in the link")),
         }
+    }
+    if let Some((_, step)) = &mut s.tour {
+        *step = tour_step;
+    } else if tour_step.is_some() {
+        errors.push("step= goes with tour=".into());
     }
     // A teacher's exercise comes whole; a shipped one by its id.
     let exercise = match (def, exercise_id) {

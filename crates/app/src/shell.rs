@@ -52,6 +52,7 @@ impl App {
                 if let Some(l) = &self.lesson {
                     { pure(ExerciseCard::of(l, self.player.actions_taken(), send)) }
                 }
+                { self.view_tour() }
                 { pure(ControlBar {
                     playing: self.player.playing(),
                     speed: self.player.speed(),
@@ -92,6 +93,27 @@ impl App {
                 <p class="visually-hidden" aria-live="polite" data-testid="narration">{ self.narrator.said.clone() }</p>
             </aside>
         }
+    }
+
+    /// The tour's card, when a tour is open.
+    fn view_tour(&self) -> Html {
+        match &self.tour {
+            Some(m) => pure(crate::view::tour_card::TourCard::of(
+                m,
+                self.tour_said.clone(),
+                &self.send,
+            )),
+            None => Html::default(),
+        }
+    }
+
+    /// The shell's classes for the tour's highlight of the shown step.
+    fn tour_classes(&self) -> Vec<String> {
+        let Some(m) = &self.tour else {
+            return Vec::new();
+        };
+        let kinds = find(self.view.lab).map_or(&[][..], |l| l.message_kinds);
+        crate::view::tour_card::highlight_classes(&m.run.current().highlight, kinds)
     }
 
     /// The message and node inspectors and the event log.
@@ -135,7 +157,7 @@ impl App {
             .map(|c| format!("no-{}", c.name()))
             .collect();
         html! {
-            <div class={classes!("shell", self.lesson.as_ref().map(|_| "lesson-mode"), hidden)}>
+            <div class={classes!("shell", self.lesson.as_ref().map(|_| "lesson-mode"), hidden, self.tour_classes())}>
                 { clock }
                 <header class="bar">
                     <h1>{ "Splitbrain" }</h1>
@@ -147,6 +169,10 @@ impl App {
                     </label>
                     <span class="clock" data-testid="clock">{ clock_text(self.now) }</span>
                     <span class="seed">{ format!("seed {}", self.player.base().seed) }</span>
+                    if let Some(t) = crate::tour::of_lab(v.lab).filter(|_| self.tour.is_none()) {
+                        <button class="tour-button" onclick={send.reform(move |_| Msg::Tour(crate::tour::TourMsg::Start(t.id.clone(), None)))}
+                            title={format!("{} ({} minutes)", t.summary, t.minutes)} data-testid="tour-button">{ "Tour" }</button>
+                    }
                     <button class="exercises-button" onclick={send.reform(|_| Msg::Class(ClassMsg::List(true)))} data-testid="exercises-button">{ "Exercises" }</button>
                     <button class="help-button" onclick={send.reform(|_| Msg::Ui(UiMsg::Help(true)))} aria-label="keyboard shortcuts" title="?">{ "?" }</button>
                 </header>
@@ -158,6 +184,9 @@ impl App {
                 }
                 if self.ui.help {
                     { help(send) }
+                }
+                if let Some(t) = &self.offer {
+                    { pure(crate::view::tour_card::TourOffer { tour: t.clone(), send: send.clone() }) }
                 }
                 { self.view_alerts(true) }
                 if let Some(b) = &self.bench {
@@ -251,7 +280,7 @@ impl App {
         html! {
             // `no-<control>` for each control the page did not allow: style.css hides the lab
             // panels' own buttons and settings for it (marked `data-control`).
-            <div class={classes!("shell", "embed", Control::ALL.iter().filter(|c| !o.controls.allows(**c)).map(|c| format!("no-{}", c.name())).collect::<Vec<_>>())} data-lab={v.lab}>
+            <div class={classes!("shell", "embed", Control::ALL.iter().filter(|c| !o.controls.allows(**c)).map(|c| format!("no-{}", c.name())).collect::<Vec<_>>(), self.tour_classes())} data-lab={v.lab}>
                 { pure(EmbedBar {
                     controls: o.controls,
                     playing: self.player.playing(),
@@ -272,6 +301,7 @@ impl App {
                            aria-label="Open in Splitbrain"
                            title={format!("open this {title} run in the full Splitbrain app, at this moment")}><span class="wide">{ "Open in Splitbrain " }</span>{ "↗" }</a>
                         { self.view_network(kinds) }
+                        { self.view_tour() }
                         if o.shows(Panel::Timeline) && o.controls.allows(Control::Seek) {
                             { self.view_timeline(true) }
                         }

@@ -48,6 +48,24 @@ pub fn find(id: &str) -> Option<Tour> {
     shipped().into_iter().find(|t| t.id == id)
 }
 
+/// A tour's entry in the list of every tour, which every page carries whatever its labs.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct Listed {
+    /// Its id (`?tour=`), named like its lab.
+    pub id: String,
+    /// Its lab.
+    pub lab: String,
+    /// Its title.
+    pub title: String,
+    /// About how long it takes.
+    pub minutes: u32,
+}
+
+/// Every shipped tour, including other bundles' (their pages have the tours themselves).
+pub fn index() -> Vec<Listed> {
+    serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/index.json"))).unwrap_or_default()
+}
+
 /// Every compiled tour's JSON, for the tests to parse and check.
 pub fn shipped_json() -> Vec<&'static str> {
     compiled()

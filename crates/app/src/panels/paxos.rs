@@ -157,7 +157,7 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
                 <thead><tr><th>{ "acceptor" }</th><th>{ "promised" }</th>{ for slots.iter().map(|s| html! { <th key={*s}>{ format!("slot {s}") }</th> }) }</tr></thead>
                 <tbody>
                 { for rows.iter().map(|(i, (up, promised, acc))| html! {
-                    <tr key={*i} class={classes!((!up).then_some("down"))}>
+                    <tr key={*i} class={classes!((!up).then_some("down"))} data-row={i.to_string()}>
                         <th>{ format!("n{i}{}", if *up { "" } else { " (down)" }) }</th>
                         <td class="promised">{ promised.to_string() }</td>
                         { for slots.iter().map(|s| match acc.get(s) {

@@ -16,3 +16,4 @@ pub mod legend;
 pub mod meter;
 pub mod pure;
 pub mod timeline;
+pub mod tour_card;
