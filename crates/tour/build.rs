@@ -16,21 +16,30 @@ fn main() {
             Ok(text) => {
                 let value: toml::Value = toml::from_str(&text)
                     .unwrap_or_else(|e| panic!("{}: {}", path.display(), e.message()));
-                let field = |k: &str| value.get(k).cloned().unwrap_or(toml::Value::Integer(0));
-                index.push(serde_json::json!({
-                    "id": field("id"), "lab": field("lab"), "title": field("title"),
-                    "minutes": field("minutes"),
-                }));
+                let text = |k: &str| {
+                    value
+                        .get(k)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("")
+                        .to_string()
+                };
+                let minutes = value
+                    .get("minutes")
+                    .and_then(|v| v.as_integer())
+                    .unwrap_or(0);
+                index.push(format!(
+                    "Listed {{ id: {:?}, lab: {:?}, title: {:?}, minutes: {minutes} }},",
+                    text("id"),
+                    text("lab"),
+                    text("title")
+                ));
                 serde_json::to_string(&value).unwrap()
             }
             Err(_) => String::new(),
         };
         fs::write(out.join(format!("{name}.json")), json).unwrap();
     }
-    // Every tour's name, whatever labs a build carries, for the page's list of tours.
-    fs::write(
-        out.join("index.json"),
-        serde_json::to_string(&index).unwrap(),
-    )
-    .unwrap();
+    // Every tour's name, whatever labs a build carries, for the page's list of tours: Rust
+    // rather than JSON, so the page reads it without a parser.
+    fs::write(out.join("index.rs"), format!("&[{}]", index.join("\n"))).unwrap();
 }

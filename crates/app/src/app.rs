@@ -383,11 +383,6 @@ impl Component for App {
             (Msg::Reset, true) => Msg::Tour(TourMsg::Again),
             (m, _) => m,
         };
-        if self.tour.is_some() && msg.control() == Some(Control::Load) {
-            // Another run or lab: the tour's steps no longer describe it.
-            self.tour = None;
-            self.player.set_watch(None);
-        }
         // Automatic traffic in an exercise would spend the budget behind the student's back.
         let needs = if self.lesson.is_some() && matches!(msg, Msg::ToggleAuto) {
             Some(Control::Load)
@@ -408,6 +403,11 @@ impl Component for App {
                 )
             });
             return true;
+        }
+        if self.tour.is_some() && needs == Some(Control::Load) {
+            // Another run or lab: the tour's steps no longer describe it.
+            self.tour = None;
+            self.player.set_watch(None);
         }
         let frame = matches!(msg, Msg::Frame(_));
         // A command from the page is always answered with a state.

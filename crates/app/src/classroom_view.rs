@@ -142,12 +142,12 @@ pub fn view_list(
                 <section>
                     <h3>{ "Guided tours" }</h3>
                     <ol data-testid="tour-list">
-                        { for splitbrain_tour::index().into_iter().map(|t| {
+                        { for splitbrain_tour::INDEX.iter().map(|t| {
                             let query = format!("?tour={}", t.id);
-                            let href = crate::bundles::elsewhere(&t.lab, &query).unwrap_or(query);
+                            let href = crate::bundles::elsewhere(t.lab, &query).unwrap_or(query);
                             html! {
-                                <li key={t.id.clone()}>
-                                    <a href={href} data-tour={t.id.clone()}>{ t.title }</a>
+                                <li key={t.id}>
+                                    <a href={href} data-tour={t.id}>{ t.title }</a>
                                     <span class="progress">{ format!("{} min", t.minutes) }</span>
                                 </li>
                             }

@@ -107,15 +107,16 @@ impl TourMode {
 }
 
 /// How far the reader got in each tour, by id: the step to resume at (from 0) and whether they
-/// reached the end once.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+/// reached the end once. Kept as `raft 7 0;paxos 21 1`, read by hand: a serde format for three
+/// numbers would cost the page more than it says.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TourProgress {
     /// By tour id.
     pub tours: BTreeMap<String, Reached>,
 }
 
 /// One tour's progress.
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Reached {
     /// The step the reader was last on, from 0.
     pub step: usize,
@@ -124,12 +125,35 @@ pub struct Reached {
 }
 
 impl TourProgress {
-    /// This browser's progress (none when storage is off or holds something else).
+    /// This browser's progress (none when storage is off; what does not read is left out).
     pub fn load() -> TourProgress {
         storage()
             .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
-            .and_then(|j| serde_json::from_str(&j).ok())
-            .unwrap_or_default()
+            .map_or_else(TourProgress::default, |t| TourProgress::read(&t))
+    }
+
+    /// Reads the kept form, skipping what does not read.
+    pub fn read(text: &str) -> TourProgress {
+        let tours = text
+            .split(';')
+            .filter_map(|entry| {
+                let mut w = entry.split(' ');
+                let id = w.next().filter(|id| !id.is_empty())?;
+                let step = w.next()?.parse().ok()?;
+                let done = w.next()? == "1";
+                Some((id.to_string(), Reached { step, done }))
+            })
+            .collect();
+        TourProgress { tours }
+    }
+
+    /// The kept form.
+    pub fn write(&self) -> String {
+        self.tours
+            .iter()
+            .map(|(id, r)| format!("{id} {} {}", r.step, u8::from(r.done)))
+            .collect::<Vec<_>>()
+            .join(";")
     }
 
     /// Notes that the reader is on `step` of `id` (of `len` steps); `true` when it changed.
@@ -145,8 +169,8 @@ impl TourProgress {
 
     /// Keeps it for the next visit.
     pub fn save(&self) {
-        if let (Some(s), Ok(j)) = (storage(), serde_json::to_string(self)) {
-            let _ = s.set_item(PROGRESS_KEY, &j);
+        if let Some(s) = storage() {
+            let _ = s.set_item(PROGRESS_KEY, &self.write());
         }
     }
 }
@@ -197,6 +221,13 @@ mod tests {
         assert!(p.tours["raft"].done);
         assert!(p.reach("raft", 2, 10), "going back is kept");
         assert!(p.tours["raft"].done, "and the end stays reached");
+        p.reach("paxos", 0, 21);
+        assert_eq!(p.write(), "paxos 0 0;raft 2 1");
+        assert_eq!(TourProgress::read(&p.write()), p);
+        assert_eq!(
+            TourProgress::read("raft x 1;;{\"json\":1};paxos 3 0").write(),
+            "paxos 3 0"
+        );
     }
 
     #[test]

@@ -335,8 +335,9 @@ impl TourRun {
     }
 
     /// Ends the shown step as a reader who did what it asked at once: a task's answer
-    /// applied now, then the run played to the event it waits for.
-    fn finish_as_reference(&mut self, player: &mut Player) -> Result<(), String> {
+    /// applied now, then the run played to the event it waits for. The step stays shown
+    /// (for measuring how long a step lasts; moving on is [`TourRun::go`]'s).
+    pub fn finish_as_reference(&mut self, player: &mut Player) -> Result<(), String> {
         let i = self.step;
         let start = self.starts[i].as_ref().map_or(player.now(), |s| s.at);
         let fail = |e: String| format!("step {}: {e}", i + 1);
