@@ -139,3 +139,18 @@ test('a tour in an embed: data-tour and data-step, and the host hears each step'
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a tour link that cannot be used says why and leaves a working page', async () => {
+  for (const [query, words] of [
+    ['?tour=raft&step=99', /The tour could not open: the raft tour has steps 1 to 22/],
+    ['?tour=nope', /There is no tour called "nope"/],
+    ['?tour=raft&step=0', /step must be a step number from 1/],
+    ['?tour=%3Cscript%3E', /is not a tour's name/],
+  ]) {
+    const { page, errors } = await open(browser, server.url + query);
+    await page.getByText(words).waitFor();
+    assert.equal(await page.getByTestId('tour').count() > 0, query === '?tour=raft&step=0', query);
+    assert.deepEqual(errors, [], query);
+    await page.close();
+  }
+});

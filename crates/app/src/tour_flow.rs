@@ -39,10 +39,8 @@ impl App {
         answer_offer(true);
         let before = self.player.base().clone();
         match splitbrain_tour::TourRun::begin(std::rc::Rc::new(tour), step, &mut self.player) {
-            Ok(run) => {
-                self.tour = Some(TourMode::new(run, wall()));
-                self.ui.notice = None;
-            }
+            // A notice already there (a part of the link refused) stays.
+            Ok(run) => self.tour = Some(TourMode::new(run, wall())),
             Err(e) => self.ui.notice = Some(format!("The tour could not open: {e}")),
         }
         self.tour_moved(&before);
