@@ -17,6 +17,24 @@ pub struct Engine {
 impl Engine {
     /// Handles one request; some need no answer.
     pub fn handle(&mut self, request: Request) -> Option<Reply> {
+        let refuse = |seq, message: String| Some(Reply::Error { seq, message });
+        match &request {
+            Request::Reset { lanes } if *lanes > splitbrain_sim::limits::MAX_NODES => {
+                return refuse(
+                    None,
+                    format!(
+                        "a run has at most {} nodes",
+                        splitbrain_sim::limits::MAX_NODES
+                    ),
+                );
+            }
+            Request::Draw { seq, window } | Request::Export { seq, window, .. } => {
+                if let Err(e) = window.check() {
+                    return refuse(Some(*seq), e);
+                }
+            }
+            _ => {}
+        }
         match request {
             Request::Reset { lanes } => {
                 *self = Self::default();
@@ -206,6 +224,46 @@ mod tests {
             selected_msg: None,
             selected_node: None,
         }
+    }
+
+    #[test]
+    fn a_window_or_a_run_past_the_limits_is_refused_not_drawn() {
+        let mut e = Engine::default();
+        assert!(matches!(
+            e.handle(Request::Reset { lanes: usize::MAX }),
+            Some(Reply::Error { seq: None, .. })
+        ));
+        e.handle(Request::Reset { lanes: 3 });
+        for bad in [
+            Window {
+                from: u64::MAX,
+                ..window(1_000)
+            },
+            Window {
+                px_per_sec: f64::NAN,
+                ..window(1_000)
+            },
+            Window {
+                width: 1e12,
+                ..window(1_000)
+            },
+        ] {
+            let reply = e.handle(Request::Draw {
+                seq: 7,
+                window: bad,
+            });
+            assert!(
+                matches!(reply, Some(Reply::Error { seq: Some(7), .. })),
+                "{reply:?}"
+            );
+        }
+        assert!(matches!(
+            e.handle(Request::Draw {
+                seq: 8,
+                window: window(1_000)
+            }),
+            Some(Reply::Drawn { .. })
+        ));
     }
 
     fn svg(r: Option<Reply>) -> String {

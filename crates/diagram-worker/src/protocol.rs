@@ -153,6 +153,37 @@ pub enum Reply {
     },
 }
 
+/// Widest picture the page asks for, in CSS px.
+pub const MAX_WIDTH: f64 = 100_000.0;
+/// Most px one second of virtual time may take.
+pub const MAX_PX_PER_SEC: f64 = 1e9;
+
+impl Window {
+    /// Refuses a window no page asks for (times past the simulator's limit, a zoom or width
+    /// out of range), so a bad message gets an answer rather than overflowing the layout.
+    pub fn check(&self) -> Result<(), String> {
+        use splitbrain_sim::limits::MAX_TIME;
+        if [self.from, self.to, self.now, self.quiet]
+            .iter()
+            .any(|t| *t > MAX_TIME)
+        {
+            return Err("a diagram window's times are at most a day".into());
+        }
+        if !(self.px_per_sec.is_finite()
+            && self.px_per_sec > 0.0
+            && self.px_per_sec <= MAX_PX_PER_SEC)
+        {
+            return Err(format!(
+                "a diagram window's scale is above 0 and at most {MAX_PX_PER_SEC} px per second"
+            ));
+        }
+        if !(self.width.is_finite() && (1.0..=MAX_WIDTH).contains(&self.width)) {
+            return Err(format!("a diagram window is 1 to {MAX_WIDTH} px wide"));
+        }
+        Ok(())
+    }
+}
+
 impl Request {
     /// The request as the worker reads it.
     pub fn to_json(&self) -> String {
