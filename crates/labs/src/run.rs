@@ -162,6 +162,21 @@ impl RunDescription {
         toml::to_string(self).unwrap_or_else(|e| format!("# cannot write TOML: {e}"))
     }
 
+    /// The run an exercise's or a tour's `start` table describes in `lab`: a run description
+    /// without `lab`, read through text as a link's run is (so the page carries one reader).
+    /// `Err` says, in one line, what is wrong with the table.
+    pub fn from_start(lab: &str, start: &serde_json::Value) -> Result<Self, String> {
+        let mut start = start.clone();
+        let Some(table) = start.as_object_mut() else {
+            return Err("must be a table (a run description without lab)".into());
+        };
+        if table.contains_key("lab") {
+            return Err(format!("must not name a lab: the {lab} lab is the one"));
+        }
+        table.insert("lab".into(), lab.into());
+        Self::parse(&start.to_string()).map_err(|e| e.to_string())
+    }
+
     /// Writes the description as one line of JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()

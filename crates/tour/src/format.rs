@@ -249,17 +249,9 @@ impl Tour {
         let Some(start) = self.chapters.get(c).and_then(|c| c.run.as_ref()) else {
             return Ok(None);
         };
-        let mut start = start.clone();
-        let Some(table) = start.as_object_mut() else {
-            return Err("a chapter's run must be a table (a run description without lab)".into());
-        };
-        if table.contains_key("lab") {
-            return Err("a chapter's run must not name a lab: the tour's lab is the one".into());
-        }
-        table.insert("lab".into(), self.lab.clone().into());
-        RunDescription::parse(&start.to_string())
+        RunDescription::from_start(&self.lab, start)
             .map(Some)
-            .map_err(|e| e.to_string())
+            .map_err(|e| format!("run: {e}"))
     }
 
     /// Checks what an author could get wrong that the format does not: sizes, the Markdown,
