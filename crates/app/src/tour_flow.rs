@@ -4,7 +4,6 @@
 
 use crate::app::*;
 use crate::tour::{TourMode, TourMsg, answer_offer};
-use splitbrain_labs::RunDescription;
 use splitbrain_player::Input;
 
 fn wall() -> f64 {
@@ -37,13 +36,13 @@ impl App {
         self.lesson = None;
         self.offer = None;
         answer_offer(true);
-        let before = self.player.base().clone();
         match splitbrain_tour::TourRun::begin(std::rc::Rc::new(tour), step, &mut self.player) {
             // A notice already there (a part of the link refused) stays.
             Ok(run) => self.tour = Some(TourMode::new(run, wall())),
             Err(e) => self.ui.notice = Some(format!("The tour could not open: {e}")),
         }
-        self.tour_moved(&before);
+        // A tour starts by loading its first chapter's run (a failed start may have, too).
+        self.tour_moved(true);
     }
 
     /// A tour button, key or the offer.
@@ -63,7 +62,7 @@ impl App {
         let Some(mode) = &mut self.tour else {
             return false;
         };
-        let before = self.player.base().clone();
+        let builds = mode.run.builds();
         let (i, len) = (mode.run.step(), mode.run.tour().len());
         let done = match m {
             // Ahead: a wait plays on to its event, a task is done as its answer does it.
@@ -87,7 +86,8 @@ impl App {
         if let Err(e) = done {
             self.ui.notice = Some(e);
         }
-        self.tour_moved(&before);
+        let rebuilt = self.tour.as_ref().is_some_and(|m| m.run.builds() != builds);
+        self.tour_moved(rebuilt);
         true
     }
 
@@ -97,12 +97,13 @@ impl App {
         let Some(mode) = &mut self.tour else {
             return false;
         };
-        let before = self.player.base().clone();
+        let builds = mode.run.builds();
         let redraw = mode.hint_due(wall());
         match mode.run.frame(&mut self.player) {
             Ok(false) => redraw,
             Ok(true) => {
-                self.tour_moved(&before);
+                let rebuilt = mode.run.builds() != builds;
+                self.tour_moved(rebuilt);
                 true
             }
             Err(e) => {
@@ -120,10 +121,10 @@ impl App {
         }
     }
 
-    /// The tour moved the run: redraw it (rebuilt when the run is another), keep the
-    /// progress, and tell the embedding page and the screen reader.
-    fn tour_moved(&mut self, before: &RunDescription) {
-        if self.player.base() != before {
+    /// The tour moved the run: redraw it (from scratch when the tour loaded another run),
+    /// keep the progress, and tell the embedding page and the screen reader.
+    fn tour_moved(&mut self, rebuilt: bool) {
+        if rebuilt {
             self.restarted();
         } else {
             self.rebaseline();

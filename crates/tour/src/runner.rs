@@ -120,6 +120,12 @@ impl TourRun {
         self.starts[self.step].as_ref().map(|s| s.at)
     }
 
+    /// Runs the tour has loaded into the player so far: when it changed, the page must treat
+    /// the run as a new one.
+    pub fn builds(&self) -> u64 {
+        self.builds
+    }
+
     /// Steps whose start is known, so going to them is a restore (for the tests and bench).
     pub fn known(&self) -> usize {
         self.starts.iter().flatten().count()
