@@ -13,10 +13,12 @@
 #![forbid(unsafe_code)]
 
 pub mod bench;
+mod explain;
 mod history;
 mod model;
 mod search;
 
+pub use explain::{Explanation, explain};
 pub use history::{Op, Time};
 pub use model::{Input, Output};
 pub use search::{Failure, Verdict, check};
