@@ -116,11 +116,15 @@ struct Row<'a> {
     state: (String, String),
 }
 
-/// A command as short as a cell allows: `x=1` for a write, `get x` for a read.
+/// A command as short as a cell allows: `x=1` for a write, `get x` for a read, `x:1→2` for a
+/// compare-and-set, `x++`; a client's command shows only the operation.
 fn cell_text(cmd: &Cmd) -> String {
-    let text = match cmd {
+    let text = match cmd.op() {
         Cmd::Set { key, value } => format!("{key}={value}"),
         Cmd::Get { key } => format!("get {key}"),
+        Cmd::Cas { key, old, new } => format!("{key}:{old}→{new}"),
+        Cmd::Incr { key } => format!("{key}++"),
+        Cmd::Session { op, .. } => op.to_string(),
     };
     if text.chars().count() > CELL_CHARS {
         let mut t: String = text.chars().take(CELL_CHARS - 1).collect();
