@@ -142,8 +142,16 @@ impl std::fmt::Debug for Checkpoint {
 pub trait Lab {
     /// Lab name, e.g. `broadcast` or `raft`.
     fn lab(&self) -> &'static str;
-    /// Number of nodes.
+    /// Number of nodes: the servers, ids `0..nodes`.
     fn nodes(&self) -> usize;
+    /// Number of client processes, ids `nodes..nodes + clients` (0 for labs without them).
+    fn clients(&self) -> usize {
+        0
+    }
+    /// Every client operation so far: invocation, and answer when there was one.
+    fn history(&self) -> &[splitbrain_linearizable::Op] {
+        &[]
+    }
     /// Whether `node` is running (not crashed), without building a whole [`WorldView`].
     fn up(&self, node: NodeId) -> bool;
     /// Current virtual time.

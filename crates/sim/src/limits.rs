@@ -27,3 +27,8 @@ pub const MAX_VIOLATIONS: usize = 100;
 /// Newest trace events a checkpoint keeps (sharing them with the run, not copying): enough for
 /// the event log after a rewind, small enough that a long run's many checkpoints stay cheap.
 pub const CHECKPOINT_TRACE: usize = 1_024;
+/// Most client processes beside the servers.
+pub const MAX_CLIENTS: usize = 10;
+/// Most client operations a run's history keeps; later operations are not recorded (a run of
+/// ten clients reaches this after hours of virtual time).
+pub const MAX_HISTORY: usize = 100_000;

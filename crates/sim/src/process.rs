@@ -6,6 +6,7 @@ use crate::rng::SimRng;
 use crate::storage::Storage;
 use crate::time::{Duration, Time};
 use crate::watch::Fact;
+use splitbrain_linearizable::{Input, Output};
 use std::fmt::{Debug, Display};
 use std::hash::Hash;
 
@@ -74,6 +75,20 @@ pub enum Effect<P: Process> {
     Persist(<P::Durable as Storage>::Write),
     /// A line for the trace and the event log.
     Note(String),
+    /// A client invoked operation `op` (its own numbering) now: the history records it.
+    Invoke {
+        /// The client's number for it.
+        op: u64,
+        /// What it asks.
+        input: Input,
+    },
+    /// A client's operation `op` returned now with `output`.
+    Return {
+        /// The client's number for it.
+        op: u64,
+        /// The answer.
+        output: Output,
+    },
 }
 
 /// A node's context during one handler call: who it is, what time it is, its own random stream,
@@ -107,7 +122,7 @@ impl<'a, P: Process> Cx<'a, P> {
     pub fn id(&self) -> NodeId {
         self.id
     }
-    /// Number of nodes in the run (ids are `0..nodes`).
+    /// Number of servers in the run (ids `0..nodes`; clients, if any, come after them).
     pub fn nodes(&self) -> usize {
         self.nodes
     }
@@ -153,6 +168,14 @@ impl<'a, P: Process> Cx<'a, P> {
     /// Writes stable storage: the whole value for most labs, one log append for Raft.
     pub fn persist(&mut self, write: <P::Durable as Storage>::Write) {
         self.effects.push(Effect::Persist(write));
+    }
+    /// A client records that it invoked operation `op` (see [`crate::Lab::history`]).
+    pub fn invoke(&mut self, op: u64, input: Input) {
+        self.effects.push(Effect::Invoke { op, input });
+    }
+    /// A client records that operation `op` returned `output`.
+    pub fn complete(&mut self, op: u64, output: Output) {
+        self.effects.push(Effect::Return { op, output });
     }
     /// Adds a line to the trace.
     pub fn note(&mut self, text: impl Into<String>) {

@@ -16,6 +16,7 @@ use crate::storage::Storage;
 use crate::time::Time;
 use crate::trace::{DropReason, MsgId, Trace, TraceKind, TraceLine};
 use crate::watch::{Fact, Watch};
+use splitbrain_linearizable::{Input, Op, Output};
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::Rc;
@@ -27,8 +28,12 @@ pub struct SimConfig {
     pub lab: &'static str,
     /// The run's seed; every random stream derives from it.
     pub seed: u64,
-    /// Number of nodes, `1..=MAX_NODES`.
+    /// Number of nodes, `1..=MAX_NODES`: the servers that run the algorithm.
     pub nodes: usize,
+    /// Client processes after the servers (ids `nodes..nodes + clients`): they run the same
+    /// process type in its client role, but `Cx::nodes`, broadcasts and the invariants' world
+    /// cover only the servers. Their operations make up [`Lab::history`].
+    pub clients: usize,
     /// Settings of every link at the start.
     pub link: LinkConfig,
     /// Trace events kept in memory (the hash covers all of them regardless).
@@ -42,6 +47,7 @@ impl SimConfig {
             lab,
             seed,
             nodes,
+            clients: 0,
             link: LinkConfig::default(),
             trace_capacity: 100_000,
         }
@@ -103,7 +109,10 @@ pub struct Simulator<P: Process> {
     next_msg: MsgId,
     next_generation: u64,
     queue: Agenda<P::Timer>,
+    /// Servers first, then clients.
     slots: Vec<NodeSlot<P>>,
+    servers: usize,
+    history: History,
     net: Network,
     net_rng: SimRng,
     inflight: BTreeMap<MsgId, InFlight<P::Msg>>,
@@ -131,6 +140,8 @@ impl<P: Process> Clone for Simulator<P> {
             next_generation: self.next_generation,
             queue: self.queue.clone(),
             slots: self.slots.clone(),
+            servers: self.servers,
+            history: self.history.clone(),
             net: self.net.clone(),
             net_rng: self.net_rng.clone(),
             inflight: self.inflight.clone(),
@@ -167,8 +178,16 @@ impl<P: Process> Simulator<P> {
                 config.nodes
             ));
         }
+        if config.clients > limits::MAX_CLIENTS {
+            return Err(format!(
+                "clients must be at most {}, got {}",
+                limits::MAX_CLIENTS,
+                config.clients
+            ));
+        }
         config.link.validate()?;
-        let slots = (0..config.nodes)
+        let total = config.nodes + config.clients;
+        let slots = (0..total)
             .map(|i| NodeSlot {
                 proc: None,
                 durable: P::Durable::default(),
@@ -186,7 +205,9 @@ impl<P: Process> Simulator<P> {
             next_generation: 0,
             queue: Agenda::default(),
             slots,
-            net: Network::new(config.nodes, config.link),
+            servers: config.nodes,
+            history: History::default(),
+            net: Network::new(total, config.link),
             net_rng: SimRng::derive(config.seed, SimRng::NET, 0),
             inflight: BTreeMap::new(),
             trace: Trace::new(config.trace_capacity.min(limits::MAX_TRACE)),
@@ -202,7 +223,7 @@ impl<P: Process> Simulator<P> {
             drops: VecDeque::new(),
             watch: None,
         };
-        for node in 0..config.nodes {
+        for node in 0..total {
             sim.start(node);
             sim.check_invariants();
         }
@@ -237,8 +258,14 @@ impl<P: Process> Simulator<P> {
             now: self.now,
             event: self.cause,
             touched: None,
-            slots: &self.slots,
+            slots: &self.slots[..self.servers],
         }
+    }
+
+    /// What the clients saw: every operation from invocation to answer, for the
+    /// linearizability checker and the history view.
+    pub fn history(&self) -> &[Op] {
+        &self.history.ops
     }
 
     fn remember_in_flight_drop(&mut self, id: MsgId, m: InFlight<P::Msg>, reason: DropReason) {
@@ -284,7 +311,7 @@ impl<P: Process> Simulator<P> {
         self.record(TraceKind::Start { node });
         let mut effects = std::mem::take(&mut self.scratch);
         {
-            let n = self.slots.len();
+            let n = self.servers;
             let slot = &mut self.slots[node];
             let initial = &slot.initial;
             let p = slot.proc.get_or_insert_with(|| (**initial).clone());
@@ -299,7 +326,7 @@ impl<P: Process> Simulator<P> {
     fn handle(&mut self, node: NodeId, f: impl FnOnce(&mut P, &mut Cx<'_, P>)) {
         let mut effects = std::mem::take(&mut self.scratch);
         {
-            let n = self.slots.len();
+            let n = self.servers;
             let slot = &mut self.slots[node];
             let Some(p) = slot.proc.as_mut() else {
                 self.scratch = effects;
@@ -317,7 +344,7 @@ impl<P: Process> Simulator<P> {
             match effect {
                 Effect::Send { to, msg } => self.send(node, to, msg),
                 Effect::Broadcast { msg } => {
-                    for to in 0..self.slots.len() {
+                    for to in 0..self.servers {
                         if to != node {
                             self.send(node, to, msg.clone());
                         }
@@ -356,6 +383,14 @@ impl<P: Process> Simulator<P> {
                     self.record(TraceKind::Persist { node });
                 }
                 Effect::Note(text) => self.record(TraceKind::Note { node, text }),
+                Effect::Invoke { op, input } => {
+                    let client = node.saturating_sub(self.servers) as u32;
+                    self.history.invoke(client, op, input, self.now);
+                }
+                Effect::Return { op, output } => {
+                    let client = node.saturating_sub(self.servers) as u32;
+                    self.history.complete(client, op, output, self.now);
+                }
             }
         }
     }
@@ -562,14 +597,15 @@ impl<P: Process> Simulator<P> {
     }
 
     fn check_invariants(&mut self) {
-        if self.invariants.is_empty() {
+        // A client's event changes no server: the invariants are about servers.
+        if self.invariants.is_empty() || self.touched.is_some_and(|n| n >= self.servers) {
             return;
         }
         let world = World {
             now: self.now,
             event: self.cause,
             touched: self.touched,
-            slots: &self.slots,
+            slots: &self.slots[..self.servers],
         };
         let mut found = Vec::new();
         for inv in &mut self.invariants {
@@ -825,7 +861,15 @@ impl<P: Process> Lab for Simulator<P> {
     }
 
     fn nodes(&self) -> usize {
-        self.slots.len()
+        self.servers
+    }
+
+    fn clients(&self) -> usize {
+        self.slots.len() - self.servers
+    }
+
+    fn history(&self) -> &[Op] {
+        &self.history.ops
     }
 
     fn up(&self, node: NodeId) -> bool {
@@ -1077,5 +1121,29 @@ impl<P: Process> Lab for Simulator<P> {
 
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
+    }
+}
+
+/// The clients' operations in invocation order, with the open ones found by (client, number).
+#[derive(Clone, Default)]
+struct History {
+    ops: Vec<Op>,
+    open: BTreeMap<(u32, u64), usize>,
+}
+
+impl History {
+    fn invoke(&mut self, client: u32, op: u64, input: Input, now: Time) {
+        if self.ops.len() >= limits::MAX_HISTORY {
+            return;
+        }
+        self.open.insert((client, op), self.ops.len());
+        self.ops.push(Op::unknown(client, input, now));
+    }
+
+    /// An answer to an operation not open (never invoked, or answered before) changes nothing.
+    fn complete(&mut self, client: u32, op: u64, output: Output, now: Time) {
+        if let Some(i) = self.open.remove(&(client, op)) {
+            self.ops[i].done = Some((now, output));
+        }
     }
 }
