@@ -12,6 +12,7 @@
 //! broken versions for bug hunts.
 #![forbid(unsafe_code)]
 
+mod client;
 pub mod invariants;
 mod node;
 mod storage;
@@ -41,6 +42,11 @@ pub enum Variant {
     NoLogCheck,
     /// Bug (Fig. 2): `votedFor` is not persisted, so a restarted node can vote twice in a term.
     VolatileVotedFor,
+    /// Bug (§8, "Read-only operations"): a leader answers a client's `get` from its own state
+    /// at once, without committing an entry of its term or confirming it still leads, so a
+    /// leader deposed in a minority partition serves stale reads. Only the clients' history
+    /// shows it: every server invariant still holds.
+    LocalReads,
 }
 
 /// Settings of a Raft run.
@@ -62,6 +68,14 @@ pub struct Params {
     pub max_batch: u32,
     /// Correct or deliberately buggy.
     pub variant: Variant,
+    /// Client processes beside the servers (0–10), each sending operations and recording the
+    /// history the linearizability checker reads.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub clients: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Default for Params {
@@ -73,6 +87,7 @@ impl Default for Params {
             fast_backup: true,
             max_batch: 16,
             variant: Variant::Correct,
+            clients: 0,
         }
     }
 }
@@ -102,6 +117,13 @@ impl Params {
         }
         if !(1..=1024).contains(&self.max_batch) {
             return Err("max_batch must be 1..=1024".into());
+        }
+        if self.clients > splitbrain_kv::client::MAX_CLIENTS {
+            return Err(format!(
+                "clients must be 0 to {}, got {}",
+                splitbrain_kv::client::MAX_CLIENTS,
+                self.clients
+            ));
         }
         Ok(())
     }

@@ -1,8 +1,10 @@
 //! One Raft server (Fig. 2).
 
+use crate::client;
 use crate::storage::{Durable, Write};
 use crate::{Params, Variant};
-use splitbrain_kv::{Cmd, Store};
+use splitbrain_kv::client::{Answer, Client};
+use splitbrain_kv::{Cmd, Reply, Store};
 use splitbrain_sim::{Cx, Describe, Fact, NodeId, NodeView, Process, World};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -132,6 +134,18 @@ pub enum Msg {
         /// Times it was forwarded already (stale leader hints could bounce it around).
         hops: u8,
     },
+    /// A client's request (§8): a numbered [`Cmd::Session`].
+    Request {
+        /// The request.
+        cmd: Cmd,
+    },
+    /// A server's answer to a client's request number `seq`.
+    Response {
+        /// The request's number.
+        seq: u64,
+        /// The answer, or where the leader is.
+        answer: Answer,
+    },
 }
 
 impl Describe for Msg {
@@ -178,6 +192,8 @@ impl Describe for Msg {
                 }
             }
             Msg::Forward { cmd, .. } => format!("Forward {cmd}"),
+            Msg::Request { cmd } => format!("Request {cmd}"),
+            Msg::Response { seq, answer } => format!("Response #{seq}: {answer}"),
         }
     }
     fn short(&self) -> String {
@@ -204,6 +220,12 @@ impl Describe for Msg {
                 format!("{} t{term}", if *success { "Ack" } else { "Nack" })
             }
             Msg::Forward { .. } => "Forward".into(),
+            Msg::Request { cmd } => cmd.op().to_string(),
+            Msg::Response {
+                answer: Answer::Done(reply),
+                ..
+            } => reply.to_string(),
+            Msg::Response { .. } => "not leader".into(),
         }
     }
 
@@ -212,7 +234,7 @@ impl Describe for Msg {
             Msg::RequestVote { .. } | Msg::Vote { .. } => "vote",
             Msg::Append { .. } => "append",
             Msg::AppendReply { .. } => "ack",
-            Msg::Forward { .. } => "client",
+            Msg::Forward { .. } | Msg::Request { .. } | Msg::Response { .. } => "client",
         }
     }
 }
@@ -224,6 +246,8 @@ pub enum Timer {
     Election,
     /// Leader: time to send AppendEntries to everyone.
     Heartbeat,
+    /// A client's one timer: its request timed out, or its pause before the next one ended.
+    Client,
 }
 
 impl std::fmt::Display for Timer {
@@ -231,6 +255,7 @@ impl std::fmt::Display for Timer {
         match self {
             Timer::Election => write!(f, "election timeout"),
             Timer::Heartbeat => write!(f, "heartbeat"),
+            Timer::Client => write!(f, "client timeout"),
         }
     }
 }
@@ -255,6 +280,8 @@ pub struct Node {
     next_index: Vec<Index>,
     match_index: Vec<Index>,
     last_reply: Option<String>,
+    /// Set when this slot runs a client instead of a server (see [`Node::new_client`]).
+    pub(crate) client: Option<Box<Client>>,
 }
 
 /// The newest term anywhere in the run, a crashed server's stored one included: a leader of an
@@ -289,6 +316,7 @@ impl Node {
             next_index: Vec::new(),
             match_index: Vec::new(),
             last_reply: None,
+            client: None,
         }
     }
 
@@ -530,7 +558,22 @@ impl Node {
             self.applied += 1;
             let entry = &self.log[self.applied as usize - 1];
             let reply = self.kv.apply(&entry.cmd);
-            if self.role == Role::Leader {
+            if self.role != Role::Leader {
+                continue;
+            }
+            if let Cmd::Session { client, seq, .. } = &entry.cmd {
+                // §8: the leader answers the client once the entry is applied.
+                let to = cx.nodes() + *client as usize;
+                let seq = *seq;
+                self.last_reply = Some(reply.to_string());
+                cx.send(
+                    to,
+                    Msg::Response {
+                        seq,
+                        answer: Answer::Done(reply),
+                    },
+                );
+            } else {
                 cx.note(format!("reply to client: {reply} (index {})", self.applied));
                 self.last_reply = Some(reply.to_string());
             }
@@ -687,6 +730,47 @@ impl Node {
         self.next_index[from] = next.clamp(self.match_index[from] + 1, self.last_index() + 1);
         self.send_append(from, cx);
     }
+    /// A client process's request (§8): the leader appends it and answers once it is applied;
+    /// anyone else says who leads, as far as it knows. A `get` is an entry like any other, so
+    /// the leader answers only after a majority has it in its current term: a deposed leader
+    /// cannot answer from stale state ("Read-only operations", §8).
+    fn on_request(&mut self, from: NodeId, cmd: Cmd, cx: &mut Cx<'_, Self>) {
+        let Cmd::Session { seq, op, .. } = &cmd else {
+            return;
+        };
+        let seq = *seq;
+        if self.role != Role::Leader {
+            let hint = self.leader.filter(|&l| l != cx.id());
+            cx.send(
+                from,
+                Msg::Response {
+                    seq,
+                    answer: Answer::NotLeader(hint),
+                },
+            );
+            return;
+        }
+        if self.params.variant == Variant::LocalReads
+            && let Cmd::Get { key } = &**op
+        {
+            // The bug: answer from this node's own applied state, without a read index or a
+            // current-term commit, so a leader deposed in a minority still serves old values.
+            let reply = Reply::Read {
+                key: key.clone(),
+                value: self.kv.map().get(key).cloned(),
+            };
+            cx.send(
+                from,
+                Msg::Response {
+                    seq,
+                    answer: Answer::Done(reply),
+                },
+            );
+            return;
+        }
+        self.client(cmd, 0, cx);
+    }
+
     /// A client request, from a user or forwarded by a follower: the leader appends it;
     /// a follower redirects it to the leader it knows (§8); otherwise it is refused.
     fn client(&mut self, cmd: Cmd, hops: u8, cx: &mut Cx<'_, Self>) {
@@ -723,6 +807,9 @@ impl Process for Node {
     type Durable = Durable;
 
     fn on_start(&mut self, durable: &Durable, cx: &mut Cx<'_, Self>) {
+        if let Some(c) = self.client.as_deref_mut() {
+            return client::start(c, cx);
+        }
         self.term = durable.current_term;
         self.voted_for = durable.voted_for;
         self.log = durable.log.clone();
@@ -731,6 +818,9 @@ impl Process for Node {
     }
 
     fn on_message(&mut self, from: NodeId, msg: Msg, cx: &mut Cx<'_, Self>) {
+        if let Some(c) = self.client.as_deref_mut() {
+            return client::message(c, from, msg, cx);
+        }
         match msg {
             Msg::RequestVote {
                 term,
@@ -781,10 +871,15 @@ impl Process for Node {
                 }
             }
             Msg::Forward { cmd, hops } => self.client(cmd, hops, cx),
+            Msg::Request { cmd } => self.on_request(from, cmd, cx),
+            Msg::Response { .. } => {}
         }
     }
 
     fn on_timer(&mut self, timer: Timer, cx: &mut Cx<'_, Self>) {
+        if let Some(c) = self.client.as_deref_mut() {
+            return client::timer(c, timer, cx);
+        }
         match timer {
             Timer::Election => {
                 if self.role != Role::Leader {
@@ -801,14 +896,21 @@ impl Process for Node {
                     );
                 }
             }
+            Timer::Client => {}
         }
     }
 
     fn on_command(&mut self, cmd: Cmd, cx: &mut Cx<'_, Self>) {
+        if let Some(c) = self.client.as_deref_mut() {
+            return client::command(c, cmd, cx);
+        }
         self.client(cmd, 0, cx);
     }
 
     fn on_crash(&self) -> Option<String> {
+        if let Some(c) = self.client.as_deref() {
+            return Some(format!("{} lost what it was waiting for", c.name()));
+        }
         Some(format!(
             "lost commitIndex {}, lastApplied {}, {} KV keys",
             self.commit,
@@ -838,6 +940,9 @@ impl Process for Node {
     }
 
     fn view(&self) -> NodeView {
+        if let Some(c) = self.client.as_deref() {
+            return client::view(c);
+        }
         let role = match self.role {
             Role::Follower => "follower",
             Role::Candidate => "candidate",
