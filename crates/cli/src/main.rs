@@ -151,6 +151,8 @@ pub fn describe(a: &RunArgs) -> Result<RunDescription, Fail> {
         let until = desc.until.unwrap_or(splitbrain_sim::secs(10));
         desc.actions
             .extend(random_faults(info, desc.seed, desc.nodes, until));
+        let (nodes, clients) = (desc.nodes, desc.clients());
+        splitbrain_labs::through_clients(&mut desc.actions, nodes, clients);
         desc.actions.sort_by_key(|t| t.at);
         desc.validate()?;
     }
@@ -210,6 +212,34 @@ pub fn play(desc: &RunDescription, keep: usize, max_events: Option<u64>) -> Resu
 
 /// The JSON summary of a finished run, shared by `run` and `sweep`.
 pub fn report(desc: &RunDescription, lab: &dyn Lab, outcome: &str) -> serde_json::Value {
+    let mut out = report_servers(desc, lab, outcome);
+    if lab.clients() > 0 {
+        out["history"] = history_report(lab);
+    }
+    out
+}
+
+/// The clients' history in numbers, and the `Linearizable` check's verdict on it.
+fn history_report(lab: &dyn Lab) -> serde_json::Value {
+    use splitbrain_labs::consistency::{BUDGET, Judgement, judge};
+    let h = lab.history();
+    let answered = h.iter().filter(|o| o.done.is_some()).count();
+    let verdict = match judge(h, BUDGET) {
+        Judgement::Empty => "no operations".to_string(),
+        Judgement::Linearizable { .. } => "linearizable".to_string(),
+        Judgement::Unknown { steps } => format!("unknown: the check stopped after {steps} steps"),
+        Judgement::Broken { reason, .. } => format!("not linearizable: {reason}"),
+    };
+    serde_json::json!({
+        "clients": lab.clients(),
+        "operations": h.len(),
+        "answered": answered,
+        "unknown": h.len() - answered,
+        "verdict": verdict,
+    })
+}
+
+fn report_servers(desc: &RunDescription, lab: &dyn Lab, outcome: &str) -> serde_json::Value {
     serde_json::json!({
         "lab": desc.lab,
         "seed": desc.seed,
@@ -221,7 +251,7 @@ pub fn report(desc: &RunDescription, lab: &dyn Lab, outcome: &str) -> serde_json
         "events": lab.events(),
         "trace_events": lab.trace_recorded(),
         "trace_hash": format!("{:016x}", lab.trace_hash()),
-        "violations": lab.violations(),
+        "violations": splitbrain_labs::consistency::violations(lab),
         "summary": lab.summary(),
     })
 }

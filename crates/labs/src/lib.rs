@@ -7,11 +7,12 @@
 
 #[cfg(any(feature = "ping", feature = "raft"))]
 pub mod bench;
+pub mod consistency;
 mod faults;
 pub mod happenings;
 mod registry;
 mod run;
 
-pub use faults::{FaultMix, random_faults, random_faults_with};
+pub use faults::{FaultMix, random_faults, random_faults_with, through_clients};
 pub use registry::{LabInfo, build, find, labs};
 pub use run::{FORMAT_VERSION, RunDescription, RunError, Traffic};

@@ -384,8 +384,20 @@ fn simulator<P: Process>(
     invariants: Vec<Box<dyn Invariant<P>>>,
     make: impl Fn(NodeId) -> P,
 ) -> Result<Box<dyn Lab>, RunError> {
+    with_clients(run, trace, 0, invariants, make)
+}
+
+/// [`simulator`] with `clients` client processes after the servers (`make` gets their ids too).
+fn with_clients<P: Process>(
+    run: &RunDescription,
+    trace: usize,
+    clients: usize,
+    invariants: Vec<Box<dyn Invariant<P>>>,
+    make: impl Fn(NodeId) -> P,
+) -> Result<Box<dyn Lab>, RunError> {
     let info = find(&run.lab)?;
     let mut cfg = SimConfig::new(info.name, run.seed, run.nodes);
+    cfg.clients = clients;
     cfg.link = run.network.clone();
     cfg.trace_capacity = trace;
     Ok(Box::new(
@@ -408,8 +420,13 @@ fn build_raft(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, RunErr
     let p: raft::Params = params(run)?;
     p.validate(run.nodes)
         .map_err(|e| RunError(format!("raft params: {e}")))?;
-    simulator(run, trace, raft::invariants::all(), |_| {
-        raft::Node::new(p.clone())
+    let servers = run.nodes;
+    with_clients(run, trace, p.clients, raft::invariants::all(), |id| {
+        if id < servers {
+            raft::Node::new(p.clone())
+        } else {
+            raft::Node::new_client(p.clone(), (id - servers) as u32, servers)
+        }
     })
 }
 

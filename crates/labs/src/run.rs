@@ -108,6 +108,15 @@ fn is_empty_object(v: &serde_json::Value) -> bool {
 }
 
 impl RunDescription {
+    /// Client processes the run has beside its servers (the key-value labs' `clients`
+    /// parameter; 0 for other labs).
+    pub fn clients(&self) -> usize {
+        self.params
+            .get("clients")
+            .and_then(serde_json::Value::as_u64)
+            .map_or(0, |n| n.min(usize::MAX as u64) as usize)
+    }
+
     /// A run of `lab` with defaults.
     pub fn new(lab: &str, seed: u64, nodes: usize) -> Self {
         Self {
