@@ -16,6 +16,9 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::rc::Rc;
 
+/// Operations a client holds behind the one in flight; more are dropped with a note.
+pub const MAX_QUEUE: usize = 8;
+
 /// Most clients in a run: each is drawn beside the cluster and has a row in the history view.
 pub const MAX_CLIENTS: usize = 10;
 
@@ -170,6 +173,12 @@ impl Client {
     /// A user's operation from the page's request box or a scenario: sent after the one in
     /// flight, or now.
     pub fn command(&mut self, cmd: Cmd, rng: &mut SimRng) -> Vec<Do> {
+        if self.queue.len() >= MAX_QUEUE {
+            return vec![Do::Note(format!(
+                "{} is busy ({MAX_QUEUE} operations waiting): {cmd} dropped",
+                self.name()
+            ))];
+        }
         self.queue.push_back(cmd.op().clone());
         if self.waiting.is_none() {
             self.next(rng)

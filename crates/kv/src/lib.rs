@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod client;
+pub mod host;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -1,9 +1,9 @@
 //! One Raft server (Fig. 2).
 
-use crate::client;
 use crate::storage::{Durable, Write};
 use crate::{Params, Variant};
 use splitbrain_kv::client::{Answer, Client};
+use splitbrain_kv::host;
 use splitbrain_kv::{Cmd, Reply, Store};
 use splitbrain_sim::{Cx, Describe, Fact, NodeId, NodeView, Process, World};
 use std::collections::{BTreeMap, BTreeSet};
@@ -808,7 +808,7 @@ impl Process for Node {
 
     fn on_start(&mut self, durable: &Durable, cx: &mut Cx<'_, Self>) {
         if let Some(c) = self.client.as_deref_mut() {
-            return client::start(c, cx);
+            return host::start(c, cx);
         }
         self.term = durable.current_term;
         self.voted_for = durable.voted_for;
@@ -819,7 +819,7 @@ impl Process for Node {
 
     fn on_message(&mut self, from: NodeId, msg: Msg, cx: &mut Cx<'_, Self>) {
         if let Some(c) = self.client.as_deref_mut() {
-            return client::message(c, from, msg, cx);
+            return host::message(c, from, &msg, cx);
         }
         match msg {
             Msg::RequestVote {
@@ -878,7 +878,7 @@ impl Process for Node {
 
     fn on_timer(&mut self, timer: Timer, cx: &mut Cx<'_, Self>) {
         if let Some(c) = self.client.as_deref_mut() {
-            return client::timer(c, timer, cx);
+            return host::timer(c, &timer, cx);
         }
         match timer {
             Timer::Election => {
@@ -902,7 +902,7 @@ impl Process for Node {
 
     fn on_command(&mut self, cmd: Cmd, cx: &mut Cx<'_, Self>) {
         if let Some(c) = self.client.as_deref_mut() {
-            return client::command(c, cmd, cx);
+            return host::command(c, cmd, cx);
         }
         self.client(cmd, 0, cx);
     }
@@ -941,7 +941,7 @@ impl Process for Node {
 
     fn view(&self) -> NodeView {
         if let Some(c) = self.client.as_deref() {
-            return client::view(c);
+            return host::view(c);
         }
         let role = match self.role {
             Role::Follower => "follower",
