@@ -142,7 +142,12 @@ const LABS: &[LabInfo] = &[
         name: raft::LAB,
         title: "Raft",
         blurb: "Leader election and log replication (Ongaro & Ousterhout 2014), with a key-value store.",
-        message_kinds: &[("vote", "vote"), ("append", "append"), ("ack", "ack")],
+        message_kinds: &[
+            ("vote", "vote"),
+            ("append", "append"),
+            ("ack", "ack"),
+            ("client", "client request / answer"),
+        ],
         build: build_raft,
         workload: kv_workload,
         client_command: kv_client_command,
@@ -176,7 +181,7 @@ const LABS: &[LabInfo] = &[
             ("prepare", "prepare / promise"),
             ("accept", "accept / accepted"),
             ("nack", "nack (preempted)"),
-            ("leader", "heartbeat, catch-up, forward"),
+            ("leader", "heartbeat, catch-up, forward, client"),
         ],
         build: build_paxos,
         workload: kv_workload,
@@ -378,6 +383,12 @@ fn params<T: serde::de::DeserializeOwned>(run: &RunDescription) -> Result<T, Run
 }
 
 /// A simulator for process `P` from a description: the shared part of every lab's builder.
+#[cfg(any(
+    feature = "broadcast",
+    feature = "hashing",
+    feature = "balance",
+    feature = "ping"
+))]
 fn simulator<P: Process>(
     run: &RunDescription,
     trace: usize,
@@ -436,8 +447,13 @@ fn build_paxos(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, RunEr
     p.validate(run.nodes)
         .map_err(|e| RunError(format!("paxos params: {e}")))?;
     let nodes = run.nodes;
-    simulator(run, trace, paxos::invariants::all(&p, nodes), |id| {
-        paxos::Node::new(p.clone(), id, nodes)
+    let invariants = paxos::invariants::all(&p, nodes);
+    with_clients(run, trace, p.clients, invariants, |id| {
+        if id < nodes {
+            paxos::Node::new(p.clone(), id, nodes)
+        } else {
+            paxos::Node::new_client(p.clone(), (id - nodes) as u32, nodes)
+        }
     })
 }
 

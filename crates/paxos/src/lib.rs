@@ -152,6 +152,11 @@ pub enum Variant {
     /// Bug (PMS §2.5): every proposer numbers its ballots as proposer 0 does, so two proposers
     /// can run phase 2 with the same ballot and different values.
     SharedBallots,
+    /// Bug (PMMC §3, the replica's check that a command was already performed): the store
+    /// applies every slot's copy of a client command. A leader preempted mid-proposal hands its
+    /// commands to the next leader while one may still be chosen in its old slot, so a
+    /// retried `incr` counts twice. Only the clients' history shows it.
+    NoDedup,
 }
 
 /// Settings of a Paxos run.
@@ -183,6 +188,14 @@ pub struct Params {
     pub auto: bool,
     /// Correct or deliberately buggy.
     pub variant: Variant,
+    /// Client processes beside the servers (0–10, Multi-Paxos only), each sending operations
+    /// and recording the history the linearizability checker reads.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub clients: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Default for Params {
@@ -198,6 +211,7 @@ impl Default for Params {
             leader_timeout: ms(200),
             auto: true,
             variant: Variant::Correct,
+            clients: 0,
         }
     }
 }
@@ -231,6 +245,16 @@ impl Params {
                     format_time(d)
                 ));
             }
+        }
+        if self.clients > splitbrain_kv::client::MAX_CLIENTS {
+            return Err(format!(
+                "clients must be 0 to {}, got {}",
+                splitbrain_kv::client::MAX_CLIENTS,
+                self.clients
+            ));
+        }
+        if self.clients > 0 && self.mode != Mode::Multi {
+            return Err("clients need mode = \"multi\": single-decree Paxos chooses one value, not a store's operations".into());
         }
         if self.heartbeat >= self.leader_timeout {
             return Err(format!(

@@ -1,7 +1,9 @@
 //! One Paxos node: proposer (if `id < proposers`), acceptor (if `id < acceptors`) and learner.
 
 use crate::{Ballot, MAX_SLOTS, Mode, Params, Value, Variant, own_value};
-use splitbrain_kv::Store;
+use splitbrain_kv::client::{Answer, Client, Settings};
+use splitbrain_kv::host::{self, Host};
+use splitbrain_kv::{Cmd, Store};
 use splitbrain_sim::{Cx, Describe, Duration, Fact, NodeId, NodeView, Process, Time, World};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -84,6 +86,18 @@ pub enum Msg {
         /// Times it was forwarded already.
         hops: u8,
     },
+    /// A client process's request: a numbered [`Cmd::Session`].
+    Request {
+        /// The request.
+        cmd: Cmd,
+    },
+    /// A server's answer to a client's request number `seq`.
+    Response {
+        /// The request's number.
+        seq: u64,
+        /// The answer, or where the leader is.
+        answer: Answer,
+    },
 }
 
 impl Describe for Msg {
@@ -115,6 +129,8 @@ impl Describe for Msg {
                 _ => "Decided nothing".into(),
             },
             Msg::Forward { value, .. } => format!("Forward {value}"),
+            Msg::Request { cmd } => format!("Request {cmd}"),
+            Msg::Response { seq, answer } => format!("Response #{seq}: {answer}"),
         }
     }
     fn kind(&self) -> &'static str {
@@ -136,6 +152,12 @@ impl Describe for Msg {
             Msg::CatchUp { from } => format!("? s{from}"),
             Msg::Decided { entries } => splitbrain_sim::words::count(entries.len(), "slot"),
             Msg::Forward { .. } => "fwd".into(),
+            Msg::Request { cmd } => cmd.op().to_string(),
+            Msg::Response {
+                answer: Answer::Done(reply),
+                ..
+            } => reply.to_string(),
+            Msg::Response { .. } => "not leader".into(),
         }
     }
 }
@@ -148,6 +170,8 @@ pub enum Timer {
     Retry,
     /// A Multi-Paxos leader's heartbeat.
     Heartbeat,
+    /// A client's one timer: its request timed out, or its pause before the next one ended.
+    Client,
 }
 
 impl std::fmt::Display for Timer {
@@ -155,6 +179,7 @@ impl std::fmt::Display for Timer {
         match self {
             Timer::Retry => write!(f, "retry"),
             Timer::Heartbeat => write!(f, "heartbeat"),
+            Timer::Client => write!(f, "client timeout"),
         }
     }
 }
@@ -278,6 +303,8 @@ pub struct Node {
     awaiting_reply: BTreeMap<Slot, u64>,
     last_reply: Option<String>,
     observed: Vec<Observed>,
+    /// Set when this slot runs a client instead of a server (see [`Node::new_client`]).
+    client: Option<Box<Client>>,
 }
 
 fn bit(n: NodeId) -> u32 {
@@ -289,6 +316,7 @@ impl Node {
     /// Acceptor sets are 32-bit masks; [`Params::validate`] keeps runs to 9 nodes.
     pub fn new(params: Params, id: NodeId, nodes: usize) -> Self {
         debug_assert!(nodes <= 32, "paxos runs on at most 32 nodes");
+        let dedup = params.variant != Variant::NoDedup;
         Self {
             params,
             id,
@@ -306,11 +334,30 @@ impl Node {
             tallies: BTreeMap::new(),
             learned: BTreeMap::new(),
             first_unlearned: 0,
-            store: Store::default(),
+            // PMMC §3: a replica skips a command it has already performed; the buggy variant
+            // performs every copy.
+            store: if dedup {
+                Store::default()
+            } else {
+                Store::without_dedup()
+            },
             awaiting_reply: BTreeMap::new(),
             last_reply: None,
             observed: Vec::new(),
+            client: None,
         }
+    }
+
+    /// Client `id` (0-based) of a Multi-Paxos cluster of `servers` servers.
+    pub fn new_client(params: Params, id: u32, servers: usize) -> Self {
+        let mut node = Node::new(params, servers + id as usize, servers);
+        node.client = Some(Box::new(Client::new(id, servers, Settings::default())));
+        node
+    }
+
+    /// The client this slot runs, if it is not a server.
+    pub fn as_client(&self) -> Option<&Client> {
+        self.client.as_deref()
     }
 
     /// Its settings.
@@ -513,8 +560,9 @@ impl Node {
         self.fails += 1;
         cx.cancel_timer(Timer::Heartbeat);
         // Client commands proposed but not yet learned go to the new leader with the queued
-        // ones. (One may also be chosen from this ballot's Accepts: without client ids to
-        // deduplicate, a command can then apply twice, as in a system whose clients retry.)
+        // ones. One may also be chosen from this ballot's Accepts, so a command can fill two
+        // slots: the store applies a numbered client command once (PMMC §3), and the
+        // `no-dedup` variant shows what happens when it does not.
         for (_, p) in std::mem::take(&mut self.proposals) {
             if matches!(p.value, Value::Op(_)) && self.queue.len() < MAX_QUEUE {
                 self.queue.push_back(p.value);
@@ -861,11 +909,20 @@ impl Node {
                 // Reply only if the slot holds the command this leader proposed there (a later
                 // leader may have filled it with another one).
                 if self.awaiting_reply.remove(&self.first_unlearned) == Some(v.digest()) {
-                    cx.note(format!(
-                        "reply to client: {reply} (slot {})",
-                        self.first_unlearned
-                    ));
                     self.last_reply = Some(reply.to_string());
+                    if let Cmd::Session { client, seq, .. } = cmd {
+                        let to = self.nodes + *client as usize;
+                        let msg = Msg::Response {
+                            seq: *seq,
+                            answer: Answer::Done(reply),
+                        };
+                        cx.send(to, msg);
+                    } else {
+                        cx.note(format!(
+                            "reply to client: {reply} (slot {})",
+                            self.first_unlearned
+                        ));
+                    }
                 }
             }
             self.first_unlearned += 1;
@@ -886,8 +943,35 @@ impl Node {
         }
     }
 
+    /// A client process's request: the leader proposes it and answers once it is applied
+    /// (PMMC §3: the replica that performs it responds); any other node says which leader it
+    /// knows of, if any.
+    fn on_request(&mut self, from: NodeId, cmd: Cmd, cx: &mut Cx<'_, Self>) {
+        let Cmd::Session { seq, .. } = &cmd else {
+            return;
+        };
+        let seq = *seq;
+        if matches!(self.phase, Phase::Leading { .. }) && self.params.mode == Mode::Multi {
+            self.client(Value::Op(cmd), 0, cx);
+            return;
+        }
+        let hint = match self.leader_seen {
+            Some((b, _)) if b.owner() != self.id && self.leader_alive(cx.now()) => Some(b.owner()),
+            _ => None,
+        };
+        cx.send(
+            from,
+            Msg::Response {
+                seq,
+                answer: Answer::NotLeader(hint),
+            },
+        );
+    }
+
     fn handle(&mut self, from: NodeId, msg: Msg, cx: &mut Cx<'_, Self>) {
         match msg {
+            Msg::Request { cmd } => self.on_request(from, cmd, cx),
+            Msg::Response { .. } => {}
             Msg::Prepare { ballot, from: s } => self.on_prepare(from, ballot, s, cx),
             Msg::Promise { ballot, accepted } => self.on_promise(from, ballot, accepted, cx),
             Msg::Nack { promised, .. } => {
@@ -957,6 +1041,9 @@ impl Process for Node {
     type Durable = Durable;
 
     fn on_start(&mut self, durable: &Durable, cx: &mut Cx<'_, Self>) {
+        if let Some(c) = self.client.as_deref_mut() {
+            return host::start(c, cx);
+        }
         self.observed.clear();
         self.durable = durable.clone();
         // Its own acceptor's promise is a ballot it has heard of: start above it.
@@ -991,13 +1078,20 @@ impl Process for Node {
     }
 
     fn on_message(&mut self, from: NodeId, msg: Msg, cx: &mut Cx<'_, Self>) {
+        if let Some(c) = self.client.as_deref_mut() {
+            return host::message(c, from, &msg, cx);
+        }
         self.observed.clear();
         self.handle(from, msg, cx);
     }
 
     fn on_timer(&mut self, timer: Timer, cx: &mut Cx<'_, Self>) {
+        if let Some(c) = self.client.as_deref_mut() {
+            return host::timer(c, &timer, cx);
+        }
         self.observed.clear();
         match timer {
+            Timer::Client => {}
             Timer::Heartbeat => self.heartbeat(cx),
             Timer::Retry => {
                 let done = match self.params.mode {
@@ -1018,11 +1112,21 @@ impl Process for Node {
     }
 
     fn on_command(&mut self, cmd: Value, cx: &mut Cx<'_, Self>) {
+        if let Some(c) = self.client.as_deref_mut() {
+            match cmd {
+                Value::Op(op) => host::command(c, op, cx),
+                other => cx.note(format!("a client sends set/get/cas/incr: {other} refused")),
+            }
+            return;
+        }
         self.observed.clear();
         self.client(cmd, 0, cx);
     }
 
     fn on_crash(&self) -> Option<String> {
+        if let Some(c) = self.client.as_deref() {
+            return Some(format!("{} lost what it was waiting for", c.name()));
+        }
         Some(format!(
             "lost {} learned slots and {} queued commands",
             self.learned.len(),
@@ -1039,6 +1143,9 @@ impl Process for Node {
     }
 
     fn view(&self) -> NodeView {
+        if let Some(c) = self.client.as_deref() {
+            return host::view(c);
+        }
         let role = match (&self.phase, self.params.mode) {
             (Phase::Leading { .. }, Mode::Multi) => "leader",
             (Phase::Leading { .. }, Mode::Single) => "proposing",
@@ -1169,5 +1276,20 @@ impl Process for Node {
             Fact::Progress => most(up().map(|n| n.learned.len() as u64).max()),
             _ => None,
         }
+    }
+}
+
+impl Host for Node {
+    fn request(cmd: Cmd) -> Msg {
+        Msg::Request { cmd }
+    }
+    fn response(msg: &Msg) -> Option<(u64, &Answer)> {
+        match msg {
+            Msg::Response { seq, answer } => Some((*seq, answer)),
+            _ => None,
+        }
+    }
+    fn client_timer() -> Timer {
+        Timer::Client
     }
 }
