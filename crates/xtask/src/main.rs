@@ -230,6 +230,14 @@ fn test() -> Result<(), Failure> {
         },
     )?;
     step(
+        "clients: Raft and Multi-Paxos with 3 clients keep a linearizable history over 10,000 random-fault seeds each (release CLI)",
+        &mut timings,
+        || {
+            quiet_sweep(&["raft", "--param", "clients=3"])?;
+            quiet_sweep(&["paxos", "--nodes", "5", "--param", "clients=3"])
+        },
+    )?;
+    step(
         "hashing: migrations under membership changes survive 10,000 random-fault seeds (release CLI)",
         &mut timings,
         || quiet_sweep(&["hashing", "--nodes", "9"]),
