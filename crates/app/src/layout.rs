@@ -26,6 +26,12 @@ const ONE_ARC: usize = 20;
 /// How far inside the one before it each further arc lies.
 const ARC_STEP: f64 = 30.0;
 
+/// With clients: the servers' circle's centre and radius, right of the clients' column.
+const CLIENT_RING_X: f64 = 380.0;
+const CLIENT_RING: f64 = 185.0;
+/// The clients' column: their words go under them, clear of the servers' circle.
+const CLIENT_X: f64 = 62.0;
+
 /// Above this many nodes a circle shows only node numbers (the inspector has the rest): roles
 /// and summaries would overlap.
 const CROWDED: usize = 16;
@@ -43,6 +49,10 @@ pub struct Layout {
     /// For each node, the hub it hangs from; `None` for a hub, and for everyone on a mesh.
     hub_of: Vec<Option<NodeId>>,
     fan: bool,
+    /// The first client's id: clients (the key-value labs' client processes) sit in a column
+    /// on the left, joined to nothing (their requests still fly to the servers). `len()` when
+    /// there are none.
+    first_client: usize,
 }
 
 impl Layout {
@@ -60,6 +70,7 @@ impl Layout {
                 closest: f64::INFINITY,
                 hub_of: vec![None; n],
                 fan: false,
+                first_client: n,
             };
         }
         let mut pos = vec![(0.0, 0.0); n];
@@ -110,7 +121,35 @@ impl Layout {
             closest,
             hub_of,
             fan: true,
+            first_client: n,
         }
+    }
+
+    /// `servers` peers on a circle moved right, and `clients` client processes after them
+    /// (ids `servers..`) in a column on the left, top to bottom in id order.
+    pub fn with_clients(servers: usize, clients: usize) -> Self {
+        let mut l = Layout::new(servers, &[]);
+        if clients == 0 {
+            return l;
+        }
+        let shrink = CLIENT_RING / RING;
+        for p in &mut l.pos {
+            *p = (
+                CLIENT_RING_X + (p.0 - CENTER) * shrink,
+                CENTER + (p.1 - CENTER) * shrink,
+            );
+        }
+        let gap = (SIZE - 80.0) / clients as f64;
+        l.pos
+            .extend((0..clients).map(|k| (CLIENT_X, 40.0 + gap * (k as f64 + 0.5))));
+        l.hub_of.extend(std::iter::repeat_n(None, clients));
+        l.first_client = servers;
+        l
+    }
+
+    /// Whether node `i` is a client process, and which (0-based).
+    pub fn client(&self, i: NodeId) -> Option<usize> {
+        (i >= self.first_client && i < self.len()).then(|| i - self.first_client)
     }
 
     /// Every node's radius: large for a few, small so 80 fit. A fan's backends sit closer
@@ -125,6 +164,9 @@ impl Layout {
             };
             // Two fans (compare mode) are half as tall: neighbours must not touch.
             return r.min(self.closest / 2.0 - 1.0).max(5.0);
+        }
+        if self.first_client < self.len() {
+            return 26.0;
         }
         match self.len() {
             0..=12 => 30.0,
@@ -167,7 +209,7 @@ impl Layout {
     /// Whether the view draws a link from `a` to `b`: every pair on a circle of peers; a hub
     /// and its own backends in a fan.
     pub fn linked(&self, a: NodeId, b: NodeId) -> bool {
-        if a == b || a >= self.len() || b >= self.len() {
+        if a == b || a >= self.first_client || b >= self.first_client {
             return false;
         }
         !self.fan || self.hub_of[a] == Some(b) || self.hub_of[b] == Some(a)
@@ -177,10 +219,18 @@ impl Layout {
     /// that sit outside a crowded circle.
     pub fn outward(&self, i: NodeId) -> (f64, f64) {
         let (x, y) = self.pos(i);
+        if self.client(i).is_some() {
+            return (-1.0, 0.0);
+        }
+        let centre_x = if self.first_client < self.len() {
+            CLIENT_RING_X
+        } else {
+            CENTER
+        };
         let (dx, dy) = if self.fan {
             (x - HUB_X, y - self.hub_of[i].map_or(y, |h| self.pos(h).1))
         } else {
-            (x - CENTER, y - CENTER)
+            (x - centre_x, y - CENTER)
         };
         let len = (dx * dx + dy * dy).sqrt();
         if len < 1.0 {
@@ -321,6 +371,27 @@ mod tests {
             vec![0, 3]
         );
         assert!(!Layout::new(9, &[]).label_right(3));
+    }
+
+    #[test]
+    fn clients_sit_in_a_column_left_of_the_servers_and_join_no_link() {
+        let l = Layout::with_clients(5, 10);
+        assert_eq!(l.len(), 15);
+        assert_eq!(
+            (l.client(4), l.client(5), l.client(14)),
+            (None, Some(0), Some(9))
+        );
+        assert!(
+            (0..15).all(|i| inside(l.pos(i))),
+            "every node in the picture"
+        );
+        let ring_left = (0..5).map(|i| l.pos(i).0).fold(f64::INFINITY, f64::min);
+        assert!(
+            (5..15).all(|c| l.pos(c).0 + 110.0 < ring_left),
+            "room for words"
+        );
+        assert!((5..14).all(|c| l.pos(c + 1).1 - l.pos(c).1 >= 2.0 * l.radius()));
+        assert!(l.linked(0, 1) && !l.linked(0, 5) && !l.linked(5, 6));
     }
 
     #[test]

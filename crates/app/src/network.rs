@@ -386,6 +386,11 @@ fn Countdowns(props: &NetworkProps) -> Html {
     html! { <g class="countdowns" aria-hidden="true">{ for rings }</g> }
 }
 
+/// Half the side of a client's square: smaller than a server, it is not part of the cluster.
+const CLIENT_HALF: f64 = 17.0;
+/// Characters of a client's status under it (the inspector has all of it).
+const CLIENT_WORDS: usize = 18;
+
 /// Nodes, on top of the messages: re-rendered only when events happened.
 #[component]
 fn Nodes(props: &StaticProps) -> Html {
@@ -411,6 +416,22 @@ fn Nodes(props: &StaticProps) -> Html {
         // Crowded pictures keep only the names (the inspector has the rest).
         let out = props.layout.outward(node.id);
         let role = (node.up && node.view.role != "node" && !crowded).then(|| node.view.role.clone());
+        if let Some(k) = props.layout.client(node.id) {
+            // A client process: a small square, its name inside, what it waits for beside it.
+            let half = CLIENT_HALF;
+            return html! {
+                <g key={format!("n{}", node.id)} class={classes!(class, "client")} data-node={node.id.to_string()}
+                   data-client={k.to_string()} onclick={onclick} role="button" tabindex="0"
+                   aria-label={format!("client c{} {}", k + 1, status)}>
+                    <rect x={num(x - half)} y={num(y - half)} width={num(2.0 * half)} height={num(2.0 * half)} rx="5" />
+                    <text class="node-name" x={num(x)} y={num(y + 4.5)}>{ format!("c{}", k + 1) }</text>
+                    <text class="node-sub client-sub" x={num(x)} y={num(y + half + 12.0)}>{ splitbrain_sim::words::clip(&status, CLIENT_WORDS) }</text>
+                    if !node.up {
+                        <path class="node-x" transform={format!("translate({} {})", num(x), num(y))} d="M-10 -10 L10 10 M10 -10 L-10 10" />
+                    }
+                </g>
+            };
+        }
         html! {
             <g key={format!("n{}", node.id)} class={class} data-node={node.id.to_string()}
                onclick={onclick} role="button" tabindex="0"

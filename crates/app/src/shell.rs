@@ -63,6 +63,16 @@ impl App {
                     partition_open: ui.partition_open,
                     traffic,
                     timeout: info.and_then(|i| i.countdown).map(|c| c.0),
+                    send_to: {
+                        let lab = self.player.lab();
+                        let to = self.client_node();
+                        if to >= lab.nodes() {
+                            format!("c{}", to - lab.nodes() + 1)
+                        } else {
+                            format!("n{to}")
+                        }
+                        .into()
+                    },
                     placeholder: self.placeholder.clone(),
                     request: ui.request_text.clone().into(),
                     send: send.clone(),

@@ -311,7 +311,12 @@ impl Player {
             }
             Input::Act(action) => self.act(Item::Act(action))?,
             Input::Request(node) => {
-                let node = node.or(self.info.entry).unwrap_or(0);
+                let mut node = node.or(self.info.entry).unwrap_or(0);
+                // With client processes, a request for a server goes through a client.
+                let (servers, clients) = (self.lab.nodes(), self.lab.clients());
+                if clients > 0 && node < servers {
+                    node = servers + self.traffic.count as usize % clients;
+                }
                 let mut t = self.traffic;
                 let action = t.numbered(self.info, self.lab.nodes(), node);
                 self.act(Item::Request(action))?;
@@ -387,7 +392,16 @@ impl Player {
     }
 
     /// Where a button's client request goes by default: the lab's entry node or `selected`.
+    ///
+    /// With client processes, requests go through one of them (the selected one, else the
+    /// first), so they are in the history the `Linearizable` check reads.
     pub fn client_node(&self, selected: Option<NodeId>) -> NodeId {
+        let (servers, clients) = (self.lab.nodes(), self.lab.clients());
+        if clients > 0 {
+            return selected
+                .filter(|&n| n >= servers && n < servers + clients)
+                .unwrap_or(servers);
+        }
         self.info.entry.or(selected).unwrap_or(0)
     }
 

@@ -64,15 +64,22 @@ impl TrafficState {
 
     /// The automatic request due now: to a node that is up, as a real client would retry
     /// elsewhere, asked of the run itself (not of a picture a frame old).
+    ///
+    /// A run with client processes sends through them instead (a command straight to a server
+    /// would change the store behind the clients' backs, outside the history they record).
     pub fn fire(&mut self, lab: &dyn Lab, info: &LabInfo) -> Action {
-        let n = lab.nodes().max(1);
-        let mut node = (self.count as usize * 2) % n;
+        let (first, n) = match lab.clients() {
+            0 => (0, lab.nodes().max(1)),
+            c => (lab.nodes(), c),
+        };
+        let mut k = (self.count as usize * 2) % n;
         for _ in 0..n {
-            if lab.up(node) {
+            if lab.up(first + k) {
                 break;
             }
-            node = (node + 1) % n;
+            k = (k + 1) % n;
         }
+        let node = first + k;
         self.next = lab.now() + Traffic::EVERY;
         self.numbered(info, lab.nodes(), node)
     }

@@ -46,3 +46,24 @@ mod tests {
         );
     }
 }
+
+/// `text` cut to at most `n` characters, ending with `…` when it was cut: for labels drawn in a
+/// fixed space (the full text goes in a tooltip or the inspector).
+pub fn clip(text: &str, n: usize) -> String {
+    if text.chars().count() <= n {
+        return text.to_string();
+    }
+    let mut t: String = text.chars().take(n.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
+#[cfg(test)]
+mod clip_tests {
+    #[test]
+    fn a_long_label_is_cut_with_an_ellipsis_and_a_short_one_kept() {
+        assert_eq!(super::clip("get x → 2", 20), "get x → 2");
+        assert_eq!(super::clip("get x → 2", 5), "get …");
+        assert_eq!(super::clip("abc", 0), "…");
+    }
+}

@@ -43,6 +43,8 @@ pub struct ControlBar {
     pub traffic: Option<bool>,
     /// The name of the lab's timeout, when it has one a learner may fire ("election").
     pub timeout: Option<&'static str>,
+    /// Where the request field's command goes: `n2`, or a client process, `c1`.
+    pub send_to: AttrValue,
     /// An example request of this lab, and the request field as typed.
     pub placeholder: AttrValue,
     pub request: AttrValue,
@@ -83,7 +85,7 @@ impl View for ControlBar {
                   onsubmit={send.reform(|e: SubmitEvent| { e.prevent_default(); Msg::SendRequest })}>
                 <input type="text" placeholder={p.placeholder.clone()} aria-label="request" value={p.request.clone()}
                        oninput={send.reform(|e: InputEvent| Msg::Ui(UiMsg::RequestText(value_of(e))))} />
-                <button type="submit" disabled={!p.up}>{ format!("Send to n{}", p.node) }</button>
+                <button type="submit" disabled={!p.up}>{ format!("Send to {}", p.send_to) }</button>
             </form>
         </> }
     }
