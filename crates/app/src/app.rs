@@ -100,6 +100,8 @@ pub struct App {
     pub(crate) diagram_every: Throttle,
     /// What the lab panel may ask of the shell.
     pub(crate) hooks: crate::panels::PanelHooks,
+    /// The clients' history as last judged, shown under the lab panel.
+    pub(crate) history_check: crate::history_check::HistoryCheck,
     /// The timeline's markers and branches: new `Rc`s only when they change.
     pub(crate) markers: Rc<Vec<Marker>>,
     pub(crate) branches: Rc<Vec<BranchItem>>,
@@ -261,7 +263,9 @@ impl Component for App {
                     Msg::Param(k.clone(), vec![(k, v)])
                 }),
                 params: send.reform(|(label, pairs)| Msg::Param(label, pairs)),
+                seek: send.reform(Msg::SeekTo),
             },
+            history_check: crate::history_check::HistoryCheck::default(),
             send,
             panel_view: view.clone(),
             layout: Rc::new(crate::layout::Layout::new(0, &[])),

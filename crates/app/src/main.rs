@@ -18,6 +18,8 @@ mod diagram_msg;
 mod diagram_state;
 mod diagram_worker;
 mod embed;
+mod history_check;
+mod history_view;
 mod host;
 mod hunt;
 mod hunt_worker;

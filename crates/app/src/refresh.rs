@@ -34,13 +34,18 @@ impl App {
         self.view = Rc::new(self.player.lab().view());
         let hubs = (self.player.info().hubs)(self.player.base());
         let n = self.view.nodes.len();
+        let clients = self.player.lab().clients();
         if self.layout.len() != n
             || !self
                 .layout
                 .hubs()
                 .eq(hubs.iter().copied().filter(|&h| h < n))
         {
-            self.layout = Rc::new(crate::layout::Layout::new(n, &hubs));
+            self.layout = Rc::new(if clients > 0 {
+                crate::layout::Layout::with_clients(n - clients, clients)
+            } else {
+                crate::layout::Layout::new(n, &hubs)
+            });
         }
         self.now = self.player.now();
         self.seen_trace = self.player.lab().trace_recorded();
@@ -72,8 +77,21 @@ impl App {
     pub(crate) fn refresh_lab_panel(&mut self) {
         self.lab_panel_trace = self.player.lab().trace_recorded();
         // Built here, not in `view`, so the frames in between do not pay for it.
-        self.lab_panel =
-            Rc::new(crate::panels::panel(self.player.lab(), &self.hooks).unwrap_or_default());
+        let lab = self.player.lab();
+        let panel = crate::panels::panel(lab, &self.hooks).unwrap_or_default();
+        let history = (lab.clients() > 0).then(|| {
+            let shown = self
+                .history_check
+                .judge(lab.history(), self.player.playing());
+            crate::history_view::view(
+                lab.history(),
+                lab.clients(),
+                lab.now(),
+                &shown,
+                &self.hooks.seek,
+            )
+        });
+        self.lab_panel = Rc::new(yew::html! { <>{ panel }{ for history }</> });
     }
 
     /// The inspector, event log and lab panel: text nobody can read at 60 updates a second,

@@ -23,6 +23,8 @@ pub struct PanelHooks {
     pub param: Callback<(String, serde_json::Value)>,
     /// Set several parameters at once, named together by the first string, and start over.
     pub params: Callback<(String, Vec<(String, serde_json::Value)>)>,
+    /// Move the run to this moment (the history view's operations).
+    pub seek: Callback<splitbrain_sim::Time>,
 }
 
 /// The panel of the running lab, if it has one.
@@ -70,7 +72,8 @@ fn options(values: &[(&str, &str)], current: &str) -> Html {
 #[cfg(any(
     feature = "lab-hashing",
     feature = "lab-balance",
-    feature = "lab-paxos"
+    feature = "lab-paxos",
+    feature = "lab-raft"
 ))]
 fn param_select(hooks: &PanelHooks, key: &'static str, json: bool) -> Callback<Event> {
     let param = hooks.param.clone();
@@ -94,4 +97,18 @@ fn param_select(hooks: &PanelHooks, key: &'static str, json: bool) -> Callback<E
 fn short_decimal(x: f64) -> String {
     let t = splitbrain_hashing::metrics::decimal(x, 3);
     t.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The key-value labs' client processes: how many run beside the servers (each is drawn on the
+/// left and has a row in the client history).
+#[cfg(any(feature = "lab-paxos", feature = "lab-raft"))]
+fn clients_select(hooks: &PanelHooks, current: usize) -> Html {
+    let current = current.to_string();
+    html! {
+        <label data-control="load">{ "clients " }
+            <select onchange={param_select(hooks, "clients", true)} aria-label="clients">
+                { options(&[("0", "none"), ("1", "1"), ("2", "2"), ("3", "3"), ("5", "5"), ("10", "10")], &current) }
+            </select>
+        </label>
+    }
 }

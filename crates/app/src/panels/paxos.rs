@@ -32,6 +32,7 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
         Variant::IgnorePromisedValues => "ignore-promised-values",
         Variant::ForgetPromise => "forget-promise",
         Variant::SharedBallots => "shared-ballots",
+        Variant::NoDedup => "no-dedup",
     };
     let onoff = |on: bool| if on { "true" } else { "false" };
 
@@ -144,9 +145,13 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
                             ("ignore-promised-values", "bug: ignore promised values"),
                             ("forget-promise", "bug: forget promise on restart"),
                             ("shared-ballots", "bug: shared ballot numbers"),
+                            ("no-dedup", "bug: no duplicate check (clients)"),
                         ], variant) }
                     </select>
                 </label>
+                if params.mode == Mode::Multi {
+                    { super::clients_select(hooks, params.clients) }
+                }
             </div>
             <h3>{ "Ballot timeline" } <span class="hint">{ "light = phase 1 · solid = phase 2 / leading · ✓ chosen · ✗ preempted · … retried" }</span></h3>
             <svg class="px-timeline" viewBox={format!("0 0 {w} {height}")} role="img" aria-label="ballot timeline">

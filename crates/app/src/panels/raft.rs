@@ -80,6 +80,10 @@ fn settings(p: &Params, hooks: &PanelHooks) -> Html {
             ));
         }
     });
+    let variant = serde_json::to_value(p.variant)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
     let param = hooks.param.clone();
     let on_heartbeat = Callback::from(move |e: Event| {
         let v = e
@@ -95,6 +99,18 @@ fn settings(p: &Params, hooks: &PanelHooks) -> Html {
             <label data-control="load">{ "heartbeat " }
                 <select onchange={on_heartbeat} aria-label="heartbeat">{ options(&pairs(&beats), &heartbeat) }</select>
             </label>
+            <label data-control="load">{ "variant " }
+                <select onchange={super::param_select(hooks, "variant", false)} aria-label="variant">
+                    { options(&[
+                        ("correct", "correct"),
+                        ("local-reads", "bug: leader reads locally (clients)"),
+                        ("commit-previous-term", "bug: commit previous terms by count"),
+                        ("no-log-check", "bug: votes without the log check"),
+                        ("volatile-voted-for", "bug: votedFor not persisted"),
+                    ], &variant) }
+                </select>
+            </label>
+            { super::clients_select(hooks, p.clients) }
         </div>
     }
 }
