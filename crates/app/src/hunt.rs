@@ -24,6 +24,11 @@ pub const VARIANTS: &[(&str, &str, &str)] = &[
         "volatile-voted-for",
         "votedFor is not persisted, so a restarted node votes twice (Fig. 2)",
     ),
+    (
+        "raft",
+        "local-reads",
+        "a leader answers reads from its own state: stale reads only clients see (§8)",
+    ),
     ("raft", "correct", "the algorithm as the paper gives it"),
     (
         "paxos",
@@ -39,6 +44,11 @@ pub const VARIANTS: &[(&str, &str, &str)] = &[
         "paxos",
         "shared-ballots",
         "two proposers number their ballots alike",
+    ),
+    (
+        "paxos",
+        "no-dedup",
+        "Multi-Paxos applies a retried command twice: only clients see it (PMMC §3)",
     ),
     ("paxos", "correct", "the protocol as the papers give it"),
     (
@@ -63,8 +73,12 @@ pub const VARIANTS: &[(&str, &str, &str)] = &[
 /// hide that bug: (lab, variant, parameter, value). The found run keeps them, so opening it
 /// shows the lab as the hunt ran it. `sweep hashing --param replicas=1` finds `release-early`
 /// in a few seeds; with the default two replicas, 10,000 seeds in the page found nothing.
-pub const HUNT_SETTINGS: &[(&str, &str, &str, i64)] =
-    &[("hashing", "release-early", "replicas", 1)];
+/// The client-only bugs need clients to show.
+pub const HUNT_SETTINGS: &[(&str, &str, &str, i64)] = &[
+    ("hashing", "release-early", "replicas", 1),
+    ("raft", "local-reads", "clients", 3),
+    ("paxos", "no-dedup", "clients", 3),
+];
 
 /// Cores below which a playing page asks the hunt's worker to share the processor
 /// (`crates/hunt-worker/src/pace.rs` has the measurements behind it).

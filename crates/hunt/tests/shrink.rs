@@ -106,6 +106,18 @@ fn hashing_release_early_shrinks_to_a_local_minimum() {
 }
 
 #[test]
+fn client_only_bugs_shrink_to_a_local_minimum_of_the_linearizable_check() {
+    shrinks_to_a_local_minimum(
+        base("raft", 5, json!({"variant": "local-reads", "clients": 3})),
+        1..=100,
+    );
+    shrinks_to_a_local_minimum(
+        base("paxos", 5, json!({"variant": "no-dedup", "clients": 3})),
+        1..=100,
+    );
+}
+
+#[test]
 fn a_run_that_does_not_fail_is_refused() {
     let run = seeded(&base("raft", 5, json!({})), 1).unwrap();
     let e = shrink(&run, limits::MAX_EVENTS, 100).unwrap_err();
