@@ -3,7 +3,7 @@
 //! every event: a history is judged by all its operations together.
 
 use splitbrain_linearizable::{Failure, Op, Verdict, check, explain};
-use splitbrain_sim::{Lab, Violation, format_time};
+use splitbrain_sim::{Lab, Time, Violation, format_time};
 
 /// The check's name, where invariants' names go.
 pub const LINEARIZABLE: &str = "Linearizable";
@@ -72,16 +72,24 @@ pub fn reason(history: &[Op], failure: &Failure) -> String {
         None => format!("c{}'s {}", op.client + 1, op.input),
     };
     let held = e.state.as_deref().unwrap_or("(none)");
+    let returned = op.done.as_ref().map_or(Time::MAX, |d| d.0);
     match e.set_by.and_then(|i| history.get(i)) {
-        Some(w) => {
-            let since = w.done.as_ref().map_or(w.call, |d| d.0);
-            format!(
+        Some(w) => match w.done.as_ref().map(|d| d.0) {
+            Some(since) if since <= returned => format!(
                 "{answered}, but {key} was {held} since {}, when c{}'s {} completed",
                 format_time(since),
                 w.client + 1,
                 w.input
-            )
-        }
+            ),
+            // The write had not completed when the read returned: the order the search found
+            // put it first, and nothing fits after.
+            _ => format!(
+                "{answered}, but {key} was {held} in the longest order that fits, after c{}'s {} (sent at {})",
+                w.client + 1,
+                w.input,
+                format_time(w.call)
+            ),
+        },
         None => format!(
             "{answered}, but {key} was {held}: no order of the operations explains that answer"
         ),
