@@ -16,6 +16,7 @@ const PING: &str = include_str!("../../../testdata/scenarios/ping-faults.toml");
 const HASHING: &str = include_str!("../../../testdata/scenarios/hashing-faults.toml");
 const PAXOS_DUEL: &str = include_str!("../../../testdata/scenarios/paxos-dueling.toml");
 const PAXOS_FAILOVER: &str = include_str!("../../../testdata/scenarios/paxos-failover.toml");
+const RAFT_STALE_READ: &str = include_str!("../../../testdata/scenarios/raft-stale-read.toml");
 const BASIC_TRANSCRIPT: &str = include_str!("../../../testdata/transcripts/broadcast-basic.txt");
 
 /// Pinned trace hashes. A change here means runs replay differently: old links would break, so
@@ -28,6 +29,7 @@ const GOLDEN_SWEEP: u64 = 0xdc92_56eb_7c4c_050d;
 const GOLDEN_HASHING: u64 = 0x1c1f_8789_4777_b118;
 const GOLDEN_PAXOS_DUEL: u64 = 0xec83_469b_b3f2_570c;
 const GOLDEN_PAXOS_FAILOVER: u64 = 0x91b9_60f1_7687_b340;
+const GOLDEN_RAFT_STALE_READ: u64 = 0x0310_1767_f3a2_4bf4;
 
 fn run(text: &str) -> Box<dyn Lab> {
     let desc = RunDescription::parse(text).expect("scenario parses");
@@ -174,6 +176,22 @@ fn golden_hash_multi_paxos_failover_scenario() {
     assert_eq!(
         lab.trace_hash(),
         GOLDEN_PAXOS_FAILOVER,
+        "hash {:#x}",
+        lab.trace_hash()
+    );
+}
+
+/// Client processes replay bit for bit too, with the history they record: the stale-read
+/// scenario's clients (time-outs, retries, a read served by a cut-off leader).
+#[test]
+fn golden_hash_raft_clients_stale_read_scenario() {
+    let lab = run(RAFT_STALE_READ);
+    assert!(lab.violations().is_empty(), "{:?}", lab.violations());
+    let bad = splitbrain_labs::consistency::violation(lab.as_ref()).expect("the stale read");
+    assert_eq!(bad.time, 6_424_630);
+    assert_eq!(
+        lab.trace_hash(),
+        GOLDEN_RAFT_STALE_READ,
         "hash {:#x}",
         lab.trace_hash()
     );
