@@ -1,9 +1,10 @@
 //! Every parser a stranger can reach, fed mutations of valid inputs (issue 22's fuzz suite):
 //! run descriptions and scenario files, exercise packs, solution links through the grader,
-//! embed messages, tours and the diagram worker's requests. Each input is a valid example with
+//! embed messages, tours, the diagram worker's requests, client operations and the key-value labs'
+//! client settings. Each input is a valid example with
 //! its structure changed (a value replaced by an absurd one, a key dropped or invented, a list
 //! blown up) or its text cut and spliced. Whatever comes in: no panic, every refusal one line,
-//! and none takes over a second. About 100,000 inputs in all.
+//! and none takes over a second. About 105,000 inputs in all.
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -378,5 +379,25 @@ proptest! {
         let link = solution_link("https://example.org/", e, &run);
         let bad = spliced(&link, &s);
         judged("solution link", &bad, || grade(&pack, &e.id, &bad));
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(5_000))]
+    /// Client operations as the request box and scenario files give them, and the key-value
+    /// labs' client settings as a link may carry them, built into a run.
+    #[test]
+    fn client_operations_and_settings_refuse_in_one_line(
+        which in any::<usize>(), s in splice(), p in picks(), c in change()
+    ) {
+        let ops = ["set x=1", "set x 1", "get x", "cas x 1 2", "incr y"];
+        let text = spliced(ops[which % ops.len()], &s);
+        judged("client operation", &text, || splitbrain_raft::Cmd::parse(&text));
+        let (lab, variant) = if which % 2 == 0 { ("raft", "local-reads") } else { ("paxos", "no-dedup") };
+        let mut params = json!({"clients": 3, "variant": variant});
+        apply(&mut params, &p, &c);
+        let mut run = RunDescription::new(lab, 1, 5);
+        run.params = params;
+        judged("clients setting", &run.params.to_string(), || splitbrain_labs::build(&run, 0).map(|_| ()));
     }
 }
