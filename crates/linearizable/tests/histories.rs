@@ -2,6 +2,8 @@
 //! Knossos's test cases: a register per key, real-time order between operations that do not
 //! overlap, and operations whose outcome the client never learned.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use proptest::prelude::*;
 use splitbrain_linearizable::{Input, Op, Output, Verdict, check};
 

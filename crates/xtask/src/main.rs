@@ -419,6 +419,25 @@ fn bench() -> Result<(), Failure> {
     release_cli(&["bench"])?;
     println!("==> native throughput, Raft lab with client traffic and its invariants");
     release_cli(&["bench", "--lab", "raft", "--nodes", "5,9"])?;
+    println!(
+        "==> the linearizability checker: natively, then compiled to wasm in headless Chromium"
+    );
+    release_cli(&["bench", "--checker"])?;
+    run_in(
+        &root().join("crates/linearizable"),
+        "cargo",
+        &[
+            "test",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "in_chromium",
+            "--",
+            "--nocapture",
+        ],
+        &[("CHROMEDRIVER", "/usr/bin/chromedriver")],
+    )?;
     println!("==> the timeline, native: seeks in a 10-minute Raft run with traffic and faults");
     release_cli(&["bench", "--seek", "200"])?;
     println!(
