@@ -237,6 +237,9 @@ const scenes = [
   // The Raft tour's step 9: the same cluster at 0.1x with client traffic, the tour's card open
   // and its ending checked after every frame (the step plays 20 s of the reader's time).
   ['raft_tour_step_9_0.1x', server.url + '?tour=raft&step=9', 'svg.network g.msg', ''],
+  // Three client processes instead of the page's traffic: their squares, the client history
+  // under the panel and the Linearizable check on every rebuild of the panel.
+  ['raft_5_nodes_3_clients_0.1x', server.url + '?speed=0.1&param.clients=3', 'svg.network g.msg', ''],
   ['raft_9_nodes_0.1x', server.url + '?speed=0.1&nodes=9', 'svg.network g.msg', ''],
   // An exercise open: the same run with its goals checked after every event and the card.
   ['raft_exercise_open_0.1x', server.url + '?exercise=raft-depose&speed=0.1', 'svg.network g.msg', ''],
