@@ -12,16 +12,16 @@ pub const LIVE_BUDGET: u64 = 20_000;
 /// The last judgement and what it was made on.
 #[derive(Clone)]
 pub struct HistoryCheck {
-    /// (operations, answered operations, whole budget): the history only grows, or shrinks
-    /// on a rewind, so these tell a changed history from the same one.
-    key: (usize, usize, bool),
+    /// (operations, answered operations, whole budget, the newest operation's call and answer
+    /// times): these tell a changed history from the same one.
+    key: (usize, usize, bool, Option<(u64, Option<u64>)>),
     judged: Rc<Judgement>,
 }
 
 impl Default for HistoryCheck {
     fn default() -> Self {
         HistoryCheck {
-            key: (0, 0, true),
+            key: (0, 0, true, None),
             judged: Rc::new(Judgement::Empty),
         }
     }
@@ -42,8 +42,12 @@ impl HistoryCheck {
     pub fn judge(&mut self, history: &[Op], playing: bool) -> Shown {
         let answered = history.iter().filter(|o| o.done.is_some()).count();
         let whole = !playing;
-        let key = (history.len(), answered, whole);
-        let same = (key.0, key.1) == (self.key.0, self.key.1);
+        // The newest operation's times tell two branches' histories of equal counts apart.
+        let last = history
+            .last()
+            .map(|o| (o.call, o.done.as_ref().map(|d| d.0)));
+        let key = (history.len(), answered, whole, last);
+        let same = (key.0, key.1, key.3) == (self.key.0, self.key.1, self.key.3);
         // A whole check answers for a live one too; a live one that ran out does not.
         if !(same && (self.key.2 || !whole)) {
             let budget = if whole { BUDGET } else { LIVE_BUDGET };

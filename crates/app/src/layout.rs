@@ -147,6 +147,11 @@ impl Layout {
         l
     }
 
+    /// The first client's id (`len()` when there are none).
+    pub fn first_client(&self) -> usize {
+        self.first_client
+    }
+
     /// Whether node `i` is a client process, and which (0-based).
     pub fn client(&self, i: NodeId) -> Option<usize> {
         (i >= self.first_client && i < self.len()).then(|| i - self.first_client)

@@ -36,6 +36,7 @@ impl App {
         let n = self.view.nodes.len();
         let clients = self.player.lab().clients();
         if self.layout.len() != n
+            || self.layout.first_client() != n - clients.min(n)
             || !self
                 .layout
                 .hubs()
@@ -164,6 +165,12 @@ impl App {
 
     /// Where a typed or button request goes: the lab's entry node (the hashing lab's router)
     /// or the selected node.
+    /// Servers and client processes: every node a reader can select.
+    pub(crate) fn all_nodes(&self) -> usize {
+        let lab = self.player.lab();
+        lab.nodes() + lab.clients()
+    }
+
     pub(crate) fn client_node(&self) -> NodeId {
         self.player.client_node(self.ui.selected)
     }

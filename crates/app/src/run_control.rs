@@ -21,7 +21,7 @@ impl App {
                     // A clicked message stops where it is, so its fields can be read.
                     let _ = self.player.apply(Input::Pause);
                 }
-                return match self.ui.reduce(m, self.player.lab().nodes()) {
+                return match self.ui.reduce(m, self.all_nodes()) {
                     After::Nothing => false,
                     After::Redraw => true,
                     After::ReadPanels => {

@@ -66,7 +66,7 @@ impl App {
         };
         self.player.set_bounds(until, self.bounds.1, self.start_at);
         self.rebaseline();
-        self.ui.run_changed(self.player.lab().nodes());
+        self.ui.run_changed(self.all_nodes());
         self.narrator.start(self.player.lab());
         self.reset_diagram();
         self.ui.seed_text = self.player.base().seed.to_string().into();

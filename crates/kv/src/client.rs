@@ -121,7 +121,13 @@ struct Waiting {
     redirects: u8,
     /// The timer now running is a pause before re-sending, not a time-out.
     backing_off: bool,
+    /// Back-offs so far: with no leader anywhere (no quorum), the client gives up after
+    /// [`MAX_BACKOFFS`] rather than asking forever.
+    backoffs: u8,
 }
+
+/// Back-offs for one operation before the client gives up on it.
+pub const MAX_BACKOFFS: u8 = 10;
 
 /// One client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,17 +204,7 @@ impl Client {
             return self.resend();
         }
         if w.tries >= self.settings.tries {
-            let gave_up = self.waiting.take().map(|w| w.cmd.op().to_string());
-            self.unknown += 1;
-            self.last = format!("{} unknown", gave_up.clone().unwrap_or_default());
-            let mut out = vec![Do::Note(format!(
-                "{} gives up on {} after {} tries: it may or may not have happened",
-                self.name(),
-                gave_up.unwrap_or_default(),
-                self.settings.tries
-            ))];
-            out.extend(self.think_or_next(rng));
-            return out;
+            return self.give_up(rng);
         }
         w.tries += 1;
         w.redirects = 0;
@@ -219,6 +215,23 @@ impl Client {
             self.target
         ))];
         out.extend(self.resend());
+        out
+    }
+
+    /// The last try timed out, or no leader could be found: the outcome stays unknown.
+    fn give_up(&mut self, rng: &mut SimRng) -> Vec<Do> {
+        let gave_up = self
+            .waiting
+            .take()
+            .map(|w| w.cmd.op().to_string())
+            .unwrap_or_default();
+        self.unknown += 1;
+        self.last = format!("{gave_up} unknown");
+        let mut out = vec![Do::Note(format!(
+            "{} gives up on {gave_up}: it may or may not have happened",
+            self.name()
+        ))];
+        out.extend(self.think_or_next(rng));
         out
     }
 
@@ -249,10 +262,12 @@ impl Client {
                         self.target = *h;
                         self.resend()
                     }
+                    _ if w.backoffs >= MAX_BACKOFFS => self.give_up(rng),
                     _ => {
                         // No leader known (an election is under way): wait a little, then
                         // try the next server.
                         w.backing_off = true;
+                        w.backoffs += 1;
                         self.target = (from + 1) % self.servers;
                         vec![Do::Arm {
                             min: ms(50),
@@ -265,9 +280,10 @@ impl Client {
     }
 
     fn resend(&mut self) -> Vec<Do> {
-        let Some(w) = &self.waiting else {
+        let Some(w) = self.waiting.as_mut() else {
             return Vec::new();
         };
+        w.backing_off = false;
         vec![
             Do::Send {
                 to: self.target,
@@ -319,6 +335,7 @@ impl Client {
             tries: 1,
             redirects: 0,
             backing_off: false,
+            backoffs: 0,
         });
         let mut out = vec![Do::Invoke {
             op: self.seq,
@@ -498,6 +515,22 @@ mod tests {
         assert!(sent(&out).is_empty());
         let out = c.timer(&mut rng());
         assert_eq!(sent(&out)[0].0, 1);
+    }
+
+    #[test]
+    fn with_no_leader_anywhere_the_client_gives_up_after_its_back_offs() {
+        let mut c = manual();
+        c.command(Cmd::parse("get x").unwrap(), &mut rng());
+        for _ in 0..MAX_BACKOFFS {
+            assert!(
+                !c.answer(0, 1, &Answer::NotLeader(None), &mut rng())
+                    .is_empty()
+            );
+            let out = c.timer(&mut rng());
+            assert_eq!(sent(&out).len(), 1, "the back-off ends in a re-send");
+        }
+        c.answer(0, 1, &Answer::NotLeader(None), &mut rng());
+        assert!(c.summary().contains("1 unknown"), "{}", c.summary());
     }
 
     #[test]

@@ -29,7 +29,7 @@ const GOLDEN_SWEEP: u64 = 0xdc92_56eb_7c4c_050d;
 const GOLDEN_HASHING: u64 = 0x1c1f_8789_4777_b118;
 const GOLDEN_PAXOS_DUEL: u64 = 0xec83_469b_b3f2_570c;
 const GOLDEN_PAXOS_FAILOVER: u64 = 0x91b9_60f1_7687_b340;
-const GOLDEN_RAFT_STALE_READ: u64 = 0x0310_1767_f3a2_4bf4;
+const GOLDEN_RAFT_STALE_READ: u64 = 0xd6c5_c529_443d_9434;
 
 fn run(text: &str) -> Box<dyn Lab> {
     let desc = RunDescription::parse(text).expect("scenario parses");

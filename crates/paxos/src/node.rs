@@ -350,8 +350,17 @@ impl Node {
 
     /// Client `id` (0-based) of a Multi-Paxos cluster of `servers` servers.
     pub fn new_client(params: Params, id: u32, servers: usize) -> Self {
+        // Three leader time-outs: the silence that deposes a leader, and a new one's phase 1.
+        let timeout = params
+            .leader_timeout
+            .saturating_mul(3)
+            .max(Settings::default().timeout);
+        let settings = Settings {
+            timeout,
+            ..Settings::default()
+        };
         let mut node = Node::new(params, servers + id as usize, servers);
-        node.client = Some(Box::new(Client::new(id, servers, Settings::default())));
+        node.client = Some(Box::new(Client::new(id, servers, settings)));
         node
     }
 
@@ -911,12 +920,15 @@ impl Node {
                 if self.awaiting_reply.remove(&self.first_unlearned) == Some(v.digest()) {
                     self.last_reply = Some(reply.to_string());
                     if let Cmd::Session { client, seq, .. } = cmd {
-                        let to = self.nodes + *client as usize;
-                        let msg = Msg::Response {
-                            seq: *seq,
-                            answer: Answer::Done(reply),
-                        };
-                        cx.send(to, msg);
+                        // An older number than the client's newest: it has moved on.
+                        if self.store.session(*client) == *seq {
+                            let to = self.nodes + *client as usize;
+                            let msg = Msg::Response {
+                                seq: *seq,
+                                answer: Answer::Done(reply),
+                            };
+                            cx.send(to, msg);
+                        }
                     } else {
                         cx.note(format!(
                             "reply to client: {reply} (slot {})",

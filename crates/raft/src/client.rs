@@ -12,8 +12,17 @@ use splitbrain_kv::host::Host;
 impl Node {
     /// Client `id` (0-based) of a cluster of `servers` servers.
     pub fn new_client(params: Params, id: u32, servers: usize) -> Node {
+        // Twice the longest election time-out (the default's reasoning, Settings::default).
+        let timeout = params
+            .election_max
+            .saturating_mul(2)
+            .max(Settings::default().timeout);
+        let settings = Settings {
+            timeout,
+            ..Settings::default()
+        };
         let mut node = Node::new(params);
-        node.client = Some(Box::new(Client::new(id, servers, Settings::default())));
+        node.client = Some(Box::new(Client::new(id, servers, settings)));
         node
     }
 

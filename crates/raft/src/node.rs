@@ -561,8 +561,13 @@ impl Node {
             if self.role != Role::Leader {
                 continue;
             }
-            if let Cmd::Session { client, seq, .. } = &entry.cmd {
-                // §8: the leader answers the client once the entry is applied.
+            if let Cmd::Session { client, seq, .. } = &entry.cmd
+                && entry.term == self.term
+                && self.kv.session(*client) == *seq
+            {
+                // §8: the leader answers the client once the entry is applied. Entries of
+                // earlier terms (a restarted leader re-applies its whole log) are answered
+                // through the client's retry, which the store's duplicate check answers.
                 let to = cx.nodes() + *client as usize;
                 let seq = *seq;
                 self.last_reply = Some(reply.to_string());
@@ -573,7 +578,7 @@ impl Node {
                         answer: Answer::Done(reply),
                     },
                 );
-            } else {
+            } else if !matches!(entry.cmd, Cmd::Session { .. }) {
                 cx.note(format!("reply to client: {reply} (index {})", self.applied));
                 self.last_reply = Some(reply.to_string());
             }

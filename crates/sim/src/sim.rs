@@ -828,7 +828,13 @@ impl<P: Process> Simulator<P> {
                 self.remember_in_flight_drop(*id, m, DropReason::User);
             }
             Action::Client { node, command } => {
-                let node = *node;
+                // With client processes, a command for a server goes through a client, so
+                // the store never changes outside the history they record.
+                let clients = self.slots.len() - self.servers;
+                let node = match *node {
+                    n if clients > 0 && n < self.servers => self.servers + n % clients,
+                    n => n,
+                };
                 let cmd = P::parse_command(command).map_err(ControlError::BadCommand)?;
                 if self.slots[node].proc.is_none() {
                     return Err(ControlError::InvalidState(format!(
@@ -1129,11 +1135,15 @@ impl<P: Process> Lab for Simulator<P> {
 struct History {
     ops: Vec<Op>,
     open: BTreeMap<(u32, u64), usize>,
+    /// Past [`limits::MAX_HISTORY`]: later operations go unrecorded, so the open ones stay
+    /// unknown (an answer could come from a write the history lacks).
+    full: bool,
 }
 
 impl History {
     fn invoke(&mut self, client: u32, op: u64, input: Input, now: Time) {
         if self.ops.len() >= limits::MAX_HISTORY {
+            self.full = true;
             return;
         }
         self.open.insert((client, op), self.ops.len());
@@ -1142,6 +1152,9 @@ impl History {
 
     /// An answer to an operation not open (never invoked, or answered before) changes nothing.
     fn complete(&mut self, client: u32, op: u64, output: Output, now: Time) {
+        if self.full {
+            return;
+        }
         if let Some(i) = self.open.remove(&(client, op)) {
             self.ops[i].done = Some((now, output));
         }
