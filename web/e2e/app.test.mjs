@@ -295,7 +295,7 @@ test('typed client requests reach the chosen node; network controls change every
   assert.match(await page.locator('[data-testid=notice]').textContent(), /bad latency "warp speed"/);
   await page.getByLabel('request', { exact: true }).fill('drop table');
   await page.getByRole('button', { name: /^Send to n/ }).click();
-  assert.match(await page.locator('[data-testid=notice]').textContent(), /expected `set key=value` or `get key`/);
+  assert.match(await page.locator('[data-testid=notice]').textContent(), /expected `set key=value`, `get key`, `cas key old new` or `incr key`/);
   await page.screenshot({ path: OUT + 'controls.png' });
   assert.deepEqual(errors, []);
   await page.close();
