@@ -151,8 +151,6 @@ pub fn describe(a: &RunArgs) -> Result<RunDescription, Fail> {
         let until = desc.until.unwrap_or(splitbrain_sim::secs(10));
         desc.actions
             .extend(random_faults(info, desc.seed, desc.nodes, until));
-        let (nodes, clients) = (desc.nodes, desc.clients());
-        splitbrain_labs::through_clients(&mut desc.actions, nodes, clients);
         desc.actions.sort_by_key(|t| t.at);
         desc.validate()?;
     }

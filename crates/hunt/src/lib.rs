@@ -56,8 +56,6 @@ pub fn seeded_with(
     let info = find(&run.lab)?;
     run.actions
         .extend(random_faults_with(info, seed, run.nodes, until, mix));
-    let (nodes, clients) = (run.nodes, run.clients());
-    splitbrain_labs::through_clients(&mut run.actions, nodes, clients);
     run.actions.sort_by_key(|t| t.at);
     run.validate()?;
     Ok(run)

@@ -39,6 +39,18 @@ pub struct Settings {
     pub auto: bool,
 }
 
+impl Settings {
+    /// The defaults, waiting at least `timeout`: a lab's failover time (Raft's election
+    /// time-out, a Paxos leader's) stretches it for slow settings.
+    pub fn waiting_at_least(timeout: Duration) -> Settings {
+        let d = Settings::default();
+        Settings {
+            timeout: timeout.max(d.timeout),
+            ..d
+        }
+    }
+}
+
 impl Default for Settings {
     /// Time-out twice Raft's longest election time-out (§9.3: 150–300 ms), so a request retried
     /// after a leader's crash usually finds the next leader elected.

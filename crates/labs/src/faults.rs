@@ -215,19 +215,3 @@ mod tests {
         );
     }
 }
-
-/// Sends the drawn client commands through the run's client processes, when it has them, so
-/// every operation is in the history the `Linearizable` check judges: a command sent straight
-/// to a server would change the store behind the clients' backs.
-pub fn through_clients(actions: &mut [TimedAction], nodes: usize, clients: usize) {
-    if clients == 0 {
-        return;
-    }
-    for a in actions {
-        if let Action::Client { node, .. } = &mut a.action
-            && *node < nodes
-        {
-            *node = nodes + *node % clients;
-        }
-    }
-}

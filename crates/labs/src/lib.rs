@@ -13,6 +13,6 @@ pub mod happenings;
 mod registry;
 mod run;
 
-pub use faults::{FaultMix, random_faults, random_faults_with, through_clients};
+pub use faults::{FaultMix, random_faults, random_faults_with};
 pub use registry::{LabInfo, build, find, labs};
 pub use run::{FORMAT_VERSION, RunDescription, RunError, Traffic};

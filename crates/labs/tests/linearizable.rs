@@ -3,7 +3,7 @@
 //! seeds, as `splitbrain sweep` looks for it (30 s runs with random faults).
 
 use splitbrain_labs::consistency::{BUDGET, Judgement, LINEARIZABLE, judge, violations};
-use splitbrain_labs::{RunDescription, build, find, random_faults, through_clients};
+use splitbrain_labs::{RunDescription, build, find, random_faults};
 use splitbrain_sim::secs;
 
 /// A sweep's run for `seed`: the lab with `clients` clients and `variant`, random faults.
@@ -13,7 +13,6 @@ fn seed_run(lab: &str, variant: &str, clients: usize, seed: u64) -> RunDescripti
     let until = secs(30);
     run.until = Some(until);
     run.actions = random_faults(find(lab).unwrap(), seed, run.nodes, until);
-    through_clients(&mut run.actions, run.nodes, clients);
     run
 }
 

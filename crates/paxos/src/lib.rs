@@ -22,6 +22,7 @@
 //! safety properties live in [`invariants`]; [`Variant`] selects deliberately broken versions.
 #![forbid(unsafe_code)]
 
+mod client;
 pub mod invariants;
 mod node;
 

@@ -1,8 +1,8 @@
 //! One Paxos node: proposer (if `id < proposers`), acceptor (if `id < acceptors`) and learner.
 
 use crate::{Ballot, MAX_SLOTS, Mode, Params, Value, Variant, own_value};
-use splitbrain_kv::client::{Answer, Client, Settings};
-use splitbrain_kv::host::{self, Host};
+use splitbrain_kv::client::{Answer, Client};
+use splitbrain_kv::host;
 use splitbrain_kv::{Cmd, Store};
 use splitbrain_sim::{Cx, Describe, Duration, Fact, NodeId, NodeView, Process, Time, World};
 use std::collections::{BTreeMap, VecDeque};
@@ -304,7 +304,7 @@ pub struct Node {
     last_reply: Option<String>,
     observed: Vec<Observed>,
     /// Set when this slot runs a client instead of a server (see [`Node::new_client`]).
-    client: Option<Box<Client>>,
+    pub(crate) client: Option<Box<Client>>,
 }
 
 fn bit(n: NodeId) -> u32 {
@@ -346,27 +346,6 @@ impl Node {
             observed: Vec::new(),
             client: None,
         }
-    }
-
-    /// Client `id` (0-based) of a Multi-Paxos cluster of `servers` servers.
-    pub fn new_client(params: Params, id: u32, servers: usize) -> Self {
-        // Three leader time-outs: the silence that deposes a leader, and a new one's phase 1.
-        let timeout = params
-            .leader_timeout
-            .saturating_mul(3)
-            .max(Settings::default().timeout);
-        let settings = Settings {
-            timeout,
-            ..Settings::default()
-        };
-        let mut node = Node::new(params, servers + id as usize, servers);
-        node.client = Some(Box::new(Client::new(id, servers, settings)));
-        node
-    }
-
-    /// The client this slot runs, if it is not a server.
-    pub fn as_client(&self) -> Option<&Client> {
-        self.client.as_deref()
     }
 
     /// Its settings.
@@ -1288,20 +1267,5 @@ impl Process for Node {
             Fact::Progress => most(up().map(|n| n.learned.len() as u64).max()),
             _ => None,
         }
-    }
-}
-
-impl Host for Node {
-    fn request(cmd: Cmd) -> Msg {
-        Msg::Request { cmd }
-    }
-    fn response(msg: &Msg) -> Option<(u64, &Answer)> {
-        match msg {
-            Msg::Response { seq, answer } => Some((*seq, answer)),
-            _ => None,
-        }
-    }
-    fn client_timer() -> Timer {
-        Timer::Client
     }
 }

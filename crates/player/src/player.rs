@@ -311,12 +311,8 @@ impl Player {
             }
             Input::Act(action) => self.act(Item::Act(action))?,
             Input::Request(node) => {
-                let mut node = node.or(self.info.entry).unwrap_or(0);
-                // With client processes, a request for a server goes through a client.
-                let (servers, clients) = (self.lab.nodes(), self.lab.clients());
-                if clients > 0 && node < servers {
-                    node = servers + self.traffic.count as usize % clients;
-                }
+                // With client processes the simulator sends it through one of them.
+                let node = node.or(self.info.entry).unwrap_or(0);
                 let mut t = self.traffic;
                 let action = t.numbered(self.info, self.lab.nodes(), node);
                 self.act(Item::Request(action))?;

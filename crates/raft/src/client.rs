@@ -13,14 +13,7 @@ impl Node {
     /// Client `id` (0-based) of a cluster of `servers` servers.
     pub fn new_client(params: Params, id: u32, servers: usize) -> Node {
         // Twice the longest election time-out (the default's reasoning, Settings::default).
-        let timeout = params
-            .election_max
-            .saturating_mul(2)
-            .max(Settings::default().timeout);
-        let settings = Settings {
-            timeout,
-            ..Settings::default()
-        };
+        let settings = Settings::waiting_at_least(params.election_max.saturating_mul(2));
         let mut node = Node::new(params);
         node.client = Some(Box::new(Client::new(id, servers, settings)));
         node

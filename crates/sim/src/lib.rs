@@ -10,6 +10,7 @@
 
 mod control;
 mod hash;
+mod history;
 mod invariant;
 mod lab;
 pub mod limits;

@@ -3,6 +3,7 @@
 
 use crate::NodeId;
 use crate::control::{Action, ControlError};
+use crate::history::History;
 use crate::invariant::{Invariant, Violation, World};
 use crate::lab::{
     Checkpoint, DroppedView, Lab, LinkView, MessageView, NodeState, RunOutcome, WorldView,
@@ -16,7 +17,7 @@ use crate::storage::Storage;
 use crate::time::Time;
 use crate::trace::{DropReason, MsgId, Trace, TraceKind, TraceLine};
 use crate::watch::{Fact, Watch};
-use splitbrain_linearizable::{Input, Op, Output};
+use splitbrain_linearizable::Op;
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::Rc;
@@ -1127,36 +1128,5 @@ impl<P: Process> Lab for Simulator<P> {
 
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
-    }
-}
-
-/// The clients' operations in invocation order, with the open ones found by (client, number).
-#[derive(Clone, Default)]
-struct History {
-    ops: Vec<Op>,
-    open: BTreeMap<(u32, u64), usize>,
-    /// Past [`limits::MAX_HISTORY`]: later operations go unrecorded, so the open ones stay
-    /// unknown (an answer could come from a write the history lacks).
-    full: bool,
-}
-
-impl History {
-    fn invoke(&mut self, client: u32, op: u64, input: Input, now: Time) {
-        if self.ops.len() >= limits::MAX_HISTORY {
-            self.full = true;
-            return;
-        }
-        self.open.insert((client, op), self.ops.len());
-        self.ops.push(Op::unknown(client, input, now));
-    }
-
-    /// An answer to an operation not open (never invoked, or answered before) changes nothing.
-    fn complete(&mut self, client: u32, op: u64, output: Output, now: Time) {
-        if self.full {
-            return;
-        }
-        if let Some(i) = self.open.remove(&(client, op)) {
-            self.ops[i].done = Some((now, output));
-        }
     }
 }
