@@ -163,14 +163,14 @@ impl App {
         (self.player.info().hopeless)(self.player.base(), &self.view.link.latency)
     }
 
-    /// Where a typed or button request goes: the lab's entry node (the hashing lab's router)
-    /// or the selected node.
     /// Servers and client processes: every node a reader can select.
     pub(crate) fn all_nodes(&self) -> usize {
         let lab = self.player.lab();
         lab.nodes() + lab.clients()
     }
 
+    /// Where a typed or button request goes: the lab's entry node (the hashing lab's router),
+    /// the selected node, or with clients the selected client (else the first).
     pub(crate) fn client_node(&self) -> NodeId {
         self.player.client_node(self.ui.selected)
     }

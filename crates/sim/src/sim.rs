@@ -263,12 +263,6 @@ impl<P: Process> Simulator<P> {
         }
     }
 
-    /// What the clients saw: every operation from invocation to answer, for the
-    /// linearizability checker and the history view.
-    pub fn history(&self) -> &[Op] {
-        &self.history.ops
-    }
-
     fn remember_in_flight_drop(&mut self, id: MsgId, m: InFlight<P::Msg>, reason: DropReason) {
         if self.keep_drops > 0 {
             self.remember_drop(RecentDrop {
