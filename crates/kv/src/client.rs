@@ -11,7 +11,7 @@
 //! with [`Do`] items, which the lab turns into messages, its one timer and history records.
 
 use crate::{Cmd, Input, Output, Reply};
-use splitbrain_sim::{Duration, NodeId, SimRng, ms};
+use splitbrain_sim::{Duration, NodeId, SimRng, Time, ms};
 use std::collections::VecDeque;
 use std::fmt;
 use std::rc::Rc;
@@ -37,6 +37,9 @@ pub struct Settings {
     pub keys: u8,
     /// Whether clients draw operations themselves; `false`: only what the user sends.
     pub auto: bool,
+    /// Whether the workload has `cas` and `incr`; `false` for stores with only get and put
+    /// (Dynamo, §4: "get() and put()").
+    pub atomic: bool,
 }
 
 impl Settings {
@@ -62,6 +65,7 @@ impl Default for Settings {
             tries: 3,
             keys: 2,
             auto: true,
+            atomic: true,
         }
     }
 }
@@ -75,6 +79,10 @@ pub enum Answer {
     /// contacts a follower, the follower will reject the request and supply information about
     /// the most recent leader it has heard from").
     NotLeader(Option<NodeId>),
+    /// This server could not do it now (a quorum store short of replies): the client tries the
+    /// next server after a pause. The operation may have taken effect in part, so a client that
+    /// gives up records its outcome as unknown.
+    Unavailable(String),
 }
 
 impl fmt::Display for Answer {
@@ -83,6 +91,7 @@ impl fmt::Display for Answer {
             Answer::Done(reply) => write!(f, "{reply}"),
             Answer::NotLeader(Some(n)) => write!(f, "not leader, try n{n}"),
             Answer::NotLeader(None) => write!(f, "not leader, leader unknown"),
+            Answer::Unavailable(why) => write!(f, "unavailable: {why}"),
         }
     }
 }
@@ -96,6 +105,8 @@ pub enum Do {
         to: NodeId,
         /// The numbered command.
         cmd: Cmd,
+        /// When the client invoked the operation (every retry carries the first time).
+        invoked: Time,
     },
     /// (Re)arm the client's one timer to fire after a delay drawn from `min..=max`.
     Arm {
@@ -126,6 +137,8 @@ pub enum Do {
 struct Waiting {
     cmd: Cmd,
     seq: u64,
+    /// When the operation was invoked: every send of it carries this time.
+    invoked: Time,
     /// Sends after a time-out so far (the first send counts).
     tries: u8,
     /// Redirects followed since the last send that timed out: a bound on ping-pong between
@@ -190,7 +203,7 @@ impl Client {
 
     /// A user's operation from the page's request box or a scenario: sent after the one in
     /// flight, or now.
-    pub fn command(&mut self, cmd: Cmd, rng: &mut SimRng) -> Vec<Do> {
+    pub fn command(&mut self, cmd: Cmd, now: Time, rng: &mut SimRng) -> Vec<Do> {
         if self.queue.len() >= MAX_QUEUE {
             return vec![Do::Note(format!(
                 "{} is busy ({MAX_QUEUE} operations waiting): {cmd} dropped",
@@ -199,7 +212,7 @@ impl Client {
         }
         self.queue.push_back(cmd.op().clone());
         if self.waiting.is_none() {
-            self.next(rng)
+            self.next(now, rng)
         } else {
             Vec::new()
         }
@@ -207,16 +220,16 @@ impl Client {
 
     /// The timer fired: a time-out (retry at the next server, or give up after the last try),
     /// the end of a back-off (re-send), or the end of a pause (next operation).
-    pub fn timer(&mut self, rng: &mut SimRng) -> Vec<Do> {
+    pub fn timer(&mut self, now: Time, rng: &mut SimRng) -> Vec<Do> {
         let Some(w) = self.waiting.as_mut() else {
-            return self.next(rng);
+            return self.next(now, rng);
         };
         if w.backing_off {
             w.backing_off = false;
             return self.resend();
         }
         if w.tries >= self.settings.tries {
-            return self.give_up(rng);
+            return self.give_up(now, rng);
         }
         w.tries += 1;
         w.redirects = 0;
@@ -231,7 +244,7 @@ impl Client {
     }
 
     /// The last try timed out, or no leader could be found: the outcome stays unknown.
-    fn give_up(&mut self, rng: &mut SimRng) -> Vec<Do> {
+    fn give_up(&mut self, now: Time, rng: &mut SimRng) -> Vec<Do> {
         let gave_up = self
             .waiting
             .take()
@@ -243,13 +256,20 @@ impl Client {
             "{} gives up on {gave_up}: it may or may not have happened",
             self.name()
         ))];
-        out.extend(self.think_or_next(rng));
+        out.extend(self.think_or_next(now, rng));
         out
     }
 
     /// A server's answer to request `seq`. Answers to earlier requests (a retry's twin, a
     /// duplicated message) are ignored.
-    pub fn answer(&mut self, from: NodeId, seq: u64, answer: &Answer, rng: &mut SimRng) -> Vec<Do> {
+    pub fn answer(
+        &mut self,
+        from: NodeId,
+        seq: u64,
+        answer: &Answer,
+        now: Time,
+        rng: &mut SimRng,
+    ) -> Vec<Do> {
         let Some(w) = self.waiting.as_mut().filter(|w| w.seq == seq) else {
             return Vec::new();
         };
@@ -263,18 +283,22 @@ impl Client {
                     op: seq,
                     output: reply.output(),
                 }];
-                out.extend(self.think_or_next(rng));
+                out.extend(self.think_or_next(now, rng));
                 out
             }
-            Answer::NotLeader(hint) => {
+            Answer::NotLeader(_) | Answer::Unavailable(_) => {
                 w.redirects += 1;
                 let hops = self.servers.min(u8::MAX as usize) as u8;
+                let hint = match answer {
+                    Answer::NotLeader(hint) => *hint,
+                    _ => None,
+                };
                 match hint {
-                    Some(h) if *h < self.servers && w.redirects <= hops => {
-                        self.target = *h;
+                    Some(h) if h < self.servers && w.redirects <= hops => {
+                        self.target = h;
                         self.resend()
                     }
-                    _ if w.backoffs >= MAX_BACKOFFS => self.give_up(rng),
+                    _ if w.backoffs >= MAX_BACKOFFS => self.give_up(now, rng),
                     _ => {
                         // No leader known (an election is under way): wait a little, then
                         // try the next server.
@@ -300,6 +324,7 @@ impl Client {
             Do::Send {
                 to: self.target,
                 cmd: w.cmd.clone(),
+                invoked: w.invoked,
             },
             Do::Arm {
                 min: self.settings.timeout,
@@ -319,19 +344,19 @@ impl Client {
         }
     }
 
-    fn think_or_next(&mut self, rng: &mut SimRng) -> Vec<Do> {
+    fn think_or_next(&mut self, now: Time, rng: &mut SimRng) -> Vec<Do> {
         if self.queue.is_empty() {
             self.think()
         } else {
-            self.next(rng)
+            self.next(now, rng)
         }
     }
 
     /// Starts the next operation: the user's first, else one drawn from the workload.
-    fn next(&mut self, rng: &mut SimRng) -> Vec<Do> {
+    fn next(&mut self, now: Time, rng: &mut SimRng) -> Vec<Do> {
         let op = match self.queue.pop_front() {
             Some(op) => op,
-            None if self.settings.auto => draw(rng, self.settings.keys),
+            None if self.settings.auto => draw(rng, self.settings.keys, self.settings.atomic),
             None => return Vec::new(),
         };
         self.seq += 1;
@@ -344,6 +369,7 @@ impl Client {
         self.waiting = Some(Waiting {
             cmd,
             seq: self.seq,
+            invoked: now,
             tries: 1,
             redirects: 0,
             backing_off: false,
@@ -394,9 +420,19 @@ fn key(i: u64) -> Rc<str> {
 }
 
 /// One operation of the workload: reads 40 %, writes 30 %, compare-and-set 15 %, increments
-/// 15 %, over small numbers so compare-and-set sometimes matches.
-fn draw(rng: &mut SimRng, keys: u8) -> Cmd {
+/// 15 %, over small numbers so compare-and-set sometimes matches. Without `atomic`: reads and
+/// writes half each, writes of numbers up to 99 so a stale read shows a value plainly older.
+fn draw(rng: &mut SimRng, keys: u8, atomic: bool) -> Cmd {
     let k = key(rng.below(u64::from(keys.max(1))));
+    if !atomic {
+        return match rng.below(2) {
+            0 => Cmd::Get { key: k },
+            _ => Cmd::Set {
+                key: k,
+                value: (1 + rng.below(99)).to_string().into(),
+            },
+        };
+    }
     let small = |rng: &mut SimRng| -> Rc<str> { (1 + rng.below(5)).to_string().into() };
     match rng.below(20) {
         0..8 => Cmd::Get { key: k },
@@ -435,7 +471,7 @@ mod tests {
     fn sent(out: &[Do]) -> Vec<(NodeId, Cmd)> {
         out.iter()
             .filter_map(|d| match d {
-                Do::Send { to, cmd } => Some((*to, cmd.clone())),
+                Do::Send { to, cmd, .. } => Some((*to, cmd.clone())),
                 _ => None,
             })
             .collect()
@@ -444,7 +480,7 @@ mod tests {
     #[test]
     fn a_command_is_invoked_numbered_and_sent_with_a_timeout() {
         let mut c = manual();
-        let out = c.command(Cmd::parse("set x=1").unwrap(), &mut rng());
+        let out = c.command(Cmd::parse("set x=1").unwrap(), 0, &mut rng());
         assert!(matches!(
             &out[0],
             Do::Invoke {
@@ -472,8 +508,8 @@ mod tests {
     #[test]
     fn a_timed_out_request_is_retried_with_the_same_number_at_the_next_server() {
         let mut c = manual();
-        c.command(Cmd::parse("incr x").unwrap(), &mut rng());
-        let out = c.timer(&mut rng());
+        c.command(Cmd::parse("incr x").unwrap(), 0, &mut rng());
+        let out = c.timer(0, &mut rng());
         let s = sent(&out);
         assert_eq!(s[0].0, 1);
         assert!(matches!(&s[0].1, Cmd::Session { seq: 1, .. }), "{s:?}");
@@ -482,10 +518,10 @@ mod tests {
     #[test]
     fn after_the_last_try_the_outcome_is_unknown_and_never_returned() {
         let mut c = manual();
-        c.command(Cmd::parse("incr x").unwrap(), &mut rng());
-        c.timer(&mut rng());
-        c.timer(&mut rng());
-        let out = c.timer(&mut rng());
+        c.command(Cmd::parse("incr x").unwrap(), 0, &mut rng());
+        c.timer(0, &mut rng());
+        c.timer(0, &mut rng());
+        let out = c.timer(0, &mut rng());
         assert!(
             out.iter()
                 .all(|d| !matches!(d, Do::Return { .. } | Do::Send { .. }))
@@ -496,20 +532,20 @@ mod tests {
             key: "x".into(),
             n: 1,
         });
-        assert!(c.answer(2, 1, &late, &mut rng()).is_empty());
+        assert!(c.answer(2, 1, &late, 0, &mut rng()).is_empty());
     }
 
     #[test]
     fn a_redirect_is_followed_to_the_named_leader_section_8() {
         let mut c = manual();
-        c.command(Cmd::parse("get x").unwrap(), &mut rng());
-        let out = c.answer(0, 1, &Answer::NotLeader(Some(2)), &mut rng());
+        c.command(Cmd::parse("get x").unwrap(), 0, &mut rng());
+        let out = c.answer(0, 1, &Answer::NotLeader(Some(2)), 0, &mut rng());
         assert_eq!(sent(&out)[0].0, 2);
         let done = Answer::Done(Reply::Read {
             key: "x".into(),
             value: None,
         });
-        let out = c.answer(2, 1, &done, &mut rng());
+        let out = c.answer(2, 1, &done, 0, &mut rng());
         assert_eq!(
             out[0],
             Do::Return {
@@ -522,42 +558,42 @@ mod tests {
     #[test]
     fn with_no_leader_known_the_client_backs_off_before_trying_the_next_server() {
         let mut c = manual();
-        c.command(Cmd::parse("get x").unwrap(), &mut rng());
-        let out = c.answer(0, 1, &Answer::NotLeader(None), &mut rng());
+        c.command(Cmd::parse("get x").unwrap(), 0, &mut rng());
+        let out = c.answer(0, 1, &Answer::NotLeader(None), 0, &mut rng());
         assert!(sent(&out).is_empty());
-        let out = c.timer(&mut rng());
+        let out = c.timer(0, &mut rng());
         assert_eq!(sent(&out)[0].0, 1);
     }
 
     #[test]
     fn with_no_leader_anywhere_the_client_gives_up_after_its_back_offs() {
         let mut c = manual();
-        c.command(Cmd::parse("get x").unwrap(), &mut rng());
+        c.command(Cmd::parse("get x").unwrap(), 0, &mut rng());
         for _ in 0..MAX_BACKOFFS {
             assert!(
-                !c.answer(0, 1, &Answer::NotLeader(None), &mut rng())
+                !c.answer(0, 1, &Answer::NotLeader(None), 0, &mut rng())
                     .is_empty()
             );
-            let out = c.timer(&mut rng());
+            let out = c.timer(0, &mut rng());
             assert_eq!(sent(&out).len(), 1, "the back-off ends in a re-send");
         }
-        c.answer(0, 1, &Answer::NotLeader(None), &mut rng());
+        c.answer(0, 1, &Answer::NotLeader(None), 0, &mut rng());
         assert!(c.summary().contains("1 unknown"), "{}", c.summary());
     }
 
     #[test]
     fn user_commands_queue_behind_the_one_in_flight() {
         let mut c = manual();
-        c.command(Cmd::parse("set x=1").unwrap(), &mut rng());
+        c.command(Cmd::parse("set x=1").unwrap(), 0, &mut rng());
         assert!(
-            c.command(Cmd::parse("get x").unwrap(), &mut rng())
+            c.command(Cmd::parse("get x").unwrap(), 0, &mut rng())
                 .is_empty()
         );
         let ok = Answer::Done(Reply::Written {
             key: "x".into(),
             value: "1".into(),
         });
-        let out = c.answer(0, 1, &ok, &mut rng());
+        let out = c.answer(0, 1, &ok, 0, &mut rng());
         assert!(matches!(
             &out[1],
             Do::Invoke {
@@ -570,7 +606,7 @@ mod tests {
     #[test]
     fn the_workload_draws_every_kind_of_operation() {
         let mut r = rng();
-        let ops: Vec<Cmd> = (0..200).map(|_| draw(&mut r, 2)).collect();
+        let ops: Vec<Cmd> = (0..200).map(|_| draw(&mut r, 2, true)).collect();
         for kind in ["get", "set", "cas", "incr"] {
             assert!(
                 ops.iter().any(|o| o.to_string().starts_with(kind)),

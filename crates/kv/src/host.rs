@@ -8,8 +8,10 @@ use splitbrain_sim::{Cx, NodeId, NodeView, Process};
 
 /// How a lab's messages and timers carry a client's traffic.
 pub trait Host: Process {
-    /// The message that carries request `cmd` (a [`Cmd::Session`]) to a server.
-    fn request(cmd: Cmd) -> Self::Msg;
+    /// The message that carries request `cmd` (a [`Cmd::Session`]) to a server, for an
+    /// operation the client invoked at `invoked` by its clock (a quorum store orders writes by
+    /// it, as Cassandra's client-side timestamps do; consensus labs ignore it).
+    fn request(cmd: Cmd, invoked: splitbrain_sim::Time) -> Self::Msg;
     /// The request number and answer a server's message carries to a client, if it is one.
     fn response(msg: &Self::Msg) -> Option<(u64, &Answer)>;
     /// The client's one timer.
@@ -25,7 +27,8 @@ pub fn start<P: Host>(c: &mut Client, cx: &mut Cx<'_, P>) {
 /// A message for the client: only answers matter to it.
 pub fn message<P: Host>(c: &mut Client, from: NodeId, msg: &P::Msg, cx: &mut Cx<'_, P>) {
     if let Some((seq, answer)) = P::response(msg) {
-        let todo = c.answer(from, seq, answer, cx.rng());
+        let now = cx.now();
+        let todo = c.answer(from, seq, answer, now, cx.rng());
         act(todo, cx);
     }
 }
@@ -33,14 +36,16 @@ pub fn message<P: Host>(c: &mut Client, from: NodeId, msg: &P::Msg, cx: &mut Cx<
 /// The client's time-out or pause ended.
 pub fn timer<P: Host>(c: &mut Client, timer: &P::Timer, cx: &mut Cx<'_, P>) {
     if *timer == P::client_timer() {
-        let todo = c.timer(cx.rng());
+        let now = cx.now();
+        let todo = c.timer(now, cx.rng());
         act(todo, cx);
     }
 }
 
 /// An operation the user typed for this client.
 pub fn command<P: Host>(c: &mut Client, cmd: Cmd, cx: &mut Cx<'_, P>) {
-    let todo = c.command(cmd, cx.rng());
+    let now = cx.now();
+    let todo = c.command(cmd, now, cx.rng());
     act(todo, cx);
 }
 
@@ -56,7 +61,7 @@ pub fn view(c: &Client) -> NodeView {
 fn act<P: Host>(todo: Vec<Do>, cx: &mut Cx<'_, P>) {
     for d in todo {
         match d {
-            Do::Send { to, cmd } => cx.send(to, P::request(cmd)),
+            Do::Send { to, cmd, invoked } => cx.send(to, P::request(cmd, invoked)),
             Do::Arm { min, max } => cx.set_timer(P::client_timer(), min, max),
             Do::Invoke { op, input } => cx.invoke(op, input),
             Do::Return { op, output } => cx.complete(op, output),

@@ -10,6 +10,8 @@ use splitbrain_broadcast as broadcast;
 use splitbrain_paxos as paxos;
 #[cfg(feature = "ping")]
 use splitbrain_ping as ping;
+#[cfg(feature = "quorum")]
+use splitbrain_quorum as quorum;
 #[cfg(feature = "raft")]
 use splitbrain_raft as raft;
 #[cfg(feature = "hashing")]
@@ -78,6 +80,7 @@ pub struct LabInfo {
     feature = "broadcast",
     feature = "hashing",
     feature = "balance",
+    feature = "quorum",
     feature = "ping"
 ))]
 fn never_hopeless(_: &RunDescription, _: &splitbrain_sim::Latency) -> Option<String> {
@@ -104,6 +107,7 @@ fn raft_hopeless(run: &RunDescription, latency: &splitbrain_sim::Latency) -> Opt
 
 /// Peers that all talk to each other: no hubs.
 #[cfg(any(
+    feature = "quorum",
     feature = "raft",
     feature = "paxos",
     feature = "broadcast",
@@ -127,7 +131,7 @@ fn kv_client_command(n: u64, _nodes: usize) -> String {
 }
 
 /// Five nodes and 10–20 ms links for the consensus labs' pages.
-#[cfg(any(feature = "raft", feature = "paxos"))]
+#[cfg(any(feature = "raft", feature = "paxos", feature = "quorum"))]
 fn consensus_page(run: &mut RunDescription) {
     run.nodes = 5;
     run.network.latency = splitbrain_sim::Latency::Uniform {
@@ -338,6 +342,45 @@ const LABS: &[LabInfo] = &[
         ],
         countdown: None,
     },
+    #[cfg(feature = "quorum")]
+    LabInfo {
+        name: quorum::LAB,
+        title: "Quorum replication",
+        blurb: "Dynamo-style replication: N replicas per key, read and write quorums R and W, read repair, sloppy quorums and hinted handoff, with clients whose history is checked.",
+        message_kinds: &[
+            ("read", "read / reply"),
+            ("write", "write / stored"),
+            ("repair", "read repair, hinted handoff"),
+            ("client", "client request / answer"),
+        ],
+        build: build_quorum,
+        // Writes typed at random servers beside the clients' own traffic.
+        workload: |rng| {
+            format!(
+                "set {}={}",
+                ["x", "y"][rng.below(2) as usize],
+                1 + rng.below(99)
+            )
+        },
+        client_command: |n, _| format!("set x={}", 100 + n),
+        page_defaults: consensus_page,
+        page_speed: 0.05,
+        entry: None,
+        own_traffic: true,
+        page_max_nodes: 9,
+        fit: |_| {},
+        happenings: crate::happenings::none,
+        hubs: peers,
+        hopeless: never_hopeless,
+        looks: &[
+            ("replica", "replica"),
+            (
+                "holding-hints",
+                "holding hints for a server it stands in for",
+            ),
+        ],
+        countdown: None,
+    },
     #[cfg(feature = "ping")]
     LabInfo {
         name: ping::LAB,
@@ -483,6 +526,21 @@ fn build_balance(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, Run
         balance::invariants::all(),
         balance::cluster(p, run.nodes),
     )
+}
+
+#[cfg(feature = "quorum")]
+fn build_quorum(run: &RunDescription, trace: usize) -> Result<Box<dyn Lab>, RunError> {
+    let p: quorum::Params = params(run)?;
+    p.validate(run.nodes)
+        .map_err(|e| RunError(format!("quorum params: {e}")))?;
+    let servers = run.nodes;
+    with_clients(run, trace, p.clients, quorum::invariants::all(), |id| {
+        if id < servers {
+            quorum::Node::new(p.clone(), id, servers)
+        } else {
+            quorum::Node::new_client(p.clone(), (id - servers) as u32, servers)
+        }
+    })
 }
 
 #[cfg(feature = "ping")]

@@ -26,7 +26,7 @@ impl Node {
 }
 
 impl Host for Node {
-    fn request(cmd: Cmd) -> Msg {
+    fn request(cmd: Cmd, _now: splitbrain_sim::Time) -> Msg {
         Msg::Request { cmd }
     }
     fn response(msg: &Msg) -> Option<(u64, &Answer)> {
