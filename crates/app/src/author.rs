@@ -23,6 +23,7 @@ const TEMPLATES: &[(&str, &[(&str, &str)])] = &[
     ("changes_done", &[("n", "1")]),
     ("servers", &[("n", "6")]),
     ("unavailable_at_most", &[("keys", "0")]),
+    ("not_linearizable", &[]),
 ];
 
 /// The controls a teacher can give, in the embed's words.

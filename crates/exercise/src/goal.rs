@@ -98,6 +98,9 @@ pub enum Goal {
         /// Reads.
         keys: u64,
     },
+    /// The clients' history is shown not linearizable (a run with clients): a stale read or a
+    /// doubled write has happened, as the history view names it.
+    NotLinearizable {},
     /// Every goal holds at once.
     All(Vec<Goal>),
     /// At least one goal holds.
@@ -218,6 +221,10 @@ impl Goal {
                 has(Fact::MovedShare, "keys_moved_below")
             }
             Goal::UnavailableAtMost { .. } => has(Fact::Unavailable, "unavailable_at_most"),
+            Goal::NotLinearizable {} => has(
+                Fact::NotLinearizable,
+                "not_linearizable (a run with clients)",
+            ),
             Goal::ChangesDone { .. } => has(Fact::Changes, "changes_done"),
             Goal::Servers { .. } => has(Fact::Servers, "servers"),
             Goal::All(_) | Goal::Any(_) | Goal::Not(_) | Goal::Always(_) | Goal::Within { .. } => {
@@ -253,6 +260,7 @@ impl Goal {
             Goal::Servers { n } => format!("{n} servers"),
             Goal::UnavailableAtMost { keys: 0 } => "no key is unavailable".into(),
             Goal::UnavailableAtMost { keys } => format!("at most {keys} unavailable reads"),
+            Goal::NotLinearizable {} => "the clients' history is not linearizable".into(),
             Goal::All(list) => join(list, " and "),
             Goal::Any(list) => format!("either {}", join(list, " or ")),
             Goal::Not(g) => format!("not ({})", g.describe()),
@@ -351,6 +359,7 @@ impl Check {
                 Goal::UnavailableAtMost { keys } => {
                     ask(Fact::Unavailable).is_some_and(|u| u <= *keys as f64)
                 }
+                Goal::NotLinearizable {} => ask(Fact::NotLinearizable) == Some(1.0),
                 _ => false,
             },
             Check::NoProgress { s, last } => {

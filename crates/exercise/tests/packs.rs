@@ -32,7 +32,7 @@ fn link(e: &Exercise, kind: &str) -> String {
 #[test]
 fn each_lab_has_six_exercises_or_more_from_guided_to_hard() {
     let packs = shipped();
-    for lab in ["raft", "paxos", "hashing", "balance"] {
+    for lab in ["raft", "paxos", "hashing", "balance", "quorum"] {
         let (_, p) = packs.iter().find(|(n, _)| n == lab).expect(lab);
         assert_eq!(*p, pack(lab), "the compiled-in {lab} pack is the file");
         assert!(p.exercises.len() >= 6, "{lab}: {}", p.exercises.len());
@@ -310,6 +310,7 @@ fn the_schema_lists_every_goal_and_every_exercise_field() {
         one(r#"{"changes_done":{"n":1}}"#),
         one(r#"{"servers":{"n":1}}"#),
         one(r#"{"unavailable_at_most":{"keys":0}}"#),
+        one(r#"{"not_linearizable":{}}"#),
         one(r#"{"all":[]}"#),
         one(r#"{"any":[]}"#),
         one(r#"{"not":{"servers":{"n":1}}}"#),

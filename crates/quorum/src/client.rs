@@ -16,6 +16,7 @@ impl Node {
         // A coordinator gives up after two ack time-outs; wait for that and its answer.
         let settings = Settings {
             atomic: false,
+            auto: params.auto,
             ..Settings::waiting_at_least(params.ack_timeout.saturating_mul(4))
         };
         let mut node = Node::new(params, servers + id as usize, servers);

@@ -48,6 +48,9 @@ pub struct Params {
     pub sloppy: bool,
     /// Client processes (0–10): their operations make the history the checker judges.
     pub clients: usize,
+    /// Whether clients draw their own gets and sets; `false`: they send only what the learner
+    /// types, so an exercise can ask for one exact schedule.
+    pub auto: bool,
     /// How long a coordinator waits for a replica before it counts it as failed (and, with a
     /// sloppy quorum, asks the next server on the ring instead). The request fails after twice
     /// this with too few replies.
@@ -67,6 +70,7 @@ impl Default for Params {
             repair: Repair::Async,
             sloppy: true,
             clients: 3,
+            auto: true,
             ack_timeout: ms(100),
             handoff: ms(500),
         }

@@ -4,8 +4,13 @@
 
 use crate::limits;
 use crate::time::Time;
-use splitbrain_linearizable::{Input, Op, Output};
+use splitbrain_linearizable::{Input, Op, Output, Verdict, check};
+use std::cell::Cell;
 use std::collections::BTreeMap;
+
+/// Search steps an exercise's goal may spend judging the history after an event: a few
+/// milliseconds at most; past it the history counts as not (yet) shown broken.
+const WATCH_BUDGET: u64 = 200_000;
 
 /// The clients' operations in invocation order, with the open ones found by (client, number).
 #[derive(Clone, Default)]
@@ -15,6 +20,10 @@ pub(crate) struct History {
     /// Past [`limits::MAX_HISTORY`]: later operations go unrecorded, so the open ones stay
     /// unknown (an answer could come from a write the history lacks).
     full: bool,
+    /// Answers recorded, so the verdict is recomputed only when the history changed.
+    answered: usize,
+    /// The last verdict, for (operations, answers): whether it was shown not linearizable.
+    judged: Cell<Option<(usize, usize, bool)>>,
 }
 
 impl History {
@@ -34,6 +43,21 @@ impl History {
         }
         if let Some(i) = self.open.remove(&(client, op)) {
             self.ops[i].done = Some((now, output));
+            self.answered += 1;
         }
+    }
+
+    /// Whether the history so far is shown not linearizable (for exercise goals): judged again
+    /// only after an operation was invoked or answered, within [`WATCH_BUDGET`] steps.
+    pub(crate) fn not_linearizable(&self) -> bool {
+        let key = (self.ops.len(), self.answered);
+        if let Some((len, answered, broken)) = self.judged.get()
+            && (len, answered) == key
+        {
+            return broken;
+        }
+        let broken = matches!(check(&self.ops, WATCH_BUDGET), Verdict::NotLinearizable(_));
+        self.judged.set(Some((key.0, key.1, broken)));
+        broken
     }
 }

@@ -586,7 +586,11 @@ impl<P: Process> Simulator<P> {
     fn run_watch(&mut self) {
         if let Some(mut watch) = self.watch.take() {
             let world = self.world();
-            watch.after_event(self.now, &self.violations, &mut |f| fact(&world, f));
+            let history = &self.history;
+            let clients = self.slots.len() > self.servers;
+            watch.after_event(self.now, &self.violations, &mut |f| {
+                fact(&world, history, clients, f)
+            });
             self.watch = Some(watch);
         }
     }
@@ -848,10 +852,17 @@ impl<P: Process> Simulator<P> {
     }
 }
 
-/// The engine's answers (whether a node is up), then the lab's.
-fn fact<P: Process>(world: &World<'_, P>, f: Fact) -> Option<f64> {
+/// The engine's answers (whether a node is up, whether a run with clients has a history
+/// shown not linearizable), then the lab's.
+fn fact<P: Process>(
+    world: &World<'_, P>,
+    history: &History,
+    clients: bool,
+    f: Fact,
+) -> Option<f64> {
     match f {
         Fact::Up(n) => (n < world.len()).then(|| f64::from(u8::from(world.node(n).is_some()))),
+        Fact::NotLinearizable => clients.then(|| f64::from(u8::from(history.not_linearizable()))),
         _ => P::fact(world, f),
     }
 }
@@ -1092,7 +1103,12 @@ impl<P: Process> Lab for Simulator<P> {
     }
 
     fn fact(&self, f: Fact) -> Option<f64> {
-        fact(&self.world(), f)
+        fact(
+            &self.world(),
+            &self.history,
+            self.slots.len() > self.servers,
+            f,
+        )
     }
 
     fn checkpoint(&self) -> Checkpoint {

@@ -44,6 +44,9 @@ pub enum Fact {
     Latencies,
     /// The latest request latency in µs, from the first attempt to the answer (load balancing).
     LastLatency,
+    /// 1 once the clients' history is shown not linearizable (a stale read, a doubled write),
+    /// else 0; the engine answers it for runs with clients.
+    NotLinearizable,
 }
 
 /// Answers [`Fact`] questions about the state just reached.
