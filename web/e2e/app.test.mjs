@@ -529,7 +529,7 @@ test('every lab\'s event log reads as words, not Rust', async () => {
   // Rust's Debug: `Some(3)`, `Set { key: "k1" }`, `Timeout(23)`, `Op(Set …)`.
   const rust = /Some\(|None\b|\{ |: "|\b[A-Z][a-z]+[A-Za-z]*\(/;
   for (const path of ['?seed=1', 'broadcast/?lab=broadcast&seed=1', 'paxos/?lab=paxos&seed=1',
-    'hashing/?lab=hashing&seed=1', 'balance/?lab=balance&seed=1']) {
+    'hashing/?lab=hashing&seed=1', 'balance/?lab=balance&seed=1', 'quorum/?lab=quorum&seed=1']) {
     const { page, errors } = await open(browser, server.url + path);
     await page.waitForSelector('section.log li');
     await page.waitForTimeout(2500);
@@ -636,7 +636,7 @@ test('Time out (T) fires the selected follower\'s election timeout: it stands an
 });
 
 test('on a phone (375×740) the network and the run controls share the first screen', async () => {
-  for (const url of ['', 'paxos/', 'hashing/', 'balance/']) {
+  for (const url of ['', 'paxos/', 'hashing/', 'balance/', 'quorum/']) {
     const { page, errors } = await open(browser, server.url + url, { width: 375, height: 740 });
     await page.waitForSelector('svg.network g.node');
     const box = async (loc) => (await loc.boundingBox()) ?? { y: 1e9, height: 0 };

@@ -38,6 +38,10 @@ pub const BUNDLES: &[Bundle] = &[
         dir: "balance/",
         labs: &[("balance", "Load balancing")],
     },
+    Bundle {
+        dir: "quorum/",
+        labs: &[("quorum", "Quorum replication")],
+    },
 ];
 
 /// This build's directory: the root page carries Raft.
@@ -49,6 +53,8 @@ const HERE: &str = if cfg!(feature = "lab-raft") {
     "paxos/"
 } else if cfg!(feature = "lab-hashing") {
     "hashing/"
+} else if cfg!(feature = "lab-quorum") {
+    "quorum/"
 } else {
     "balance/"
 };

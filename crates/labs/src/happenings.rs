@@ -112,6 +112,25 @@ pub fn hashing(before: &Value, after: &Value, _: &Watch) -> Vec<Value> {
     })]
 }
 
+/// Quorum replication: `unavailable` when a coordinator refused a request for want of replies
+/// (a strict quorum short of replicas), `hints-kept` when stand-ins start keeping writes for
+/// servers they cannot reach (a sloppy quorum, Dynamo §4.6), `hints-handed-back` when the last
+/// hint has gone home.
+#[cfg(feature = "quorum")]
+pub fn quorum(before: &Value, after: &Value, _: &Watch) -> Vec<Value> {
+    let n = |v: &Value, k: &str| v[k].as_u64().unwrap_or(0);
+    let mut out = Vec::new();
+    if n(after, "unavailable") > n(before, "unavailable") {
+        out.push(json!({"type": "unavailable", "total": n(after, "unavailable")}));
+    }
+    match (n(before, "hints"), n(after, "hints")) {
+        (0, h) if h > 0 => out.push(json!({"type": "hints-kept", "hints": h})),
+        (h, 0) if h > 0 => out.push(json!({"type": "hints-handed-back"})),
+        _ => {}
+    }
+    out
+}
+
 /// Load balancing: `slo-breached` when the windowed p99 latency goes above the objective,
 /// `slo-met` when it is back under.
 #[cfg(feature = "balance")]
@@ -212,6 +231,40 @@ mod tests {
         assert_eq!(e[0]["type"], "keys-moved");
         assert_eq!(e[0]["share"], 0.125);
         assert!(hashing(&after, &after, &WATCH).is_empty());
+    }
+
+    #[cfg(feature = "quorum")]
+    #[test]
+    fn s4_6_quorum_reports_stand_ins_keeping_hints_and_handing_them_back() {
+        // A sloppy quorum with x's replicas n3 and n4 down for a while.
+        let mut run = RunDescription::new("quorum", 1, 5);
+        let at = |s: u64, action| splitbrain_sim::TimedAction {
+            at: s * 1_000_000,
+            action,
+        };
+        use splitbrain_sim::Action::{Crash, Restart};
+        run.actions = vec![
+            at(1, Crash { node: 3 }),
+            at(1, Crash { node: 4 }),
+            at(3, Restart { node: 3 }),
+            at(3, Restart { node: 4 }),
+        ];
+        let times: Vec<u64> = (1..=50).map(|i| i * 100_000).collect();
+        let types: Vec<String> = observe(&run, &times)
+            .iter()
+            .map(|e| e["type"].as_str().unwrap_or_default().to_string())
+            .collect();
+        let kept = types.iter().position(|t| t == "hints-kept");
+        let back = types.iter().position(|t| t == "hints-handed-back");
+        assert!(kept.is_some() && kept < back, "{types:?}");
+        // Strict: refused instead.
+        run.params = json!({"sloppy": false});
+        let types = observe(&run, &times);
+        assert!(
+            types.iter().any(|e| e["type"] == "unavailable"),
+            "{types:?}"
+        );
+        assert!(types.iter().all(|e| e["type"] != "hints-kept"));
     }
 
     #[cfg(feature = "balance")]

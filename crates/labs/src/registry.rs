@@ -369,7 +369,7 @@ const LABS: &[LabInfo] = &[
         own_traffic: true,
         page_max_nodes: 9,
         fit: |_| {},
-        happenings: crate::happenings::none,
+        happenings: crate::happenings::quorum,
         hubs: peers,
         hopeless: never_hopeless,
         looks: &[

@@ -6,7 +6,7 @@
 
 use crate::Repair;
 use crate::node::{Msg, Node, Timer};
-use crate::version::{Version, Versioned, newest};
+use crate::version::{Version, Versioned, Writer, newest};
 use splitbrain_kv::client::Answer;
 use splitbrain_kv::{Cmd, Reply};
 use splitbrain_sim::{Cx, NodeId, Time};
@@ -92,7 +92,7 @@ impl Node {
                     self.last_version = (self.last_version + 1).max(cx.now());
                     Version {
                         at: self.last_version,
-                        by: self.id,
+                        by: Writer::Server(self.id),
                     }
                 });
                 (
@@ -521,7 +521,10 @@ mod tests {
                 Msg::Write { op, value, .. } => {
                     assert_eq!(
                         value.version,
-                        Version { at: 1_000, by: 9 },
+                        Version {
+                            at: 1_000,
+                            by: Writer::Client(0)
+                        },
                         "the client's clock"
                     );
                     Some((to, op))
@@ -603,7 +606,10 @@ mod tests {
     fn v(value: &str, at: Time) -> Option<Versioned> {
         Some(Versioned {
             value: value.into(),
-            version: Version { at, by: 7 },
+            version: Version {
+                at,
+                by: Writer::Server(7),
+            },
         })
     }
 

@@ -38,9 +38,9 @@ mod version;
 
 pub use coordinator::Finished;
 pub use node::{Durable, Msg, Node, Timer};
-pub use params::{Params, Repair};
+pub use params::{MAX_REPLICAS, Params, Repair};
 pub use placement::Placement;
-pub use version::{Version, Versioned};
+pub use version::{Version, Versioned, Writer};
 
 /// Lab name in the registry, the CLI and links.
 pub const LAB: &str = "quorum";

@@ -5,7 +5,7 @@
 use crate::Params;
 use crate::coordinator::{Finished, Pending};
 use crate::placement::Placement;
-use crate::version::{Version, Versioned};
+use crate::version::{Version, Versioned, Writer};
 use splitbrain_kv::Cmd;
 use splitbrain_kv::client::{Answer, Client};
 use splitbrain_kv::host;
@@ -179,6 +179,8 @@ pub struct Node {
     pub(crate) recent: VecDeque<Finished>,
     pub(crate) answered: u64,
     pub(crate) unavailable: u64,
+    /// The hand-back timer runs (only while hints are kept, so a quiet cluster has no timers).
+    pub(crate) handing_off: bool,
     pub(crate) client: Option<Box<Client>>,
 }
 
@@ -198,6 +200,7 @@ impl Node {
             recent: VecDeque::new(),
             answered: 0,
             unavailable: 0,
+            handing_off: false,
             client: None,
         }
     }
@@ -260,7 +263,8 @@ impl Process for Node {
         // never matches a new one.
         self.next_op = self.next_op.max(cx.now());
         self.last_version = self.last_version.max(cx.now());
-        cx.set_timer(Timer::Handoff, self.params.handoff, self.params.handoff);
+        self.handing_off = false;
+        self.arm_handoff(cx);
     }
 
     fn on_message(&mut self, from: NodeId, msg: Msg, cx: &mut Cx<'_, Self>) {
@@ -271,12 +275,17 @@ impl Process for Node {
         self.suspect.remove(&from);
         match msg {
             Msg::Request { cmd, sent } => {
-                let reply_to = match &cmd {
-                    Cmd::Session { seq, .. } => Some((from, *seq)),
-                    _ => None,
+                let (reply_to, stamp) = match &cmd {
+                    Cmd::Session { client, seq, .. } => (
+                        Some((from, *seq)),
+                        Some(Version {
+                            at: sent,
+                            by: Writer::Client(*client),
+                        }),
+                    ),
+                    _ => (None, None),
                 };
-                let stamp = Version { at: sent, by: from };
-                self.coordinate(reply_to, Some(stamp), cmd.op().clone(), cx);
+                self.coordinate(reply_to, stamp, cmd.op().clone(), cx);
             }
             Msg::Response { .. } => {}
             Msg::Read { op, key, hint } => {

@@ -44,6 +44,15 @@ impl Node {
         if newer {
             self.data.hints.insert(slot, value);
             cx.persist(self.data.clone());
+            self.arm_handoff(cx);
+        }
+    }
+
+    /// Starts the hand-back timer if hints are kept and it is not running.
+    pub(crate) fn arm_handoff(&mut self, cx: &mut Cx<'_, Self>) {
+        if !self.handing_off && !self.data.hints.is_empty() {
+            self.handing_off = true;
+            cx.set_timer(Timer::Handoff, self.params.handoff, self.params.handoff);
         }
     }
 
@@ -60,7 +69,7 @@ impl Node {
     }
 
     /// Offers a few hints back to the servers they are meant for (those not suspected of being
-    /// down), and re-arms.
+    /// down), and re-arms while any are left.
     pub(crate) fn hand_off(&mut self, cx: &mut Cx<'_, Self>) {
         let now = cx.now();
         let due: Vec<(NodeId, Rc<str>, Versioned)> = self
@@ -74,7 +83,8 @@ impl Node {
         for (owner, key, value) in due {
             cx.send(owner, Msg::Handoff { key, value });
         }
-        cx.set_timer(Timer::Handoff, self.params.handoff, self.params.handoff);
+        self.handing_off = false;
+        self.arm_handoff(cx);
     }
 
     /// `owner` took back `key` at `version`: the hint goes, unless a newer one came since.

@@ -4,20 +4,38 @@ use splitbrain_sim::{NodeId, Time, format_time};
 use std::fmt;
 use std::rc::Rc;
 
-/// Orders writes: a later clock wins, and the coordinator's id breaks a tie, so two writes
-/// never share a version and every replica picks the same winner.
+/// Who stamped a version: a client (its request's clock), or a server a set was typed at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Writer {
+    /// Client `c1` is `Client(0)`.
+    Client(u32),
+    /// A server.
+    Server(NodeId),
+}
+
+impl fmt::Display for Writer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Writer::Client(c) => write!(f, "c{}", c + 1),
+            Writer::Server(n) => write!(f, "n{n}"),
+        }
+    }
+}
+
+/// Orders writes: a later clock wins, and the writer breaks a tie, so two writes never share a
+/// version and every replica picks the same winner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Version {
     /// The writer's clock when it sent the write (µs).
     pub at: Time,
-    /// The writer: the client, or the server a set was typed at.
-    pub by: NodeId,
+    /// The writer.
+    pub by: Writer,
 }
 
 impl fmt::Display for Version {
-    /// `1.25s@n2`: when and by whom, which is what a learner compares.
+    /// `1.25s by c2`: when and by whom, which is what a learner compares.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}@n{}", format_time(self.at), self.by)
+        write!(f, "{} by {}", format_time(self.at), self.by)
     }
 }
 
@@ -52,7 +70,10 @@ mod tests {
     fn v(value: &str, at: Time, by: NodeId) -> Versioned {
         Versioned {
             value: value.into(),
-            version: Version { at, by },
+            version: Version {
+                at,
+                by: Writer::Server(by),
+            },
         }
     }
 
@@ -63,6 +84,6 @@ mod tests {
         assert_eq!(newest(Some(&c), Some(&b)), Some(&c));
         assert_eq!(newest(None, Some(&a)), Some(&a));
         assert_eq!(newest(None, None), None);
-        assert_eq!(c.to_string(), "3 (0.00002s@n1)");
+        assert_eq!(c.to_string(), "3 (0.00002s by n1)");
     }
 }

@@ -114,6 +114,7 @@ const WASM_CRATES: &[&str] = &[
     "splitbrain-hashing",
     "splitbrain-sharding",
     "splitbrain-balance",
+    "splitbrain-quorum",
     "splitbrain-hunt",
     "splitbrain-hunt-worker",
     "splitbrain-diagram",
@@ -235,6 +236,19 @@ fn test() -> Result<(), Failure> {
         || {
             quiet_sweep(&["raft", "--param", "clients=3"])?;
             quiet_sweep(&["paxos", "--nodes", "5", "--param", "clients=3"])
+        },
+    )?;
+    step(
+        "quorum: strict overlapping quorums with blocking read repair (ABD) keep a linearizable history over 10,000 random-fault seeds (release CLI)",
+        &mut timings,
+        || {
+            quiet_sweep(&[
+                "quorum",
+                "--param",
+                "repair=blocking",
+                "--param",
+                "sloppy=false",
+            ])
         },
     )?;
     step(

@@ -7,12 +7,14 @@ use std::path::Path;
 
 /// The site's pages besides the root one: (directory under `dist/`, the app's lab features,
 /// extra `<head>` lines). Mirrors `BUNDLES` in `crates/app/src/bundles.rs`; the root page's
-/// features are in `web/index.html`. Every page but `balance/` (no buggy variants) also gets
+/// features are in `web/index.html`. Every page but `balance/` and `quorum/` (no buggy variants to
+/// hunt: the quorum lab's settings are its lessons) also gets
 /// the bug hunt's worker, built with the same lab features.
 pub const BUNDLES: &[(&str, &str, &str)] = &[
     ("broadcast", "lab-broadcast", ""),
     ("paxos", "lab-paxos", ""),
     ("hashing", "lab-hashing", ""),
+    ("quorum", "lab-quorum", ""),
     (
         "balance",
         "lab-balance",
@@ -66,7 +68,7 @@ pub fn build(frame_ancestors: &str) -> Result<(), Failure> {
                 &format!(r#"data-cargo-features="{features}""#),
             )
             .replace("</head>", &format!("  {head}</head>"));
-        if *dir == "balance" {
+        if matches!(*dir, "balance" | "quorum") {
             bundle = without_worker(&bundle);
         }
         std::fs::write(root().join(&html), bundle).map_err(io(&format!("cannot write {html}")))?;

@@ -7,6 +7,8 @@ mod balance;
 mod hashing;
 #[cfg(feature = "lab-paxos")]
 mod paxos;
+#[cfg(feature = "lab-quorum")]
+mod quorum;
 #[cfg(feature = "lab-raft")]
 mod raft;
 
@@ -39,6 +41,8 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
         splitbrain_sharding::LAB => hashing::panel(lab, hooks),
         #[cfg(feature = "lab-balance")]
         splitbrain_balance::LAB => balance::panel(lab, hooks),
+        #[cfg(feature = "lab-quorum")]
+        splitbrain_quorum::LAB => quorum::panel(lab, hooks),
         _ => None,
     }
 }
@@ -49,7 +53,8 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
     feature = "lab-hashing",
     feature = "lab-balance",
     feature = "lab-paxos",
-    feature = "lab-raft"
+    feature = "lab-raft",
+    feature = "lab-quorum"
 ))]
 fn options(values: &[(&str, &str)], current: &str) -> Html {
     let mut all: Vec<(String, String)> = values
@@ -73,7 +78,8 @@ fn options(values: &[(&str, &str)], current: &str) -> Html {
     feature = "lab-hashing",
     feature = "lab-balance",
     feature = "lab-paxos",
-    feature = "lab-raft"
+    feature = "lab-raft",
+    feature = "lab-quorum"
 ))]
 fn param_select(hooks: &PanelHooks, key: &'static str, json: bool) -> Callback<Event> {
     let param = hooks.param.clone();
@@ -101,7 +107,7 @@ fn short_decimal(x: f64) -> String {
 
 /// The key-value labs' client processes: how many run beside the servers (each is drawn on the
 /// left and has a row in the client history).
-#[cfg(any(feature = "lab-paxos", feature = "lab-raft"))]
+#[cfg(any(feature = "lab-paxos", feature = "lab-raft", feature = "lab-quorum"))]
 fn clients_select(hooks: &PanelHooks, current: usize) -> Html {
     let current = current.to_string();
     html! {
