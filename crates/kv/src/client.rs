@@ -421,7 +421,8 @@ fn key(i: u64) -> Rc<str> {
 
 /// One operation of the workload: reads 40 %, writes 30 %, compare-and-set 15 %, increments
 /// 15 %, over small numbers so compare-and-set sometimes matches. Without `atomic`: reads and
-/// writes half each, writes of numbers up to 99 so a stale read shows a value plainly older.
+/// writes half each, of numbers up to 999, so two writes seldom share a value: a stale read
+/// then names the write it saw, and a timed-out write nobody read can be left out of the check.
 fn draw(rng: &mut SimRng, keys: u8, atomic: bool) -> Cmd {
     let k = key(rng.below(u64::from(keys.max(1))));
     if !atomic {
@@ -429,7 +430,7 @@ fn draw(rng: &mut SimRng, keys: u8, atomic: bool) -> Cmd {
             0 => Cmd::Get { key: k },
             _ => Cmd::Set {
                 key: k,
-                value: (1 + rng.below(99)).to_string().into(),
+                value: (1 + rng.below(999)).to_string().into(),
             },
         };
     }
