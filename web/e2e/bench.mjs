@@ -260,6 +260,8 @@ const scenes = [
     ['--width', '1280', '--height', '1700']],
   ['broadcast_5_nodes', server.url + 'broadcast/?lab=broadcast', 'svg.network g.msg', ''],
   ['paxos_5_nodes_0.1x', server.url + 'paxos/?lab=paxos&speed=0.1', '.px-slots td.chosen', ''],
+  // The quorum page as it opens: 5 servers, 3 clients, its table, requests and the history.
+  ['quorum_5_servers_3_clients', server.url + 'quorum/?lab=quorum', 'svg.network g.msg', ''],
   ['hashing_64_servers_100_vnodes_2000_keys', server.url + HASHING, '[data-testid=ring-ring]',
     "document.querySelector('[data-testid=add-server]').click()"],
   ['balance_20_backends_1000_requests_per_s', server.url + BALANCE, '[data-testid=latency-chart] canvas', ''],

@@ -9,7 +9,7 @@ export const DIST = resolve(new URL('../../dist', import.meta.url).pathname);
 
 /** The site's pages: [name, folder under dist/]. Mirrors BUNDLES in crates/xtask/src/site.rs. */
 export const PAGES = [['root (raft)', ''], ['broadcast/', 'broadcast'], ['hashing/', 'hashing'],
-  ['paxos/', 'paxos'], ['balance/ (with uPlot)', 'balance']];
+  ['paxos/', 'paxos'], ['balance/ (with uPlot)', 'balance'], ['quorum/', 'quorum']];
 
 /** Per page: each wasm and JS file's bytes, gzip -9 and brotli -11, and the page's totals. */
 export async function pageSizes(dist = DIST) {

@@ -227,7 +227,7 @@ fn scenarios() -> Vec<(Value, String)> {
 }
 
 fn packs() -> Vec<(Value, String)> {
-    ["raft", "paxos", "hashing", "balance"]
+    ["raft", "paxos", "hashing", "balance", "quorum"]
         .iter()
         .map(|name| {
             let text = read(&format!("exercises/{name}.toml"));
@@ -385,7 +385,8 @@ proptest! {
 proptest! {
     #![proptest_config(cases(5_000))]
     /// Client operations as the request box and scenario files give them, and the key-value
-    /// labs' client settings as a link may carry them, built into a run.
+    /// labs' client settings (the quorum lab's N, R, W and the rest) as a link may carry them,
+    /// built into a run.
     #[test]
     fn client_operations_and_settings_refuse_in_one_line(
         which in any::<usize>(), s in splice(), p in picks(), c in change()
@@ -393,8 +394,11 @@ proptest! {
         let ops = ["set x=1", "set x 1", "get x", "cas x 1 2", "incr y"];
         let text = spliced(ops[which % ops.len()], &s);
         judged("client operation", &text, || splitbrain_raft::Cmd::parse(&text));
-        let (lab, variant) = if which % 2 == 0 { ("raft", "local-reads") } else { ("paxos", "no-dedup") };
-        let mut params = json!({"clients": 3, "variant": variant});
+        let (lab, mut params) = match which % 3 {
+            0 => ("raft", json!({"clients": 3, "variant": "local-reads"})),
+            1 => ("paxos", json!({"clients": 3, "variant": "no-dedup"})),
+            _ => ("quorum", json!({"clients": 3, "replicas": 3, "r": 1, "w": 3, "repair": "blocking", "sloppy": true, "auto": false, "ack_timeout": "100ms"})),
+        };
         apply(&mut params, &p, &c);
         let mut run = RunDescription::new(lab, 1, 5);
         run.params = params;

@@ -471,6 +471,14 @@ mod tests {
         effects
     }
 
+    /// Replica `from` acknowledges write (or write-back) `op` of x at `now`.
+    fn ack(n: &mut Node, now: Time, from: NodeId, op: u64, repair: bool) -> Vec<Effect<Node>> {
+        let key = "x".into();
+        step(n, now, |n, cx| {
+            n.on_message(from, Msg::Written { op, key, repair }, cx)
+        })
+    }
+
     fn sends(fx: &[Effect<Node>]) -> Vec<(NodeId, Msg)> {
         fx.iter()
             .filter_map(|e| match e {
@@ -534,43 +542,13 @@ mod tests {
             .collect();
         assert_eq!(writes.len(), 3, "all N replicas are asked");
         let (first, op) = writes[0];
-        let fx = step(&mut n, 2_000, |n, cx| {
-            n.on_message(
-                first,
-                Msg::Written {
-                    op,
-                    key: "x".into(),
-                    repair: false,
-                },
-                cx,
-            )
-        });
+        let fx = ack(&mut n, 2_000, first, op, false);
         assert!(answers(&fx).is_empty(), "one ack of W=2 is not enough");
         // A duplicate ack from the same replica does not count twice.
-        let fx = step(&mut n, 2_100, |n, cx| {
-            n.on_message(
-                first,
-                Msg::Written {
-                    op,
-                    key: "x".into(),
-                    repair: false,
-                },
-                cx,
-            )
-        });
+        let fx = ack(&mut n, 2_100, first, op, false);
         assert!(answers(&fx).is_empty());
         let second = writes[1].0;
-        let fx = step(&mut n, 3_000, |n, cx| {
-            n.on_message(
-                second,
-                Msg::Written {
-                    op,
-                    key: "x".into(),
-                    repair: false,
-                },
-                cx,
-            )
-        });
+        let fx = ack(&mut n, 3_000, second, op, false);
         assert_eq!(answers(&fx), vec!["set x=5 ok"]);
     }
 
@@ -661,17 +639,7 @@ mod tests {
         assert_eq!(backs.len(), 2);
         let mut last = Vec::new();
         for (to, op) in backs {
-            last = step(&mut n, 6_000, |n, cx| {
-                n.on_message(
-                    to,
-                    Msg::Written {
-                        op,
-                        key: "x".into(),
-                        repair: true,
-                    },
-                    cx,
-                )
-            });
+            last = ack(&mut n, 6_000, to, op, true);
         }
         assert_eq!(answers(&last), vec!["get x = new"]);
     }

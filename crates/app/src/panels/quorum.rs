@@ -97,7 +97,24 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
                 v.value, v.version
             ));
         }
-        html! { <td key={key.to_string()} class={class} title={title}>{ text }</td> }
+        // The version under the value, short: who wrote it and when, to the millisecond.
+        let version = own.filter(|_| rank.is_some()).map(|v| {
+            let at = v.version.at;
+            format!(
+                "{} {}.{:03}s",
+                v.version.by,
+                at / 1_000_000,
+                at / 1_000 % 1_000
+            )
+        });
+        html! {
+            <td key={key.to_string()} class={class} title={title}>
+                { text }
+                if let Some(version) = version {
+                    <span class="q-ver">{ version }</span>
+                }
+            </td>
+        }
     };
 
     let mut recent: Vec<&Finished> = servers
@@ -133,7 +150,7 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
     let biggest = n.min(splitbrain_quorum::MAX_REPLICAS);
     Some(html! {
         <section class="panel quorum" aria-label="Quorum replication">
-            <h2>{ "Quorum replication" } <span class="hint">{ "value per server and key · bold: a key's replicas · red: stale · [v for nK]: a hint" }</span></h2>
+            <h2>{ "Quorum replication" } <span class="hint">{ "each server's copy of each key, with who wrote it and when · bold: the key's N replicas · red: stale · [v for nK]: a hint" }</span></h2>
             <div class="px-controls">
                 { number("replicas", "N (replicas)", biggest, params.replicas) }
                 { number("r", "R (read quorum)", params.replicas, params.r) }
