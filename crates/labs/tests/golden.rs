@@ -17,6 +17,7 @@ const HASHING: &str = include_str!("../../../testdata/scenarios/hashing-faults.t
 const PAXOS_DUEL: &str = include_str!("../../../testdata/scenarios/paxos-dueling.toml");
 const PAXOS_FAILOVER: &str = include_str!("../../../testdata/scenarios/paxos-failover.toml");
 const RAFT_STALE_READ: &str = include_str!("../../../testdata/scenarios/raft-stale-read.toml");
+const QUORUM_SPLIT: &str = include_str!("../../../testdata/scenarios/quorum-sloppy-split.toml");
 const BASIC_TRANSCRIPT: &str = include_str!("../../../testdata/transcripts/broadcast-basic.txt");
 
 /// Pinned trace hashes. A change here means runs replay differently: old links would break, so
@@ -30,6 +31,7 @@ const GOLDEN_HASHING: u64 = 0x1c1f_8789_4777_b118;
 const GOLDEN_PAXOS_DUEL: u64 = 0xec83_469b_b3f2_570c;
 const GOLDEN_PAXOS_FAILOVER: u64 = 0x91b9_60f1_7687_b340;
 const GOLDEN_RAFT_STALE_READ: u64 = 0xd6c5_c529_443d_9434;
+const GOLDEN_QUORUM_SPLIT: u64 = 0x287b_6344_3e62_18f9;
 
 fn run(text: &str) -> Box<dyn Lab> {
     let desc = RunDescription::parse(text).expect("scenario parses");
@@ -192,6 +194,22 @@ fn golden_hash_raft_clients_stale_read_scenario() {
     assert_eq!(
         lab.trace_hash(),
         GOLDEN_RAFT_STALE_READ,
+        "hash {:#x}",
+        lab.trace_hash()
+    );
+}
+
+/// The quorum lab replays bit for bit: a sloppy quorum's stand-ins, hints and a stale read on
+/// the side of a partition without the key's replicas.
+#[test]
+fn golden_hash_quorum_sloppy_split_scenario() {
+    let lab = run(QUORUM_SPLIT);
+    assert!(lab.violations().is_empty(), "{:?}", lab.violations());
+    let bad = splitbrain_labs::consistency::violation(lab.as_ref()).expect("the stale read");
+    assert_eq!(bad.time, 2_549_002);
+    assert_eq!(
+        lab.trace_hash(),
+        GOLDEN_QUORUM_SPLIT,
         "hash {:#x}",
         lab.trace_hash()
     );
