@@ -354,7 +354,8 @@ const LABS: &[LabInfo] = &[
             ("client", "client request / answer"),
         ],
         build: build_quorum,
-        // Writes typed at random servers beside the clients' own traffic.
+        // A sweep's random commands, on top of the clients' own traffic (the simulator hands a
+        // command for a server to a client, so these go into the history too).
         workload: |rng| {
             format!(
                 "set {}={}",

@@ -31,7 +31,7 @@ const GOLDEN_HASHING: u64 = 0x1c1f_8789_4777_b118;
 const GOLDEN_PAXOS_DUEL: u64 = 0xec83_469b_b3f2_570c;
 const GOLDEN_PAXOS_FAILOVER: u64 = 0x91b9_60f1_7687_b340;
 const GOLDEN_RAFT_STALE_READ: u64 = 0xd6c5_c529_443d_9434;
-const GOLDEN_QUORUM_SPLIT: u64 = 0x287b_6344_3e62_18f9;
+const GOLDEN_QUORUM_SPLIT: u64 = 0x31e1_6f70_fdeb_9f9f;
 
 fn run(text: &str) -> Box<dyn Lab> {
     let desc = RunDescription::parse(text).expect("scenario parses");

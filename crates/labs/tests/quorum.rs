@@ -39,10 +39,12 @@ fn first_broken(
 }
 
 #[test]
-fn s4_5_r_plus_w_at_most_n_lets_reads_miss_a_completed_write_even_without_faults() {
+fn s4_5_r_plus_w_at_most_n_lets_reads_miss_a_completed_write_once_a_write_misses_a_replica() {
+    // Without faults every write reaches all three replicas long before the next read; a lost
+    // message, a partition or a crash leaves one behind, and a read of one replica finds it.
     let params = serde_json::json!({"r": 1, "w": 1, "repair": "off", "sloppy": false});
     let (seed, message) =
-        first_broken(params, false, 0..20).expect("R=1 W=1 of N=3 reads stale within 20 seeds");
+        first_broken(params, true, 0..20).expect("R=1 W=1 of N=3 reads stale within 20 seeds");
     assert!(message.contains("get"), "seed {seed}: {message}");
 }
 

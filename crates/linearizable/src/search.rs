@@ -63,37 +63,34 @@ fn search(history: &[Op], budget: u64, unseen: &[bool]) -> Verdict {
 }
 
 /// Operations of unknown outcome that no answer could depend on, which the search may leave
-/// out: a pending operation may take effect at any time after its call, the very end
-/// included, where it changes no answer; so leaving it out never turns a linearizable history
-/// into a failure, and these are the ones that could not have been needed to explain one.
+/// out without changing its verdict:
 ///
-/// - a `get` whose answer never came: it changes nothing;
-/// - a `set k=v` whose answer never came, when every answered operation on `k` is a `set`, or
-///   a `get` that returned something other than `v`, or a `cas` that wrote with `old` ≠ `v`
-///   (a failed `cas` or an `incr` on `k` could be explained by it, so then it stays).
+/// - a `get` whose answer never came: it changes no state;
+/// - a `set k=v` whose answer never came, on a key with only `get`s and `set`s (answered or
+///   not), none of whose answered `get`s returned `v`.
+///
+/// Leaving such an operation out never hides a failure: the search may already leave any
+/// operation of unknown outcome out, as one that never took effect. It never makes one either:
+/// take any order that places every answered operation; drop these from it; a `get` still sees
+/// what it saw, because a dropped `set` of `v` was followed, up to the next `set`, only by
+/// `get`s that may return anything (none answered `v`). A `cas` or an `incr` reads the state
+/// and may have read `v`, answered or not, so a key with either keeps its unknown `set`s.
 ///
 /// Timed-out writes are most of a faulty run's unknown operations, and each one left in
 /// doubles the orders the search may try; without this a quorum store's 30-second history
 /// with 30 of them can exhaust the budget.
 fn unobservable(history: &[Op]) -> Vec<bool> {
-    // Per key: the values answered operations saw or needed, and whether any answered
-    // operation could be explained by an unknown write of another value.
-    let mut seen: BTreeMap<&str, (std::collections::BTreeSet<&str>, bool)> = BTreeMap::new();
+    // Per key: the values answered `get`s returned, and whether a `cas` or `incr` touches it.
+    let mut seen: BTreeMap<&str, (BTreeSet<&str>, bool)> = BTreeMap::new();
     for op in history {
-        let Some((_, out)) = &op.done else { continue };
-        let (values, open) = seen.entry(op.input.key()).or_default();
-        match (&op.input, out) {
-            (Input::Set { .. }, _) => {}
-            (Input::Get { .. }, Output::Value(Some(v))) => {
+        let (values, reads_state) = seen.entry(op.input.key()).or_default();
+        match (&op.input, &op.done) {
+            (Input::Set { .. }, _) | (Input::Get { .. }, None) => {}
+            (Input::Get { .. }, Some((_, Output::Value(Some(v))))) => {
                 values.insert(v);
             }
-            (Input::Get { .. }, _) => {}
-            (Input::Cas { old, .. }, Output::Swapped(true)) => {
-                if let Some(old) = old {
-                    values.insert(old);
-                }
-            }
-            _ => *open = true,
+            (Input::Get { .. }, Some(_)) => {}
+            (Input::Cas { .. } | Input::Incr { .. }, _) => *reads_state = true,
         }
     }
     history
@@ -104,7 +101,7 @@ fn unobservable(history: &[Op]) -> Vec<bool> {
                     Input::Get { .. } => true,
                     Input::Set { key, value } => seen
                         .get(key.as_str())
-                        .is_none_or(|(values, open)| !open && !values.contains(value.as_str())),
+                        .is_some_and(|(values, reads)| !reads && !values.contains(value.as_str())),
                     _ => false,
                 }
         })
@@ -264,6 +261,29 @@ mod pruning {
             Op::ok(3, get(), 10, 20, Output::Value(Some("2".into()))),
         ];
         assert_eq!(unobservable(&h), vec![true, false, true, false]);
+        assert_eq!(check(&h, 1_000), Verdict::Linearizable);
+    }
+
+    #[test]
+    fn an_unknown_incr_or_cas_keeps_the_unknown_write_it_may_have_read() {
+        // set 5 and incr both timed out; a read of 6 needs both.
+        let incr = Op::unknown(1, Input::Incr { key: "x".into() }, 1);
+        let read = Op::ok(2, get(), 10, 20, Output::Value(Some("6".into())));
+        let h = vec![Op::unknown(0, set("5"), 0), incr, read];
+        assert_eq!(unobservable(&h), vec![false, false, false]);
+        assert_eq!(check(&h, 1_000), Verdict::Linearizable);
+        let cas = Op::unknown(
+            1,
+            Input::Cas {
+                key: "x".into(),
+                old: Some("1".into()),
+                new: "2".into(),
+            },
+            1,
+        );
+        let read = Op::ok(2, get(), 10, 20, Output::Value(Some("2".into())));
+        let h = vec![Op::unknown(0, set("1"), 0), cas, read];
+        assert_eq!(unobservable(&h), vec![false, false, false]);
         assert_eq!(check(&h, 1_000), Verdict::Linearizable);
     }
 

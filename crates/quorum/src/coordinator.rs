@@ -54,6 +54,8 @@ pub(crate) struct Pending {
 /// each said.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finished {
+    /// The coordinator's number for it (unique per coordinator).
+    pub op: u64,
     /// The operation, `get x` or `set x=5`.
     pub text: String,
     /// Its key.
@@ -146,9 +148,7 @@ impl Node {
             self.params.ack_timeout,
             self.params.ack_timeout,
         );
-        for t in targets {
-            self.ask(op_id, t, cx);
-        }
+        self.ask_all(op_id, targets, cx);
     }
 
     /// The replicas to ask for `key`: its N, or with a sloppy quorum, stand-ins further round
@@ -177,6 +177,16 @@ impl Node {
                 }
             })
             .collect()
+    }
+
+    /// Asks every one of `targets`: the others first, then this server, whose own answer comes
+    /// at once and may complete the quorum (W=1), after which nobody else would be asked.
+    fn ask_all(&mut self, op: u64, targets: Vec<Ask>, cx: &mut Cx<'_, Self>) {
+        let me = self.id;
+        let (local, remote): (Vec<Ask>, Vec<Ask>) = targets.into_iter().partition(|a| a.node == me);
+        for a in remote.into_iter().chain(local) {
+            self.ask(op, a, cx);
+        }
     }
 
     /// Sends request `op`'s read or write to one replica; this server answers itself at once.
@@ -313,9 +323,7 @@ impl Node {
                     .filter(|a| !acks.contains(&a.node))
                     .copied()
                     .collect();
-                for a in again {
-                    self.ask(op, a, cx);
-                }
+                self.ask_all(op, again, cx);
             }
         }
     }
@@ -387,14 +395,14 @@ impl Node {
                 hint: Some(a.hint.unwrap_or(a.node)),
             });
         }
-        for a in extra {
+        for a in &extra {
             cx.note(format!(
                 "n{} silent: asks n{} instead (sloppy quorum)",
                 a.hint.unwrap_or(a.node),
                 a.node
             ));
-            self.ask(op, a, cx);
         }
+        self.ask_all(op, extra, cx);
     }
 
     /// Answers request `op` (`Ok(value)`: the read's value or the write's; `Err`: why it
@@ -430,6 +438,7 @@ impl Node {
         let asked = p.asked.iter().map(|a| (a.node, a.hint, said(a))).collect();
         let result = answer.to_string();
         self.remember(Finished {
+            op,
             text: p.text.clone(),
             key: p.key.clone(),
             coordinator: self.id,
@@ -589,6 +598,25 @@ mod tests {
                 by: Writer::Server(7),
             },
         })
+    }
+
+    #[test]
+    fn s4_5_with_w_1_a_coordinator_that_is_a_replica_still_sends_the_write_to_the_other_two() {
+        let p = Params {
+            w: 1,
+            ..Params::default()
+        };
+        let first = crate::Placement::new(5, 3).order("x")[0];
+        let mut n = server(first, p);
+        let fx = step(&mut n, 1_000, |n, cx| {
+            n.on_message(9, request("set x=5"), cx)
+        });
+        assert_eq!(answers(&fx), vec!["set x=5 ok"], "its own copy is W=1");
+        let writes = sends(&fx)
+            .iter()
+            .filter(|(_, m)| matches!(m, Msg::Write { .. }))
+            .count();
+        assert_eq!(writes, 2, "the other replicas get it too");
     }
 
     #[test]

@@ -44,10 +44,15 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
         .take(2)
         .collect();
     keys.extend(others);
+    // The newest version anywhere, hints included: in a sloppy quorum's partition the newest
+    // write may sit only on stand-ins, and the replicas missing it are stale all the same.
     let newest = |key: &Rc<str>| {
         copies
             .iter()
-            .filter_map(|(store, _)| store.get(key))
+            .flat_map(|(store, hints)| {
+                let hinted = hints.iter().filter(|((_, k), _)| k == key).map(|(_, v)| v);
+                store.get(key).into_iter().chain(hinted)
+            })
             .map(|v| v.version)
             .max()
     };
@@ -194,7 +199,7 @@ pub fn panel(lab: &dyn Lab, hooks: &PanelHooks) -> Option<Html> {
                     <li class="hint">{ "none yet" }</li>
                 }
                 { for recent.iter().map(|f| html! {
-                    <li key={format!("{}-{}", f.coordinator, f.at)} class={classes!((!f.ok).then_some("failed"))}>
+                    <li key={format!("{}-{}", f.coordinator, f.op)} class={classes!((!f.ok).then_some("failed"))}>
                         <b>{ if f.ok { f.result.clone() } else { format!("{}: {}", f.text, f.result) } }</b>
                         { format!(" · n{} coordinated, {}–{}", f.coordinator, format_time(f.started), format_time(f.at)) }
                         <span class="q-asked">{ for f.asked.iter().map(|(node, hint, said)| html! {
