@@ -38,6 +38,10 @@ test('with R + W ≤ N a read misses a completed write, and the history names th
   const stale = await page.locator('[data-testid=quorum-table] td.q-cell.stale').count();
   assert.ok(stale >= 2, `${stale} stale cells`);
   assert.match(await page.getByTestId('quorum-requests').textContent(), /get x = \(none\) · n\d coordinated, 2\.5\d+s–2\.5\d+s/);
+  // The event log names clients as the picture does: c2, not its slot number n6.
+  const log = await page.locator('section.log').textContent();
+  assert.match(log, /n\d→c2/);
+  assert.doesNotMatch(log, /\bn[5-7]\b/);
   await page.screenshot({ path: OUT + 'quorum-stale-read-1280.png', fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();

@@ -118,10 +118,12 @@ pub fn run_bench(nodes: usize) -> String {
     }
 }
 
-pub fn who(l: &TraceLine) -> String {
+/// Who a log line is about, clients named `c1`… after the `servers`.
+pub fn who(l: &TraceLine, servers: usize) -> String {
+    let name = |n| splitbrain_sim::words::node_name(n, servers);
     match (l.from, l.to, l.node) {
-        (Some(f), Some(t), _) => format!("n{f}→n{t}"),
-        (_, _, Some(n)) => format!("n{n}"),
+        (Some(f), Some(t), _) => format!("{}→{}", name(f), name(t)),
+        (_, _, Some(n)) => name(n),
         _ => "net".into(),
     }
 }

@@ -131,12 +131,13 @@ impl App {
         let ui = &self.ui;
         html! { <>
             if inspector {
-                { pure(Inspector { view: self.panel_view.clone(), selected: ui.selected, message: ui.selected_message, send: self.send.clone() }) }
+                { pure(Inspector { view: self.panel_view.clone(), servers: self.player.lab().nodes(), selected: ui.selected, message: ui.selected_message, send: self.send.clone() }) }
             }
             if log {
                 { pure(EventLog {
                     lines: self.log.clone(),
                     nodes: self.panel_view.nodes.len(),
+                    servers: self.player.lab().nodes(),
                     node: ui.log_node,
                     kind: ui.log_kind.clone().into(),
                     message: ui.hovered_message.or(ui.selected_message),

@@ -14,6 +14,15 @@ pub fn count(n: usize, noun: &str) -> String {
     }
 }
 
+/// A process's name as the picture and the history show it: servers `n0`, `n1`, …; the client
+/// slots after the `servers` are `c1`, `c2`, … (slot `servers` is `c1`).
+pub fn node_name(id: NodeId, servers: usize) -> String {
+    match id.checked_sub(servers) {
+        Some(c) => format!("c{}", c + 1),
+        None => format!("n{id}"),
+    }
+}
+
 /// A partition as a learner reads it: `{n0,n1} | the rest`.
 pub fn groups_in_words(groups: &[Vec<NodeId>]) -> String {
     let mut parts: Vec<String> = groups
@@ -30,6 +39,13 @@ pub fn groups_in_words(groups: &[Vec<NodeId>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clients_are_named_after_the_servers_from_c1() {
+        assert_eq!(node_name(4, 5), "n4");
+        assert_eq!(node_name(5, 5), "c1");
+        assert_eq!(node_name(7, 5), "c3");
+    }
 
     #[test]
     fn one_takes_the_singular() {

@@ -28,6 +28,8 @@ pub struct EventLog {
     pub lines: Rc<Vec<TraceLine>>,
     /// Nodes in the run, for the node filter.
     pub nodes: usize,
+    /// Of them, the servers: the rest are clients, named `c1`….
+    pub servers: usize,
     pub node: Option<NodeId>,
     pub kind: AttrValue,
     /// The message picked out (hovered in the diagram, or selected): its lines stand out.
@@ -39,6 +41,7 @@ impl PartialEq for EventLog {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.lines, &other.lines)
             && self.nodes == other.nodes
+            && self.servers == other.servers
             && self.node == other.node
             && self.kind == other.kind
             && self.message == other.message
@@ -56,7 +59,7 @@ impl View for EventLog {
                 <div class="log-tools">
                     <select aria-label="filter by node" onchange={send.reform(|e: Event| Msg::Ui(UiMsg::LogNode(value_of(e))))}>
                         <option value="" selected={p.node.is_none()}>{ "all nodes" }</option>
-                        { for (0..p.nodes).map(|i| html! { <option key={i} value={format!("n{i}")} selected={p.node == Some(i)}>{ format!("n{i}") }</option> }) }
+                        { for (0..p.nodes).map(|i| html! { <option key={i} value={format!("n{i}")} selected={p.node == Some(i)}>{ splitbrain_sim::words::node_name(i, p.servers) }</option> }) }
                     </select>
                     <select aria-label="filter by event" onchange={send.reform(|e: Event| Msg::Ui(UiMsg::LogKind(value_of(e))))}>
                         { for KINDS.iter().map(|(k, t)| html! {
@@ -71,7 +74,7 @@ impl View for EventLog {
                     { for p.lines.iter().map(|l| html! {
                         <li key={l.i.to_string()} class={classes!(format!("ev ev-{}", l.ev), (p.message.is_some() && l.id == p.message).then_some("ev-msg"))}>
                             <span class="t">{ format_time(l.t - l.t % 1000) }</span>
-                            <span class="who">{ crate::page::who(l) }</span>
+                            <span class="who">{ crate::page::who(l, p.servers) }</span>
                             <span class="what">{ crate::page::what(l) }</span>
                         </li>
                     }) }

@@ -13,6 +13,8 @@ use yew::prelude::*;
 pub struct Inspector {
     /// The run as the panels last saw it.
     pub view: Rc<WorldView>,
+    /// Servers in the run: the nodes after them are clients, named `c1`….
+    pub servers: usize,
     pub selected: Option<NodeId>,
     /// The selected message in flight.
     pub message: Option<MsgId>,
@@ -22,6 +24,7 @@ pub struct Inspector {
 impl PartialEq for Inspector {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.view, &other.view)
+            && self.servers == other.servers
             && self.selected == other.selected
             && self.message == other.message
             && self.send == other.send
@@ -34,10 +37,13 @@ impl View for Inspector {
         let node = p.selected.and_then(|s| p.view.nodes.get(s));
         html! { <>
             if let Some(id) = p.message {
-                { message(&p.view, id, &p.send) }
+                { message(&p.view, p.servers, id, &p.send) }
             }
             <section class="inspector" aria-label="inspector">
-                <h2>{ p.selected.map_or("No node selected".into(), |s| format!("Node n{s}")) }</h2>
+                <h2>{ p.selected.map_or("No node selected".into(), |s| {
+                    let name = splitbrain_sim::words::node_name(s, p.servers);
+                    if s < p.servers { format!("Node {name}") } else { format!("Client {name}") }
+                }) }</h2>
                 if let Some(node) = node {
                     <dl>
                         <dt>{ "state" }</dt><dd>{ if node.up { node.view.role.clone() } else { "crashed".into() } }</dd>
@@ -55,14 +61,15 @@ impl View for Inspector {
 }
 
 /// The selected message: who sent it to whom, what it says, when it arrives; drop it.
-fn message(view: &WorldView, id: MsgId, send: &Callback<Msg>) -> Html {
+fn message(view: &WorldView, servers: usize, id: MsgId, send: &Callback<Msg>) -> Html {
+    let name = |n| splitbrain_sim::words::node_name(n, servers);
     html! {
         <section class="inspector message-inspector" aria-label="message inspector">
             <h2>{ format!("Message #{id}") }</h2>
             { match view.messages.iter().find(|m| m.id == id) {
                 Some(m) => html! { <>
                     <dl>
-                        <dt>{ "from → to" }</dt><dd>{ format!("n{} → n{}", m.from, m.to) }</dd>
+                        <dt>{ "from → to" }</dt><dd>{ format!("{} → {}", name(m.from), name(m.to)) }</dd>
                         <dt>{ "kind" }</dt><dd>{ m.kind }</dd>
                         <dt>{ "content" }</dt><dd>{ &m.label }</dd>
                         <dt>{ "sent" }</dt><dd>{ format_time(m.sent) }</dd>
