@@ -74,6 +74,11 @@ test('the panel sets N, R and W, and the run starts over with them', async () =>
   // The clients keep working: their requests show up with the replicas they asked.
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=quorum-requests] .q-ask').length >= 2,
     null, { timeout: 30000, polling: 100 });
+  // The partition tool names the clients as the picture does.
+  await page.getByRole('button', { name: 'Partition…' }).click();
+  assert.equal(await page.locator('.pgroup[data-node="5"]').textContent(), 'c1 A');
+  assert.equal(await page.locator('.pgroup[data-node="4"]').textContent(), 'n4 A');
+  await page.getByRole('button', { name: 'Cancel' }).click();
   // An atomic operation typed for a client is refused in words.
   await page.locator('input[aria-label=request]').fill('incr x');
   await page.getByRole('button', { name: /^Send/ }).click();

@@ -12,6 +12,8 @@ const LETTERS: [char; 3] = ['A', 'B', 'C'];
 pub struct PartitionProps {
     /// The group each node is in now (from the network view), the tool's starting point.
     pub current: Vec<usize>,
+    /// Servers in the run: the nodes after them are clients, labelled `c1`….
+    pub servers: usize,
     /// Apply: the group (letter) of each node.
     pub on_apply: Callback<Vec<usize>>,
     /// Close without changing anything.
@@ -57,6 +59,7 @@ pub fn PartitionTool(props: &PartitionProps) -> Html {
     });
     let buttons = (0..groups.len()).map(|i| {
         let g = groups[i];
+        let name = splitbrain_sim::words::node_name(i, props.servers);
         let cycle = {
             let groups = groups.clone();
             Callback::from(move |_: MouseEvent| {
@@ -67,8 +70,8 @@ pub fn PartitionTool(props: &PartitionProps) -> Html {
         };
         html! {
             <button key={i} class={format!("pgroup pgroup-{g}")} onclick={cycle} data-node={i.to_string()}
-                    aria-label={format!("n{i} is in group {}; click for the next group", LETTERS[g])}>
-                { format!("n{i} {}", LETTERS[g]) }
+                    aria-label={format!("{name} is in group {}; click for the next group", LETTERS[g])}>
+                { format!("{name} {}", LETTERS[g]) }
             </button>
         }
     });

@@ -89,6 +89,7 @@ impl App {
                 }
                 if ui.partition_open {
                     <PartitionTool current={lettered(&partition_groups(v.nodes.len(), &v.blocked), &ui.partition_letters)}
+                        servers={self.player.lab().nodes()}
                         on_apply={send.reform(Msg::ApplyPartition)} on_cancel={send.reform(|_| Msg::Ui(UiMsg::PartitionTool(false)))} />
                 }
                 { pure(NetworkControls { text: ui.net_text.clone().map(AttrValue::from), send: send.clone() }) }
