@@ -23,11 +23,6 @@ impl Node {
         node.client = Some(Box::new(Client::new(id, servers, settings)));
         node
     }
-
-    /// The client this slot runs, if it is not a server.
-    pub fn as_client(&self) -> Option<&Client> {
-        self.client.as_deref()
-    }
 }
 
 impl Host for Node {

@@ -230,11 +230,6 @@ impl Node {
         self.recent.iter()
     }
 
-    /// The requests it is coordinating now.
-    pub fn coordinating(&self) -> usize {
-        self.pending.len()
-    }
-
     pub(crate) fn remember(&mut self, done: Finished) {
         if self.recent.len() >= RECENT {
             self.recent.pop_front();
